@@ -1,0 +1,67 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "FlexyVisma",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "flexyvisma", targets: ["flexyvisma"]),
+        .executable(name: "flexyvisma-export", targets: ["flexyvisma-export"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // System libraries (headers from Debian's libxml2-dev and libcurl4-openssl-dev).
+        .systemLibrary(
+            name: "CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+
+        // Libraries: one per concern.
+        .target(
+            name: "FlexyVismaCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "DropFormats", dependencies: ["FlexyVismaCore"]),
+        .target(name: "XMLSupport", dependencies: ["CLibXML2"]),
+        .target(
+            name: "FlexyBoxExport",
+            dependencies: [
+                "FlexyVismaCore", "DropFormats",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .target(name: "VismaUpload", dependencies: ["CCurl", "FlexyVismaCore"]),
+        .target(
+            name: "FlexyVismaCommands",
+            dependencies: [
+                "FlexyVismaCore", "FlexyBoxExport", "XMLSupport", "VismaUpload",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Executables: @main and argument parsing only.
+        .executableTarget(name: "flexyvisma", dependencies: ["FlexyVismaCommands"]),
+        .executableTarget(name: "flexyvisma-export", dependencies: ["FlexyVismaCommands"]),
+
+        // Tests.
+        .target(
+            name: "TestSupport", dependencies: ["FlexyVismaCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "FlexyVismaCoreTests", dependencies: ["FlexyVismaCore", "TestSupport"]),
+        .testTarget(name: "DropFormatsTests", dependencies: ["DropFormats", "TestSupport"]),
+        .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport", "TestSupport"]),
+        .testTarget(
+            name: "FlexyBoxExportTests",
+            dependencies: ["FlexyBoxExport", "DropFormats", "XMLSupport", "TestSupport"]),
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["FlexyVismaCommands", "VismaUpload", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,220 @@
+import FlexyVismaCore
+import Foundation
+
+/// The two CSV dialects of the drop contract (DESIGN §4).
+public enum CSVDialect: Sendable, Equatable {
+    /// RFC 4180: comma separator, dot decimals.
+    case standard
+    /// Danish Excel: semicolon separator, decimal comma, optional dot thousands.
+    case danishExcel
+
+    public var separator: UInt8 { self == .standard ? UInt8(ascii: ",") : UInt8(ascii: ";") }
+    public var decimalComma: Bool { self == .danishExcel }
+}
+
+/// One CSV record with the 1-based line on which it starts.
+public struct CSVRow: Sendable, Equatable {
+    public var line: Int
+    public var fields: [String]
+
+    public init(line: Int, fields: [String]) {
+        self.line = line
+        self.fields = fields
+    }
+}
+
+/// A CSV file that cannot be read as CSV, with its position.
+public struct CSVSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case unterminatedQuote = "csv.unterminated-quote"
+        case textAfterClosingQuote = "csv.text-after-quote"
+        case invalidUTF8 = "csv.invalid-utf8"
+        case lineTooLong = "csv.line-too-long"
+    }
+
+    public var kind: Kind
+    public var line: Int
+    public var column: Int
+    /// Byte offset from the start of the file.
+    public var byteOffset: Int64
+
+    public var message: String {
+        switch kind {
+        case .unterminatedQuote: "a quoted field is never closed"
+        case .textAfterClosingQuote: "text follows a closing quote inside a field"
+        case .invalidUTF8: "the file is not valid UTF-8 (byte offset \(byteOffset))"
+        case .lineTooLong: "a record is longer than the limit"
+        }
+    }
+
+    public var hint: String {
+        switch kind {
+        case .unterminatedQuote: "close the quote, or write a quote inside a quoted field as two quotes (\"\")"
+        case .textAfterClosingQuote: "put the whole field in quotes and double any quote inside it"
+        case .invalidUTF8: "in Excel choose Save As → \"CSV UTF-8 (comma delimited)\""
+        case .lineTooLong: "split the record; a field this long is not a FlexyBox value"
+        }
+    }
+
+    public var description: String { "line \(line), column \(column): \(message)" }
+}
+
+/// A streaming RFC 4180 reader over bytes: quotes, doubled quotes, CRLF or LF, newlines inside
+/// quotes, a UTF-8 BOM, a last record without a newline. Memory stays flat: one chunk and one
+/// record at a time.
+public final class CSVReader {
+    public private(set) var dialect: CSVDialect
+    private let handle: FileHandle
+    private let chunkSize: Int
+    private let maximumRecordBytes: Int
+    private var chunk: [UInt8] = []
+    private var position = 0
+    private var consumedBefore: Int64 = 0
+    private var line = 1
+    private var atEnd = false
+    private var startedFile = false
+
+    /// Opens `url`; the dialect is detected from the header line when not given.
+    public init(
+        url: URL, dialect: CSVDialect? = nil, chunkSize: Int = 1 << 20, maximumRecordBytes: Int = 1 << 20
+    ) throws {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw FileFailure(operation: "read", path: url.path)
+        }
+        self.handle = handle
+        self.chunkSize = chunkSize
+        self.maximumRecordBytes = maximumRecordBytes
+        self.dialect = .standard
+        try refill()
+        skipByteOrderMark()
+        self.dialect = dialect ?? CSVReader.detectDialect(headerBytes: chunk[position...])
+    }
+
+    deinit { try? handle.close() }
+
+    /// Semicolons outside quotes in the first line, and more of them than commas: Danish Excel.
+    public static func detectDialect<Bytes: Collection>(headerBytes: Bytes) -> CSVDialect
+    where Bytes.Element == UInt8 {
+        var commas = 0
+        var semicolons = 0
+        var quoted = false
+        for byte in headerBytes {
+            if byte == UInt8(ascii: "\"") { quoted.toggle() }
+            if quoted { continue }
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
+            if byte == UInt8(ascii: ",") { commas += 1 }
+            if byte == UInt8(ascii: ";") { semicolons += 1 }
+        }
+        return semicolons > commas ? .danishExcel : .standard
+    }
+
+    private func refill() throws {
+        consumedBefore += Int64(chunk.count)
+        let data = try handle.read(upToCount: chunkSize) ?? Data()
+        chunk = Array(data)
+        position = 0
+        if data.isEmpty { atEnd = true }
+    }
+
+    private func skipByteOrderMark() {
+        if chunk.count >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { position = 3 }
+    }
+
+    private func nextByte() throws -> UInt8? {
+        if position >= chunk.count {
+            if atEnd { return nil }
+            try refill()
+            if atEnd { return nil }
+        }
+        let byte = chunk[position]
+        position += 1
+        return byte
+    }
+
+    private func peekByte() throws -> UInt8? {
+        if position >= chunk.count {
+            if atEnd { return nil }
+            try refill()
+            if atEnd { return nil }
+        }
+        return chunk[position]
+    }
+
+    private var offset: Int64 { consumedBefore + Int64(position) }
+
+    /// The next record, or nil at the end of the file. Blank lines between records are skipped.
+    public func next() throws -> CSVRow? {
+        let separator = dialect.separator
+        let quote = UInt8(ascii: "\"")
+        while true {
+            guard var byte = try nextByte() else { return nil }
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                continue
+            }
+            if byte == UInt8(ascii: "\r") {
+                if try peekByte() == UInt8(ascii: "\n") { _ = try nextByte() }
+                line += 1
+                continue
+            }
+            let startLine = line
+            var fields: [String] = []
+            var field: [UInt8] = []
+            var recordBytes = 0
+            var inQuotes = false
+            var fieldWasQuoted = false
+            func finishField() throws {
+                guard let text = String(validating: field, as: UTF8.self) else {
+                    throw CSVSyntaxError(
+                        kind: .invalidUTF8, line: line, column: fields.count + 1,
+                        byteOffset: offset - Int64(field.count))
+                }
+                fields.append(text)
+                field.removeAll(keepingCapacity: true)
+                fieldWasQuoted = false
+            }
+            while true {
+                recordBytes += 1
+                if recordBytes > maximumRecordBytes {
+                    throw CSVSyntaxError(kind: .lineTooLong, line: startLine, column: fields.count + 1, byteOffset: offset)
+                }
+                if inQuotes {
+                    if byte == quote {
+                        if try peekByte() == quote {
+                            _ = try nextByte()
+                            field.append(quote)
+                        } else {
+                            inQuotes = false
+                        }
+                    } else {
+                        if byte == UInt8(ascii: "\n") { line += 1 }
+                        if byte == UInt8(ascii: "\r"), try peekByte() != UInt8(ascii: "\n") { line += 1 }
+                        field.append(byte)
+                    }
+                } else if byte == separator {
+                    try finishField()
+                } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                    if byte == UInt8(ascii: "\r"), try peekByte() == UInt8(ascii: "\n") { _ = try nextByte() }
+                    try finishField()
+                    line += 1
+                    return CSVRow(line: startLine, fields: fields)
+                } else if byte == quote, field.isEmpty, !fieldWasQuoted {
+                    inQuotes = true
+                    fieldWasQuoted = true
+                } else if fieldWasQuoted {
+                    throw CSVSyntaxError(kind: .textAfterClosingQuote, line: line, column: fields.count + 1, byteOffset: offset - 1)
+                } else {
+                    field.append(byte)
+                }
+                guard let following = try nextByte() else {
+                    if inQuotes {
+                        throw CSVSyntaxError(kind: .unterminatedQuote, line: startLine, column: fields.count + 1, byteOffset: offset)
+                    }
+                    try finishField()
+                    return CSVRow(line: startLine, fields: fields)
+                }
+                byte = following
+            }
+        }
+    }
+}

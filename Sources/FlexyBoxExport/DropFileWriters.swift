@@ -1,0 +1,342 @@
+import DropFormats
+import FlexyVismaCore
+import Foundation
+import GRDB
+
+/// Writes each drop file type from the source, one streaming query per file.
+///
+/// Column order comes from `Schemas/<type>.columns.json`, so the export always writes what the
+/// validator expects. Each writer returns the record count.
+struct DropFileWriters {
+    let schemas: SchemaDirectory
+    let departmentNames: [String: String]
+
+    private static let utcTimestampSQL = "strftime('%Y-%m-%dT%H:%M:%fZ', modified_at)"
+
+    /// `items.csv`: items changed after `since` (all when nil).
+    func writeItems(_ db: Database, since: String?, to url: URL) throws -> Int {
+        let schema = try ColumnSchema.load(.items, from: schemas)
+        let writer = try CSVWriter(creating: url)
+        try writer.writeHeader(schema.columnNames)
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT item_number, name, kind, item_group, unit, sales_price_ore, cost_price_ore, vat_code,
+                       visma_item_class, active
+                FROM items WHERE \(Self.changedAfter(since)) ORDER BY item_number
+                """, arguments: Self.arguments(since))
+        while let row = try rows.next() {
+            let values: [String: String] = [
+                "item_number": row["item_number"] ?? "",
+                "name": row["name"] ?? "",
+                "kind": row["kind"] ?? "",
+                "item_group": row["item_group"] ?? "",
+                "unit": row["unit"] ?? "",
+                "sales_price": Self.money(row["sales_price_ore"]),
+                "cost_price": Self.money(row["cost_price_ore"]),
+                "vat_code": row["vat_code"] ?? "",
+                "visma_item_class": row["visma_item_class"] ?? "",
+                "active": (row["active"] as Int64? ?? 1) == 0 ? "false" : "true",
+            ]
+            try writer.writeRecord(schema.columnNames.map { values[$0] ?? "" })
+        }
+        try writer.finish()
+        return writer.records
+    }
+
+    /// `customers.csv`: customers changed after `since`.
+    func writeCustomers(_ db: Database, since: String?, to url: URL) throws -> Int {
+        let schema = try ColumnSchema.load(.customers, from: schemas)
+        let writer = try CSVWriter(creating: url)
+        try writer.writeHeader(schema.columnNames)
+        let rows = try Row.fetchCursor(
+            db,
+            sql: "SELECT * FROM customers WHERE \(Self.changedAfter(since)) ORDER BY customer_number",
+            arguments: Self.arguments(since))
+        while let row = try rows.next() {
+            try writer.writeRecord(schema.columnNames.map { (row[$0] as String?) ?? "" })
+        }
+        try writer.finish()
+        return writer.records
+    }
+
+    /// `payments.csv`: customer payments of the given days.
+    func writePayments(_ db: Database, days: [BusinessDay], to url: URL) throws -> (records: Int, totals: PaymentTotals) {
+        let schema = try ColumnSchema.load(.payments, from: schemas)
+        let writer = try CSVWriter(creating: url)
+        try writer.writeHeader(schema.columnNames)
+        var deposits: Int64 = 0
+        var withdrawals: Int64 = 0
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT payment_id, business_day, customer_number, payment_type, amount_ore, currency, department,
+                       reference
+                FROM customer_payments WHERE business_day IN \(Self.placeholders(days.count))
+                ORDER BY business_day, payment_id
+                """, arguments: StatementArguments(days.map(\.text)))
+        while let row = try rows.next() {
+            let amount: Int64 = row["amount_ore"] ?? 0
+            if amount >= 0 { deposits += amount } else { withdrawals += amount }
+            let department: String? = row["department"]
+            let values: [String: String] = [
+                "payment_id": row["payment_id"] ?? "",
+                "date": row["business_day"] ?? "",
+                "customer_number": row["customer_number"] ?? "",
+                "payment_type": row["payment_type"] ?? "",
+                "amount": FixedPoint.money(ore: amount).text,
+                "currency": row["currency"] ?? "",
+                "department": department.map { departmentNames[$0] ?? $0 } ?? "",
+                "reference": row["reference"] ?? "",
+            ]
+            try writer.writeRecord(schema.columnNames.map { values[$0] ?? "" })
+        }
+        try writer.finish()
+        let totals = PaymentTotals(
+            count: writer.records, deposits: FixedPoint.money(ore: deposits).text,
+            withdrawals: FixedPoint.money(ore: withdrawals).text)
+        return (writer.records, totals)
+    }
+
+    /// `calculations.xml`: the newest revision of every calculation changed after `since`.
+    func writeCalculations(_ db: Database, since: String?, to url: URL) throws -> Int {
+        let writer = try XMLMarkupWriter(creating: url)
+        try writer.open("calculations", [("xmlns", DropFileType.calculations.xmlNamespace)])
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT c.item_number, c.revision, k.component_item, k.quantity_e4, k.unit
+                FROM calculations c
+                JOIN calculation_components k ON k.item_number = c.item_number AND k.revision = c.revision
+                WHERE c.revision = (SELECT max(revision) FROM calculations WHERE item_number = c.item_number)
+                  AND \(Self.changedAfter(since, column: "c.modified_at"))
+                ORDER BY c.item_number, k.line
+                """, arguments: Self.arguments(since))
+        var current: String?
+        var count = 0
+        while let row = try rows.next() {
+            let item: String = row["item_number"] ?? ""
+            if item != current {
+                if current != nil { try writer.close() }
+                try writer.open("calculation", [("item", item), ("revision", String(row["revision"] as Int64? ?? 1))])
+                current = item
+                count += 1
+            }
+            try writer.empty(
+                "component",
+                [
+                    ("item", row["component_item"] ?? ""),
+                    ("quantity", FixedPoint.quantity(tenThousandths: row["quantity_e4"] ?? 0).trimmedText()),
+                    ("unit", row["unit"] ?? ""),
+                ])
+        }
+        try writer.finish()
+        return count
+    }
+
+    /// `purchase_orders.xml`: purchase orders dated on the given days.
+    func writePurchaseOrders(_ db: Database, days: [BusinessDay], to url: URL) throws -> (
+        records: Int, totals: PurchaseOrderTotals
+    ) {
+        let writer = try XMLMarkupWriter(creating: url)
+        try writer.open("purchaseOrders", [("xmlns", DropFileType.purchaseOrders.xmlNamespace)])
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT o.number, o.supplier, o.order_date, o.department, l.item_number, l.quantity_e4, l.unit,
+                       l.unit_cost_ore
+                FROM purchase_orders o JOIN purchase_order_lines l ON l.po_number = o.number
+                WHERE o.order_date IN \(Self.placeholders(days.count))
+                ORDER BY o.order_date, o.number, l.line
+                """, arguments: StatementArguments(days.map(\.text)))
+        var current: String?
+        var orders = 0
+        var lines = 0
+        var totalCost: Int64 = 0
+        while let row = try rows.next() {
+            let number: String = row["number"] ?? ""
+            if number != current {
+                if current != nil { try writer.close() }
+                let department: String? = row["department"]
+                try writer.open(
+                    "purchaseOrder",
+                    [
+                        ("number", number), ("supplier", row["supplier"] ?? ""), ("date", row["order_date"] ?? ""),
+                        ("department", department.map { departmentNames[$0] ?? $0 }),
+                    ])
+                current = number
+                orders += 1
+            }
+            let quantity: Int64 = row["quantity_e4"] ?? 0
+            let unitCost: Int64 = row["unit_cost_ore"] ?? 0
+            totalCost += Self.extendedCost(quantityE4: quantity, unitCostOre: unitCost)
+            lines += 1
+            try writer.empty(
+                "line",
+                [
+                    ("item", row["item_number"] ?? ""),
+                    ("quantity", FixedPoint.quantity(tenThousandths: quantity).trimmedText()),
+                    ("unit", row["unit"] ?? ""),
+                    ("unitCost", FixedPoint.money(ore: unitCost).text),
+                ])
+        }
+        try writer.finish()
+        return (orders, PurchaseOrderTotals(count: orders, lines: lines, totalCost: FixedPoint.money(ore: totalCost).text))
+    }
+
+    /// One `receipts-<department>-<day>.xml` per department with receipts that day, with its control totals.
+    func writeReceipts(
+        _ db: Database, day: BusinessDay, departmentCode: String, folder: URL
+    ) throws -> (fileName: String, totals: ReceiptDayTotals)? {
+        let count = try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM receipts WHERE business_day = ? AND department = ?",
+            arguments: [day.text, departmentCode]) ?? 0
+        guard count > 0 else { return nil }
+        let departmentName = departmentNames[departmentCode] ?? departmentCode
+        let fileName = "receipts-\(departmentCode)-\(day.text).xml"
+        let writer = try XMLMarkupWriter(creating: folder.appendingPathComponent(fileName))
+        try writer.open(
+            "receipts",
+            [("xmlns", DropFileType.receipts.xmlNamespace), ("businessDay", day.text), ("department", departmentName)])
+
+        let receipts = try Row.fetchCursor(
+            db,
+            sql: "SELECT number, register, time FROM receipts WHERE business_day = ? AND department = ? ORDER BY number",
+            arguments: [day.text, departmentCode])
+        let lines = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT l.receipt_number, l.item_number, l.item_group, l.quantity_e4, l.unit_price_ore,
+                       l.discount_ore, l.amount_ore, l.vat_code
+                FROM receipt_lines l JOIN receipts r ON r.number = l.receipt_number
+                WHERE r.business_day = ? AND r.department = ? ORDER BY l.receipt_number, l.line
+                """, arguments: [day.text, departmentCode])
+        let tenders = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT t.receipt_number, t.payment_type, t.amount_ore
+                FROM receipt_tenders t JOIN receipts r ON r.number = t.receipt_number
+                WHERE r.business_day = ? AND r.department = ? ORDER BY t.receipt_number, t.line
+                """, arguments: [day.text, departmentCode])
+        var lineRows = PeekingCursor(lines)
+        var tenderRows = PeekingCursor(tenders)
+        var totals = ReceiptTotalsAccumulator()
+
+        while let receipt = try receipts.next() {
+            let number: Int64 = receipt["number"] ?? 0
+            totals.receipt(number)
+            try writer.open(
+                "receipt", [("number", String(number)), ("register", receipt["register"] ?? ""), ("time", receipt["time"] ?? "")])
+            while let line = try lineRows.next(where: { ($0["receipt_number"] as Int64?) == number }) {
+                let amount: Int64 = line["amount_ore"] ?? 0
+                let discount: Int64 = line["discount_ore"] ?? 0
+                let vatCode: String = line["vat_code"] ?? ""
+                totals.line(amount: amount, discount: discount, vatCode: vatCode)
+                try writer.empty(
+                    "line",
+                    [
+                        ("item", line["item_number"] ?? ""), ("itemGroup", line["item_group"] ?? ""),
+                        ("quantity", FixedPoint.quantity(tenThousandths: line["quantity_e4"] ?? 0).trimmedText()),
+                        ("unitPrice", FixedPoint.money(ore: line["unit_price_ore"] ?? 0).text),
+                        ("discount", FixedPoint.money(ore: discount).text),
+                        ("amount", FixedPoint.money(ore: amount).text), ("vatCode", vatCode),
+                    ])
+            }
+            while let tender = try tenderRows.next(where: { ($0["receipt_number"] as Int64?) == number }) {
+                let type: String = tender["payment_type"] ?? ""
+                let amount: Int64 = tender["amount_ore"] ?? 0
+                totals.tender(type: type, amount: amount)
+                try writer.empty("tender", [("type", type), ("amount", FixedPoint.money(ore: amount).text)])
+            }
+            try writer.close()
+        }
+        try writer.finish()
+        return (fileName, totals.result(day: day, department: departmentName, file: fileName))
+    }
+
+    /// quantity × unit cost, rounded half away from zero to the øre.
+    static func extendedCost(quantityE4: Int64, unitCostOre: Int64) -> Int64 {
+        let product = quantityE4 * unitCostOre
+        let (quotient, remainder) = product.quotientAndRemainder(dividingBy: 10_000)
+        return quotient + (remainder.magnitude >= 5_000 ? (product < 0 ? -1 : 1) : 0)
+    }
+
+    static func money(_ ore: Int64?) -> String { ore.map { FixedPoint.money(ore: $0).text } ?? "" }
+
+    static func changedAfter(_ since: String?, column: String = "modified_at") -> String {
+        since == nil ? "1" : "strftime('%Y-%m-%dT%H:%M:%fZ', \(column)) > ?"
+    }
+
+    static func arguments(_ since: String?) -> StatementArguments {
+        since.map { [$0] } ?? []
+    }
+
+    static func placeholders(_ count: Int) -> String {
+        "(" + Array(repeating: "?", count: max(count, 1)).joined(separator: ", ") + ")"
+    }
+
+    /// The newest modification among master data, as a UTC timestamp comparable by text.
+    static func newestModification(_ db: Database) throws -> String? {
+        try String.fetchOne(
+            db,
+            sql: """
+                SELECT max(t) FROM (
+                    SELECT max(\(utcTimestampSQL)) AS t FROM items
+                    UNION ALL SELECT max(\(utcTimestampSQL)) FROM calculations
+                    UNION ALL SELECT max(\(utcTimestampSQL)) FROM customers)
+                """)
+    }
+}
+
+/// A row cursor that can hand back rows while they belong to the current receipt.
+struct PeekingCursor {
+    private let cursor: RowCursor
+    private var pending: Row?
+
+    init(_ cursor: RowCursor) { self.cursor = cursor }
+
+    mutating func next(where belongs: (Row) -> Bool) throws -> Row? {
+        if pending == nil { pending = try cursor.next()?.copy() }
+        guard let row = pending, belongs(row) else { return nil }
+        pending = nil
+        return row
+    }
+}
+
+/// Sums one receipts file while it is written.
+struct ReceiptTotalsAccumulator {
+    private var receipts = 0
+    private var lines = 0
+    private var first: Int64?
+    private var last: Int64 = 0
+    private var gross: Int64 = 0
+    private var discounts: Int64 = 0
+    private var grossByVatCode: [String: Int64] = [:]
+    private var tenders: [String: Int64] = [:]
+
+    mutating func receipt(_ number: Int64) {
+        receipts += 1
+        if first == nil { first = number }
+        last = number
+    }
+
+    mutating func line(amount: Int64, discount: Int64, vatCode: String) {
+        lines += 1
+        gross += amount
+        discounts += discount
+        grossByVatCode[vatCode, default: 0] += amount
+    }
+
+    mutating func tender(type: String, amount: Int64) {
+        tenders[type, default: 0] += amount
+    }
+
+    func result(day: BusinessDay, department: String, file: String) -> ReceiptDayTotals {
+        ReceiptDayTotals(
+            businessDay: day.text, department: department, file: file, receipts: receipts, lines: lines,
+            firstReceipt: first ?? 0, lastReceipt: last, grossSales: FixedPoint.money(ore: gross).text,
+            discounts: FixedPoint.money(ore: discounts).text,
+            grossByVatCode: grossByVatCode.mapValues { FixedPoint.money(ore: $0).text },
+            tenders: tenders.mapValues { FixedPoint.money(ore: $0).text })
+    }
+}

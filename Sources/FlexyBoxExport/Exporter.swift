@@ -1,0 +1,260 @@
+import DropFormats
+import FlexyVismaCore
+import Foundation
+import GRDB
+import Logging
+
+/// Which business days an export carries.
+public enum DaySelection: Sendable, Equatable {
+    /// Exactly this day (refused when already exported, unless forced).
+    case day(BusinessDay)
+    /// Every day after the last exported one through yesterday; from the source's first day the first time.
+    case sinceLast
+}
+
+/// What the export stage was asked to do.
+public struct ExportRequest: Sendable {
+    public var root: PipelineRoot
+    public var configuration: PipelineConfiguration
+    public var schemas: SchemaDirectory
+    public var selection: DaySelection
+    public var force: Bool
+    public var runId: String
+    public var now: Date
+    /// Fault injection for crash tests: `stall-before-publish` stops, forever, after every file is
+    /// written and before the batch is renamed into the inbox.
+    public var fault: String?
+
+    public init(
+        root: PipelineRoot, configuration: PipelineConfiguration, schemas: SchemaDirectory, selection: DaySelection,
+        force: Bool = false, runId: String = RunLogging.makeRunId(), now: Date = Date(),
+        fault: String? = ProcessInfo.processInfo.environment["FLEXYVISMA_FAULT"]
+    ) {
+        self.root = root
+        self.configuration = configuration
+        self.schemas = schemas
+        self.selection = selection
+        self.force = force
+        self.runId = runId
+        self.now = now
+        self.fault = fault
+    }
+}
+
+/// What the export did: a published batch, or nothing to export.
+public struct ExportOutcome: Sendable {
+    public var batchId: BatchID?
+    public var manifest: StageManifest?
+    public var batchFolder: URL?
+    public var summary: String
+}
+
+/// The export stage: FlexyBox source → one batch folder in `inbox/`, atomically (DESIGN §3, §4).
+public struct FlexyBoxExporter {
+    public let request: ExportRequest
+    private let logger = Logger(label: "flexyvisma-export")
+
+    public init(_ request: ExportRequest) { self.request = request }
+
+    private var root: PipelineRoot { request.root }
+
+    public func run() throws -> ExportOutcome {
+        let startedAt = Date()
+        guard let sourceSettings = request.configuration.source else {
+            throw OperatorMessage(.configuration, "\(root.configFile.path) configures no source: nothing to export from")
+        }
+        guard sourceSettings.kind == "sqlite" else {
+            throw OperatorMessage(
+                .configuration, "\(root.configFile.path): source.kind '\(sourceSettings.kind)' is not supported (only sqlite)")
+        }
+        let exportLock = try FileLock.acquire(
+            root.state.appendingPathComponent("export.lock"), purpose: "flexyvisma-export run \(request.runId)")
+        defer { withExtendedLifetime(exportLock) {} }
+
+        var state = try ExportState.load(from: root)
+        if state.recover(root: root) {
+            try state.save(to: root)
+            logger.notice("settled a batch an interrupted export had left pending")
+        }
+        try removeAbandonedTemporaryFolders()
+
+        let sourceURL = root.resolve(sourceSettings.path)
+        let source = try SourceDatabase(url: sourceURL)
+        let days = try selectDays(source: source, state: state)
+        var reexported: [String: BatchID] = [:]
+        for day in days {
+            if let earlier = state.exportedDays[day] {
+                guard request.force else {
+                    throw OperatorMessage(
+                        .usage,
+                        "business day \(day) was already exported in batch \(earlier); use --force to export it again (it will be recorded in the manifest)")
+                }
+                reexported[day.text] = earlier
+            }
+        }
+
+        let batchId = BatchID.make(at: request.now)
+        let temporary = root.inboxTemporaryFolder(batchId)
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
+        try Data().write(to: temporary.appendingPathComponent(Self.inProgressMarker))
+
+        let written = try writeFiles(source: source, days: days, since: state.masterDataWatermark, into: temporary)
+        guard written.records > 0 || !days.isEmpty else {
+            try FileManager.default.removeItem(at: temporary)
+            return ExportOutcome(
+                batchId: nil, manifest: nil, batchFolder: nil,
+                summary: "nothing to export: no master data changed and no new business day")
+        }
+        try FileManager.default.removeItem(at: temporary.appendingPathComponent(Self.inProgressMarker))
+
+        var manifest = StageManifest(
+            stage: .export, batchId: batchId, runId: request.runId, startedAt: startedAt, finishedAt: Date(),
+            status: .accepted)
+        manifest.inputs = [FileRecord(path: sourceURL.path, digest: try DurableFiles.digest(of: sourceURL))]
+        manifest.outputs = written.files
+        manifest.counts = written.counts
+        manifest.controlTotals = written.totals
+        manifest.configHash = try request.configuration.hash()
+        manifest.export = ExportDetails(
+            source: sourceURL.path, businessDays: days.map(\.text),
+            masterDataChangedAfter: state.masterDataWatermark, masterDataChangedUpTo: written.watermark,
+            forced: request.force && !reexported.isEmpty, reexportedFrom: reexported)
+
+        let published = try publish(manifest, batchId: batchId, from: temporary, days: days, watermark: written.watermark, state: &state)
+        let summary =
+            "exported batch \(batchId): \(days.count) business day(s), "
+            + written.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        return ExportOutcome(batchId: batchId, manifest: published, batchFolder: root.inboxFolder(batchId), summary: summary)
+    }
+
+    static let inProgressMarker = ".flexyvisma-export-in-progress"
+
+    /// Days to export, in order.
+    private func selectDays(source: SourceDatabase, state: ExportState) throws -> [BusinessDay] {
+        switch request.selection {
+        case .day(let day):
+            return [day]
+        case .sinceLast:
+            let yesterday = BusinessDay.yesterday(at: request.now, in: request.configuration.timeZone)
+            let first: BusinessDay
+            if let last = state.lastExportedDay {
+                first = last.adding(days: 1)
+            } else {
+                let earliest = try source.read { db in
+                    try String.fetchOne(
+                        db,
+                        sql: """
+                            SELECT min(d) FROM (SELECT min(business_day) AS d FROM receipts
+                                UNION ALL SELECT min(business_day) FROM customer_payments
+                                UNION ALL SELECT min(order_date) FROM purchase_orders)
+                            """)
+                }
+                guard let earliest, let day = BusinessDay(earliest) else { return [] }
+                first = day
+            }
+            return BusinessDay.range(from: first, through: yesterday)
+        }
+    }
+
+    private struct WrittenFiles {
+        var files: [FileRecord] = []
+        var counts: [String: Int] = [:]
+        var totals = ControlTotals()
+        var records = 0
+        var watermark: String?
+    }
+
+    /// Writes every drop file from one consistent snapshot of the source; files without records are left out.
+    private func writeFiles(source: SourceDatabase, days: [BusinessDay], since: String?, into folder: URL) throws -> WrittenFiles {
+        try source.read { db in
+            let departments = try Row.fetchAll(db, sql: "SELECT code, name FROM departments ORDER BY code")
+            var names: [String: String] = [:]
+            for row in departments { names[row["code"] ?? ""] = row["name"] ?? "" }
+            let writers = DropFileWriters(schemas: request.schemas, departmentNames: names)
+            var result = WrittenFiles()
+            result.watermark = try DropFileWriters.newestModification(db) ?? since
+
+            func keep(_ name: String, _ type: DropFileType, records: Int) throws {
+                let url = folder.appendingPathComponent(name)
+                guard records > 0 else {
+                    try FileManager.default.removeItem(at: url)
+                    return
+                }
+                result.files.append(
+                    FileRecord(path: name, digest: try DurableFiles.digest(of: url), fileType: type.rawValue, records: records))
+                result.counts[type.rawValue, default: 0] += records
+                result.records += records
+            }
+
+            try keep("items.csv", .items, records: try writers.writeItems(db, since: since, to: folder.appendingPathComponent("items.csv")))
+            try keep(
+                "calculations.xml", .calculations,
+                records: try writers.writeCalculations(db, since: since, to: folder.appendingPathComponent("calculations.xml")))
+            try keep(
+                "customers.csv", .customers,
+                records: try writers.writeCustomers(db, since: since, to: folder.appendingPathComponent("customers.csv")))
+            guard !days.isEmpty else { return result }
+
+            let payments = try writers.writePayments(db, days: days, to: folder.appendingPathComponent("payments.csv"))
+            try keep("payments.csv", .payments, records: payments.records)
+            if payments.records > 0 { result.totals.payments = payments.totals }
+            let orders = try writers.writePurchaseOrders(db, days: days, to: folder.appendingPathComponent("purchase_orders.xml"))
+            try keep("purchase_orders.xml", .purchaseOrders, records: orders.records)
+            if orders.records > 0 { result.totals.purchaseOrders = orders.totals }
+
+            for day in days {
+                for department in departments {
+                    let code: String = department["code"] ?? ""
+                    guard let file = try writers.writeReceipts(db, day: day, departmentCode: code, folder: folder) else {
+                        continue
+                    }
+                    try keep(file.fileName, .receipts, records: file.totals.receipts)
+                    result.totals.receiptDays.append(file.totals)
+                }
+            }
+            return result
+        }
+    }
+
+    /// Writes the manifest, renames the batch into the inbox and records it, crash-safely.
+    private func publish(
+        _ manifest: StageManifest, batchId: BatchID, from temporary: URL, days: [BusinessDay], watermark: String?,
+        state: inout ExportState
+    ) throws -> StageManifest {
+        let chain = ManifestChain(root: root)
+        return try chain.withLock(purpose: "flexyvisma-export \(batchId)") { session in
+            let linked = try session.link(manifest)
+            try DurableFiles.write(linked.data, to: temporary.appendingPathComponent(manifest.fileName))
+            try DurableFiles.syncFolder(temporary)
+            let link = ManifestChain.Link(sha256: linked.sha256, batchId: batchId, fileName: manifest.fileName)
+            try session.prepare(link)
+            state.pending = ExportState.Pending(batchId: batchId, days: days, masterDataWatermark: watermark)
+            try state.save(to: root)
+
+            if request.fault == "stall-before-publish" {
+                logger.warning("fault injection: stalling before publishing \(batchId)")
+                while true { sleep(60) }
+            }
+
+            try DurableFiles.rename(temporary, to: root.inboxFolder(batchId))
+            state.commitPending()
+            try state.save(to: root)
+            try session.commit(link)
+            return linked.manifest
+        }
+    }
+
+    /// Removes temporary folders an interrupted export left behind (only ours: they carry the marker).
+    private func removeAbandonedTemporaryFolders() throws {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: root.inbox.path)) ?? []
+        for name in entries where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let folder = root.inbox.appendingPathComponent(name, isDirectory: true)
+            let ours = FileManager.default.fileExists(atPath: folder.appendingPathComponent(Self.inProgressMarker).path)
+            let manifest = FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent("export.manifest.json").path)
+            guard ours || manifest else { continue }
+            try FileManager.default.removeItem(at: folder)
+            logger.notice("removed \(name), left by an interrupted export")
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import FlexyVismaCore
+import Foundation
+import VismaUpload
+
+/// `flexyvisma`: the umbrella over the stage executables.
+public struct UmbrellaCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "flexyvisma",
+        abstract: "Move a FlexyBox venue's data into Visma.net ERP, checked before anything is sent.",
+        discussion: """
+            `flexyvisma <stage> …` runs the stage executable `flexyvisma-<stage>` installed beside this one \
+            (export, and the stages added later), with the same arguments.
+            """,
+        subcommands: [InitSubcommand.self, VersionSubcommand.self])
+
+    public init() {}
+
+    /// Dispatches `flexyvisma <stage> …` to `flexyvisma-<stage>`; everything else is parsed here.
+    public static func mainWithDispatch(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        let builtIns = Set(configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"])
+        if let first = arguments.first, !builtIns.contains(first),
+            let stage = UmbrellaDispatch.stageExecutable(named: first)
+        {
+            UmbrellaDispatch.exec(stage, arguments: Array(arguments.dropFirst()))
+        }
+        main(arguments)
+        Foundation.exit(0)
+    }
+}
+
+struct InitSubcommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a pipeline root with a working configuration for the sample venue and the local simulator.")
+
+    @Argument(help: "The folder to create the root in (created when missing).")
+    var root: String
+
+    @Option(name: .long, help: "Visma API base URL (default: the local simulator).")
+    var vismaURL: String = PipelineConfiguration.simulatorDefaultURL
+
+    @Option(name: .long, help: "The FlexyBox source database, absolute or relative to the root.")
+    var source: String = "source/flexybox.sqlite"
+
+    func run() throws {
+        StageRunner.run("flexyvisma init") {
+            let pipelineRoot = PipelineRoot(path: root)
+            let created = try RootInitializer(root: pipelineRoot, vismaURL: vismaURL, sourcePath: source).run()
+            print("initialised \(pipelineRoot.url.path): \(created.joined(separator: ", "))")
+            print("source database expected at \(pipelineRoot.resolve(source).path)")
+            return .success
+        }
+    }
+}
+
+struct VersionSubcommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version", abstract: "Print the versions of FlexyVisma and the libraries it runs with.")
+
+    func run() {
+        let curl = LibcurlRuntime.info
+        print("flexyvisma \(FlexyVismaVersion.current)")
+        print("libcurl \(curl.version) (\(curl.tlsLibrary ?? "no TLS")\(curl.supportsHTTP2 ? ", HTTP/2" : ""))")
+        let stages = UmbrellaDispatch.installedStages()
+        print("stages: \(stages.isEmpty ? "none installed beside this binary" : stages.joined(separator: ", "))")
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Glibc
+
+/// Appends bytes to a new file through a 1 MiB buffer; `finish()` flushes and fsyncs.
+public final class BufferedFileWriter {
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private let capacity: Int
+    public let url: URL
+    public private(set) var bytesWritten: Int64 = 0
+
+    public init(creating url: URL, capacity: Int = 1 << 20) throws {
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileFailure(operation: "create", path: url.path) }
+        self.descriptor = descriptor
+        self.capacity = capacity
+        self.url = url
+        buffer.reserveCapacity(capacity)
+    }
+
+    deinit { close(descriptor) }
+
+    public func write(_ text: String) throws {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count >= capacity { try flush() }
+    }
+
+    public func write<Bytes: Sequence>(bytes: Bytes) throws where Bytes.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    public func flush() throws {
+        try buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw FileFailure(operation: "write", path: url.path)
+                }
+                offset += written
+            }
+        }
+        bytesWritten += Int64(buffer.count)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and fsyncs; the file is durable when this returns.
+    public func finish() throws {
+        try flush()
+        guard fsync(descriptor) == 0 else { throw FileFailure(operation: "sync", path: url.path) }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+
+/// Where one process's log lines go: JSON lines to `logs/<runId>.jsonl`, human lines to stderr.
+public final class LogSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private let file: FileHandle?
+    private let humanStream: Bool
+
+    /// `file` nil: stderr only (before a root is known).
+    public init(file: URL?, humanStream: Bool = true) {
+        if let file {
+            if !FileManager.default.fileExists(atPath: file.path) {
+                _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+            }
+            let handle = FileHandle(forWritingAtPath: file.path)
+            _ = try? handle?.seekToEnd()
+            self.file = handle
+        } else {
+            self.file = nil
+        }
+        self.humanStream = humanStream
+    }
+
+    func write(json: Data, human: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let file {
+            try? file.write(contentsOf: json + Data([0x0A]))
+        }
+        if humanStream {
+            FileHandle.standardError.write(Data((human + "\n").utf8))
+        }
+    }
+}
+
+/// A swift-log handler writing both JSON lines (for machines) and plain lines (for people).
+public struct RunLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    private let label: String
+    private let sink: LogSink
+
+    public init(label: String, sink: LogSink) {
+        self.label = label
+        self.sink = sink
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        var object: [String: String] = [
+            "time": Timestamp.iso8601(Date()), "level": event.level.rawValue, "logger": label,
+            "message": "\(event.message)",
+        ]
+        for (key, value) in merged { object[key] = "\(value)" }
+        let json = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        let prefix = event.level >= .error ? "error: " : (event.level == .warning ? "warning: " : "")
+        sink.write(json: json, human: "\(label): \(prefix)\(event.message)")
+    }
+}
+
+/// Process-wide logging set-up for an executable; call once from `main`.
+public enum RunLogging {
+    /// A fresh id for one process run, recorded in logs and manifests.
+    public static func makeRunId() -> String {
+        let id = UUID().uuidString.lowercased()
+        return String(id.prefix(8))
+    }
+
+    /// Sends every logger to `logs/<runId>.jsonl` under the root (when it exists) and to stderr.
+    public static func bootstrap(root: PipelineRoot?, runId: String) {
+        var file: URL?
+        if let root, FileManager.default.fileExists(atPath: root.logs.path) {
+            file = root.logs.appendingPathComponent("\(runId).jsonl")
+        }
+        let sink = LogSink(file: file)
+        LoggingSystem.bootstrap { label in
+            var handler = RunLogHandler(label: label, sink: sink)
+            handler.metadata["run"] = .string(runId)
+            return handler
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// The hash chain over all manifests of a root: each manifest names the SHA-256 of the one before.
+///
+/// The head (hash and place of the newest manifest) lives in `state/chain-head.json`. Writers work
+/// inside `withLock`, so two stages never point at the same predecessor. A manifest is first
+/// recorded as pending, then published (written, its batch folder moved into place), then made
+/// the head; a crash in between is settled the next time anyone takes the lock: the pending
+/// manifest becomes the head only if it really was published.
+public struct ManifestChain: Sendable {
+    public let root: PipelineRoot
+
+    public init(root: PipelineRoot) { self.root = root }
+
+    /// Where a manifest is: its batch and file name (the batch folder moves along the pipeline).
+    public struct Link: Codable, Sendable, Equatable {
+        public var sha256: String
+        public var batchId: BatchID
+        public var fileName: String
+
+        public init(sha256: String, batchId: BatchID, fileName: String) {
+            self.sha256 = sha256
+            self.batchId = batchId
+            self.fileName = fileName
+        }
+    }
+
+    var headFile: URL { root.state.appendingPathComponent("chain-head.json") }
+    var pendingFile: URL { root.state.appendingPathComponent("chain-pending.json") }
+    var lockFile: URL { root.state.appendingPathComponent("chain.lock") }
+
+    public func head() throws -> Link? { try read(headFile) }
+
+    /// Runs `body` holding the chain lock, after settling anything a crash left pending.
+    public func withLock<T>(purpose: String, _ body: (Session) throws -> T) throws -> T {
+        let lock = try FileLock.acquire(lockFile, purpose: purpose)
+        defer { withExtendedLifetime(lock) {} }
+        try settlePending()
+        return try body(Session(chain: self))
+    }
+
+    /// One holder's access to the chain.
+    public struct Session {
+        let chain: ManifestChain
+
+        /// Sets `previous` to the current head and encodes the manifest; nothing is written yet.
+        public func link(_ manifest: StageManifest) throws -> (manifest: StageManifest, data: Data, sha256: String) {
+            var linked = manifest
+            linked.previous = try chain.head()?.sha256
+            let data = try linked.encoded()
+            return (linked, data, data.sha256Hex)
+        }
+
+        /// Records that this manifest is about to be published.
+        public func prepare(_ link: Link) throws {
+            try chain.write(link, to: chain.pendingFile)
+        }
+
+        /// Makes the published manifest the head.
+        public func commit(_ link: Link) throws {
+            try chain.write(link, to: chain.headFile)
+            try? FileManager.default.removeItem(at: chain.pendingFile)
+        }
+    }
+
+    private func settlePending() throws {
+        guard let pending: Link = try read(pendingFile) else { return }
+        if let folder = root.locateBatch(pending.batchId) {
+            let url = folder.appendingPathComponent(pending.fileName)
+            if let digest = try? DurableFiles.digest(of: url), digest.sha256 == pending.sha256 {
+                try write(pending, to: headFile)
+            }
+        }
+        try FileManager.default.removeItem(at: pendingFile)
+    }
+
+    private func read(_ url: URL) throws -> Link? {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            return try JSONDecoder().decode(Link.self, from: Data(contentsOf: url))
+        } catch {
+            throw OperatorMessage(
+                .internalError, "\(url.path) is damaged (\(error)); run `flexyvisma audit verify` before going on")
+        }
+    }
+
+    private func write(_ link: Link, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try DurableFiles.writeAtomically(try encoder.encode(link), to: url)
+    }
+}

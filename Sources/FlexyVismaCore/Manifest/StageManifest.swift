@@ -1,0 +1,215 @@
+import Foundation
+
+/// What one stage did to one batch: `<stage>.manifest.json` (DESIGN §10, `Schemas/manifest.schema.json`).
+public struct StageManifest: Codable, Sendable, Equatable {
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int = StageManifest.currentSchemaVersion
+    public var stage: Stage
+    public var batchId: BatchID
+    public var runId: String
+    public var toolVersion: String
+    public var startedAt: String
+    public var finishedAt: String
+    public var status: Status
+    public var inputs: [FileRecord] = []
+    public var outputs: [FileRecord] = []
+    public var rejections: [Finding] = []
+    public var warnings: [Finding] = []
+    /// Records per record type (`item`, `receipt`, …).
+    public var counts: [String: Int] = [:]
+    public var controlTotals: ControlTotals?
+    public var configHash: String?
+    public var referenceSnapshotHash: String?
+    public var export: ExportDetails?
+    /// SHA-256 of the manifest written before this one, by any stage of any batch; nil for the first.
+    public var previous: String?
+
+    public init(
+        stage: Stage, batchId: BatchID, runId: String, startedAt: Date, finishedAt: Date, status: Status
+    ) {
+        self.stage = stage
+        self.batchId = batchId
+        self.runId = runId
+        self.toolVersion = FlexyVismaVersion.current
+        self.startedAt = Timestamp.iso8601(startedAt)
+        self.finishedAt = Timestamp.iso8601(finishedAt)
+        self.status = status
+    }
+
+    public enum Stage: String, Codable, Sendable, CaseIterable {
+        case export, validate, transform, upload, discard
+    }
+
+    public enum Status: String, Codable, Sendable {
+        case accepted, rejected, failed, skipped
+    }
+
+    public var fileName: String { "\(stage.rawValue).manifest.json" }
+
+    /// Pretty, key-sorted JSON: the bytes whose SHA-256 the next manifest points at.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    public static func decode(_ data: Data) throws -> StageManifest {
+        try JSONDecoder().decode(StageManifest.self, from: data)
+    }
+}
+
+/// One file a stage read or wrote.
+public struct FileRecord: Codable, Sendable, Equatable {
+    /// Relative to the batch folder.
+    public var path: String
+    public var bytes: Int64
+    public var sha256: String
+    /// `items`, `calculations`, `customers`, `payments`, `purchase_orders` or `receipts`.
+    public var fileType: String?
+    public var records: Int?
+
+    public init(path: String, digest: FileDigest, fileType: String? = nil, records: Int? = nil) {
+        self.path = path
+        self.bytes = digest.bytes
+        self.sha256 = digest.sha256
+        self.fileType = fileType
+        self.records = records
+    }
+}
+
+/// A rejection or warning, positioned so that a bookkeeper can find and fix it (DESIGN §6).
+public struct Finding: Codable, Sendable, Equatable {
+    public var rule: String
+    public var message: String
+    public var file: String?
+    public var line: Int?
+    public var column: Int?
+    public var record: String?
+    public var field: String?
+    public var hint: String?
+
+    public init(
+        rule: String, message: String, file: String? = nil, line: Int? = nil, column: Int? = nil,
+        record: String? = nil, field: String? = nil, hint: String? = nil
+    ) {
+        self.rule = rule
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.record = record
+        self.field = field
+        self.hint = hint
+    }
+}
+
+/// Totals an accountant reconciles against FlexyBox's day report (Z report). Amounts are decimal text.
+public struct ControlTotals: Codable, Sendable, Equatable {
+    public var receiptDays: [ReceiptDayTotals] = []
+    public var payments: PaymentTotals?
+    public var purchaseOrders: PurchaseOrderTotals?
+
+    public init() {}
+}
+
+/// One business day of one department, as the receipts file carries it.
+public struct ReceiptDayTotals: Codable, Sendable, Equatable {
+    public var businessDay: String
+    public var department: String
+    public var file: String
+    public var receipts: Int
+    public var lines: Int
+    public var firstReceipt: Int64
+    public var lastReceipt: Int64
+    /// Sum of line amounts, VAT included, after discounts.
+    public var grossSales: String
+    public var discounts: String
+    /// Gross line amounts per FlexyBox VAT code.
+    public var grossByVatCode: [String: String]
+    /// Tender amounts per payment type name.
+    public var tenders: [String: String]
+
+    public init(
+        businessDay: String, department: String, file: String, receipts: Int, lines: Int,
+        firstReceipt: Int64, lastReceipt: Int64, grossSales: String, discounts: String,
+        grossByVatCode: [String: String], tenders: [String: String]
+    ) {
+        self.businessDay = businessDay
+        self.department = department
+        self.file = file
+        self.receipts = receipts
+        self.lines = lines
+        self.firstReceipt = firstReceipt
+        self.lastReceipt = lastReceipt
+        self.grossSales = grossSales
+        self.discounts = discounts
+        self.grossByVatCode = grossByVatCode
+        self.tenders = tenders
+    }
+}
+
+public struct PaymentTotals: Codable, Sendable, Equatable {
+    public var count: Int
+    public var deposits: String
+    public var withdrawals: String
+
+    public init(count: Int, deposits: String, withdrawals: String) {
+        self.count = count
+        self.deposits = deposits
+        self.withdrawals = withdrawals
+    }
+}
+
+public struct PurchaseOrderTotals: Codable, Sendable, Equatable {
+    public var count: Int
+    public var lines: Int
+    public var totalCost: String
+
+    public init(count: Int, lines: Int, totalCost: String) {
+        self.count = count
+        self.lines = lines
+        self.totalCost = totalCost
+    }
+}
+
+/// What the export stage chose to export, and why.
+public struct ExportDetails: Codable, Sendable, Equatable {
+    public var source: String
+    public var businessDays: [String]
+    /// Master data changed after this instant was exported (nil: everything, first export).
+    public var masterDataChangedAfter: String?
+    public var masterDataChangedUpTo: String?
+    /// True when `--force` re-exported days that an earlier batch already carried.
+    public var forced: Bool
+    /// The earlier batches whose days were exported again (only with `--force`).
+    public var reexportedFrom: [String: BatchID]
+
+    public init(
+        source: String, businessDays: [String], masterDataChangedAfter: String?,
+        masterDataChangedUpTo: String?, forced: Bool, reexportedFrom: [String: BatchID]
+    ) {
+        self.source = source
+        self.businessDays = businessDays
+        self.masterDataChangedAfter = masterDataChangedAfter
+        self.masterDataChangedUpTo = masterDataChangedUpTo
+        self.forced = forced
+        self.reexportedFrom = reexportedFrom
+    }
+}
+
+/// The tool version written into every manifest.
+public enum FlexyVismaVersion {
+    public static let current = "0.1.0"
+}
+
+/// ISO 8601 instants in UTC with milliseconds, as manifests and logs carry them.
+public enum Timestamp {
+    public static func iso8601(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}
