@@ -52,13 +52,18 @@ let package = Package(
 
         // Tests.
         .target(
-            name: "TestSupport", dependencies: ["FlexyVismaCore"], path: "Tests/TestSupport"),
+            name: "TestSupport",
+            dependencies: ["FlexyVismaCore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/TestSupport"),
         .testTarget(name: "FlexyVismaCoreTests", dependencies: ["FlexyVismaCore", "TestSupport"]),
-        .testTarget(name: "DropFormatsTests", dependencies: ["DropFormats", "TestSupport"]),
+        .testTarget(name: "DropFormatsTests", dependencies: ["DropFormats", "XMLSupport", "TestSupport"]),
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport", "TestSupport"]),
         .testTarget(
             name: "FlexyBoxExportTests",
-            dependencies: ["FlexyBoxExport", "DropFormats", "XMLSupport", "TestSupport"]),
+            dependencies: [
+                "FlexyBoxExport", "DropFormats", "XMLSupport", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(
             name: "CommandLineTests",
             dependencies: ["FlexyVismaCommands", "VismaUpload", "TestSupport"]),

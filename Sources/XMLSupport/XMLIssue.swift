@@ -1,10 +1,21 @@
 /// A problem libxml2 found in an XML file: not well-formed, or not valid against the schema.
 public struct XMLIssue: Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
-        /// Not well-formed XML, or refused input (DOCTYPE, entities).
+        /// Not well-formed XML.
         case syntax
         /// Well-formed, but the XSD does not allow it.
         case schema
+        /// A DOCTYPE or entity reference: refused, never expanded or fetched.
+        case refused
+    }
+
+    /// The stable rule id reported for this issue.
+    public var rule: String {
+        switch kind {
+        case .syntax: "xml.syntax"
+        case .schema: "xml.schema"
+        case .refused: "xml.doctype"
+        }
     }
 
     public var kind: Kind

@@ -31,6 +31,7 @@ public final class XMLStreamReader {
 
     public init(path: String, schema: XMLSchema? = nil) throws {
         XMLLibrary.initializeOnce()
+        let doctypeLine = PrologScan.doctypeLine(path: path)
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_BIG_LINES.rawValue)
         guard let reader = xmlReaderForFile(path, nil, options) else {
             throw XMLSetupError(path: path, message: "cannot open the file")
@@ -53,6 +54,12 @@ public final class XMLStreamReader {
             self.validation = validation
         } else {
             self.validation = nil
+        }
+        if let doctypeLine {
+            collector.record(
+                kind: .refused, line: doctypeLine, column: 0,
+                message: "a <!DOCTYPE> declaration is not allowed in a drop file; entities are never expanded or fetched")
+            finished = true
         }
     }
 
@@ -94,14 +101,15 @@ public final class XMLStreamReader {
             case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
                 return .end(name: string(xmlTextReaderConstLocalName(reader)) ?? "")
             case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue):
+                // Past the prolog scan's byte limit: refused all the same.
                 collector.record(
-                    kind: .syntax, line: Int(xmlTextReaderGetParserLineNumber(reader)), column: 1,
-                    message: "a <!DOCTYPE> declaration is not allowed in a drop file (entities are refused)")
+                    kind: .refused, line: Int(xmlTextReaderGetParserLineNumber(reader)), column: 0,
+                    message: "a <!DOCTYPE> declaration is not allowed in a drop file; entities are never expanded or fetched")
                 finished = true
                 return nil
             case Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue):
                 collector.record(
-                    kind: .syntax, line: Int(xmlTextReaderGetParserLineNumber(reader)),
+                    kind: .refused, line: Int(xmlTextReaderGetParserLineNumber(reader)),
                     column: Int(xmlTextReaderGetParserColumnNumber(reader)),
                     message: "entity references are not allowed in a drop file")
                 finished = true
