@@ -142,6 +142,20 @@ public final class CSVReader {
 
     private var offset: Int64 { consumedBefore + Int64(position) }
 
+    /// Index of the first byte that is not part of valid UTF-8 (the count when all are valid).
+    static func firstInvalidUTF8Index(_ bytes: [UInt8]) -> Int {
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var index = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): index += scalar.count
+            case .emptyInput: return index
+            case .error: return index
+            }
+        }
+    }
+
     /// The next record, or nil at the end of the file. Blank lines between records are skipped.
     public func next() throws -> CSVRow? {
         let separator = dialect.separator
@@ -163,15 +177,20 @@ public final class CSVReader {
             var recordBytes = 0
             var inQuotes = false
             var fieldWasQuoted = false
+            var fieldStart = offset - 1
+            var fieldStartLine = line
             func finishField() throws {
                 guard let text = String(validating: field, as: UTF8.self) else {
+                    let invalidAt = CSVReader.firstInvalidUTF8Index(field) + (fieldWasQuoted ? 1 : 0)
                     throw CSVSyntaxError(
-                        kind: .invalidUTF8, line: line, column: fields.count + 1,
-                        byteOffset: offset - Int64(field.count))
+                        kind: .invalidUTF8, line: fieldStartLine, column: fields.count + 1,
+                        byteOffset: fieldStart + Int64(invalidAt))
                 }
                 fields.append(text)
                 field.removeAll(keepingCapacity: true)
                 fieldWasQuoted = false
+                fieldStart = offset
+                fieldStartLine = line
             }
             while true {
                 recordBytes += 1
