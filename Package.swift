@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -7,12 +7,15 @@ let package = Package(
     products: [
         .executable(name: "flexyvisma", targets: ["flexyvisma"]),
         .executable(name: "flexyvisma-export", targets: ["flexyvisma-export"]),
+        .executable(name: "visma-simulator", targets: ["visma-simulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Only the core server: no swift-configuration, no extra Foundation features.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // System libraries (headers from Debian's libxml2-dev and libcurl4-openssl-dev).
@@ -40,6 +43,9 @@ let package = Package(
             ]),
         .target(name: "VismaUpload", dependencies: ["CCurl", "FlexyVismaCore"]),
         .target(
+            name: "VismaSimulator",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
+        .target(
             name: "FlexyVismaCommands",
             dependencies: [
                 "FlexyVismaCore", "FlexyBoxExport", "XMLSupport", "VismaUpload",
@@ -49,6 +55,11 @@ let package = Package(
         // Executables: @main and argument parsing only.
         .executableTarget(name: "flexyvisma", dependencies: ["FlexyVismaCommands"]),
         .executableTarget(name: "flexyvisma-export", dependencies: ["FlexyVismaCommands"]),
+        .executableTarget(
+            name: "visma-simulator",
+            dependencies: [
+                "VismaSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // Tests.
         .target(
@@ -64,6 +75,9 @@ let package = Package(
                 "FlexyBoxExport", "DropFormats", "XMLSupport", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .testTarget(
+            name: "VismaSimulatorTests",
+            dependencies: ["VismaSimulator", "VismaUpload", "TestSupport", "FlexyVismaCore"]),
         .testTarget(
             name: "CommandLineTests",
             dependencies: ["FlexyVismaCommands", "VismaUpload", "TestSupport"]),

@@ -1,0 +1,79 @@
+import Foundation
+
+/// The kinds of record the simulator keeps, as named by `/_simulator/entities?kind=`.
+public enum EntityKind: String, Codable, Sendable, CaseIterable {
+    case inventory
+    case kitSpecification
+    case customer
+    case customerPayment
+    case purchaseOrder
+    case journalTransaction
+}
+
+/// Everything the simulated company holds: its reference data and what was created through the API.
+struct CompanyState: Codable {
+    var fixture: CompanyFixture
+    /// Read DTOs by kind, then by key (inventory number, `kit/revision`, document number…).
+    var entities: [EntityKind: [String: JSONValue]] = [:]
+    /// Creation order per kind, for stable paging.
+    var order: [EntityKind: [String]] = [:]
+    var nextInternalId = 1000
+    var nextDocumentNumber: [EntityKind: Int] = [:]
+
+    init(fixture: CompanyFixture) { self.fixture = fixture }
+
+    func entity(_ kind: EntityKind, _ key: String) -> JSONValue? { entities[kind]?[key] }
+
+    func all(_ kind: EntityKind) -> [JSONValue] {
+        (order[kind] ?? []).compactMap { entities[kind]?[$0] }
+    }
+
+    mutating func insert(_ kind: EntityKind, _ key: String, _ dto: JSONValue) {
+        if entities[kind]?[key] == nil { order[kind, default: []].append(key) }
+        entities[kind, default: [:]][key] = dto
+    }
+
+    mutating func makeInternalId() -> Int {
+        nextInternalId += 1
+        return nextInternalId
+    }
+
+    /// The next number of a Visma numbering series, for documents sent without `overrideNumberSeries`.
+    mutating func makeDocumentNumber(_ kind: EntityKind, prefix: String) -> String {
+        var number = nextDocumentNumber[kind, default: 1]
+        while entities[kind]?["\(prefix)\(String(format: "%06d", number))"] != nil { number += 1 }
+        nextDocumentNumber[kind] = number + 1
+        return "\(prefix)\(String(format: "%06d", number))"
+    }
+
+    // MARK: Reference data lookups
+
+    func itemClass(_ id: String) -> CompanyFixture.ItemClass? { fixture.itemClasses.first { $0.id == id } }
+    func paymentMethod(_ id: String) -> CompanyFixture.PaymentMethod? { fixture.paymentMethods.first { $0.id == id } }
+    func supplier(_ number: String) -> CompanyFixture.Supplier? { fixture.suppliers.first { $0.number == number } }
+    func branch(_ number: String) -> CompanyFixture.Branch? { fixture.branches.first { $0.number == number } }
+    func account(_ number: String) -> CompanyFixture.Account? { fixture.accounts.first { $0.number == number } }
+    func period(_ id: String) -> CompanyFixture.FinancialPeriod? { fixture.financialPeriods.first { $0.period == id } }
+
+    /// Checks that a period exists and is open; `what` names the document for the message.
+    func requireOpenPeriod(_ id: String, for what: String) throws {
+        guard let period = period(id) else {
+            throw VismaError.badRequest("Error: Financial period \(CompanyState.displayPeriod(id)) does not exist. (\(what))")
+        }
+        guard !period.closed else {
+            throw VismaError.badRequest("Error: Financial Period \(CompanyState.displayPeriod(id)) is closed. (\(what))")
+        }
+    }
+
+    /// `202611` → `11-2026`, as Visma shows periods.
+    static func displayPeriod(_ id: String) -> String {
+        id.count == 6 ? "\(id.suffix(2))-\(id.prefix(4))" : id
+    }
+
+    /// `YYYYMM` of a date-time text `YYYY-MM-DD…`.
+    static func periodOf(date: String) -> String? {
+        let digits = Array(date.prefix(7))
+        guard digits.count == 7, digits[4] == "-" else { return nil }
+        return String(digits[0..<4]) + String(digits[5..<7])
+    }
+}

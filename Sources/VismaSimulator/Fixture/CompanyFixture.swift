@@ -1,0 +1,180 @@
+import Foundation
+
+/// The Visma company the simulator plays: its reference data and credentials (JSON, `--company FILE`).
+///
+/// Documented in `docs/SIMULATOR.md`. The built-in default (`sampleVenue`) matches `Samples/` and
+/// the configuration `flexyvisma init` writes, so the demo works out of the box.
+public struct CompanyFixture: Codable, Sendable, Equatable {
+    public var name: String
+    public var credentials: Credentials
+    public var itemClasses: [ItemClass]
+    public var units: [String]
+    public var vatCategories: [VatCategory]
+    /// VAT ids ("VAT codes") that journal lines may carry in `vatCodeId`.
+    public var vatCodes: [VatCode]
+    public var paymentMethods: [PaymentMethod]
+    public var suppliers: [Supplier]
+    public var customerClasses: [CustomerClass]
+    /// Customer fields this company insists on: `addressLine1`, `postalCode`, `city`, `countryId`, `email`, `phone`.
+    public var customerRequiredFields: [String]
+    public var branches: [Branch]
+    public var accounts: [Account]
+    public var financialPeriods: [FinancialPeriod]
+
+    public struct Credentials: Codable, Sendable, Equatable {
+        public var tenantId: String
+        public var clientId: String
+        public var clientSecret: String
+        public var tokenLifetimeSeconds: Int
+    }
+
+    public struct ItemClass: Codable, Sendable, Equatable {
+        public var id: String
+        public var description: String
+        /// Visma's item type for the class, e.g. `FinishedGoodItem` (stock) or `NonStockItem`.
+        public var type: String
+        /// Whether the class holds stock items; an item's stock flag follows its class.
+        public var stockItem: Bool
+    }
+
+    public struct VatCategory: Codable, Sendable, Equatable {
+        public var id: String
+        public var description: String
+        public var active: Bool
+    }
+
+    public struct VatCode: Codable, Sendable, Equatable {
+        public var id: String
+        public var description: String
+        public var ratePercent: Double
+    }
+
+    public struct PaymentMethod: Codable, Sendable, Equatable {
+        public var id: String
+        public var description: String
+        public var active: Bool
+        /// `CreditCard`, `CashOrCheck` or `DirectDeposit`.
+        public var meansOfPayment: String
+        public var cashAccount: String
+    }
+
+    public struct Supplier: Codable, Sendable, Equatable {
+        public var number: String
+        public var name: String
+        public var status: String
+    }
+
+    public struct CustomerClass: Codable, Sendable, Equatable {
+        public var id: String
+        public var description: String
+    }
+
+    public struct Branch: Codable, Sendable, Equatable {
+        public var number: String
+        public var name: String
+        public var active: Bool
+    }
+
+    public struct Account: Codable, Sendable, Equatable {
+        public var number: String
+        public var description: String
+        /// `Asset`, `Liability`, `Income` or `Expense`.
+        public var type: String
+        public var active: Bool
+    }
+
+    public struct FinancialPeriod: Codable, Sendable, Equatable {
+        /// `YYYYMM`.
+        public var period: String
+        public var closed: Bool
+    }
+
+    public static func load(from url: URL) throws -> CompanyFixture {
+        try JSONDecoder().decode(CompanyFixture.self, from: Data(contentsOf: url))
+    }
+}
+
+extension CompanyFixture {
+    /// Item types whose items are stock items in Visma.
+    static let stockTypes: Set<String> = ["FinishedGoodItem", "ComponentPartItem", "SubassemblyItem"]
+    static let itemTypes = [
+        "NonStockItem", "LaborItem", "ServiceItem", "ChargeItem", "ExpenseItem", "FinishedGoodItem", "ComponentPartItem",
+        "SubassemblyItem",
+    ]
+
+    /// The company behind the sample venue (Café Havnegade, Odense), for the demo and the tests.
+    public static let sampleVenue = CompanyFixture(
+        name: "Café Havnegade ApS",
+        credentials: Credentials(
+            tenantId: "6f1d3f7e-3c1a-4d55-9a61-0b5a3c0f2a10", clientId: "flexyvisma-demo",
+            clientSecret: "flexyvisma-demo-secret", tokenLifetimeSeconds: 3600),
+        itemClasses: [
+            ItemClass(id: "LAGER", description: "Lagervarer", type: "FinishedGoodItem", stockItem: true),
+            ItemClass(id: "RAAVARE", description: "Råvarer", type: "ComponentPartItem", stockItem: true),
+            ItemClass(id: "IKKELAGER", description: "Ikke-lagervarer (kits)", type: "NonStockItem", stockItem: false),
+            ItemClass(id: "SERVICE", description: "Ydelser", type: "ServiceItem", stockItem: false),
+        ],
+        units: ["STK", "KG", "L", "PAK", "KASSE"],
+        vatCategories: [
+            VatCategory(id: "1", description: "Moms 25 %", active: true),
+            VatCategory(id: "3", description: "Momsfri", active: true),
+        ],
+        vatCodes: [
+            VatCode(id: "U25", description: "Salgsmoms 25 %", ratePercent: 25),
+            VatCode(id: "U0", description: "Momsfrit salg", ratePercent: 0),
+        ],
+        paymentMethods: [
+            PaymentMethod(id: "KONTANT", description: "Kontant", active: true, meansOfPayment: "CashOrCheck", cashAccount: "5510"),
+            PaymentMethod(id: "DANKORT", description: "Dankort", active: true, meansOfPayment: "CreditCard", cashAccount: "5520"),
+            PaymentMethod(id: "KORT", description: "Visa/Mastercard", active: true, meansOfPayment: "CreditCard", cashAccount: "5520"),
+            PaymentMethod(id: "MOBILEPAY", description: "MobilePay", active: true, meansOfPayment: "DirectDeposit", cashAccount: "5530"),
+            PaymentMethod(id: "GAVEKORT", description: "Gavekort", active: true, meansOfPayment: "CashOrCheck", cashAccount: "6850"),
+            PaymentMethod(id: "SWIPP", description: "Swipp", active: false, meansOfPayment: "DirectDeposit", cashAccount: "5530"),
+        ],
+        suppliers: [
+            Supplier(number: "50001", name: "Hørkram A/S", status: "Active"),
+            Supplier(number: "50002", name: "Dagrofa Foodservice", status: "Active"),
+            Supplier(number: "50003", name: "Carlsberg Danmark A/S", status: "Active"),
+            Supplier(number: "50004", name: "BKI foods a/s", status: "Active"),
+            Supplier(number: "50005", name: "Arla Foods amba", status: "Active"),
+            Supplier(number: "50006", name: "Lantmännen Schulstad A/S", status: "Active"),
+            Supplier(number: "50007", name: "Vinhuset Ribe", status: "Active"),
+        ],
+        customerClasses: [
+            CustomerClass(id: "DK", description: "Danske kunder"),
+            CustomerClass(id: "PRIVAT", description: "Privatkunder"),
+            CustomerClass(id: "ERHVERV", description: "Erhvervskunder"),
+            CustomerClass(id: "FORENING", description: "Foreninger og klubber"),
+        ],
+        customerRequiredFields: ["addressLine1", "postalCode", "city", "countryId"],
+        branches: [
+            Branch(number: "1", name: "Café Havnegade", active: true),
+            Branch(number: "2", name: "Restaurant Havnegade", active: true),
+            Branch(number: "3", name: "Bowling (lukket for Visma)", active: false),
+        ],
+        accounts: [
+            Account(number: "1010", description: "Salg, kaffe og te", type: "Income", active: true),
+            Account(number: "1020", description: "Salg, kolde drikke", type: "Income", active: true),
+            Account(number: "1030", description: "Salg, øl og vin", type: "Income", active: true),
+            Account(number: "1040", description: "Salg, bagværk og dessert", type: "Income", active: true),
+            Account(number: "1050", description: "Salg, mad", type: "Income", active: true),
+            Account(number: "1060", description: "Salg, aviser (momsfri)", type: "Income", active: true),
+            Account(number: "1070", description: "Salg, aktiviteter", type: "Income", active: true),
+            Account(number: "3690", description: "Øreafrunding", type: "Expense", active: true),
+            Account(number: "5510", description: "Kasse", type: "Asset", active: true),
+            Account(number: "5520", description: "Kortindløsning (Nets)", type: "Asset", active: true),
+            Account(number: "5530", description: "MobilePay", type: "Asset", active: true),
+            Account(number: "6850", description: "Gavekort, skyldige", type: "Liability", active: true),
+            Account(number: "7200", description: "Salgsmoms", type: "Liability", active: true),
+        ],
+        financialPeriods: CompanyFixture.months(from: 2025, through: 2027, closed: ["202509"]))
+
+    static func months(from firstYear: Int, through lastYear: Int, closed: Set<String>) -> [FinancialPeriod] {
+        (firstYear...lastYear).flatMap { year in
+            (1...12).map { month in
+                let period = "\(year)\(month < 10 ? "0" : "")\(month)"
+                return FinancialPeriod(period: period, closed: closed.contains(period))
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import VismaSimulator
+
+/// `visma-simulator`: a strict local Visma.net ERP company over HTTP on 127.0.0.1.
+@main
+struct SimulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "visma-simulator",
+        abstract: "Run a local Visma.net ERP API that enforces what Visma enforces (demo, tests, benchmarks).",
+        discussion: """
+            The first line on stdout is the base URL. Admin endpoints: GET /_simulator/entities[?kind=], \
+            GET /_simulator/requests, POST /_simulator/reset, POST /_simulator/faults, POST /_simulator/fixture. \
+            See docs/SIMULATOR.md.
+            """)
+
+    @Option(help: "Port on 127.0.0.1 (0: any free port).")
+    var port = 18080
+
+    @Option(help: "Company fixture (JSON); default: the sample venue's company.")
+    var company: String?
+
+    @Option(help: "Keep the company's records in this file across restarts.")
+    var state: String?
+
+    @Option(name: .customLong("rate-limit"), help: "Requests per window, N/SECONDS (default 15000/3600); 'off' for none.")
+    var rateLimit = "15000/3600"
+
+    @Option(help: "Faults to inject, e.g. 503:0.05,lost:0.02,delay:0.1@250ms,drop:0.01,token-expiry:0.01.")
+    var faults = ""
+
+    @Option(help: "Seed for the fault sequence.")
+    var seed: UInt64 = 1
+
+    func run() async throws {
+        let fixture = try company.map { try CompanyFixture.load(from: URL(fileURLWithPath: $0)) } ?? .sampleVenue
+        let limit: RateLimit?
+        if rateLimit == "off" {
+            limit = nil
+        } else if let parsed = RateLimit(parsing: rateLimit) {
+            limit = parsed
+        } else {
+            throw ValidationError("--rate-limit '\(rateLimit)' is not N/SECONDS or off")
+        }
+        let plan: FaultPlan
+        do { plan = try FaultPlan(parsing: faults) } catch { throw ValidationError("\(error)") }
+        let engine = try SimulatorEngine(
+            configuration: SimulatorConfiguration(
+                fixture: fixture, statePath: state.map { URL(fileURLWithPath: $0) }, rateLimit: limit, faults: plan,
+                seed: seed))
+        let app = buildSimulatorApplication(engine: engine, port: port) { boundPort in
+            // Unbuffered, so a parent reading the first line sees it at once.
+            FileHandle.standardOutput.write(Data("http://127.0.0.1:\(boundPort)\n".utf8))
+        }
+        try await app.runService()
+    }
+}
