@@ -64,7 +64,9 @@ let package = Package(
         // Tests.
         .target(
             name: "TestSupport",
-            dependencies: ["FlexyVismaCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "FlexyVismaCore", "VismaSimulator", "VismaUpload", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Tests/TestSupport"),
         .testTarget(name: "FlexyVismaCoreTests", dependencies: ["FlexyVismaCore", "TestSupport"]),
         .testTarget(name: "DropFormatsTests", dependencies: ["DropFormats", "XMLSupport", "TestSupport"]),

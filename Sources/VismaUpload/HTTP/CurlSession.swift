@@ -1,0 +1,159 @@
+internal import CCurl
+import Dispatch
+import Foundation
+
+/// An HTTP request as the uploader sends it.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: Data?
+
+    public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A complete HTTP answer; header names lowercased.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
+
+    public subscript(header name: String) -> String? { headers[name.lowercased()] }
+}
+
+/// The request never got a complete answer: connection refused or dropped, timeout, TLS failure.
+public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
+    public var code: Int
+    public var message: String
+    public var url: String
+
+    public var description: String { "\(message) (libcurl error \(code)) for \(url)" }
+}
+
+/// One libcurl easy handle: requests one after another over kept-alive connections.
+///
+/// Not for concurrent use; make one session per worker. TLS verification is libcurl's default
+/// (on, with the OS trust store) and is never turned off; proxies come from the standard variables.
+public final class CurlSession: @unchecked Sendable {
+    private let handle: UnsafeMutableRawPointer
+    /// Its own serial queue: an overcommitting thread, so a blocked transfer never holds up the
+    /// global pool that Swift concurrency's cooperative threads also come from on Linux.
+    private let queue = DispatchQueue(label: "flexyvisma.curl-session")
+    public var timeoutMilliseconds: Int
+    public var connectTimeoutMilliseconds: Int
+
+    public init(timeoutMilliseconds: Int = 30_000, connectTimeoutMilliseconds: Int = 10_000) throws {
+        LibcurlRuntime.initializeOnce()
+        guard let handle = curl_easy_init() else {
+            throw HTTPTransportError(code: -1, message: "libcurl could not create a handle", url: "")
+        }
+        self.handle = handle
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    /// Sends the request off the cooperative thread pool and awaits the answer.
+    ///
+    /// Callers await one request at a time per session; sessions are not shared between tasks.
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try self.perform(request) })
+            }
+        }
+    }
+
+    /// Sends the request and waits for the whole answer.
+    public func perform(_ request: HTTPRequest) throws -> HTTPResponse {
+        // reset keeps the connection cache, so keep-alive survives between requests.
+        curl_easy_reset(handle)
+        let collector = ResponseCollector()
+        let context = Unmanaged.passUnretained(collector).toOpaque()
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+        for (name, value) in request.headers {
+            headerList = curl_slist_append(headerList, "\(name): \(value)")
+        }
+        // libcurl sends "Expect: 100-continue" for larger bodies; Visma and the simulator do not need the round trip.
+        headerList = curl_slist_append(headerList, "Expect:")
+
+        try check(fv_curl_easy_setopt_string(handle, CURLOPT_URL, request.url), request)
+        try check(fv_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1), request)
+        try check(fv_curl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds), request)
+        try check(fv_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMilliseconds), request)
+        try check(fv_curl_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1), request)
+        try check(fv_curl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""), request)
+        try check(fv_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), request)
+        try check(fv_curl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, ResponseCollector.bodyCallback), request)
+        try check(fv_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context), request)
+        try check(fv_curl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, ResponseCollector.headerCallback), request)
+        try check(fv_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context), request)
+
+        switch request.method {
+        case "GET":
+            try check(fv_curl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1), request)
+        default:
+            let body = request.body ?? Data()
+            try check(fv_curl_easy_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count), request)
+            // COPYPOSTFIELDS copies, so the bytes need not outlive this call.
+            try body.withUnsafeBytes { raw in
+                if let base = raw.baseAddress, !raw.isEmpty {
+                    try check(fv_curl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base)), request)
+                } else {
+                    try check(fv_curl_easy_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, ""), request)
+                }
+            }
+            if request.method != "POST" {
+                try check(fv_curl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method), request)
+            }
+        }
+
+        let result = curl_easy_perform(handle)
+        guard result == CURLE_OK else {
+            throw HTTPTransportError(code: Int(result.rawValue), message: String(cString: curl_easy_strerror(result)), url: request.url)
+        }
+        var status = 0
+        _ = fv_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: collector.headers, body: collector.body)
+    }
+
+    private func check(_ code: CURLcode, _ request: HTTPRequest) throws {
+        guard code == CURLE_OK else {
+            throw HTTPTransportError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), url: request.url)
+        }
+    }
+}
+
+/// Receives libcurl's callbacks for one transfer.
+private final class ResponseCollector {
+    var body = Data()
+    var headers: [String: String] = [:]
+
+    static let bodyCallback: fv_curl_data_callback = { data, size, count, context in
+        guard let data, let context else { return 0 }
+        let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
+        collector.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count)
+        return size * count
+    }
+
+    static let headerCallback: fv_curl_data_callback = { data, size, count, context in
+        guard let data, let context else { return 0 }
+        let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
+        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            collector.headers = [:]  // a new response (after a redirect or 100 Continue)
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            collector.headers[name] = value
+        }
+        return size * count
+    }
+}
