@@ -20,6 +20,16 @@ public enum Repository {
     public static var validDrops: URL { samples.appendingPathComponent("drops/valid", isDirectory: true) }
     public static var invalidDrops: URL { samples.appendingPathComponent("drops/invalid", isDirectory: true) }
 
+    /// Visma's official OpenAPI document: `$VISMA_OPENAPI`, else `../shared/reference/visma-openapi.json`
+    /// beside the repository. Never copied into the project; tests that need it skip when it is absent.
+    public static var officialOpenAPI: URL? {
+        let candidates = [
+            ProcessInfo.processInfo.environment["VISMA_OPENAPI"].map { URL(fileURLWithPath: $0) },
+            root.deletingLastPathComponent().appendingPathComponent("shared/reference/visma-openapi.json"),
+        ]
+        return candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
     /// Builds the sample venue's FlexyBox database from the committed SQL text.
     public static func buildSampleVenue(at url: URL) throws {
         try FileManager.default.createDirectory(

@@ -56,11 +56,20 @@ public final class VismaTestClient: @unchecked Sendable {
         public var status: Int
         public var requestBody: String?
         public var responseBody: String?
+
+        public init(method: String, path: String, status: Int, requestBody: String?, responseBody: String?) {
+            self.method = method
+            self.path = path
+            self.status = status
+            self.requestBody = requestBody
+            self.responseBody = responseBody
+        }
     }
 
-    public init(baseURL: String) throws {
+    /// `reuseConnections: false` makes every dropped connection visible (libcurl re-sends once on a reused one).
+    public init(baseURL: String, reuseConnections: Bool = true) throws {
         self.baseURL = baseURL
-        session = try CurlSession(timeoutMilliseconds: 10_000)
+        session = try CurlSession(timeoutMilliseconds: 10_000, reuseConnections: reuseConnections)
     }
 
     public static let sampleCredentials = (

@@ -29,6 +29,14 @@ public struct RequestLogEntry: Codable, Sendable, Equatable {
     public var status: Int
     /// The injected fault, when there was one (`503`, `drop`, `lost`, `delay`, `token-expiry`, `rate-limit`).
     public var fault: String?
+
+    public init(sequence: Int, method: String, path: String, status: Int, fault: String?) {
+        self.sequence = sequence
+        self.method = method
+        self.path = path
+        self.status = status
+        self.fault = fault
+    }
 }
 
 /// The simulated Visma.net ERP company behind the HTTP server: authentication, rate limit, faults,

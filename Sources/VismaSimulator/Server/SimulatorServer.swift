@@ -15,6 +15,15 @@ public struct SimulatorRequestContext: RequestContext {
     }
 }
 
+public enum SimulatorLogging {
+    /// Hummingbird's own log, critical only: an injected dropped connection is logged by it as an error.
+    public static var quiet: Logger {
+        var logger = Logger(label: "visma-simulator")
+        logger.logLevel = .critical
+        return logger
+    }
+}
+
 /// Bodies larger than this are refused (Visma's gateway refuses large bodies too).
 let maximumBodyBytes = 16 << 20
 
@@ -22,7 +31,7 @@ let maximumBodyBytes = 16 << 20
 ///
 /// `onRunning` receives the bound port once the server listens.
 public func buildSimulatorApplication(
-    engine: SimulatorEngine, port: Int, logger: Logger = Logger(label: "visma-simulator"),
+    engine: SimulatorEngine, port: Int, logger: Logger = SimulatorLogging.quiet,
     onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let responder = CallbackResponder<SimulatorRequestContext> { request, context in

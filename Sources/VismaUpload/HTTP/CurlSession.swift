@@ -46,8 +46,12 @@ public final class CurlSession: @unchecked Sendable {
     private let queue = DispatchQueue(label: "flexyvisma.curl-session")
     public var timeoutMilliseconds: Int
     public var connectTimeoutMilliseconds: Int
+    /// Keep connections alive between requests. Note that libcurl then re-sends a request once,
+    /// by itself, when a reused connection closes before any answer — so a request whose answer
+    /// was lost can reach the server twice, and the uploader must expect "already exists".
+    public var reuseConnections: Bool
 
-    public init(timeoutMilliseconds: Int = 30_000, connectTimeoutMilliseconds: Int = 10_000) throws {
+    public init(timeoutMilliseconds: Int = 30_000, connectTimeoutMilliseconds: Int = 10_000, reuseConnections: Bool = true) throws {
         LibcurlRuntime.initializeOnce()
         guard let handle = curl_easy_init() else {
             throw HTTPTransportError(code: -1, message: "libcurl could not create a handle", url: "")
@@ -55,6 +59,7 @@ public final class CurlSession: @unchecked Sendable {
         self.handle = handle
         self.timeoutMilliseconds = timeoutMilliseconds
         self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+        self.reuseConnections = reuseConnections
     }
 
     deinit { curl_easy_cleanup(handle) }
@@ -89,6 +94,7 @@ public final class CurlSession: @unchecked Sendable {
         try check(fv_curl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds), request)
         try check(fv_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMilliseconds), request)
         try check(fv_curl_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1), request)
+        try check(fv_curl_easy_setopt_long(handle, CURLOPT_FORBID_REUSE, reuseConnections ? 0 : 1), request)
         try check(fv_curl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""), request)
         try check(fv_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), request)
         try check(fv_curl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, ResponseCollector.bodyCallback), request)
