@@ -52,6 +52,7 @@ public final class SimulatorEngine: @unchecked Sendable {
     private var log: [RequestLogEntry] = []
     private var sequence = 0
     private let statePath: URL?
+    /// The request log keeps at least the newest this many entries.
     static let logLimit = 200_000
 
     public init(configuration: SimulatorConfiguration) throws {
@@ -75,7 +76,8 @@ public final class SimulatorEngine: @unchecked Sendable {
         var response = route(request, now: now, fault: &fault)
         response.headers.append(("X-Simulator-Sequence", String(sequence)))
         log.append(RequestLogEntry(sequence: sequence, method: request.method, path: request.path, status: response.status, fault: fault))
-        if log.count > Self.logLimit { log.removeFirst(log.count - Self.logLimit) }
+        // Trimmed in chunks, so that a full log costs no shifting per request.
+        if log.count > Self.logLimit + Self.logLimit / 2 { log.removeFirst(log.count - Self.logLimit) }
         return response
     }
 
