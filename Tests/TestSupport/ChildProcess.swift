@@ -72,6 +72,18 @@ public struct RunningProcess {
         process.waitUntilExit()
     }
 
+    /// Waits for the child's first line on stdout (nil if it exits first).
+    public func firstLineOfOutput() -> String? {
+        let file = scratch.appendingPathComponent("stdout")
+        while true {
+            if let text = try? String(contentsOf: file, encoding: .utf8), let newline = text.firstIndex(of: "\n") {
+                return String(text[..<newline])
+            }
+            guard process.isRunning else { return nil }
+            usleep(10_000)
+        }
+    }
+
     public func result() -> ProcessResult {
         let out = (try? String(contentsOf: scratch.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
         let err = (try? String(contentsOf: scratch.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
