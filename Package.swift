@@ -41,6 +41,11 @@ let package = Package(
                 "FlexyVismaCore", "DropFormats",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .target(
+            name: "DropValidation",
+            dependencies: [
+                "FlexyVismaCore", "DropFormats", "XMLSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .target(name: "VismaUpload", dependencies: ["CCurl", "FlexyVismaCore"]),
         .target(
             name: "VismaSimulator",

@@ -1,0 +1,213 @@
+import DropFormats
+import FlexyVismaCore
+import Foundation
+import XMLSupport
+
+/// Everything validation learned about one batch.
+struct BatchValidation {
+    var findings = FindingList()
+    var inputs: [FileRecord] = []
+    var counts: [String: Int] = [:]
+    var itemKinds: [String: String] = [:]
+    var kitProducts: Set<String> = []
+    var paymentIds: [String] = []
+    var receiptDays: [(day: String, department: String)] = []
+    var skippedFiles: [String] = []
+}
+
+/// Validates every file of a batch folder against `Schemas/`, the configuration, the Visma
+/// reference snapshot and earlier batches; all findings, not only the first.
+struct BatchValidator {
+    let folder: URL
+    let schemas: SchemaDirectory
+    let context: ValidationContext
+
+    /// Files the pipeline itself writes into a batch folder.
+    static let ownFiles: Set<String> = [
+        "export.manifest.json", "validate.manifest.json", "transform.manifest.json", "upload.manifest.json",
+        "discard.manifest.json", "reference.json", "report.txt", "pickup.json",
+    ]
+
+    func run() throws -> BatchValidation {
+        var result = BatchValidation()
+        let files = try listDropFiles(&result)
+        try checkExportManifest(files: files, result: &result)
+        for (name, type) in files {
+            let url = folder.appendingPathComponent(name)
+            result.inputs.append(FileRecord(path: name, digest: try DurableFiles.digest(of: url), fileType: type.rawValue))
+        }
+        func urls(_ type: DropFileType) -> [(String, URL)] {
+            files.filter { $0.1 == type }.map { ($0.0, folder.appendingPathComponent($0.0)) }
+        }
+
+        // Which products have a calculation in this batch: needed before the items' class rule.
+        var batchKits: Set<String> = []
+        for (_, url) in urls(.calculations) {
+            if let reader = try? XMLStreamReader(path: url.path) {
+                while let event = try reader.next() {
+                    if case .start(let element) = event, element.name == "calculation", let item = element["item"] { batchKits.insert(item) }
+                }
+            }
+        }
+        let kitProducts = batchKits.union(context.history.kitProducts).union(context.vismaItems.values.filter(\.kitItem).map(\.number))
+        result.kitProducts = batchKits
+
+        // Items.
+        var batchItems: [String: BatchItem] = [:]
+        let itemRules = ItemRules(context: context, kitProducts: kitProducts)
+        for (name, url) in urls(.items) {
+            let check = CSVFileCheck(schema: try ColumnSchema.load(.items, from: schemas), fileName: name)
+            result.counts["items", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in
+                if let number = record.usable("item_number"), let kind = record.usable("kind"), batchItems[number] == nil {
+                    batchItems[number] = BatchItem(number: number, kind: kind, line: record.line, file: name)
+                    result.itemKinds[number] = kind
+                }
+                itemRules.check(record, file: name, findings: &findings)
+            }
+        }
+
+        // Calculations.
+        for (name, url) in urls(.calculations) {
+            var rules = CalculationRules(context: context, batchItems: batchItems, file: name)
+            try XMLFileCheck(schema: try schema(.calculations), fileName: name)
+                .run(url: url, recordElement: "calculation", findings: &result.findings) { rules.handle($0, pending: &$1) }
+            result.counts["calculations", default: 0] += rules.count
+        }
+
+        // Customers, then payments (which may refer to them).
+        var batchCustomers: [String: (line: Int, complete: Bool)] = [:]
+        let customerRules = CustomerRules(context: context)
+        for (name, url) in urls(.customers) {
+            let check = CSVFileCheck(schema: try ColumnSchema.load(.customers, from: schemas), fileName: name)
+            result.counts["customers", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in
+                let complete = customerRules.check(record, file: name, findings: &findings)
+                if let number = record.usable("customer_number"), batchCustomers[number] == nil {
+                    batchCustomers[number] = (record.line, complete)
+                }
+            }
+        }
+        let paymentRules = PaymentRules(context: context, batchCustomers: batchCustomers)
+        for (name, url) in urls(.payments) {
+            let check = CSVFileCheck(schema: try ColumnSchema.load(.payments, from: schemas), fileName: name)
+            result.counts["payments", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in
+                paymentRules.check(record, file: name, findings: &findings)
+                if let id = record.usable("payment_id") { result.paymentIds.append(id) }
+            }
+        }
+
+        // Purchase orders.
+        for (name, url) in urls(.purchaseOrders) {
+            var rules = PurchaseOrderRules(context: context, batchItems: batchItems, kitProducts: kitProducts, file: name)
+            try XMLFileCheck(schema: try schema(.purchaseOrders), fileName: name)
+                .run(url: url, recordElement: "purchaseOrder", findings: &result.findings) { rules.handle($0, pending: &$1) }
+            result.counts["purchase_orders", default: 0] += rules.count
+        }
+
+        // Receipts: one file per business day and department.
+        var seenNumbers: [Int64: (file: String, line: Int)] = [:]
+        var numbersByDay: [String: [Int64]] = [:]
+        var daysSeen: [String: String] = [:]
+        for (name, url) in urls(.receipts) {
+            var rules = ReceiptRules(context: context, file: name, seenNumbers: seenNumbers, numbersByDay: numbersByDay)
+            try XMLFileCheck(schema: try schema(.receipts), fileName: name)
+                .run(url: url, recordElement: "receipt", findings: &result.findings) { rules.handle($0, pending: &$1) }
+            seenNumbers = rules.seenNumbers
+            numbersByDay = rules.numbersByDay
+            if rules.skipped {
+                result.skippedFiles.append(name)
+                result.counts["receipts.skipped", default: 0] += rules.receipts
+            } else {
+                result.counts["receipts", default: 0] += rules.receipts
+                if let day = rules.day, let department = rules.department {
+                    if let other = daysSeen["\(day)|\(department)"] {
+                        result.findings.error(
+                            "receipt.duplicate-day", "\(other) already carries business day \(day) of \(department)", file: name, line: 2, column: 0,
+                            hint: "one file per business day and department")
+                    }
+                    daysSeen["\(day)|\(department)"] = name
+                    result.receiptDays.append((day, department))
+                }
+            }
+        }
+        for (day, numbers) in numbersByDay.sorted(by: { $0.key < $1.key }) {
+            for gap in Self.gaps(in: numbers) {
+                result.findings.warning(
+                    "receipt.number-gap", "receipt numbers \(gap.lowerBound)–\(gap.upperBound) are missing on \(day)", file: "receipts",
+                    hint: "voided or unsynced receipts? Check FlexyBox's journal for these numbers")
+            }
+        }
+        result.counts["files.skipped"] = result.skippedFiles.isEmpty ? nil : result.skippedFiles.count
+        return result
+    }
+
+    private func schema(_ type: DropFileType) throws -> XMLSchema {
+        try XMLSchema(path: schemas.url(for: type).path)
+    }
+
+    /// The drop files of the folder by name, in name order; everything else is a finding.
+    private func listDropFiles(_ result: inout BatchValidation) throws -> [(String, DropFileType)] {
+        var files: [(String, DropFileType)] = []
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        for name in names where !Self.ownFiles.contains(name) {
+            let url = folder.appendingPathComponent(name)
+            let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .isDirectoryKey])
+            if values?.isSymbolicLink == true {
+                result.findings.error("batch.symlink", "\(name) is a symbolic link; links are never followed", file: name,
+                                      hint: "drop the file itself, not a link to it")
+            } else if values?.isDirectory == true {
+                result.findings.error("batch.unexpected-folder", "\(name) is a folder inside the batch", file: name,
+                                      hint: "a batch folder holds drop files only")
+            } else if let type = DropFileType(fileName: name) {
+                files.append((name, type))
+            } else {
+                result.findings.error("batch.unknown-file", "\(name) is not a drop file type", file: name,
+                                      hint: "drop files are named items, calculations, customers, payments, purchase_orders or receipts[-…] with .csv or .xml")
+            }
+        }
+        return files
+    }
+
+    /// A folder that carries an export manifest must hold exactly the files it lists, unchanged.
+    private func checkExportManifest(files: [(String, DropFileType)], result: inout BatchValidation) throws {
+        let url = folder.appendingPathComponent("export.manifest.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        guard let manifest = try? StageManifest.decode(Data(contentsOf: url)) else {
+            result.findings.error("batch.manifest-unreadable", "export.manifest.json is not a FlexyVisma manifest", file: "export.manifest.json",
+                                  hint: "remove it if the folder was assembled by hand")
+            return
+        }
+        var listed: Set<String> = []
+        for output in manifest.outputs {
+            guard !output.path.contains("/"), output.path != "..", output.path != ".", !output.path.isEmpty else {
+                result.findings.error("batch.unsafe-path", "the export manifest lists \"\(output.path)\", which is not a file of this folder",
+                                      file: "export.manifest.json", hint: "a manifest may only name files inside its batch folder")
+                continue
+            }
+            listed.insert(output.path)
+            let file = folder.appendingPathComponent(output.path)
+            guard let digest = try? DurableFiles.digest(of: file) else {
+                result.findings.error("batch.missing-file", "\(output.path) is listed in the export manifest but missing", file: output.path,
+                                      hint: "the batch is incomplete: export it again")
+                continue
+            }
+            if digest.sha256 != output.sha256 || digest.bytes != output.bytes {
+                result.findings.error("batch.hash-mismatch", "\(output.path) changed after export (its SHA-256 differs from the manifest's)",
+                                      file: output.path, hint: "do not edit exported files: correct the source and export again, or drop a corrected file on its own")
+            }
+        }
+        for (name, _) in files where !listed.contains(name) {
+            result.findings.error("batch.unlisted-file", "\(name) is not listed in the export manifest", file: name,
+                                  hint: "drop extra files on their own, not into an exported batch")
+        }
+    }
+
+    /// Missing runs between the smallest and largest number.
+    static func gaps(in numbers: [Int64]) -> [ClosedRange<Int64>] {
+        let sorted = Array(Set(numbers)).sorted()
+        var gaps: [ClosedRange<Int64>] = []
+        for (previous, next) in zip(sorted, sorted.dropFirst()) where next > previous + 1 {
+            gaps.append((previous + 1)...(next - 1))
+        }
+        return gaps
+    }
+}

@@ -1,0 +1,239 @@
+import DropFormats
+import FlexyVismaCore
+import Foundation
+
+/// One data row of a CSV drop after the column checks, handed to the file type's rules.
+struct CSVRecord {
+    let line: Int
+    /// Values by column name; absent columns are absent, empty fields are "".
+    let values: [String: String]
+    /// 1-based field number of each column in this file's header.
+    let columns: [String: Int]
+    /// Columns whose value already failed a column check: rules leave them alone.
+    let failedColumns: Set<String>
+    let decimalComma: Bool
+
+    subscript(column: String) -> String? {
+        guard let value = values[column], !value.isEmpty else { return nil }
+        return value
+    }
+
+    func column(_ name: String) -> Int { columns[name] ?? 0 }
+
+    func usable(_ column: String) -> String? { failedColumns.contains(column) ? nil : self[column] }
+
+    func amount(_ column: String, scale: Int = 2) -> FixedPoint? {
+        usable(column).flatMap { FixedPoint(parsing: $0, scale: scale, decimalComma: decimalComma) }
+    }
+}
+
+/// Streams a CSV drop through the checks its column schema implies: header (unknown, duplicate,
+/// missing columns), ragged rows, required values, types, patterns, lengths and unique keys.
+///
+/// A broken header or an unreadable byte stops the file: every later finding would be noise.
+struct CSVFileCheck {
+    let schema: ColumnSchema
+    let fileName: String
+
+    private struct CompiledColumn {
+        let column: ColumnSchema.Column
+        let simplePattern: SimplePattern?
+        let regex: Regex<AnyRegexOutput>?
+    }
+
+    /// Runs the checks; `rules` sees every row that is not ragged. Returns the number of data rows.
+    @discardableResult
+    func run(url: URL, findings: inout FindingList, rules: (CSVRecord, inout FindingList) -> Void) throws -> Int {
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size > 0 else {
+            findings.error("csv.empty-file", "the file is empty", file: fileName, line: 1, column: 0,
+                           hint: "a drop file needs at least its header row; was it saved before it was written?")
+            return 0
+        }
+        let reader = try CSVReader(url: url)
+        do {
+            guard let header = try reader.next() else {
+                findings.error("csv.empty-file", "the file has no header row", file: fileName, line: 1, column: 0)
+                return 0
+            }
+            guard let columns = checkHeader(header, findings: &findings) else { return 0 }
+            let compiled = columns.map { name -> CompiledColumn? in
+                guard let column = schema.column(named: name) else { return nil }
+                let simple = column.pattern.flatMap(SimplePattern.init)
+                let regex = simple == nil ? column.pattern.flatMap { try? Regex($0) } : nil
+                return CompiledColumn(column: column, simplePattern: simple, regex: regex)
+            }
+            var positions: [String: Int] = [:]
+            for (index, name) in columns.enumerated() { positions[name] = index + 1 }
+            let keyColumns = schema.columns.filter { $0.unique == true }.map(\.name)
+            var seenKeys: [String: [Int: Int]] = [:]
+            var rows = 0
+            while let row = try reader.next() {
+                rows += 1
+                guard row.fields.count == columns.count else {
+                    findings.error(
+                        "csv.ragged-row", "the record has \(row.fields.count) fields, the header has \(columns.count)",
+                        file: fileName, line: row.line, column: 0,
+                        hint: "a field with a comma or a line break must be in double quotes")
+                    continue
+                }
+                var values: [String: String] = [:]
+                var failed: Set<String> = []
+                for (index, field) in row.fields.enumerated() {
+                    guard let entry = compiled[index] else { continue }
+                    values[entry.column.name] = field
+                    if let problem = check(field, entry, values: row.fields, positions: positions, dialect: reader.dialect) {
+                        failed.insert(entry.column.name)
+                        findings.error(
+                            problem.rule, problem.message, file: fileName, line: row.line, column: index + 1,
+                            record: keyValue(row.fields, positions), field: entry.column.name, hint: problem.hint)
+                    }
+                }
+                for name in keyColumns {
+                    guard let position = positions[name], !failed.contains(name) else { continue }
+                    let key = row.fields[position - 1]
+                    guard !key.isEmpty else { continue }
+                    var hasher = Hasher()
+                    hasher.combine(key)
+                    let hash = hasher.finalize()
+                    if let first = seenKeys[name, default: [:]][hash] {
+                        failed.insert(name)
+                        findings.error(
+                            "csv.duplicate-key", "\(name) \(key) already appears on line \(first)", file: fileName, line: row.line,
+                            column: position, record: key, field: name, hint: "each \(name) may appear once in a file")
+                    } else {
+                        seenKeys[name, default: [:]][hash] = row.line
+                    }
+                }
+                rules(
+                    CSVRecord(line: row.line, values: values, columns: positions, failedColumns: failed, decimalComma: reader.dialect.decimalComma),
+                    &findings)
+            }
+            return rows
+        } catch let error as CSVSyntaxError {
+            findings.error(error.kind.rawValue, error.message, file: fileName, line: error.line, column: error.column, hint: error.hint)
+            return 0
+        }
+    }
+
+    /// The header's column names, or nil (with findings) when the header is unusable.
+    private func checkHeader(_ header: CSVRow, findings: inout FindingList) -> [String]? {
+        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        var ok = true
+        var seen: [String: Int] = [:]
+        for (index, name) in names.enumerated() {
+            if schema.column(named: name) == nil {
+                ok = false
+                let suggestion = schema.columnNames.min { editDistance($0, name) < editDistance($1, name) }
+                let close = suggestion.map { editDistance($0, name) <= 2 } ?? false
+                findings.error(
+                    "csv.unknown-column", "column \"\(name)\" is not a \(schema.fileType) column", file: fileName, line: 1, column: index + 1,
+                    field: name,
+                    hint: close ? "did you mean \(suggestion ?? "")?" : "the columns are \(schema.columnNames.joined(separator: ", "))")
+            } else if let first = seen[name] {
+                ok = false
+                findings.error(
+                    "csv.duplicate-column", "column \(name) appears twice (first as column \(first))", file: fileName, line: 1,
+                    column: index + 1, field: name, hint: "remove one of them")
+            }
+            seen[name] = seen[name] ?? index + 1
+        }
+        for column in schema.columns where column.required && seen[column.name] == nil {
+            ok = false
+            findings.error(
+                "csv.missing-column", "the required column \(column.name) is missing", file: fileName, line: 1, column: 0,
+                field: column.name, hint: "add a \(column.name) column: \(column.description)")
+        }
+        return ok ? names : nil
+    }
+
+    private struct Problem {
+        var rule: String
+        var message: String
+        var hint: String?
+    }
+
+    private func check(
+        _ value: String, _ entry: CompiledColumn, values: [String], positions: [String: Int], dialect: CSVDialect
+    ) -> Problem? {
+        let column = entry.column
+        guard !value.isEmpty else {
+            if column.required {
+                return Problem(rule: "csv.missing-value", message: "\(column.name) is required", hint: column.description)
+            }
+            if let condition = column.requiredWhen, let position = positions[condition.column],
+                values[position - 1] == condition.equals
+            {
+                return Problem(
+                    rule: "csv.missing-value", message: "\(column.name) is required when \(condition.column) is \(condition.equals)",
+                    hint: column.description)
+            }
+            return nil
+        }
+        if let maximum = column.maxLength, value.count > maximum {
+            return Problem(rule: "csv.too-long", message: "\(column.name) has \(value.count) characters, at most \(maximum) are allowed", hint: nil)
+        }
+        if let minimum = column.minLength, value.count < minimum {
+            return Problem(rule: "csv.too-short", message: "\(column.name) needs at least \(minimum) characters", hint: nil)
+        }
+        switch column.type {
+        case .decimal:
+            let scale = column.scale ?? 2
+            guard FixedPoint(parsing: value, scale: 12, decimalComma: dialect.decimalComma) != nil else {
+                return Problem(
+                    rule: "csv.invalid-number", message: "\(column.name) \"\(value)\" is not a number",
+                    hint: dialect.decimalComma ? "write amounts like 1.234,50" : "write amounts like 1234.50 (dot as decimal mark, no thousands separator)")
+            }
+            guard let amount = FixedPoint(parsing: value, scale: scale, decimalComma: dialect.decimalComma) else {
+                return Problem(rule: "csv.decimal-scale", message: "\(column.name) \(value) has more than \(scale) decimals", hint: "round to \(scale) decimals")
+            }
+            if column.sign == .nonNegative, amount.units < 0 {
+                return Problem(rule: "csv.negative", message: "\(column.name) must not be negative", hint: nil)
+            }
+        case .date:
+            if BusinessDay(value) == nil {
+                return Problem(rule: "csv.invalid-date", message: "\(value) is not a date", hint: "write dates as YYYY-MM-DD")
+            }
+        case .boolean:
+            if value != "true" && value != "false" {
+                return Problem(rule: "csv.invalid-value", message: "\(column.name) \"\(value)\" is not true or false", hint: nil)
+            }
+        case .enumeration:
+            if let allowed = column.values, !allowed.contains(value) {
+                return Problem(
+                    rule: "csv.invalid-value", message: "\(column.name) \"\(value)\" is not one of \(allowed.joined(separator: ", "))", hint: nil)
+            }
+        case .countryCode, .email:
+            return nil  // the customer rules say more than a pattern could
+        case .string:
+            break
+        }
+        if let pattern = entry.simplePattern, !pattern.matches(value) {
+            return Problem(rule: "csv.pattern", message: "\(column.name) \"\(value)\" does not fit \(column.pattern ?? "")", hint: column.description)
+        }
+        if let regex = entry.regex, (try? regex.wholeMatch(in: value)) == nil {
+            return Problem(rule: "csv.pattern", message: "\(column.name) \"\(value)\" does not fit \(column.pattern ?? "")", hint: column.description)
+        }
+        return nil
+    }
+
+    private func keyValue(_ fields: [String], _ positions: [String: Int]) -> String? {
+        positions[schema.keyColumn].map { fields[$0 - 1] }
+    }
+}
+
+/// Levenshtein distance, for "did you mean" on column names.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    guard !a.isEmpty else { return b.count }
+    guard !b.isEmpty else { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,93 @@
+import FlexyVismaCore
+import Foundation
+import XMLSupport
+
+/// Streams an XML drop through its XSD and the file type's rules.
+///
+/// Rule findings of a record (a receipt, a calculation, a purchase order) wait until the record
+/// ends: a finding on a line the XSD already rejected is dropped, and so is a whole-record finding
+/// (a receipt that does not balance) when anything in the record failed the XSD. One cause, one finding.
+struct XMLFileCheck {
+    let schema: XMLSchema
+    let fileName: String
+
+    /// What a rule handler reports while the record is open.
+    struct PendingFinding {
+        var finding: Finding
+        /// True for findings about the record as a whole.
+        var wholeRecord: Bool
+    }
+
+    /// Runs the file; `handler` gets every element event and may queue findings with `pending`.
+    /// `recordElement` names the element whose end flushes pending findings. Returns false when the
+    /// XSD or the parser found anything.
+    @discardableResult
+    func run(
+        url: URL, recordElement: String, findings: inout FindingList,
+        handler: (_ event: XMLEvent, _ pending: inout [PendingFinding]) -> Void
+    ) throws -> Bool {
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size > 0 else {
+            findings.error("xml.syntax", "the file is empty", file: fileName, line: 1, column: 0, hint: "was it saved before it was written?")
+            return false
+        }
+        let reader = try XMLStreamReader(path: url.path, schema: schema)
+        var pending: [PendingFinding] = []
+        var rootLine: Int?
+        var recordStart: Int?
+        var reported = 0
+        func rootTainted() -> Bool { rootLine.map { root in reader.issues.contains { $0.line == root } } ?? true }
+        func flush(from start: Int) {
+            let taintedLines = Set(reader.issues.map(\.line))
+            let recordTainted = reader.issues.contains { $0.line >= start }
+            for item in pending where !rootTainted() {
+                let line = item.finding.line ?? 0
+                if item.wholeRecord ? recordTainted : taintedLines.contains(line) { continue }
+                findings.append(item.finding)
+            }
+            pending.removeAll()
+        }
+        while let event = try reader.next() {
+            if case .start(let element) = event {
+                if rootLine == nil { rootLine = element.line }
+                if element.name == recordElement {
+                    flush(from: rootLine ?? 0)  // findings about the file itself, queued before the first record
+                    recordStart = element.line
+                }
+            }
+            handler(event, &pending)
+            if case .end(let name) = event, name == recordElement, let start = recordStart {
+                flush(from: start)
+                recordStart = nil
+            }
+            for issue in reader.issues.dropFirst(reported) {
+                findings.error(issue.rule, issue.message, file: fileName, line: issue.line, column: issue.column, hint: hint(for: issue))
+            }
+            reported = reader.issues.count
+        }
+        for issue in reader.issues.dropFirst(reported) {
+            findings.error(issue.rule, issue.message, file: fileName, line: issue.line, column: issue.column, hint: hint(for: issue))
+        }
+        // A record cut off by a fatal error never ended: its findings go with it. File-level ones stay.
+        if recordStart == nil { flush(from: rootLine ?? 0) }
+        if reader.issuesTruncated {
+            findings.error("batch.too-many-findings", "libxml2 reported more problems than are listed", file: fileName)
+        }
+        return reader.issues.isEmpty
+    }
+
+    private func hint(for issue: XMLIssue) -> String {
+        switch issue.kind {
+        case .refused: "drop files never declare a DOCTYPE; export the file again from FlexyBox"
+        case .syntax: "the file is not well-formed XML: was it cut off, or edited by hand? (a bare & must be written &amp;)"
+        case .schema: "see Schemas/\(DropFileTypeName.schema(for: fileName)) for what the element may hold"
+        }
+    }
+}
+
+enum DropFileTypeName {
+    static func schema(for fileName: String) -> String {
+        let base = fileName.split(separator: "-").first.map(String.init) ?? fileName
+        return (base.hasSuffix(".xml") ? String(base.dropLast(4)) : base) + ".xsd"
+    }
+}

@@ -1,0 +1,146 @@
+import FlexyVismaCore
+import XMLSupport
+
+/// `receipts*.xml`: lines add up, receipts balance, numbers unique, the day and department fit, mappings exist.
+struct ReceiptRules {
+    let context: ValidationContext
+    let file: String
+    /// Receipt numbers of the whole batch, for duplicates across files: number → (file, line).
+    var seenNumbers: [Int64: (file: String, line: Int)]
+    /// Every receipt number per business day, for the gap warning (skipped departments included).
+    var numbersByDay: [String: [Int64]]
+    private(set) var skipped = false
+    private(set) var receipts = 0
+    private(set) var day: String?
+    private(set) var department: String?
+
+    private var receiptLine = 0
+    private var receiptNumber: Int64?
+    private var linesTotal: Int64 = 0
+    private var tendersTotal: Int64 = 0
+    private var amountsKnown = true
+
+    init(context: ValidationContext, file: String, seenNumbers: [Int64: (file: String, line: Int)], numbersByDay: [String: [Int64]]) {
+        self.context = context
+        self.file = file
+        self.seenNumbers = seenNumbers
+        self.numbersByDay = numbersByDay
+    }
+
+    mutating func handle(_ event: XMLEvent, pending: inout [XMLFileCheck.PendingFinding]) {
+        switch event {
+        case .start(let element):
+            start(element, pending: &pending)
+        case .end(let name):
+            guard name == "receipt", !skipped, amountsKnown, linesTotal != tendersTotal else { return }
+            pending.append(.init(
+                finding: Finding(
+                    rule: "receipt.unbalanced",
+                    message: "lines total \(FixedPoint.money(ore: linesTotal).text) but tenders \(FixedPoint.money(ore: tendersTotal).text)",
+                    file: file, line: receiptLine, column: 0, record: receiptNumber.map(String.init), field: "tender",
+                    hint: "every receipt is paid in full: check FlexyBox's day report for this receipt"),
+                wholeRecord: true))
+        }
+    }
+
+    private mutating func start(_ element: XMLElement, pending: inout [XMLFileCheck.PendingFinding]) {
+        func queue(_ rule: String, _ message: String, _ field: String, _ hint: String) {
+            pending.append(.init(
+                finding: Finding(
+                    rule: rule, message: message, file: file, line: element.line, column: 0, record: receiptNumber.map(String.init),
+                    field: field, hint: hint),
+                wholeRecord: false))
+        }
+        func money(_ name: String) -> Int64? { element[name].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } }
+
+        switch element.name {
+        case "receipts":
+            day = element["businessDay"]
+            department = element["department"]
+            guard let department, let day else { return }
+            guard let settings = context.configuration.departments[department] else {
+                queue("receipt.unknown-department", "department \"\(department)\" is not in the configuration", "department",
+                      "add \"\(department)\" under departments in flexyvisma.json (enabled, with its Visma branch), or set enabled false")
+                return
+            }
+            guard settings.enabled else {
+                skipped = true
+                return
+            }
+            if let earlier = context.history.receiptDays["\(day)|\(department)"] {
+                queue("receipt.day-already-sent", "business day \(day) of \(department) was already carried by batch \(earlier)", "businessDay",
+                      "sending it again would post the day twice: discard one of the batches")
+            }
+            if let problem = context.periodProblem(day: day) {
+                queue("receipt.closed-period", "business day \(day): \(problem)", "businessDay",
+                      "open the period in Visma, or ask the bookkeeper where these sales belong")
+            }
+        case "receipt":
+            receipts += 1
+            receiptLine = element.line
+            receiptNumber = element["number"].flatMap { Int64($0) }
+            linesTotal = 0
+            tendersTotal = 0
+            amountsKnown = true
+            if let number = receiptNumber, let day {
+                numbersByDay[day, default: []].append(number)
+                if let first = seenNumbers[number] {
+                    queue("receipt.duplicate-number", "receipt number \(number) appears twice (first in \(first.file) line \(first.line))", "number",
+                          "receipt numbers are unique per venue: was the same day exported twice?")
+                } else {
+                    seenNumbers[number] = (file, element.line)
+                }
+            }
+            guard !skipped, let time = element["time"], let day else { return }
+            if !Self.belongs(time: time, to: day) {
+                queue("receipt.business-day-mismatch", "time \(time.prefix(16)) is not on business day \(day)", "time",
+                      "a business day runs from 00:00 to 06:00 the next morning; is the receipt in the right file?")
+            }
+        case "line":
+            guard !skipped else { return }
+            let amount = money("amount")
+            if let amount { linesTotal += amount } else { amountsKnown = false }
+            if let quantity = element["quantity"].flatMap({ FixedPoint(parsing: $0, scale: 4) }), let price = money("unitPrice"),
+                let amount
+            {
+                let discount = money("discount") ?? 0
+                let expected = Self.roundedToOre(quantity.units * price) - discount
+                if expected != amount {
+                    queue("receipt.line-amount",
+                          "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) − \(FixedPoint.money(ore: discount).text) is \(FixedPoint.money(ore: expected).text), not \(FixedPoint.money(ore: amount).text)",
+                          "amount", "the line's amount must be quantity × unit price − discount")
+                }
+            }
+            if let group = element["itemGroup"], context.configuration.itemGroups[group] == nil {
+                queue("receipt.unmapped-item-group", "item group \"\(group)\" is not mapped to a revenue account in config", "itemGroup",
+                      "add \"\(group)\" under itemGroups in flexyvisma.json")
+            }
+            if let vat = element["vatCode"], context.configuration.vatCodes[vat] == nil {
+                queue("receipt.unmapped-vat-code", "VAT code \(vat) is not mapped in config", "vatCode", "add \"\(vat)\" under vatCodes in flexyvisma.json")
+            }
+        case "tender":
+            guard !skipped else { return }
+            if let amount = money("amount") { tendersTotal += amount } else { amountsKnown = false }
+            if let type = element["type"], context.configuration.paymentTypes[type] == nil {
+                queue("receipt.unknown-tender", "payment type \(type) is not mapped in config", "type",
+                      "add \"\(type)\" under paymentTypes in flexyvisma.json with its Visma payment method and account")
+            }
+        default:
+            break
+        }
+    }
+
+    /// quantity (1/10000) × price (øre), rounded half away from zero to the øre.
+    static func roundedToOre(_ product: Int64) -> Int64 {
+        let (quotient, remainder) = product.quotientAndRemainder(dividingBy: 10_000)
+        return quotient + (remainder.magnitude >= 5_000 ? (product < 0 ? -1 : 1) : 0)
+    }
+
+    /// A receipt belongs to its business day from 00:00 that day until 06:00 the next (bars close late).
+    static func belongs(time: String, to day: String) -> Bool {
+        guard time.count >= 13, let businessDay = BusinessDay(day) else { return true }
+        let date = String(time.prefix(10))
+        let hour = Int(time.dropFirst(11).prefix(2)) ?? 0
+        return date == businessDay.text || (date == businessDay.adding(days: 1).text && hour < 6)
+    }
+}

@@ -1,0 +1,69 @@
+import FlexyVismaCore
+import Foundation
+import GRDB
+
+/// What earlier accepted batches carried: `state/history.sqlite` (payment ids, item kinds, kit
+/// products, business days per department). Written when validation accepts a batch; a discard
+/// removes the batch's rows again.
+public struct ValidationHistory: Sendable {
+    public let url: URL
+    private let queue: DatabaseQueue
+
+    public init(root: PipelineRoot) throws {
+        url = root.state.appendingPathComponent("history.sqlite")
+        var configuration = Configuration()
+        configuration.label = "history"
+        queue = try DatabaseQueue(path: url.path, configuration: configuration)
+        try queue.write { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS items (number TEXT PRIMARY KEY, kind TEXT NOT NULL, batch TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS kit_products (number TEXT PRIMARY KEY, batch TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS payments (payment_id TEXT PRIMARY KEY, batch TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS receipt_days (day TEXT NOT NULL, department TEXT NOT NULL, batch TEXT NOT NULL,
+                                                         PRIMARY KEY (day, department));
+                """)
+        }
+    }
+
+    func snapshot() throws -> HistorySnapshot {
+        try queue.read { db in
+            var history = HistorySnapshot()
+            for row in try Row.fetchAll(db, sql: "SELECT number, kind FROM items") { history.itemKinds[row["number"]] = row["kind"] }
+            history.kitProducts = Set(try String.fetchAll(db, sql: "SELECT number FROM kit_products"))
+            history.paymentIds = Set(try String.fetchAll(db, sql: "SELECT payment_id FROM payments"))
+            for row in try Row.fetchAll(db, sql: "SELECT day, department, batch FROM receipt_days") {
+                history.receiptDays["\(row["day"] as String? ?? "")|\(row["department"] as String? ?? "")"] = row["batch"]
+            }
+            return history
+        }
+    }
+
+    /// Records what an accepted batch carried.
+    public func record(
+        batch: BatchID, itemKinds: [String: String], kitProducts: Set<String>, paymentIds: [String], receiptDays: [(day: String, department: String)]
+    ) throws {
+        try queue.write { db in
+            for (number, kind) in itemKinds {
+                try db.execute(sql: "INSERT OR REPLACE INTO items VALUES (?, ?, ?)", arguments: [number, kind, batch.rawValue])
+            }
+            for number in kitProducts {
+                try db.execute(sql: "INSERT OR REPLACE INTO kit_products VALUES (?, ?)", arguments: [number, batch.rawValue])
+            }
+            let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO payments VALUES (?, ?)")
+            for id in paymentIds { try insert.execute(arguments: [id, batch.rawValue]) }
+            for entry in receiptDays {
+                try db.execute(sql: "INSERT OR REPLACE INTO receipt_days VALUES (?, ?, ?)", arguments: [entry.day, entry.department, batch.rawValue])
+            }
+        }
+    }
+
+    /// Forgets a discarded batch.
+    public func forget(batch: BatchID) throws {
+        try queue.write { db in
+            for table in ["items", "kit_products", "payments", "receipt_days"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE batch = ?", arguments: [batch.rawValue])
+            }
+        }
+    }
+}

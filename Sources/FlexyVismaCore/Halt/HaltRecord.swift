@@ -1,0 +1,55 @@
+import Foundation
+
+/// The pipeline is halted: `state/halt.json` names the batch, the stage and why (DESIGN §9).
+///
+/// While it exists, nothing behind the halted batch moves; the stage that wrote it can retry the
+/// batch once the cause is fixed.
+public struct HaltRecord: Codable, Sendable, Equatable {
+    public var batchId: BatchID
+    public var stage: StageManifest.Stage
+    public var at: String
+    public var rejections: Int
+    /// The first rejection, so `status` can say what is wrong without opening the report.
+    public var first: Finding?
+    public var report: String?
+
+    public init(batchId: BatchID, stage: StageManifest.Stage, at: Date = Date(), rejections: Int, first: Finding?, report: String?) {
+        self.batchId = batchId
+        self.stage = stage
+        self.at = Timestamp.iso8601(at)
+        self.rejections = rejections
+        self.first = first
+        self.report = report
+    }
+
+    public static func file(in root: PipelineRoot) -> URL { root.state.appendingPathComponent("halt.json") }
+
+    public static func current(in root: PipelineRoot) throws -> HaltRecord? {
+        let url = file(in: root)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            return try JSONDecoder().decode(HaltRecord.self, from: Data(contentsOf: url))
+        } catch {
+            throw OperatorMessage(.internalError, "\(url.path) is damaged (\(error)); look at the newest report in batches/ and remove it by hand")
+        }
+    }
+
+    public func save(in root: PipelineRoot) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try DurableFiles.writeAtomically(try encoder.encode(self), to: HaltRecord.file(in: root))
+    }
+
+    public static func clear(in root: PipelineRoot) throws {
+        let url = file(in: root)
+        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
+    }
+
+    /// What a stage says when it finds the pipeline halted by an earlier run (exit 69).
+    public var haltedMessage: String {
+        var text = "the pipeline is halted: batch \(batchId) was rejected at \(stage.rawValue) (\(rejections) finding\(rejections == 1 ? "" : "s"))"
+        if let first { text += "; first: \(first.message)" }
+        if let report { text += "; see \(report)" }
+        return text + ". Fix the cause, then retry (`flexyvisma-\(stage.rawValue) --retry`), or discard the batch."
+    }
+}
