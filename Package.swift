@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "flexyvisma", targets: ["flexyvisma"]),
         .executable(name: "flexyvisma-export", targets: ["flexyvisma-export"]),
+        .executable(name: "flexyvisma-validate", targets: ["flexyvisma-validate"]),
         .executable(name: "visma-simulator", targets: ["visma-simulator"]),
     ],
     dependencies: [
@@ -53,13 +54,14 @@ let package = Package(
         .target(
             name: "FlexyVismaCommands",
             dependencies: [
-                "FlexyVismaCore", "FlexyBoxExport", "XMLSupport", "VismaUpload",
+                "FlexyVismaCore", "FlexyBoxExport", "DropValidation", "XMLSupport", "VismaUpload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Executables: @main and argument parsing only.
         .executableTarget(name: "flexyvisma", dependencies: ["FlexyVismaCommands"]),
         .executableTarget(name: "flexyvisma-export", dependencies: ["FlexyVismaCommands"]),
+        .executableTarget(name: "flexyvisma-validate", dependencies: ["FlexyVismaCommands"]),
         .executableTarget(
             name: "visma-simulator",
             dependencies: [
@@ -80,6 +82,12 @@ let package = Package(
             name: "FlexyBoxExportTests",
             dependencies: [
                 "FlexyBoxExport", "DropFormats", "XMLSupport", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(
+            name: "DropValidationTests",
+            dependencies: [
+                "DropValidation", "FlexyVismaCore", "TestSupport", "VismaUpload", "VismaSimulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(

@@ -6,7 +6,7 @@ public enum XMLEvent: Sendable, Equatable {
     case end(name: String)
 }
 
-/// An element's name, namespace, attributes and position.
+/// An element's name, namespace, attributes and line (libxml2 keeps no column for nodes: 0).
 public struct XMLElement: Sendable, Equatable {
     public var name: String
     public var namespace: String?
@@ -127,8 +127,10 @@ public final class XMLStreamReader {
     private func currentElement() -> XMLElement {
         let name = string(xmlTextReaderConstLocalName(reader)) ?? ""
         let namespace = string(xmlTextReaderConstNamespaceUri(reader))
-        let line = Int(xmlTextReaderGetParserLineNumber(reader))
-        let column = Int(xmlTextReaderGetParserColumnNumber(reader))
+        // The node's own line: the parser's position may already be further on (it reads ahead).
+        let node = xmlTextReaderCurrentNode(reader)
+        let line = node.map { Int(xmlGetLineNo($0)) } ?? Int(xmlTextReaderGetParserLineNumber(reader))
+        let column = 0
         var attributes: [String: String] = [:]
         if xmlTextReaderHasAttributes(reader) == 1 {
             while xmlTextReaderMoveToNextAttribute(reader) == 1 {

@@ -23,10 +23,10 @@ struct BatchValidator {
     let context: ValidationContext
 
     /// Files the pipeline itself writes into a batch folder.
-    static let ownFiles: Set<String> = [
-        "export.manifest.json", "validate.manifest.json", "transform.manifest.json", "upload.manifest.json",
-        "discard.manifest.json", "reference.json", "report.txt", "pickup.json",
-    ]
+    static func isOwnFile(_ name: String) -> Bool {
+        name.hasSuffix(".manifest.json") || name.contains(".manifest.attempt-") || name == "pickup.json"
+            || name.hasPrefix("reference.") || name.hasPrefix("report.")
+    }
 
     func run() throws -> BatchValidation {
         var result = BatchValidation()
@@ -148,7 +148,7 @@ struct BatchValidator {
     private func listDropFiles(_ result: inout BatchValidation) throws -> [(String, DropFileType)] {
         var files: [(String, DropFileType)] = []
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        for name in names where !Self.ownFiles.contains(name) {
+        for name in names where !Self.isOwnFile(name) {
             let url = folder.appendingPathComponent(name)
             let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .isDirectoryKey])
             if values?.isSymbolicLink == true {

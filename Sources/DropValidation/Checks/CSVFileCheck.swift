@@ -171,10 +171,12 @@ struct CSVFileCheck {
             return nil
         }
         if let maximum = column.maxLength, value.count > maximum {
-            return Problem(rule: "csv.too-long", message: "\(column.name) has \(value.count) characters, at most \(maximum) are allowed", hint: nil)
+            return Problem(
+                rule: "csv.too-long", message: "\(column.name) has \(value.count) characters, at most \(maximum) are allowed",
+                hint: "Visma keeps at most \(maximum); shorten it in FlexyBox")
         }
         if let minimum = column.minLength, value.count < minimum {
-            return Problem(rule: "csv.too-short", message: "\(column.name) needs at least \(minimum) characters", hint: nil)
+            return Problem(rule: "csv.too-short", message: "\(column.name) needs at least \(minimum) characters", hint: column.description)
         }
         switch column.type {
         case .decimal:
@@ -188,7 +190,7 @@ struct CSVFileCheck {
                 return Problem(rule: "csv.decimal-scale", message: "\(column.name) \(value) has more than \(scale) decimals", hint: "round to \(scale) decimals")
             }
             if column.sign == .nonNegative, amount.units < 0 {
-                return Problem(rule: "csv.negative", message: "\(column.name) must not be negative", hint: nil)
+                return Problem(rule: "csv.negative", message: "\(column.name) must not be negative", hint: column.description)
             }
         case .date:
             if BusinessDay(value) == nil {
@@ -196,12 +198,15 @@ struct CSVFileCheck {
             }
         case .boolean:
             if value != "true" && value != "false" {
-                return Problem(rule: "csv.invalid-value", message: "\(column.name) \"\(value)\" is not true or false", hint: nil)
+                return Problem(
+                    rule: "csv.invalid-value", message: "\(column.name) \"\(value)\" is not true or false",
+                    hint: "write true or false (in English, lower case)")
             }
         case .enumeration:
             if let allowed = column.values, !allowed.contains(value) {
                 return Problem(
-                    rule: "csv.invalid-value", message: "\(column.name) \"\(value)\" is not one of \(allowed.joined(separator: ", "))", hint: nil)
+                    rule: "csv.invalid-value", message: "\(column.name) \"\(value)\" is not one of \(allowed.joined(separator: ", "))",
+                    hint: column.description)
             }
         case .countryCode, .email:
             return nil  // the customer rules say more than a pattern could

@@ -61,12 +61,12 @@ struct XMLFileCheck {
                 recordStart = nil
             }
             for issue in reader.issues.dropFirst(reported) {
-                findings.error(issue.rule, issue.message, file: fileName, line: issue.line, column: issue.column, hint: hint(for: issue))
+                findings.error(issue.rule, issue.message, file: fileName, line: issue.line, column: 0, hint: hint(for: issue))
             }
             reported = reader.issues.count
         }
         for issue in reader.issues.dropFirst(reported) {
-            findings.error(issue.rule, issue.message, file: fileName, line: issue.line, column: issue.column, hint: hint(for: issue))
+            findings.error(issue.rule, issue.message, file: fileName, line: issue.line, column: 0, hint: hint(for: issue))
         }
         // A record cut off by a fatal error never ended: its findings go with it. File-level ones stay.
         if recordStart == nil { flush(from: rootLine ?? 0) }

@@ -7,7 +7,8 @@ struct ItemRules {
     let kitProducts: Set<String>
 
     func check(_ record: CSVRecord, file: String, findings: inout FindingList) {
-        guard let number = record.usable("item_number"), let kind = record.usable("kind") else { return }
+        let number = record["item_number"] ?? "?"
+        let kind = record.usable("kind")
         let configuration = context.configuration
         func error(_ rule: String, _ column: String, _ message: String, _ hint: String) {
             findings.error(rule, message, file: file, line: record.line, column: record.column(column), record: number, field: column, hint: hint)
@@ -24,6 +25,7 @@ struct ItemRules {
             error("item.unknown-unit", "unit", "unit \(unit) does not exist in Visma",
                   "create the unit of measure \(unit) in Visma, or use one of \(context.units.sorted().joined(separator: ", "))")
         }
+        guard let kind else { return }  // the class depends on the kind, which already has its finding
         let needsStock = kind == "raw_material" || !kitProducts.contains(number)
         let explicitClass = record.usable("visma_item_class")
         let classId = explicitClass ?? (needsStock ? configuration.itemClasses.stock : configuration.itemClasses.nonStock)

@@ -14,8 +14,10 @@ public struct ValidationHistory: Sendable {
         var configuration = Configuration()
         configuration.label = "history"
         queue = try DatabaseQueue(path: url.path, configuration: configuration)
-        try queue.write { db in
+        try queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
+        }
+        try queue.write { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS items (number TEXT PRIMARY KEY, kind TEXT NOT NULL, batch TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS kit_products (number TEXT PRIMARY KEY, batch TEXT NOT NULL);

@@ -1,0 +1,55 @@
+import ArgumentParser
+import DropFormats
+import DropValidation
+import FlexyVismaCore
+import Foundation
+import VismaUpload
+
+/// `flexyvisma-validate`: the oldest ready drop, checked before anything is sent.
+public struct ValidateCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "flexyvisma-validate",
+        abstract: "Take the oldest ready drop from the inbox and check every file against the schemas, the configuration and Visma.",
+        discussion: """
+            Writes batches/<id>/validate.manifest.json and report.txt (file:line:column: error[rule]: message — hint). \
+            Exit codes: 0 accepted or nothing to do · 65 rejected (the pipeline halts) or unrecognised drops moved to rejected/ · \
+            69 halted earlier · 75 Visma unreachable · 78 configuration error.
+            """)
+
+    @Option(name: .long, help: "The pipeline root.")
+    public var root: String
+
+    @Option(name: .long, help: "Validate against this saved reference snapshot instead of asking Visma.")
+    public var reference: String?
+
+    @Flag(name: .long, help: "Validate the halted batch again, after fixing what its report says.")
+    public var retry = false
+
+    public init() {}
+
+    public func run() throws {
+        StageRunner.run("flexyvisma-validate") {
+            let root = PipelineRoot(path: root)
+            let runId = RunLogging.makeRunId()
+            RunLogging.bootstrap(root: root, runId: runId)
+            let configuration = try PipelineConfiguration.load(from: root)
+            let request = ValidateRequest(
+                root: root, configuration: configuration, schemas: try SchemaDirectory.locate(),
+                referenceFile: reference.map { URL(fileURLWithPath: $0) }, retry: retry, runId: runId,
+                fetchReference: {
+                    let secret = try ClientSecret.load(for: configuration, root: root)
+                    let client = try VismaClient(connection: VismaConnection(configuration: configuration, secret: secret))
+                    return try ReferenceFetcher.fetch(with: client)
+                })
+            let outcome = try ValidateStage(request).run()
+            if outcome.exitStatus != .success {
+                for line in outcome.reportLines.prefix(30) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+                if outcome.reportLines.count > 30 {
+                    FileHandle.standardError.write(Data("… \(outcome.reportLines.count - 30) more in \(outcome.reportPath ?? "the report")\n".utf8))
+                }
+            }
+            print(outcome.summary)
+            return outcome.exitStatus
+        }
+    }
+}
