@@ -81,6 +81,11 @@ public enum DurableFiles {
 public struct FileDigest: Sendable, Equatable {
     public let bytes: Int64
     public let sha256: String
+
+    public init(bytes: Int64, sha256: String) {
+        self.bytes = bytes
+        self.sha256 = sha256
+    }
 }
 
 /// A file system call that failed, with the path and the system's reason.
