@@ -110,8 +110,9 @@ import VismaUpload
             var configuration = PipelineConfiguration.sampleVenue(vismaBaseURL: simulator.baseURL, sourcePath: "x")
             configuration.pipeline.settleSeconds = 0
             let connection = VismaConnection(configuration: configuration, secret: ClientSecret(value: ClientSecret.simulatorDemoSecret))
-            let client = try VismaClient(connection: connection)
-            let snapshot = try ReferenceFetcher.fetch(with: client, pageSize: 3)
+            let snapshot = try await offCooperativePool {
+                try ReferenceFetcher.fetch(with: VismaClient(connection: connection), pageSize: 3)
+            }
             #expect(snapshot.items.map(\.number) == (1...7).map { "R-\($0)" })
             #expect(snapshot.items.allSatisfy { $0.stockItem })
             #expect(snapshot.paymentMethods.contains { $0.id == "SWIPP" && !$0.active })
@@ -121,11 +122,16 @@ import VismaUpload
             let fixture = try ValidationFixture()
             try configuration.encoded().write(to: fixture.root.configFile)
             try fixture.drop([Repository.invalidDrops.appendingPathComponent("payments-rules.csv")])
-            let outcome = try ValidateStage(
-                ValidateRequest(
-                    root: fixture.root, configuration: configuration, schemas: fixture.schemas,
-                    fetchReference: { try ReferenceFetcher.fetch(with: VismaClient(connection: connection)) })
-            ).run()
+            let root = fixture.root
+            let schemas = fixture.schemas
+            let settings = configuration
+            let outcome = try await offCooperativePool {
+                try ValidateStage(
+                    ValidateRequest(
+                        root: root, configuration: settings, schemas: schemas,
+                        fetchReference: { try ReferenceFetcher.fetch(with: VismaClient(connection: connection)) })
+                ).run()
+            }
             #expect(outcome.exitStatus == .dataRejected)
             #expect(outcome.manifest?.referenceSnapshotHash?.count == 64)
             let saved = try ReferenceSnapshot.load(from: fixture.root.batchFolder(try #require(outcome.batchId)).appendingPathComponent("reference.json"))

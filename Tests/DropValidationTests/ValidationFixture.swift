@@ -26,7 +26,8 @@ struct ValidationFixture {
             let history = try SampleVisma.history()
             try ValidationHistory(root: root).record(
                 batch: BatchID.make(at: Date(timeIntervalSince1970: 1_795_000_000)), itemKinds: history.itemKinds,
-                kitProducts: history.kitProducts, paymentIds: history.paymentIds, receiptDays: [])
+                kitProducts: history.kitProducts, receiptDays: []
+            ) { insert in for id in history.paymentIds { try insert(id) } }
         }
     }
 

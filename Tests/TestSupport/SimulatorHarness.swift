@@ -120,3 +120,13 @@ extension HTTPResponse {
     public var jsonArray: [[String: Any]] { (json as? [[String: Any]]) ?? [] }
     public var jsonObject: [String: Any] { (json as? [String: Any]) ?? [:] }
 }
+
+/// Runs blocking work (a synchronous libcurl client, a whole stage) on its own thread, so it never
+/// holds one of the few cooperative threads the in-process simulator needs to answer it.
+public func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue(label: "flexyvisma.tests.blocking").async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}

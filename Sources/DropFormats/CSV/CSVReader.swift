@@ -120,6 +120,7 @@ public final class CSVReader {
         if chunk.count >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { position = 3 }
     }
 
+    @inline(__always)
     private func nextByte() throws -> UInt8? {
         if position >= chunk.count {
             if atEnd { return nil }
@@ -131,6 +132,7 @@ public final class CSVReader {
         return byte
     }
 
+    @inline(__always)
     private func peekByte() throws -> UInt8? {
         if position >= chunk.count {
             if atEnd { return nil }
@@ -156,42 +158,53 @@ public final class CSVReader {
         }
     }
 
+    // The record being read. Instance state rather than captured locals: nested functions that
+    // capture mutable locals would box them on the heap for every record.
+    private var fields: [String] = []
+    private var field: [UInt8] = []
+    private var fieldWasQuoted = false
+    private var fieldStart: Int64 = 0
+    private var fieldStartLine = 1
+
+    private func finishField() throws {
+        guard let text = String(validating: field, as: UTF8.self) else {
+            let invalidAt = CSVReader.firstInvalidUTF8Index(field) + (fieldWasQuoted ? 1 : 0)
+            throw CSVSyntaxError(
+                kind: .invalidUTF8, line: fieldStartLine, column: fields.count + 1, byteOffset: fieldStart + Int64(invalidAt))
+        }
+        fields.append(text)
+        field.removeAll(keepingCapacity: true)
+        fieldWasQuoted = false
+        fieldStart = offset
+        fieldStartLine = line
+    }
+
     /// The next record, or nil at the end of the file. Blank lines between records are skipped.
     public func next() throws -> CSVRow? {
         let separator = dialect.separator
         let quote = UInt8(ascii: "\"")
+        let newline = UInt8(ascii: "\n")
+        let carriageReturn = UInt8(ascii: "\r")
         while true {
             guard var byte = try nextByte() else { return nil }
-            if byte == UInt8(ascii: "\n") {
+            if byte == newline {
                 line += 1
                 continue
             }
-            if byte == UInt8(ascii: "\r") {
-                if try peekByte() == UInt8(ascii: "\n") { _ = try nextByte() }
+            if byte == carriageReturn {
+                if try peekByte() == newline { _ = try nextByte() }
                 line += 1
                 continue
             }
             let startLine = line
-            var fields: [String] = []
-            var field: [UInt8] = []
+            fields = []
+            fields.reserveCapacity(16)
+            field.removeAll(keepingCapacity: true)
+            fieldWasQuoted = false
+            fieldStart = offset - 1
+            fieldStartLine = line
             var recordBytes = 0
             var inQuotes = false
-            var fieldWasQuoted = false
-            var fieldStart = offset - 1
-            var fieldStartLine = line
-            func finishField() throws {
-                guard let text = String(validating: field, as: UTF8.self) else {
-                    let invalidAt = CSVReader.firstInvalidUTF8Index(field) + (fieldWasQuoted ? 1 : 0)
-                    throw CSVSyntaxError(
-                        kind: .invalidUTF8, line: fieldStartLine, column: fields.count + 1,
-                        byteOffset: fieldStart + Int64(invalidAt))
-                }
-                fields.append(text)
-                field.removeAll(keepingCapacity: true)
-                fieldWasQuoted = false
-                fieldStart = offset
-                fieldStartLine = line
-            }
             while true {
                 recordBytes += 1
                 if recordBytes > maximumRecordBytes {
@@ -206,14 +219,14 @@ public final class CSVReader {
                             inQuotes = false
                         }
                     } else {
-                        if byte == UInt8(ascii: "\n") { line += 1 }
-                        if byte == UInt8(ascii: "\r"), try peekByte() != UInt8(ascii: "\n") { line += 1 }
+                        if byte == newline { line += 1 }
+                        if byte == carriageReturn, try peekByte() != newline { line += 1 }
                         field.append(byte)
                     }
                 } else if byte == separator {
                     try finishField()
-                } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                    if byte == UInt8(ascii: "\r"), try peekByte() == UInt8(ascii: "\n") { _ = try nextByte() }
+                } else if byte == newline || byte == carriageReturn {
+                    if byte == carriageReturn, try peekByte() == newline { _ = try nextByte() }
                     try finishField()
                     line += 1
                     return CSVRow(line: startLine, fields: fields)

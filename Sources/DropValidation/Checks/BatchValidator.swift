@@ -10,7 +10,6 @@ struct BatchValidation {
     var counts: [String: Int] = [:]
     var itemKinds: [String: String] = [:]
     var kitProducts: Set<String> = []
-    var paymentIds: [String] = []
     var receiptDays: [(day: String, department: String)] = []
     var skippedFiles: [String] = []
 }
@@ -91,7 +90,6 @@ struct BatchValidator {
             let check = CSVFileCheck(schema: try ColumnSchema.load(.payments, from: schemas), fileName: name)
             result.counts["payments", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in
                 paymentRules.check(record, file: name, findings: &findings)
-                if let id = record.usable("payment_id") { result.paymentIds.append(id) }
             }
         }
 
@@ -104,7 +102,7 @@ struct BatchValidator {
         }
 
         // Receipts: one file per business day and department.
-        var seenNumbers: [Int64: (file: String, line: Int)] = [:]
+        var seenNumbers = ReceiptNumberIndex()
         var numbersByDay: [String: [Int64]] = [:]
         var daysSeen: [String: String] = [:]
         for (name, url) in urls(.receipts) {

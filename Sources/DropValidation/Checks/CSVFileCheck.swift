@@ -2,25 +2,45 @@ import DropFormats
 import FlexyVismaCore
 import Foundation
 
+/// The columns of one CSV file as its header has them.
+final class CSVLayout {
+    let names: [String]
+    /// 1-based field number by column name.
+    let positions: [String: Int]
+
+    init(names: [String]) {
+        self.names = names
+        var positions: [String: Int] = [:]
+        for (index, name) in names.enumerated() { positions[name] = index + 1 }
+        self.positions = positions
+    }
+}
+
 /// One data row of a CSV drop after the column checks, handed to the file type's rules.
 struct CSVRecord {
     let line: Int
-    /// Values by column name; absent columns are absent, empty fields are "".
-    let values: [String: String]
-    /// 1-based field number of each column in this file's header.
-    let columns: [String: Int]
-    /// Columns whose value already failed a column check: rules leave them alone.
-    let failedColumns: Set<String>
+    let fields: [String]
+    let layout: CSVLayout
+    /// Bit n set: field n (0-based) already failed a column check, and rules leave it alone.
+    let failed: UInt64
     let decimalComma: Bool
 
+    /// The value of a column; nil when the column is absent or the field empty.
     subscript(column: String) -> String? {
-        guard let value = values[column], !value.isEmpty else { return nil }
-        return value
+        guard let position = layout.positions[column] else { return nil }
+        let value = fields[position - 1]
+        return value.isEmpty ? nil : value
     }
 
-    func column(_ name: String) -> Int { columns[name] ?? 0 }
+    func column(_ name: String) -> Int { layout.positions[name] ?? 0 }
 
-    func usable(_ column: String) -> String? { failedColumns.contains(column) ? nil : self[column] }
+    var hasFailures: Bool { failed != 0 }
+
+    func usable(_ column: String) -> String? {
+        guard let position = layout.positions[column], failed & (1 << UInt64(position - 1)) == 0 else { return nil }
+        let value = fields[position - 1]
+        return value.isEmpty ? nil : value
+    }
 
     func amount(_ column: String, scale: Int = 2) -> FixedPoint? {
         usable(column).flatMap { FixedPoint(parsing: $0, scale: scale, decimalComma: decimalComma) }
@@ -63,10 +83,11 @@ struct CSVFileCheck {
                 let regex = simple == nil ? column.pattern.flatMap { try? Regex($0) } : nil
                 return CompiledColumn(column: column, simplePattern: simple, regex: regex)
             }
-            var positions: [String: Int] = [:]
-            for (index, name) in columns.enumerated() { positions[name] = index + 1 }
-            let keyColumns = schema.columns.filter { $0.unique == true }.map(\.name)
-            var seenKeys: [String: [Int: Int]] = [:]
+            let layout = CSVLayout(names: columns)
+            let positions = layout.positions
+            let keyColumns = schema.columns.filter { $0.unique == true }.compactMap { positions[$0.name] }
+            var seenKeys: [[Int: Int]] = Array(repeating: [:], count: keyColumns.count)
+            let keyPosition = positions[schema.keyColumn]
             var rows = 0
             while let row = try reader.next() {
                 rows += 1
@@ -77,36 +98,34 @@ struct CSVFileCheck {
                         hint: "a field with a comma or a line break must be in double quotes")
                     continue
                 }
-                var values: [String: String] = [:]
-                var failed: Set<String> = []
+                var failed: UInt64 = 0
                 for (index, field) in row.fields.enumerated() {
                     guard let entry = compiled[index] else { continue }
-                    values[entry.column.name] = field
                     if let problem = check(field, entry, values: row.fields, positions: positions, dialect: reader.dialect) {
-                        failed.insert(entry.column.name)
+                        failed |= 1 << UInt64(index)
                         findings.error(
                             problem.rule, problem.message, file: fileName, line: row.line, column: index + 1,
-                            record: keyValue(row.fields, positions), field: entry.column.name, hint: problem.hint)
+                            record: keyPosition.map { row.fields[$0 - 1] }, field: entry.column.name, hint: problem.hint)
                     }
                 }
-                for name in keyColumns {
-                    guard let position = positions[name], !failed.contains(name) else { continue }
+                for (slot, position) in keyColumns.enumerated() where failed & (1 << UInt64(position - 1)) == 0 {
                     let key = row.fields[position - 1]
                     guard !key.isEmpty else { continue }
                     var hasher = Hasher()
                     hasher.combine(key)
                     let hash = hasher.finalize()
-                    if let first = seenKeys[name, default: [:]][hash] {
-                        failed.insert(name)
+                    if let first = seenKeys[slot][hash] {
+                        failed |= 1 << UInt64(position - 1)
+                        let name = columns[position - 1]
                         findings.error(
                             "csv.duplicate-key", "\(name) \(key) already appears on line \(first)", file: fileName, line: row.line,
                             column: position, record: key, field: name, hint: "each \(name) may appear once in a file")
                     } else {
-                        seenKeys[name, default: [:]][hash] = row.line
+                        seenKeys[slot][hash] = row.line
                     }
                 }
                 rules(
-                    CSVRecord(line: row.line, values: values, columns: positions, failedColumns: failed, decimalComma: reader.dialect.decimalComma),
+                    CSVRecord(line: row.line, fields: row.fields, layout: layout, failed: failed, decimalComma: reader.dialect.decimalComma),
                     &findings)
             }
             return rows
@@ -222,9 +241,6 @@ struct CSVFileCheck {
         return nil
     }
 
-    private func keyValue(_ fields: [String], _ positions: [String: Int]) -> String? {
-        positions[schema.keyColumn].map { fields[$0 - 1] }
-    }
 }
 
 /// Levenshtein distance, for "did you mean" on column names.

@@ -8,7 +8,7 @@ struct CustomerRules {
     @discardableResult
     func check(_ record: CSVRecord, file: String, findings: inout FindingList) -> Bool {
         guard let number = record.usable("customer_number") else { return false }
-        var complete = record.failedColumns.isEmpty
+        var complete = !record.hasFailures
         func error(_ rule: String, _ column: String, _ message: String, _ hint: String) {
             complete = false
             findings.error(rule, message, file: file, line: record.line, column: record.column(column), record: number, field: column, hint: hint)

@@ -5,8 +5,8 @@ import XMLSupport
 struct ReceiptRules {
     let context: ValidationContext
     let file: String
-    /// Receipt numbers of the whole batch, for duplicates across files: number → (file, line).
-    var seenNumbers: [Int64: (file: String, line: Int)]
+    /// Receipt numbers of the whole batch, for duplicates across files.
+    var seenNumbers: ReceiptNumberIndex
     /// Every receipt number per business day, for the gap warning (skipped departments included).
     var numbersByDay: [String: [Int64]]
     private(set) var skipped = false
@@ -20,7 +20,7 @@ struct ReceiptRules {
     private var tendersTotal: Int64 = 0
     private var amountsKnown = true
 
-    init(context: ValidationContext, file: String, seenNumbers: [Int64: (file: String, line: Int)], numbersByDay: [String: [Int64]]) {
+    init(context: ValidationContext, file: String, seenNumbers: ReceiptNumberIndex, numbersByDay: [String: [Int64]]) {
         self.context = context
         self.file = file
         self.seenNumbers = seenNumbers
@@ -84,11 +84,11 @@ struct ReceiptRules {
             amountsKnown = true
             if let number = receiptNumber, let day {
                 numbersByDay[day, default: []].append(number)
-                if let first = seenNumbers[number] {
+                if let first = seenNumbers.first(number) {
                     queue("receipt.duplicate-number", "receipt number \(number) appears twice (first in \(first.file) line \(first.line))", "number",
                           "receipt numbers are unique per venue: was the same day exported twice?")
                 } else {
-                    seenNumbers[number] = (file, element.line)
+                    seenNumbers.insert(number, file: file, line: element.line)
                 }
             }
             guard !skipped, let time = element["time"], let day else { return }
@@ -142,5 +142,21 @@ struct ReceiptRules {
         let date = String(time.prefix(10))
         let hour = Int(time.dropFirst(11).prefix(2)) ?? 0
         return date == businessDay.text || (date == businessDay.adding(days: 1).text && hour < 6)
+    }
+}
+
+/// Where each receipt number of a batch was first seen, packed small (a batch can hold millions).
+struct ReceiptNumberIndex {
+    private var files: [String] = []
+    private var places: [Int64: UInt64] = [:]
+
+    func first(_ number: Int64) -> (file: String, line: Int)? {
+        guard let place = places[number] else { return nil }
+        return (files[Int(place >> 32)], Int(place & 0xFFFF_FFFF))
+    }
+
+    mutating func insert(_ number: Int64, file: String, line: Int) {
+        if files.last != file { files.append(file) }
+        places[number] = UInt64(files.count - 1) << 32 | UInt64(UInt32(clamping: line))
     }
 }

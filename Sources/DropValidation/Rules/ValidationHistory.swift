@@ -42,8 +42,10 @@ public struct ValidationHistory: Sendable {
     }
 
     /// Records what an accepted batch carried.
+    /// `paymentIds` hands each id to the closure it is given, so a million ids stream from the files.
     public func record(
-        batch: BatchID, itemKinds: [String: String], kitProducts: Set<String>, paymentIds: [String], receiptDays: [(day: String, department: String)]
+        batch: BatchID, itemKinds: [String: String], kitProducts: Set<String>, receiptDays: [(day: String, department: String)],
+        paymentIds: ((String) throws -> Void) throws -> Void
     ) throws {
         try queue.write { db in
             for (number, kind) in itemKinds {
@@ -53,7 +55,7 @@ public struct ValidationHistory: Sendable {
                 try db.execute(sql: "INSERT OR REPLACE INTO kit_products VALUES (?, ?)", arguments: [number, batch.rawValue])
             }
             let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO payments VALUES (?, ?)")
-            for id in paymentIds { try insert.execute(arguments: [id, batch.rawValue]) }
+            try paymentIds { id in try insert.execute(arguments: [id, batch.rawValue]) }
             for entry in receiptDays {
                 try db.execute(sql: "INSERT OR REPLACE INTO receipt_days VALUES (?, ?, ?)", arguments: [entry.day, entry.department, batch.rawValue])
             }

@@ -147,8 +147,17 @@ public struct ValidateStage {
         let relativeReport = "batches/\(batchId)/report.txt"
         if errors.isEmpty {
             try history.record(
-                batch: batchId, itemKinds: result.itemKinds, kitProducts: result.kitProducts, paymentIds: result.paymentIds,
-                receiptDays: result.receiptDays)
+                batch: batchId, itemKinds: result.itemKinds, kitProducts: result.kitProducts, receiptDays: result.receiptDays
+            ) { insert in
+                // Read again rather than held: a payments file can have a million rows.
+                for input in result.inputs where input.fileType == DropFileType.payments.rawValue {
+                    let reader = try CSVReader(url: folder.appendingPathComponent(input.path))
+                    guard let column = try reader.next()?.fields.firstIndex(of: "payment_id") else { continue }
+                    while let row = try reader.next() {
+                        if row.fields.count > column, !row.fields[column].isEmpty { try insert(row.fields[column]) }
+                    }
+                }
+            }
             try HaltRecord.clear(in: root)
             let counted = result.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             let warned = warnings.isEmpty ? "" : "; \(warnings.count) warning(s) in \(relativeReport)"
