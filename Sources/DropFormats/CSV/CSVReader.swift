@@ -63,16 +63,10 @@ public struct CSVSyntaxError: Error, Sendable, Equatable, CustomStringConvertibl
 /// quotes, a UTF-8 BOM, a last record without a newline. Memory stays flat: one chunk and one
 /// record at a time.
 public final class CSVReader {
-    public private(set) var dialect: CSVDialect
-    private let handle: FileHandle
-    private let chunkSize: Int
-    private let maximumRecordBytes: Int
-    private var chunk: [UInt8] = []
-    private var position = 0
-    private var consumedBefore: Int64 = 0
-    private var line = 1
-    private var atEnd = false
-    private var startedFile = false
+    public let dialect: CSVDialect
+    /// All mutable state lives in one struct, touched once per record: per-byte access to a
+    /// class's stored properties would pay a dynamic exclusivity check on every byte.
+    private var scanner: Scanner
 
     /// Opens `url`; the dialect is detected from the header line when not given.
     public init(
@@ -81,16 +75,17 @@ public final class CSVReader {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw FileFailure(operation: "read", path: url.path)
         }
-        self.handle = handle
-        self.chunkSize = chunkSize
-        self.maximumRecordBytes = maximumRecordBytes
-        self.dialect = .standard
-        try refill()
-        skipByteOrderMark()
-        self.dialect = dialect ?? CSVReader.detectDialect(headerBytes: chunk[position...])
+        var scanner = Scanner(handle: handle, chunkSize: chunkSize, maximumRecordBytes: maximumRecordBytes)
+        try scanner.start()
+        self.dialect = dialect ?? CSVReader.detectDialect(headerBytes: scanner.remainingChunk)
+        scanner.separator = self.dialect.separator
+        self.scanner = scanner
     }
 
-    deinit { try? handle.close() }
+    deinit { try? scanner.handle.close() }
+
+    /// The next record, or nil at the end of the file. Blank lines between records are skipped.
+    public func next() throws -> CSVRow? { try scanner.nextRecord() }
 
     /// Semicolons outside quotes in the first line, and more of them than commas: Danish Excel.
     public static func detectDialect<Bytes: Collection>(headerBytes: Bytes) -> CSVDialect
@@ -108,42 +103,6 @@ public final class CSVReader {
         return semicolons > commas ? .danishExcel : .standard
     }
 
-    private func refill() throws {
-        consumedBefore += Int64(chunk.count)
-        let data = try handle.read(upToCount: chunkSize) ?? Data()
-        chunk = Array(data)
-        position = 0
-        if data.isEmpty { atEnd = true }
-    }
-
-    private func skipByteOrderMark() {
-        if chunk.count >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { position = 3 }
-    }
-
-    @inline(__always)
-    private func nextByte() throws -> UInt8? {
-        if position >= chunk.count {
-            if atEnd { return nil }
-            try refill()
-            if atEnd { return nil }
-        }
-        let byte = chunk[position]
-        position += 1
-        return byte
-    }
-
-    @inline(__always)
-    private func peekByte() throws -> UInt8? {
-        if position >= chunk.count {
-            if atEnd { return nil }
-            try refill()
-            if atEnd { return nil }
-        }
-        return chunk[position]
-    }
-
-    private var offset: Int64 { consumedBefore + Int64(position) }
-
     /// Index of the first byte that is not part of valid UTF-8 (the count when all are valid).
     static func firstInvalidUTF8Index(_ bytes: [UInt8]) -> Int {
         var iterator = bytes.makeIterator()
@@ -157,16 +116,82 @@ public final class CSVReader {
             }
         }
     }
+}
 
-    // The record being read. Instance state rather than captured locals: nested functions that
-    // capture mutable locals would box them on the heap for every record.
+/// The reader's state machine over the current chunk.
+private struct Scanner {
+    let handle: FileHandle
+    let chunkSize: Int
+    let maximumRecordBytes: Int
+    var separator = UInt8(ascii: ",")
+    private var chunk: [UInt8] = []
+    private var position = 0
+    private var consumedBefore: Int64 = 0
+    private var line = 1
+    private var atEnd = false
+    // The record being read.
     private var fields: [String] = []
     private var field: [UInt8] = []
     private var fieldWasQuoted = false
     private var fieldStart: Int64 = 0
     private var fieldStartLine = 1
 
-    private func finishField() throws {
+    init(handle: FileHandle, chunkSize: Int, maximumRecordBytes: Int) {
+        self.handle = handle
+        self.chunkSize = chunkSize
+        self.maximumRecordBytes = maximumRecordBytes
+    }
+
+    /// Reads the first chunk and steps over a byte order mark.
+    mutating func start() throws {
+        try refill()
+        if chunk.count >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { position = 3 }
+    }
+
+    var remainingChunk: ArraySlice<UInt8> { chunk[position...] }
+
+    private var offset: Int64 { consumedBefore + Int64(position) }
+
+    private mutating func refill() throws {
+        consumedBefore += Int64(chunk.count)
+        let data = try handle.read(upToCount: chunkSize) ?? Data()
+        chunk = Array(data)
+        position = 0
+        if data.isEmpty { atEnd = true }
+    }
+
+    @inline(__always)
+    private mutating func nextByte() throws -> UInt8? {
+        if position >= chunk.count {
+            if atEnd { return nil }
+            try refill()
+            if atEnd { return nil }
+        }
+        let byte = chunk[position]
+        position += 1
+        return byte
+    }
+
+    @inline(__always)
+    private mutating func peekByte() throws -> UInt8? {
+        if position >= chunk.count {
+            if atEnd { return nil }
+            try refill()
+            if atEnd { return nil }
+        }
+        return chunk[position]
+    }
+
+    private mutating func finishField() throws {
+        // Most fields are ASCII, which is valid UTF-8 as it stands: skip the general validation.
+        if !field.contains(where: { $0 >= 0x80 }) {
+            fields.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+            fieldWasQuoted = false
+            fieldStart = offset
+            fieldStartLine = line
+            return
+        }
         guard let text = String(validating: field, as: UTF8.self) else {
             let invalidAt = CSVReader.firstInvalidUTF8Index(field) + (fieldWasQuoted ? 1 : 0)
             throw CSVSyntaxError(
@@ -179,9 +204,7 @@ public final class CSVReader {
         fieldStartLine = line
     }
 
-    /// The next record, or nil at the end of the file. Blank lines between records are skipped.
-    public func next() throws -> CSVRow? {
-        let separator = dialect.separator
+    mutating func nextRecord() throws -> CSVRow? {
         let quote = UInt8(ascii: "\"")
         let newline = UInt8(ascii: "\n")
         let carriageReturn = UInt8(ascii: "\r")

@@ -55,10 +55,17 @@ struct CSVFileCheck {
     let schema: ColumnSchema
     let fileName: String
 
-    private struct CompiledColumn {
+    /// A class, so that the per-field lookup shares it instead of copying its strings and tables.
+    private final class CompiledColumn {
         let column: ColumnSchema.Column
         let simplePattern: SimplePattern?
         let regex: Regex<AnyRegexOutput>?
+
+        init(column: ColumnSchema.Column, simplePattern: SimplePattern?, regex: Regex<AnyRegexOutput>?) {
+            self.column = column
+            self.simplePattern = simplePattern
+            self.regex = regex
+        }
     }
 
     /// Runs the checks; `rules` sees every row that is not ragged. Returns the number of data rows.
@@ -189,12 +196,13 @@ struct CSVFileCheck {
             }
             return nil
         }
-        if let maximum = column.maxLength, value.count > maximum {
+        // utf8.count is O(1); the character count is only worked out when the bytes could be too many.
+        if let maximum = column.maxLength, value.utf8.count > maximum, value.count > maximum {
             return Problem(
                 rule: "csv.too-long", message: "\(column.name) has \(value.count) characters, at most \(maximum) are allowed",
                 hint: "Visma keeps at most \(maximum); shorten it in FlexyBox")
         }
-        if let minimum = column.minLength, value.count < minimum {
+        if let minimum = column.minLength, value.utf8.count < minimum || value.count < minimum {
             return Problem(rule: "csv.too-short", message: "\(column.name) needs at least \(minimum) characters", hint: column.description)
         }
         switch column.type {

@@ -6,13 +6,23 @@ public struct BusinessDay: Hashable, Comparable, Sendable, Codable, CustomString
 
     /// Accepts only real dates in the canonical form (no 2026-02-30, no 2026-2-3).
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-            bytes.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || ($0.element >= 0x30 && $0.element <= 0x39) }),
-            let year = Int(text.prefix(4)), let month = Int(text.dropFirst(5).prefix(2)),
-            let day = Int(text.suffix(2)), (1...12).contains(month), day >= 1,
-            day <= BusinessDay.daysIn(month: month, year: year)
-        else { return nil }
+        var digits: [Int] = []
+        digits.reserveCapacity(8)
+        var count = 0
+        for byte in text.utf8 {
+            count += 1
+            if count == 5 || count == 8 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+            } else {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), count <= 10 else { return nil }
+                digits.append(Int(byte - UInt8(ascii: "0")))
+            }
+        }
+        guard count == 10 else { return nil }
+        let year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
+        let month = digits[4] * 10 + digits[5]
+        let day = digits[6] * 10 + digits[7]
+        guard (1...12).contains(month), day >= 1, day <= BusinessDay.daysIn(month: month, year: year) else { return nil }
         self.text = text
     }
 

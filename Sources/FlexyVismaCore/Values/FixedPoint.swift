@@ -19,41 +19,43 @@ public struct FixedPoint: Hashable, Comparable, Sendable {
     /// Parses `-12.5`, `0.018`, `45` at most `scale` decimals; with `decimalComma`, `1.234,50` too.
     /// Returns nil for anything else (exponents, signs in the middle, too many decimals).
     public init?<S: StringProtocol>(parsing text: S, scale: Int, decimalComma: Bool = false) {
-        var digits = Substring(text)
+        // Bytes, not Characters: a million amounts should not each pay for Unicode segmentation.
+        var bytes = Substring(text).utf8[...]
         var negative = false
-        if let first = digits.first, first == "-" || first == "+" {
-            negative = first == "-"
-            digits = digits.dropFirst()
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            bytes = bytes.dropFirst()
         }
-        let decimalMark: Character = decimalComma ? "," : "."
+        let decimalMark = decimalComma ? UInt8(ascii: ",") : UInt8(ascii: ".")
         var integerPart: Int64 = 0
         var fraction: Int64 = 0
         var fractionDigits = 0
         var seenMark = false
         var seenDigit = false
         var lastWasGroupSeparator = false
-        for character in digits {
-            if character == decimalMark {
+        for byte in bytes {
+            if byte == decimalMark {
                 if seenMark || !seenDigit { return nil }
                 seenMark = true
                 continue
             }
-            if decimalComma, character == ".", !seenMark {
+            if decimalComma, byte == UInt8(ascii: "."), !seenMark {
                 // Thousands separator in Danish Excel's dialect: only between digits.
                 if !seenDigit || lastWasGroupSeparator { return nil }
                 lastWasGroupSeparator = true
                 continue
             }
-            guard let digit = character.wholeNumberValue, character.isASCII else { return nil }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let digit = Int64(byte - UInt8(ascii: "0"))
             lastWasGroupSeparator = false
             seenDigit = true
             if seenMark {
                 fractionDigits += 1
                 if fractionDigits > scale { return nil }
-                fraction = fraction * 10 + Int64(digit)
+                fraction = fraction * 10 + digit
             } else {
                 let (shifted, overflow1) = integerPart.multipliedReportingOverflow(by: 10)
-                let (added, overflow2) = shifted.addingReportingOverflow(Int64(digit))
+                let (added, overflow2) = shifted.addingReportingOverflow(digit)
                 if overflow1 || overflow2 { return nil }
                 integerPart = added
             }
