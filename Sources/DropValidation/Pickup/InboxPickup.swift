@@ -5,7 +5,8 @@ import Foundation
 /// Takes the oldest ready drop out of `inbox/` into `batches/<id>/` (DESIGN §3).
 ///
 /// Left alone: names starting with `.` or `~$` and `*.tmp`, `*.part`, `*.partial` (being written),
-/// and anything changed within the settle time. Moved to `rejected/` with a `.why.txt`: symbolic
+/// and single files changed within the settle time. Batch folders are taken at once: they arrive
+/// by atomic rename, complete. Moved to `rejected/` with a `.why.txt`: symbolic
 /// links (never followed), folders not named as batch ids, files whose name is no drop file type.
 /// Nothing is ever deleted: every byte that arrives ends in `batches/` or `rejected/`.
 struct InboxPickup {
@@ -46,12 +47,11 @@ struct InboxPickup {
                 try reject(name, reason: "it is a symbolic link; links in the inbox are never followed. Drop the file itself.")
                 scan.rejected.append((name, "symbolic link"))
             case .typeDirectory?:
-                guard settled else {
-                    scan.waiting.append(name)
-                    continue
-                }
                 if let id = BatchID(name) {
+                    // A batch folder arrives by atomic rename: complete the moment it is visible.
                     folders.append((id, modified))
+                } else if !settled {
+                    scan.waiting.append(name)
                 } else {
                     try reject(name, reason: "a dropped folder must be named as a batch id (YYYYMMDDTHHMMSSZ-<6 hex>) and renamed into the inbox only when complete.")
                     scan.rejected.append((name, "folder name is not a batch id"))
