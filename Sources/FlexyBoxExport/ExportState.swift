@@ -35,9 +35,7 @@ struct ExportState: Codable, Equatable {
     }
 
     func save(to root: PipelineRoot) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try DurableFiles.writeAtomically(try encoder.encode(self), to: ExportState.file(in: root))
+        try DurableFiles.writeAtomically(try CanonicalJSON.encode(self), to: ExportState.file(in: root))
     }
 
     var lastExportedDay: BusinessDay? { exportedDays.keys.max() }

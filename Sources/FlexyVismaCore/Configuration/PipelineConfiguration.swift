@@ -134,11 +134,7 @@ extension PipelineConfiguration {
 
     /// The config as written to disk: sorted keys, so that its hash is stable.
     public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
+        try CanonicalJSON.encode(self)
     }
 
     /// SHA-256 of the canonical encoding, recorded in every manifest.

@@ -32,17 +32,7 @@ public final class BufferedFileWriter {
     }
 
     public func flush() throws {
-        try buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress.map { $0 + offset }, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw FileFailure(operation: "write", path: url.path)
-                }
-                offset += written
-            }
-        }
+        try buffer.withUnsafeBytes { try DurableFiles.writeAll($0, to: descriptor, path: url.path) }
         bytesWritten += Int64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
     }

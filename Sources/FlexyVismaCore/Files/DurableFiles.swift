@@ -22,18 +22,21 @@ public enum DurableFiles {
         guard fchmod(descriptor, permissions) == 0 else {
             throw FileFailure(operation: "set permissions of", path: url.path)
         }
-        try data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw FileFailure(operation: "write", path: url.path)
-                }
-                offset += written
-            }
-        }
+        try data.withUnsafeBytes { try writeAll($0, to: descriptor, path: url.path) }
         guard fsync(descriptor) == 0 else { throw FileFailure(operation: "sync", path: url.path) }
+    }
+
+    /// Writes every byte of `buffer`, resuming after partial writes and interruptions.
+    static func writeAll(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws {
+        var offset = 0
+        while offset < buffer.count {
+            let written = Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileFailure(operation: "write", path: path)
+            }
+            offset += written
+        }
     }
 
     /// Renames atomically and makes the rename durable by syncing the destination folder.

@@ -35,9 +35,7 @@ public struct HaltRecord: Codable, Sendable, Equatable {
     }
 
     public func save(in root: PipelineRoot) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try DurableFiles.writeAtomically(try encoder.encode(self), to: HaltRecord.file(in: root))
+        try DurableFiles.writeAtomically(try CanonicalJSON.encode(self), to: HaltRecord.file(in: root))
     }
 
     public static func clear(in root: PipelineRoot) throws {

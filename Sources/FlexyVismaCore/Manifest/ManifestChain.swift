@@ -85,8 +85,6 @@ public struct ManifestChain: Sendable {
     }
 
     private func write(_ link: Link, to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try DurableFiles.writeAtomically(try encoder.encode(link), to: url)
+        try DurableFiles.writeAtomically(try CanonicalJSON.encode(link), to: url)
     }
 }

@@ -49,11 +49,7 @@ public struct StageManifest: Codable, Sendable, Equatable {
 
     /// Pretty, key-sorted JSON: the bytes whose SHA-256 the next manifest points at.
     public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
+        try CanonicalJSON.encode(self)
     }
 
     public static func decode(_ data: Data) throws -> StageManifest {

@@ -118,9 +118,7 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
     public static let stockItemTypes: Set<String> = ["FinishedGoodItem", "ComponentPartItem", "SubassemblyItem"]
 
     public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try CanonicalJSON.encode(self)
     }
 
     public static func load(from url: URL) throws -> ReferenceSnapshot {
