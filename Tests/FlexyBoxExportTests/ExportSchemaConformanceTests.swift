@@ -64,3 +64,17 @@ import XMLSupport
         #expect(result.status == 0, "\(result)")
     }
 }
+
+/// The committed sample documents are exactly what the seeded generator writes.
+@Suite struct SampleGeneratorTests {
+    @Test func regeneratingTheSampleDocumentsGivesTheCommittedFileByteForByte() throws {
+        let folder = try TemporaryFolder("generator")
+        let output = folder.path("documents.sql")
+        let result = try ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", Repository.root.appendingPathComponent("Scripts/generate-venue").path, "--documents-sql", output.path])
+        #expect(result.status == 0, "\(result)")
+        let committed = try Data(contentsOf: Repository.samples.appendingPathComponent("venue/documents.sql"))
+        #expect(try Data(contentsOf: output) == committed)
+    }
+}

@@ -32,7 +32,7 @@ import VismaSimulator
             ["python3", Repository.root.appendingPathComponent("Scripts/check-openapi-conformance").path, spec.path, file.path])
         #expect(result.status == 0, "\(result)")
         let coveredOperations = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("  covered: ") }.count
-        #expect(coveredOperations >= 30, "\(result.standardOutput)")
+        #expect(coveredOperations >= 33, "\(result.standardOutput)")
     }
 
     /// The checker itself catches what it exists to catch, so that its silence above means something.
@@ -61,7 +61,7 @@ import VismaSimulator
     static func exerciseEveryEndpoint(_ client: VismaTestClient) async throws {
         for path in [
             "/v1/inventory/itemClass", "/v1/unitofmeasure", "/v1/vatCategory", "/v1/paymentmethod", "/v1/supplier",
-            "/v1/supplier/50001", "/v1/customer/customerClass", "/v1/branch", "/v1/financialPeriod", "/v1/account",
+            "/v1/supplier/50001", "/v1/customer/customerClass", "/v1/branch", "/v1/financialPeriod", "/v1/account", "/v1/vat",
         ] {
             #expect(try await client.get(path).status == 200, "\(path)")
         }
