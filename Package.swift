@@ -47,14 +47,15 @@ let package = Package(
             dependencies: [
                 "FlexyVismaCore", "DropFormats", "XMLSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .target(name: "VismaUpload", dependencies: ["CCurl", "FlexyVismaCore"]),
+        .target(name: "VismaPayloads", dependencies: ["FlexyVismaCore", "DropFormats", "XMLSupport"]),
+        .target(name: "VismaUpload", dependencies: ["CCurl", "FlexyVismaCore", "VismaPayloads", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "VismaSimulator",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
+            dependencies: ["FlexyVismaCore", .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "FlexyVismaCommands",
             dependencies: [
-                "FlexyVismaCore", "FlexyBoxExport", "DropValidation", "XMLSupport", "VismaUpload",
+                "FlexyVismaCore", "FlexyBoxExport", "DropValidation", "XMLSupport", "VismaPayloads", "VismaUpload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

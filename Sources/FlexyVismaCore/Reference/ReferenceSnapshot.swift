@@ -18,6 +18,8 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
     public var financialPeriods: [FinancialPeriod]
     public var items: [Item]
     public var customers: [String]
+    /// Kit specifications; absent in snapshots saved before it was fetched.
+    public var kits: [Kit]?
 
     public struct ItemClass: Codable, Sendable, Equatable {
         public var id: String
@@ -87,18 +89,47 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
         public var itemClass: String
         public var stockItem: Bool
         public var kitItem: Bool
-        public init(number: String, itemClass: String, stockItem: Bool, kitItem: Bool) {
+        /// What transform compares to skip unchanged items.
+        public var description: String?
+        public var defaultPrice: Double?
+        public var baseUnit: String?
+        public var vatCategory: String?
+        public var status: String?
+
+        public init(
+            number: String, itemClass: String, stockItem: Bool, kitItem: Bool, description: String? = nil,
+            defaultPrice: Double? = nil, baseUnit: String? = nil, vatCategory: String? = nil, status: String? = nil
+        ) {
             self.number = number
             self.itemClass = itemClass
             self.stockItem = stockItem
             self.kitItem = kitItem
+            self.description = description
+            self.defaultPrice = defaultPrice
+            self.baseUnit = baseUnit
+            self.vatCategory = vatCategory
+            self.status = status
+        }
+    }
+
+    /// A kit specification revision as Visma holds it.
+    public struct Kit: Codable, Sendable, Equatable {
+        public var item: String
+        public var revision: String
+        /// `component:quantity` (quantity in ten-thousandths), in line order.
+        public var components: [String]
+
+        public init(item: String, revision: String, components: [String]) {
+            self.item = item
+            self.revision = revision
+            self.components = components
         }
     }
 
     public init(
         fetchedAt: String, source: String, itemClasses: [ItemClass], units: [String], vatCategories: [VatCategory],
         paymentMethods: [PaymentMethod], suppliers: [Supplier], customerClasses: [String], branches: [Branch],
-        financialPeriods: [FinancialPeriod], items: [Item], customers: [String]
+        financialPeriods: [FinancialPeriod], items: [Item], customers: [String], kits: [Kit]? = nil
     ) {
         self.fetchedAt = fetchedAt
         self.source = source
@@ -112,6 +143,7 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
         self.financialPeriods = financialPeriods
         self.items = items
         self.customers = customers
+        self.kits = kits
     }
 
     /// Item types whose items are stock items in Visma.

@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// The kinds of record the simulator keeps, as named by `/_simulator/entities?kind=`.

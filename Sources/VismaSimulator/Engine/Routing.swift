@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// A request as the engine sees it, independent of the HTTP server.

@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// How the simulator runs: which company, limits, faults and where it keeps its state.

@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// A Visma-style error answer: an HTTP status and `{"message": "VismaId: <uuid>. …"}`.

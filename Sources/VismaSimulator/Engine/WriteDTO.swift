@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// Reads a Visma write DTO ("UpdateDto"), where every scalar must be wrapped as `{"value": …}`.

@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// `/v1/customerPayment`: the customer and an active payment method must exist, the period must be open.

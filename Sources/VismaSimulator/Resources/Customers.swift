@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// `/v1/customer`: required fields as this company configures them, class must exist, numbers unique.

@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// `/v1/inventory`: stock and non-stock items, with Visma's item class rules.

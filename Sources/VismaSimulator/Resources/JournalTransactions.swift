@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// `/v2/journaltransaction`: balanced to the øre, accounts and branch exist, the period is open.

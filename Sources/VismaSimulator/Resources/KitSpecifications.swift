@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// `/v1/KitSpecifications`: kits only on kit items, components in the right list, revisions immutable.

@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// Read-only reference data: payment methods, suppliers, branches, periods, accounts, VAT ids.

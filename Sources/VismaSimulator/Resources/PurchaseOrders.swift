@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// `/v1/purchaseorder`: the supplier must exist, goods lines need stock items.

@@ -27,13 +27,31 @@ public enum ReferenceFetcher {
         let items = try client.getAllPages("/v1/inventory", pageSize: pageSize).map {
             ReferenceSnapshot.Item(
                 number: text($0, "inventoryNumber"), itemClass: ($0["itemClass"] as? [String: Any]).map { text($0, "id") } ?? "",
-                stockItem: flag($0, "stockItem", true), kitItem: flag($0, "kitItem", false))
+                stockItem: flag($0, "stockItem", true), kitItem: flag($0, "kitItem", false), description: $0["description"] as? String,
+                defaultPrice: ($0["defaultPrice"] as? NSNumber)?.doubleValue, baseUnit: $0["baseUnit"] as? String,
+                vatCategory: ($0["vatCode"] as? [String: Any])?["id"] as? String, status: $0["status"] as? String)
+        }
+        var kits: [ReferenceSnapshot.Kit] = []
+        var page = 1
+        while true {
+            let wrapper = try client.getJSON("/v1/KitSpecifications?pageNumber=\(page)&pageSize=\(pageSize)") as? [String: Any] ?? [:]
+            let records = wrapper["records"] as? [[String: Any]] ?? []
+            for record in records {
+                let lines = (record["stockComponentLines"] as? [[String: Any]] ?? []) + (record["nonStockComponentLines"] as? [[String: Any]] ?? [])
+                let components = lines.map { line -> String in
+                    let quantity = (line["componentQty"] as? NSNumber)?.doubleValue ?? 0
+                    return "\(text(line, "componentID")):\(Int64((quantity * 10_000).rounded()))"
+                }
+                kits.append(ReferenceSnapshot.Kit(item: text(record, "kitInventoryID"), revision: text(record, "revision"), components: components))
+            }
+            if records.count < pageSize { break }
+            page += 1
         }
         let customers = try client.getAllPages("/v1/customer", pageSize: pageSize).map { text($0, "number") }
         return ReferenceSnapshot(
             fetchedAt: Timestamp.iso8601(Date()), source: client.connection.baseURL, itemClasses: itemClasses,
             units: units.sorted(), vatCategories: vatCategories, paymentMethods: paymentMethods, suppliers: suppliers,
             customerClasses: customerClasses, branches: branches, financialPeriods: periods, items: items,
-            customers: customers)
+            customers: customers, kits: kits)
     }
 }

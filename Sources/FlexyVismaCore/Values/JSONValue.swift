@@ -71,11 +71,14 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Ex
 }
 
 extension JSONValue {
-    /// `.string` or `.null`, for optional text in read DTOs.
-    static func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+    /// `.string` or `.null`, for optional text.
+    public static func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
 
-    /// Drops null members, as Visma leaves unset fields out of read DTOs.
-    var compacted: JSONValue {
+    /// Visma's write-DTO wrapper `{"value": …}`.
+    public static func wrapped(_ value: JSONValue) -> JSONValue { .object(["value": value]) }
+
+    /// Drops null members, as Visma leaves unset fields out.
+    public var compacted: JSONValue {
         switch self {
         case .object(let members): .object(members.filter { $0.value != .null }.mapValues(\.compacted))
         case .array(let elements): .array(elements.map(\.compacted))

@@ -1,0 +1,55 @@
+import FlexyVismaCore
+import Foundation
+
+/// The kinds of Visma record a batch becomes, in upload order (DESIGN §7).
+public enum PayloadGroup: Int, Codable, Sendable, CaseIterable, Comparable {
+    case rawMaterials = 1
+    case stockProducts
+    case kitProducts
+    case kitSpecifications
+    case customers
+    case customerPayments
+    case purchaseOrders
+    case journalTransactions
+
+    public var fileName: String {
+        let names = [
+            "", "raw-materials", "stock-products", "kit-products", "kit-specifications", "customers", "customer-payments",
+            "purchase-orders", "journal-transactions",
+        ]
+        return String(format: "%02d-%@.jsonl", rawValue, names[rawValue])
+    }
+
+    /// The kind name used in manifests, counts and the simulator's entity list.
+    public var kind: String {
+        switch self {
+        case .rawMaterials, .stockProducts, .kitProducts: "inventory"
+        case .kitSpecifications: "kitSpecification"
+        case .customers: "customer"
+        case .customerPayments: "customerPayment"
+        case .purchaseOrders: "purchaseOrder"
+        case .journalTransactions: "journalTransaction"
+        }
+    }
+
+    public static func < (lhs: PayloadGroup, rhs: PayloadGroup) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// One Visma request to make, with the natural key that proves whether it was already made.
+public struct PayloadRecord: Codable, Sendable, Equatable {
+    public var sequence: Int
+    public var group: PayloadGroup
+    /// Item number, `kit/revision`, customer number or the document number we chose.
+    public var key: String
+    public var method: String
+    public var path: String
+    /// GET this to see whether the record already exists in Visma (200) or not (404).
+    public var lookup: String
+    public var body: JSONValue
+    /// POSTed after creation when config releases documents.
+    public var release: String?
+    /// Where the record came from, for the bookkeeper: `file:line`.
+    public var origin: String?
+
+    public var kind: String { group.kind }
+}
