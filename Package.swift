@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "flexyvisma", targets: ["flexyvisma"]),
         .executable(name: "flexyvisma-export", targets: ["flexyvisma-export"]),
         .executable(name: "flexyvisma-validate", targets: ["flexyvisma-validate"]),
+        .executable(name: "flexyvisma-transform", targets: ["flexyvisma-transform"]),
+        .executable(name: "flexyvisma-upload", targets: ["flexyvisma-upload"]),
         .executable(name: "visma-simulator", targets: ["visma-simulator"]),
     ],
     dependencies: [
@@ -63,6 +65,8 @@ let package = Package(
         .executableTarget(name: "flexyvisma", dependencies: ["FlexyVismaCommands"]),
         .executableTarget(name: "flexyvisma-export", dependencies: ["FlexyVismaCommands"]),
         .executableTarget(name: "flexyvisma-validate", dependencies: ["FlexyVismaCommands"]),
+        .executableTarget(name: "flexyvisma-transform", dependencies: ["FlexyVismaCommands"]),
+        .executableTarget(name: "flexyvisma-upload", dependencies: ["FlexyVismaCommands"]),
         .executableTarget(
             name: "visma-simulator",
             dependencies: [

@@ -22,6 +22,7 @@ public struct StageManifest: Codable, Sendable, Equatable {
     public var configHash: String?
     public var referenceSnapshotHash: String?
     public var export: ExportDetails?
+    public var upload: UploadDetails?
     /// SHA-256 of the manifest written before this one, by any stage of any batch; nil for the first.
     public var previous: String?
 
@@ -194,6 +195,34 @@ public struct ExportDetails: Codable, Sendable, Equatable {
         self.forced = forced
         self.reexportedFrom = reexportedFrom
     }
+}
+
+/// What the upload stage did, per kind and in requests.
+public struct UploadDetails: Codable, Sendable, Equatable {
+    public struct KindCounts: Codable, Sendable, Equatable {
+        public var created = 0
+        public var updated = 0
+        public var rejected = 0
+        public var unresolved = 0
+        public init() {}
+    }
+
+    /// Per kind (`inventory`, `customerPayment`, …).
+    public var kinds: [String: KindCounts] = [:]
+    /// Natural key → Visma id, per kind.
+    public var vismaIds: [String: [String: String]] = [:]
+    public var requests = 0
+    public var retries = 0
+    /// Answers with 429.
+    public var rateLimited = 0
+    /// Existence checks by natural key (recovery, and before any resend of a POST).
+    public var lookups = 0
+    public var tokenFetches = 0
+    /// `sending` rows of an interrupted run, settled by lookup at start.
+    public var recovered = 0
+    public var durationSeconds = 0.0
+
+    public init() {}
 }
 
 /// The tool version written into every manifest.

@@ -1,0 +1,72 @@
+import ArgumentParser
+import FlexyVismaCore
+import Foundation
+import VismaPayloads
+import VismaUpload
+
+/// `flexyvisma-transform`: a validated batch → Visma payloads.
+public struct TransformCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "flexyvisma-transform",
+        abstract: "Turn the oldest validated batch into Visma write DTOs (batches/<id>/payloads/*.jsonl).",
+        discussion: "Exit codes: 0 done or nothing to do · 69 halted earlier · 78 configuration error.")
+
+    @Option(name: .long, help: "The pipeline root.")
+    public var root: String
+
+    public init() {}
+
+    public func run() throws {
+        StageRunner.run("flexyvisma-transform") {
+            let root = PipelineRoot(path: root)
+            let runId = RunLogging.makeRunId()
+            RunLogging.bootstrap(root: root, runId: runId)
+            let outcome = try TransformStage(root: root, configuration: try PipelineConfiguration.load(from: root), runId: runId).run()
+            print(outcome.summary)
+            return outcome.exitStatus
+        }
+    }
+}
+
+/// `flexyvisma-upload`: the oldest transformed batch → Visma, each record exactly once.
+public struct UploadCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "flexyvisma-upload",
+        abstract: "Send the oldest transformed batch to Visma through libcurl, each record exactly once.",
+        discussion: """
+            Exit codes: 0 uploaded or nothing to do · 65 Visma refused a record (its message verbatim; the pipeline halts) · \
+            69 halted earlier · 75 Visma unreachable or records unconfirmed (run again later) · 78 configuration error.
+            """)
+
+    @Option(name: .long, help: "The pipeline root.")
+    public var root: String
+
+    @Flag(name: .long, help: "Upload the halted batch again after fixing what Visma refused; done records are never resent.")
+    public var retry = false
+
+    public init() {}
+
+    public func run() async throws {
+        let root = PipelineRoot(path: root)
+        let runId = RunLogging.makeRunId()
+        RunLogging.bootstrap(root: root, runId: runId)
+        let status: ExitStatus
+        do {
+            let configuration = try PipelineConfiguration.load(from: root)
+            let secret = try ClientSecret.load(for: configuration, root: root)
+            let outcome = try await UploadStage(root: root, configuration: configuration, secret: secret, retry: retry, runId: runId).run()
+            if let rejection = outcome.rejection {
+                StageRunner.printError("flexyvisma-upload", "Visma: \(rejection.message) — \(rejection.hint ?? "")")
+            }
+            print(outcome.summary)
+            status = outcome.exitStatus
+        } catch let failure as any PipelineFailure {
+            StageRunner.printError("flexyvisma-upload", failure.description)
+            status = failure.exitStatus
+        } catch {
+            StageRunner.printError("flexyvisma-upload", "internal error: \(error)")
+            status = .internalError
+        }
+        Foundation.exit(status.rawValue)
+    }
+}

@@ -1,0 +1,238 @@
+import FlexyVismaCore
+import Foundation
+import Logging
+import VismaPayloads
+
+/// What the upload stage did.
+public struct UploadOutcome: Sendable {
+    public var exitStatus: ExitStatus
+    public var batchId: BatchID?
+    public var manifest: StageManifest?
+    public var summary: String
+    /// Visma's message verbatim when a record was refused.
+    public var rejection: Finding?
+}
+
+/// The upload stage (DESIGN §8): payloads to Visma in dependency order, each record exactly once.
+public struct UploadStage: Sendable {
+    public let root: PipelineRoot
+    public let configuration: PipelineConfiguration
+    public let secret: ClientSecret
+    public let retry: Bool
+    public let runId: String
+
+    public init(root: PipelineRoot, configuration: PipelineConfiguration, secret: ClientSecret, retry: Bool = false, runId: String = RunLogging.makeRunId()) {
+        self.root = root
+        self.configuration = configuration
+        self.secret = secret
+        self.retry = retry
+        self.runId = runId
+    }
+
+    public func run() async throws -> UploadOutcome {
+        let logger = Logger(label: "flexyvisma-upload")
+        let lock = try FileLock.acquire(root.state.appendingPathComponent("upload.lock"), purpose: "flexyvisma-upload run \(runId)")
+        defer { withExtendedLifetime(lock) {} }
+        let ledger = try UploadLedger(root: root)
+
+        let batchId: BatchID
+        if let halt = try HaltRecord.current(in: root) {
+            guard retry, halt.stage == .upload else { throw OperatorMessage(.haltedEarlier, halt.haltedMessage) }
+            batchId = halt.batchId
+            try ledger.resetRejected(batch: batchId)
+            logger.notice("uploading halted batch \(batchId) again")
+        } else if retry {
+            throw OperatorMessage(.usage, "nothing to retry: the pipeline is not halted")
+        } else if let next = try nextBatch() {
+            batchId = next
+        } else {
+            return UploadOutcome(exitStatus: .success, batchId: nil, manifest: nil, summary: "nothing to upload", rejection: nil)
+        }
+
+        let startedAt = Date()
+        let folder = root.batchFolder(batchId)
+        let records = try loadPayloads(folder)
+        try ledger.prepare(batch: batchId, records: records)
+        let connection = VismaConnection(configuration: configuration, secret: secret)
+        let tokens = try TokenProvider(connection: connection)
+        let pacer = RatePacer(reserve: max(2, configuration.pipeline.uploadParallelism))
+        let counters = UploadCounters()
+        let width = max(1, configuration.pipeline.uploadParallelism)
+        let senders = try (0..<width).map { _ in
+            RecordSender(session: try CurlSession(), baseURL: connection.baseURL, tokens: tokens, pacer: pacer, counters: counters)
+        }
+
+        // Settle what an interrupted run left `sending`: look each natural key up before sending anything.
+        var entries = try ledger.entries(batch: batchId)
+        var details = UploadDetails()
+        let interrupted = records.filter { entries[$0.sequence]?.state == .sending }
+        for record in interrupted {
+            switch await senders[0].exists(record) {
+            case true?: try ledger.record(batch: batchId, [(record.sequence, .done, record.key, nil)])
+            case false?: try ledger.record(batch: batchId, [(record.sequence, .pending, nil, nil)])
+            case nil:
+                throw OperatorMessage(.temporaryFailure, "cannot reach Visma to settle \(interrupted.count) interrupted record(s); try again later")
+            }
+            details.recovered += 1
+        }
+        entries = try ledger.entries(batch: batchId)
+
+        var rejection: (record: PayloadRecord, message: String)?
+        var unresolved = 0
+        groups: for group in PayloadGroup.allCases {
+            let todo = records.filter { $0.group == group && entries[$0.sequence]?.state == .pending }
+            var index = 0
+            while index < todo.count {
+                let window = Array(todo[index..<min(todo.count, index + width * 8)])
+                index += window.count
+                try ledger.markSending(batch: batchId, sequences: window.map(\.sequence))
+                let outcomes = await withTaskGroup(of: [(PayloadRecord, SendOutcome)].self) { taskGroup in
+                    for lane in 0..<width {
+                        let sender = senders[lane]
+                        let mine = stride(from: lane, to: window.count, by: width).map { window[$0] }
+                        taskGroup.addTask {
+                            var results: [(PayloadRecord, SendOutcome)] = []
+                            for record in mine { results.append((record, await sender.send(record))) }
+                            return results
+                        }
+                    }
+                    var all: [(PayloadRecord, SendOutcome)] = []
+                    for await results in taskGroup { all += results }
+                    return all
+                }
+                var rows: [(sequence: Int, state: UploadLedger.State, vismaId: String?, message: String?)] = []
+                for (record, outcome) in outcomes.sorted(by: { $0.0.sequence < $1.0.sequence }) {
+                    switch outcome {
+                    case .done(let id, _):
+                        rows.append((record.sequence, .done, id, nil))
+                    case .rejected(let message, _):
+                        rows.append((record.sequence, .rejected, nil, message))
+                        details.kinds[record.kind, default: .init()].rejected += 1
+                        if rejection == nil { rejection = (record, message) }
+                    case .unresolved:
+                        unresolved += 1  // stays `sending`: the next run looks it up
+                        details.kinds[record.kind, default: .init()].unresolved += 1
+                    }
+                }
+                try ledger.record(batch: batchId, rows)
+                // A refusal stops the stage; what was in flight has finished and is recorded.
+                if rejection != nil || unresolved > 0 { break groups }
+            }
+        }
+
+        entries = try ledger.entries(batch: batchId)
+        for record in records where entries[record.sequence]?.state == .done {
+            if record.method == "PUT" {
+                details.kinds[record.kind, default: .init()].updated += 1
+            } else {
+                details.kinds[record.kind, default: .init()].created += 1
+            }
+            details.vismaIds[record.kind, default: [:]][record.key] = entries[record.sequence]?.vismaId ?? record.key
+        }
+        details.requests = await counters.requests
+        details.retries = await counters.retries
+        details.rateLimited = await counters.rateLimited
+        details.lookups = await counters.lookups
+        details.tokenFetches = await tokens.fetches
+        details.durationSeconds = (Date().timeIntervalSince(startedAt) * 1000).rounded() / 1000
+
+        let status: StageManifest.Status = rejection != nil ? .rejected : (unresolved > 0 ? .failed : .accepted)
+        var manifest = StageManifest(stage: .upload, batchId: batchId, runId: runId, startedAt: startedAt, finishedAt: Date(), status: status)
+        manifest.inputs = try records.isEmpty ? [] : payloadFiles(folder)
+        manifest.upload = details
+        manifest.configHash = try configuration.hash()
+        var finding: Finding?
+        if let rejection {
+            finding = Finding(
+                rule: "visma.rejected", message: rejection.message, file: rejection.record.origin.map { String($0.split(separator: ":").first ?? "") },
+                line: rejection.record.origin.flatMap { $0.split(separator: ":").last.flatMap { Int($0) } },
+                record: rejection.record.key, field: nil, hint: Self.hint(for: rejection.message, kind: rejection.record.kind))
+            manifest.rejections = finding.map { [$0] } ?? []
+        }
+        manifest.counts = details.kinds.mapValues { $0.created + $0.updated }
+        let written = try writeManifest(manifest, folder: folder, batchId: batchId)
+
+        if let finding {
+            try HaltRecord(batchId: batchId, stage: .upload, rejections: 1, first: finding, report: "batches/\(batchId)/upload.manifest.json").save(in: root)
+            return UploadOutcome(
+                exitStatus: .dataRejected, batchId: batchId, manifest: written,
+                summary: "batch \(batchId): Visma refused \(rejection?.record.kind ?? "a record") \(rejection?.record.key ?? ""): \(finding.message)", rejection: finding)
+        }
+        if unresolved > 0 {
+            return UploadOutcome(
+                exitStatus: .temporaryFailure, batchId: batchId, manifest: written,
+                summary: "batch \(batchId): \(unresolved) record(s) could not be confirmed (network, 5xx or 429 exhausted); run again later — they are looked up before anything is resent",
+                rejection: nil)
+        }
+        if retry { try HaltRecord.clear(in: root) }
+        let created = details.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.created) created, \($0.value.updated) updated" }
+        return UploadOutcome(
+            exitStatus: .success, batchId: batchId, manifest: written,
+            summary: "batch \(batchId) uploaded: \(created.isEmpty ? "nothing to send" : created.joined(separator: "; ")) (\(details.requests) requests, \(details.retries) retries, \(details.rateLimited) × 429)",
+            rejection: nil)
+    }
+
+    /// Our hint beside Visma's words, for the refusals a bookkeeper can fix in Visma.
+    static func hint(for message: String, kind: String) -> String {
+        if message.contains("Supplier") && message.contains("does not exist") {
+            return "create the supplier in Visma (by the name FlexyBox uses), then run `flexyvisma-upload --retry`"
+        }
+        if message.contains("is closed") { return "open the financial period in Visma, then run `flexyvisma-upload --retry`" }
+        if message.contains("Payment method") { return "create or activate the payment method in Visma, then retry" }
+        return "fix the cause in Visma or in FlexyBox; `flexyvisma-upload --retry` resends only what is not done"
+    }
+
+    /// The oldest transformed batch whose upload has not been accepted; earlier ones block it.
+    private func nextBatch() throws -> BatchID? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.batches.path)) ?? []
+        for id in names.compactMap(BatchID.init).sorted() {
+            let folder = root.batchFolder(id)
+            if let data = try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json")),
+                let manifest = try? StageManifest.decode(data), manifest.status == .accepted
+            {
+                continue
+            }
+            return FileManager.default.fileExists(atPath: folder.appendingPathComponent("transform.manifest.json").path) ? id : nil
+        }
+        return nil
+    }
+
+    private func loadPayloads(_ folder: URL) throws -> [PayloadRecord] {
+        let decoder = JSONDecoder()
+        var records: [PayloadRecord] = []
+        for group in PayloadGroup.allCases {
+            let url = folder.appendingPathComponent("payloads").appendingPathComponent(group.fileName)
+            guard let data = FileManager.default.contents(atPath: url.path) else { continue }
+            for line in data.split(separator: 0x0A) where !line.isEmpty {
+                records.append(try decoder.decode(PayloadRecord.self, from: Data(line)))
+            }
+        }
+        return records.sorted { $0.sequence < $1.sequence }
+    }
+
+    private func payloadFiles(_ folder: URL) throws -> [FileRecord] {
+        try PayloadGroup.allCases.compactMap { group in
+            let url = folder.appendingPathComponent("payloads").appendingPathComponent(group.fileName)
+            guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+            return FileRecord(path: "payloads/\(group.fileName)", digest: try DurableFiles.digest(of: url), fileType: "payloads")
+        }
+    }
+
+    /// Writes the manifest into the chain; an earlier attempt's manifest is kept beside it.
+    private func writeManifest(_ manifest: StageManifest, folder: URL, batchId: BatchID) throws -> StageManifest {
+        let url = folder.appendingPathComponent(manifest.fileName)
+        if FileManager.default.fileExists(atPath: url.path) {
+            var attempt = 1
+            while FileManager.default.fileExists(atPath: folder.appendingPathComponent("upload.manifest.attempt-\(attempt).json").path) { attempt += 1 }
+            try DurableFiles.rename(url, to: folder.appendingPathComponent("upload.manifest.attempt-\(attempt).json"))
+        }
+        return try ManifestChain(root: root).withLock(purpose: "flexyvisma-upload \(batchId)") { session in
+            let linked = try session.link(manifest)
+            let link = ManifestChain.Link(sha256: linked.sha256, batchId: batchId, fileName: manifest.fileName)
+            try session.prepare(link)
+            try DurableFiles.write(linked.data, to: url)
+            try session.commit(link)
+            return linked.manifest
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import FlexyVismaCommands
+
+TransformCommand.main()
