@@ -96,6 +96,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
+            name: "UploadTests",
+            dependencies: [
+                "VismaUpload", "VismaPayloads", "DropValidation", "FlexyBoxExport", "FlexyVismaCore", "TestSupport",
+                "VismaSimulator", "DropFormats", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(
             name: "VismaSimulatorTests",
             dependencies: ["VismaSimulator", "VismaUpload", "TestSupport", "FlexyVismaCore"]),
         .testTarget(
