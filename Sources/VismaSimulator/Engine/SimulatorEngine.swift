@@ -68,6 +68,13 @@ public final class SimulatorEngine: @unchecked Sendable {
         }
     }
 
+    /// How many requests were handled so far (admin ones included).
+    public var requestCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return sequence
+    }
+
     /// Handles one request; safe to call from any number of server tasks.
     public func handle(_ request: SimulatorRequest, now: Date = Date()) -> SimulatorResponse {
         lock.lock()
