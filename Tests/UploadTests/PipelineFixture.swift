@@ -13,7 +13,7 @@ import VismaUpload
 struct PipelineFixture: Sendable {
     let folder: TemporaryFolder
     let root: PipelineRoot
-    let configuration: PipelineConfiguration
+    var configuration: PipelineConfiguration
     let schemas = SchemaDirectory(url: Repository.schemas)
     let simulator: RunningSimulator
 

@@ -1,4 +1,5 @@
 import FlexyVismaCore
+import GRDB
 import Foundation
 import TestSupport
 import Testing
@@ -142,6 +143,50 @@ import VismaUpload
             }
             #expect(writes.count == 156 + 1)
             #expect(writes.filter { $0["status"] as? Int == 400 }.count == 1)
+        }
+    }
+}
+
+@Suite struct UpsertTests {
+    /// After the first upload, a changed price is a PUT, a changed recipe a new kit revision, and
+    /// everything unchanged is left alone.
+    @Test func onlyWhatChangedIsSentAgain() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let fixture = try PipelineFixture(simulator: simulator)
+            _ = try await fixture.prepareBatch()
+            #expect(try await fixture.upload().exitStatus == .success)
+
+            let queue = try DatabaseQueue(path: fixture.root.resolve("source/flexybox.sqlite").path)
+            try await queue.write { db in
+                try db.execute(sql: "UPDATE items SET sales_price_ore = 5000, modified_at = '2026-11-29T09:00:00+01:00' WHERE item_number = '1003'")
+                try db.execute(sql: "UPDATE calculation_components SET quantity_e4 = 200 WHERE item_number = '1004' AND component_item = 'R-100'")
+                try db.execute(sql: "UPDATE calculations SET modified_at = '2026-11-29T09:00:00+01:00' WHERE item_number = '1004'")
+            }
+            try queue.close()
+            let second = try await fixture.prepareBatch()
+            let payloads = try fixture.payloads(second)
+            #expect(payloads.map { "\($0.method) \($0.kind) \($0.key)" } == ["PUT inventory 1003", "POST kitSpecification 1004/2"])
+            #expect(try await fixture.upload().exitStatus == .success)
+            let espresso = try await fixture.entities("inventory").first { $0["inventoryNumber"] as? String == "1003" }
+            #expect(espresso?["defaultPrice"] as? Double == 50)
+            let revisions = try await fixture.entities("kitSpecification").filter { $0["kitInventoryID"] as? String == "1004" }
+            #expect(revisions.compactMap { $0["revision"] as? String }.sorted() == ["1", "2"])
+        }
+    }
+
+    @Test func oneJournalPerReceiptWhenConfigured() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            var fixture = try PipelineFixture(simulator: simulator)
+            fixture.configuration.pipeline.receiptsPosting = "journalPerReceipt"
+            try fixture.configuration.encoded().write(to: fixture.root.configFile)
+            let id = try await fixture.prepareBatch()
+            let journals = try fixture.payloads(id).filter { $0.group == .journalTransactions }
+            #expect(journals.count == 360)
+            #expect(journals.allSatisfy { $0.key.hasPrefix("POS-R") })
+            #expect(try await fixture.upload().exitStatus == .success)
+            let held = try await fixture.entities("journalTransaction")
+            #expect(held.count == 360)
+            #expect(held.allSatisfy { ($0["debitTotal"] as? Double) == ($0["creditTotal"] as? Double) })
         }
     }
 }
