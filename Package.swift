@@ -55,9 +55,13 @@ let package = Package(
             name: "VismaSimulator",
             dependencies: ["FlexyVismaCore", .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
+            name: "PipelineOperations",
+            dependencies: ["FlexyVismaCore", .product(name: "Logging", package: "swift-log")]),
+        .target(
             name: "FlexyVismaCommands",
             dependencies: [
                 "FlexyVismaCore", "FlexyBoxExport", "DropValidation", "XMLSupport", "VismaPayloads", "VismaUpload",
+                "PipelineOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

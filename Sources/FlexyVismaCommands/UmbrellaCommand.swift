@@ -12,7 +12,10 @@ public struct UmbrellaCommand: ParsableCommand {
             `flexyvisma <stage> …` runs the stage executable `flexyvisma-<stage>` installed beside this one \
             (export, and the stages added later), with the same arguments.
             """,
-        subcommands: [InitSubcommand.self, VersionSubcommand.self])
+        subcommands: [
+            InitSubcommand.self, RunSubcommand.self, StatusSubcommand.self, RetrySubcommand.self, DiscardSubcommand.self,
+            AuditSubcommand.self, VersionSubcommand.self,
+        ])
 
     public init() {}
 

@@ -33,12 +33,3 @@ struct FindingList {
             record: finding.record, field: finding.field, hint: finding.hint)
     }
 }
-
-extension Finding {
-    /// `file:line:column: error[rule-id]: message — hint`, one line of `report.txt`.
-    public func reportLine(severity: String = "error") -> String {
-        var text = "\(file ?? "-"):\(line ?? 0):\(column ?? 0): \(severity)[\(rule)]: \(message)"
-        if let hint { text += " — \(hint)" }
-        return text.replacingOccurrences(of: "\n", with: " ")
-    }
-}

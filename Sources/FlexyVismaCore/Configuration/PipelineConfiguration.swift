@@ -94,8 +94,13 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
     }
 
     public struct Notifications: Codable, Sendable, Equatable {
-        /// Run with the status as JSON on stdin when a run halts or keeps failing.
+        /// Run with the status as JSON on stdin and a one-line summary as its argument, when a run
+        /// halts or keeps failing.
         public var command: String?
+        /// Notify on every run while still halted, not only once per halt (default false).
+        public var repeatWhileHalted: Bool?
+        /// Prometheus text file for the node-exporter textfile collector (default `state/metrics.prom`).
+        public var metricsFile: String?
     }
 }
 

@@ -53,6 +53,6 @@ extension PipelineConfiguration {
             customers: CustomerRules(
                 requiredFields: ["address_line1", "postal_code", "city", "country"],
                 defaultCustomerClass: "DK"),
-            notifications: Notifications(command: nil))
+            notifications: Notifications(command: nil, repeatWhileHalted: nil, metricsFile: nil))
     }
 }

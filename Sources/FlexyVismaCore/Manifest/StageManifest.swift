@@ -103,6 +103,15 @@ public struct Finding: Codable, Sendable, Equatable {
     }
 }
 
+extension Finding {
+    /// `file:line:column: error[rule-id]: message — hint`, one line of `report.txt`.
+    public func reportLine(severity: String = "error") -> String {
+        var text = "\(file ?? "-"):\(line ?? 0):\(column ?? 0): \(severity)[\(rule)]: \(message)"
+        if let hint { text += " — \(hint)" }
+        return text.replacingOccurrences(of: "\n", with: " ")
+    }
+}
+
 /// Totals an accountant reconciles against FlexyBox's day report (Z report). Amounts are decimal text.
 public struct ControlTotals: Codable, Sendable, Equatable {
     public var receiptDays: [ReceiptDayTotals] = []

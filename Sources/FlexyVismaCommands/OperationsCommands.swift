@@ -1,0 +1,157 @@
+import ArgumentParser
+import DropValidation
+import FlexyVismaCore
+import Foundation
+import PipelineOperations
+
+/// `flexyvisma run`: the nightly run.
+struct RunSubcommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Export, then take every ready batch oldest first through validate, transform and upload; archive what is done.",
+        discussion: "When halted, the halted batch is retried first. Exit code: the first stage's that did not succeed (see README).")
+
+    @Option(name: .long, help: "The pipeline root.")
+    var root: String
+
+    @Option(name: .long, help: "Export this business day instead of every day since the last export.")
+    var day: String?
+
+    func run() throws {
+        StageRunner.run("flexyvisma run") {
+            let root = PipelineRoot(path: root)
+            RunLogging.bootstrap(root: root, runId: RunLogging.makeRunId())
+            return try NightlyRun(
+                root: root, configuration: try PipelineConfiguration.load(from: root), executables: UmbrellaDispatch.executableFolder(),
+                day: day
+            ).run()
+        }
+    }
+}
+
+/// `flexyvisma retry`: the halted batch again, now, from its failed stage; then the rest of the queue.
+struct RetrySubcommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry", abstract: "Retry the halted batch from the stage that refused it, then continue with the queue.")
+
+    @Option(name: .long, help: "The pipeline root.")
+    var root: String
+
+    func run() throws {
+        StageRunner.run("flexyvisma retry") {
+            let root = PipelineRoot(path: root)
+            RunLogging.bootstrap(root: root, runId: RunLogging.makeRunId())
+            return try NightlyRun(
+                root: root, configuration: try PipelineConfiguration.load(from: root), executables: UmbrellaDispatch.executableFolder(),
+                requireHalt: true
+            ).run()
+        }
+    }
+}
+
+/// `flexyvisma status`: halted or not, why, the queue, the last run, the next night.
+struct StatusSubcommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Where the pipeline stands, in words (or JSON).")
+
+    @Option(name: .long, help: "The pipeline root.")
+    var root: String
+
+    @Flag(name: .long, help: "Print JSON instead of words.")
+    var json = false
+
+    func run() throws {
+        StageRunner.run("flexyvisma status") {
+            let root = PipelineRoot(path: root)
+            let status = try PipelineStatus.read(root: root, configuration: try? PipelineConfiguration.load(from: root))
+            if json {
+                FileHandle.standardOutput.write(try CanonicalJSON.encode(status))
+            } else {
+                print(status.text)
+            }
+            return .success
+        }
+    }
+}
+
+/// `flexyvisma discard <batchId> --reason "…"`.
+struct DiscardSubcommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "discard", abstract: "Abandon a batch so the queue moves; recorded in its manifest, files kept in the archive.")
+
+    @Option(name: .long, help: "The pipeline root.")
+    var root: String
+
+    @Argument(help: "The batch id.")
+    var batchId: String
+
+    @Option(name: .long, help: "Why (recorded for the auditor).")
+    var reason: String
+
+    func run() throws {
+        StageRunner.run("flexyvisma discard") {
+            let root = PipelineRoot(path: root)
+            guard let id = BatchID(batchId) else { throw OperatorMessage(.usage, "'\(batchId)' is not a batch id") }
+            print(try Discard.run(root: root, batchId: id, reason: reason) { try ValidationHistory(root: root).forget(batch: $0) })
+            return .success
+        }
+    }
+}
+
+/// `flexyvisma audit verify|show|find`.
+struct AuditSubcommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Answer an auditor from the archived manifests.",
+        subcommands: [Verify.self, Show.self, Find.self])
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Re-hash every file against its manifest and walk the hash chain.")
+        @Option(name: .long, help: "The pipeline root.") var root: String
+
+        func run() throws {
+            StageRunner.run("flexyvisma audit verify") {
+                let result = try AuditVerify.run(root: PipelineRoot(path: root))
+                for problem in result.problems { print("PROBLEM: \(problem)") }
+                print("\(result.manifests) manifests, \(result.files) files checked: \(result.problems.isEmpty ? "the archive is intact and the chain is whole" : "\(result.problems.count) problem(s)")")
+                return result.problems.isEmpty ? .success : .dataRejected
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "What each stage did to one batch.")
+        @Option(name: .long, help: "The pipeline root.") var root: String
+        @Argument(help: "The batch id.") var batchId: String
+
+        func run() throws {
+            StageRunner.run("flexyvisma audit show") {
+                guard let id = BatchID(batchId) else { throw OperatorMessage(.usage, "'\(batchId)' is not a batch id") }
+                print(try AuditShow.run(root: PipelineRoot(path: root), batchId: id))
+                return .success
+            }
+        }
+    }
+
+    struct Find: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Which batches carried a record, and what became of it in Visma.")
+        @Option(name: .long, help: "The pipeline root.") var root: String
+        @Option(name: .long) var item: String?
+        @Option(name: .long) var customer: String?
+        @Option(name: .long) var payment: String?
+        @Option(name: .customLong("purchase-order")) var purchaseOrder: String?
+        @Option(name: .long) var receipt: Int64?
+
+        func run() throws {
+            StageRunner.run("flexyvisma audit find") {
+                let key: AuditFind.Key
+                if let item { key = .item(item) } else if let customer { key = .customer(customer) } else if let payment {
+                    key = .payment(payment)
+                } else if let purchaseOrder { key = .purchaseOrder(purchaseOrder) } else if let receipt { key = .receipt(receipt) } else {
+                    throw OperatorMessage(.usage, "give one of --item, --customer, --payment, --purchase-order, --receipt")
+                }
+                let answers = try AuditFind.run(root: PipelineRoot(path: root), key: key)
+                print(answers.isEmpty ? "no batch carried it" : answers.joined(separator: "\n"))
+                return answers.isEmpty ? .dataRejected : .success
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import FlexyVismaCore
+import Foundation
+
+/// `flexyvisma audit verify`: every manifest's files re-hashed, and the hash chain walked.
+public enum AuditVerify {
+    public struct Result: Sendable {
+        public var manifests: Int
+        public var files: Int
+        public var problems: [String]
+    }
+
+    public static func run(root: PipelineRoot) throws -> Result {
+        var problems: [String] = []
+        var byHash: [String: (place: String, manifest: StageManifest)] = [:]
+        var files = 0
+        for folder in BatchLocator.allBatchFolders(in: root) {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+            for name in names where name.hasSuffix(".manifest.json") || name.contains(".manifest.attempt-") {
+                let url = folder.appendingPathComponent(name)
+                let place = relative(url, root)
+                guard let data = try? Data(contentsOf: url), let manifest = try? StageManifest.decode(data) else {
+                    problems.append("\(place): not a readable manifest")
+                    continue
+                }
+                byHash[data.sha256Hex] = (place, manifest)
+                let attempt = name.split(separator: ".").first { $0.hasPrefix("attempt-") }.map(String.init)
+                for entry in manifest.outputs + manifest.inputs where !entry.path.hasPrefix("/") {
+                    var file = folder.appendingPathComponent(entry.path)
+                    if let attempt {
+                        // A retried stage kept its earlier report and snapshot as NAME.attempt-N.EXT.
+                        let parts = entry.path.split(separator: ".", maxSplits: 1)
+                        let kept = folder.appendingPathComponent("\(parts[0]).\(attempt).\(parts.count > 1 ? parts[1] : "")")
+                        if FileManager.default.fileExists(atPath: kept.path) { file = kept }
+                    }
+                    files += 1
+                    guard let digest = try? DurableFiles.digest(of: file) else {
+                        problems.append("\(relative(file, root)): removed (listed in \(place))")
+                        continue
+                    }
+                    if digest.sha256 != entry.sha256 || digest.bytes != entry.bytes {
+                        problems.append("\(relative(file, root)): changed since \(place) recorded it (SHA-256 differs)")
+                    }
+                }
+            }
+        }
+        // Walk the chain from the head: every manifest must be on it, every link must resolve.
+        guard let head = try ManifestChain(root: root).head() else {
+            if !byHash.isEmpty { problems.append("state/chain-head.json is missing: the chain has no head") }
+            return Result(manifests: byHash.count, files: files, problems: problems)
+        }
+        var seen: Set<String> = []
+        var cursor: String? = head.sha256
+        while let hash = cursor {
+            guard let entry = byHash[hash] else {
+                problems.append("the chain refers to manifest \(hash.prefix(12))… which is missing or was changed (removed batch or edited manifest?)")
+                break
+            }
+            guard seen.insert(hash).inserted else {
+                problems.append("\(entry.place): the chain loops (manifests reordered?)")
+                break
+            }
+            cursor = entry.manifest.previous
+        }
+        for (hash, entry) in byHash.sorted(by: { $0.value.place < $1.value.place }) where !seen.contains(hash) {
+            problems.append("\(entry.place): not on the hash chain (edited, inserted or reordered)")
+        }
+        return Result(manifests: byHash.count, files: files, problems: problems)
+    }
+
+    static func relative(_ url: URL, _ root: PipelineRoot) -> String {
+        let path = url.standardizedFileURL.path
+        let base = root.url.path + "/"
+        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
+    }
+}
+
+/// `flexyvisma audit show <batchId>`: what each stage did to a batch, in words.
+public enum AuditShow {
+    public static func run(root: PipelineRoot, batchId: BatchID) throws -> String {
+        guard let folder = root.locateBatch(batchId) else { throw OperatorMessage(.usage, "no batch \(batchId) in this root") }
+        var lines = ["Batch \(batchId) — \(AuditVerify.relative(folder, root))"]
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { $0.hasSuffix(".manifest.json") || $0.contains(".manifest.attempt-") }
+        let manifests = names.compactMap { name -> (String, StageManifest)? in
+            (try? Data(contentsOf: folder.appendingPathComponent(name))).flatMap { try? StageManifest.decode($0) }.map { (name, $0) }
+        }.sorted { $0.1.startedAt < $1.1.startedAt }
+        for (name, manifest) in manifests {
+            lines.append("\(manifest.stage.rawValue) (\(name)): \(manifest.status.rawValue) at \(manifest.finishedAt), run \(manifest.runId)")
+            if !manifest.counts.isEmpty {
+                lines.append("  counts: " + manifest.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            }
+            if let export = manifest.export {
+                lines.append("  business days: \(export.businessDays.joined(separator: ", "))\(export.forced ? " (forced re-export)" : "")")
+            }
+            for total in manifest.controlTotals?.receiptDays ?? [] where manifest.stage == .export {
+                lines.append("  \(total.businessDay) \(total.department): gross \(total.grossSales), \(total.receipts) receipts \(total.firstReceipt)–\(total.lastReceipt)")
+            }
+            if let upload = manifest.upload {
+                for (kind, counts) in upload.kinds.sorted(by: { $0.key < $1.key }) {
+                    lines.append("  \(kind): \(counts.created) created, \(counts.updated) updated, \(counts.rejected) refused")
+                }
+                lines.append("  \(upload.requests) requests, \(upload.retries) retries, \(upload.rateLimited) × 429, \(upload.durationSeconds) s")
+            }
+            for finding in manifest.rejections.prefix(20) { lines.append("  refused: \(finding.reportLine())") }
+            for finding in manifest.warnings.prefix(20) { lines.append("  note: \(finding.rule): \(finding.message)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `flexyvisma audit find --item|--customer|--payment|--purchase-order|--receipt KEY`.
+public enum AuditFind {
+    public enum Key: Sendable {
+        case item(String), customer(String), payment(String), purchaseOrder(String), receipt(Int64)
+    }
+
+    public static func run(root: PipelineRoot, key: Key) throws -> [String] {
+        var answers: [String] = []
+        for folder in BatchLocator.allBatchFolders(in: root) {
+            let id = folder.lastPathComponent
+            let upload = (try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json"))).flatMap { try? StageManifest.decode($0) }
+            let discarded = FileManager.default.fileExists(atPath: folder.appendingPathComponent("discard.manifest.json").path)
+            func visma(_ kind: String, _ key: String) -> String {
+                if let id = upload?.upload?.vismaIds[kind]?[key] { return "sent to Visma as \(kind) \(id)" }
+                if let refusal = upload?.rejections.first(where: { $0.record == key }) { return "refused by Visma: \(refusal.message)" }
+                return discarded ? "not sent (batch discarded)" : "not sent yet"
+            }
+            let payloads = PayloadIndex(folder: folder)
+            switch key {
+            case .item(let number):
+                if let record = payloads.find(kinds: ["inventory"], key: number) {
+                    answers.append("\(id): item \(number) (\(record.origin ?? "")) \(record.method) — \(visma("inventory", number))")
+                }
+                for record in payloads.all(kind: "kitSpecification") where record.key.hasPrefix("\(number)/") {
+                    answers.append("\(id): kit specification \(record.key) — \(visma("kitSpecification", record.key))")
+                }
+            case .customer(let number):
+                if let record = payloads.find(kinds: ["customer"], key: number) {
+                    answers.append("\(id): customer \(number) (\(record.origin ?? "")) \(record.method) — \(visma("customer", number))")
+                }
+            case .payment(let paymentId):
+                if let record = payloads.find(kinds: ["customerPayment"], key: paymentId) {
+                    answers.append("\(id): payment \(paymentId) (\(record.origin ?? "")) — \(visma("customerPayment", paymentId))")
+                }
+            case .purchaseOrder(let number):
+                if let record = payloads.find(kinds: ["purchaseOrder"], key: number) {
+                    answers.append("\(id): purchase order \(number) (\(record.origin ?? "")) — \(visma("purchaseOrder", number))")
+                }
+            case .receipt(let number):
+                guard let export = (try? Data(contentsOf: folder.appendingPathComponent("export.manifest.json"))).flatMap({ try? StageManifest.decode($0) })
+                else { continue }
+                for day in export.controlTotals?.receiptDays ?? [] where day.firstReceipt <= number && number <= day.lastReceipt {
+                    let journals = payloads.all(kind: "journalTransaction").filter { $0.origin == day.file || $0.key == "POS-R\(number)" }
+                    let journal = journals.first { $0.key == "POS-R\(number)" } ?? journals.first
+                    answers.append(
+                        "\(id): receipt \(number) in \(day.file) (\(day.department), \(day.businessDay))"
+                            + (journal.map { " — posted in journal \($0.key): \(visma("journalTransaction", $0.key))" } ?? " — department not sent to Visma"))
+                }
+            }
+        }
+        return answers
+    }
+}
+
+/// The payload records of one batch, read from `payloads/*.jsonl` as plain JSON.
+struct PayloadIndex {
+    struct Record {
+        var kind: String
+        var key: String
+        var method: String
+        var origin: String?
+    }
+
+    private var records: [Record] = []
+
+    init(folder: URL) {
+        let payloads = folder.appendingPathComponent("payloads")
+        let kinds = [1: "inventory", 2: "inventory", 3: "inventory", 4: "kitSpecification", 5: "customer", 6: "customerPayment",
+                     7: "purchaseOrder", 8: "journalTransaction"]
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: payloads.path)) ?? []).sorted() {
+            guard let data = try? Data(contentsOf: payloads.appendingPathComponent(name)) else { continue }
+            for line in data.split(separator: 0x0A) {
+                guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else { continue }
+                records.append(Record(
+                    kind: kinds[object["group"] as? Int ?? 0] ?? "", key: object["key"] as? String ?? "", method: object["method"] as? String ?? "",
+                    origin: object["origin"] as? String))
+            }
+        }
+    }
+
+    func find(kinds: Set<String>, key: String) -> Record? { records.first { kinds.contains($0.kind) && $0.key == key } }
+    func all(kind: String) -> [Record] { records.filter { $0.kind == kind } }
+}

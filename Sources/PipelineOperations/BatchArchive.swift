@@ -1,0 +1,52 @@
+import FlexyVismaCore
+import Foundation
+
+/// Finished batches move to `archive/YYYY/MM/<id>/`, read-only.
+public enum BatchArchive {
+    public static func folder(for id: BatchID, in root: PipelineRoot) -> URL {
+        root.archive.appendingPathComponent(id.year).appendingPathComponent(id.month).appendingPathComponent(id.rawValue, isDirectory: true)
+    }
+
+    /// Archives every batch in `batches/` whose upload was accepted or that was discarded; returns their ids.
+    @discardableResult
+    public static func archiveFinished(in root: PipelineRoot) throws -> [BatchID] {
+        var archived: [BatchID] = []
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.batches.path)) ?? []
+        for id in names.compactMap(BatchID.init).sorted() where isFinished(root.batchFolder(id)) {
+            try archive(id, in: root)
+            archived.append(id)
+        }
+        return archived
+    }
+
+    static func isFinished(_ folder: URL) -> Bool {
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("discard.manifest.json").path) { return true }
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json")),
+            let manifest = try? StageManifest.decode(data)
+        else { return false }
+        return manifest.status == .accepted
+    }
+
+    static func archive(_ id: BatchID, in root: PipelineRoot) throws {
+        let destination = folder(for: id, in: root)
+        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try DurableFiles.rename(root.batchFolder(id), to: destination)
+        try makeReadOnly(destination)
+    }
+
+    /// Files 0444, folders 0555: an archived batch is not edited by accident.
+    static func makeReadOnly(_ folder: URL) throws {
+        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isDirectoryKey])
+        var folders: [URL] = [folder]
+        while let url = enumerator?.nextObject() as? URL {
+            if (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+                folders.append(url)
+            } else {
+                try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: url.path)
+            }
+        }
+        for folder in folders.reversed() {
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder.path)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import FlexyVismaCore
+import Foundation
+
+/// `flexyvisma discard <batchId> --reason "…"`: abandons a batch so the queue moves. Recorded in a
+/// chained `discard.manifest.json`; the files are kept and archived, never deleted.
+public enum Discard {
+    public static func run(root: PipelineRoot, batchId: BatchID, reason: String, forget: (BatchID) throws -> Void) throws -> String {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw OperatorMessage(.usage, "say why: --reason \"…\" is recorded for the auditor") }
+        let lock = try FileLock.acquire(root.state.appendingPathComponent("run.lock"), purpose: "flexyvisma discard \(batchId)")
+        defer { withExtendedLifetime(lock) {} }
+        var folder = root.batchFolder(batchId)
+        if !FileManager.default.fileExists(atPath: folder.path) {
+            guard FileManager.default.fileExists(atPath: root.inboxFolder(batchId).path) else {
+                throw OperatorMessage(.usage, "batch \(batchId) is neither in inbox/ nor in batches/ (archived batches are final)")
+            }
+            try DurableFiles.rename(root.inboxFolder(batchId), to: folder)
+            folder = root.batchFolder(batchId)
+        }
+        let halt = try HaltRecord.current(in: root)
+        var manifest = StageManifest(stage: .discard, batchId: batchId, runId: RunLogging.makeRunId(), startedAt: Date(), finishedAt: Date(), status: .skipped)
+        var notes = [Finding(rule: "batch.discarded", message: reason, hint: "discarded by an operator; its files are kept in the archive")]
+        if let upload = try? StageManifest.decode(Data(contentsOf: folder.appendingPathComponent("upload.manifest.json"))),
+            let kinds = upload.upload?.kinds, kinds.values.contains(where: { $0.created + $0.updated > 0 })
+        {
+            notes.append(Finding(
+                rule: "batch.partly-sent", message: "part of this batch was already sent to Visma and stays there",
+                hint: "see upload.manifest.json for the Visma ids; correct them in Visma if needed"))
+        }
+        manifest.warnings = notes
+        _ = try ManifestChain(root: root).withLock(purpose: "flexyvisma discard \(batchId)") { session in
+            let linked = try session.link(manifest)
+            let link = ManifestChain.Link(sha256: linked.sha256, batchId: batchId, fileName: manifest.fileName)
+            try session.prepare(link)
+            try DurableFiles.write(linked.data, to: folder.appendingPathComponent(manifest.fileName))
+            try session.commit(link)
+            return linked.manifest
+        }
+        try forget(batchId)
+        if halt?.batchId == batchId { try HaltRecord.clear(in: root) }
+        try BatchArchive.archive(batchId, in: root)
+        return "batch \(batchId) discarded (\(reason)); its files are in \(BatchArchive.folder(for: batchId, in: root).path)"
+            + (halt?.batchId == batchId ? "; the halt is lifted and the queue moves on" : "")
+    }
+}

@@ -1,0 +1,87 @@
+import FlexyVismaCore
+import Foundation
+
+/// Where the pipeline stands, for `status`, notifications and metrics.
+public struct PipelineStatus: Codable, Sendable {
+    public struct QueuedBatch: Codable, Sendable {
+        public var batchId: BatchID
+        /// The last stage it passed: `picked up`, `validated`, `transformed`, `uploaded`, …
+        public var state: String
+    }
+
+    public var root: String
+    public var halted: Bool
+    public var halt: HaltRecord?
+    public var queue: [QueuedBatch]
+    /// Drops in the inbox not yet taken.
+    public var inbox: [String]
+    public var lastRun: RunRecord?
+    public var nextNight: String
+
+    public static func read(root: PipelineRoot, configuration: PipelineConfiguration?) throws -> PipelineStatus {
+        let halt = try HaltRecord.current(in: root)
+        var queue: [QueuedBatch] = []
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.batches.path)) ?? []
+        for id in names.compactMap(BatchID.init).sorted() {
+            let folder = root.batchFolder(id)
+            func status(_ stage: String) -> StageManifest.Status? {
+                (try? Data(contentsOf: folder.appendingPathComponent("\(stage).manifest.json"))).flatMap { try? StageManifest.decode($0).status }
+            }
+            let state: String
+            if let upload = status("upload") {
+                state = "upload \(upload.rawValue)"
+            } else if status("transform") != nil {
+                state = "transformed, waiting for upload"
+            } else if let validate = status("validate") {
+                state = validate == .accepted ? "validated, waiting for transform" : "validation \(validate.rawValue)"
+            } else {
+                state = "picked up, waiting for validation"
+            }
+            queue.append(QueuedBatch(batchId: id, state: state))
+        }
+        let inbox = ((try? FileManager.default.contentsOfDirectory(atPath: root.inbox.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        let nextNight: String
+        if let halt {
+            nextNight = "retry batch \(halt.batchId) from \(halt.stage.rawValue); if it is still refused, nothing behind it moves"
+        } else if configuration?.source != nil {
+            nextNight = "export every business day since the last export, then validate, transform and upload \(queue.count + inbox.count + 1 > 1 ? "the \(queue.count + inbox.count) waiting drop(s) and " : "")the new batch"
+        } else {
+            nextNight = inbox.isEmpty && queue.isEmpty ? "nothing waits" : "validate, transform and upload \(queue.count + inbox.count) waiting drop(s)"
+        }
+        return PipelineStatus(
+            root: root.url.path, halted: halt != nil, halt: halt, queue: queue, inbox: inbox, lastRun: RunRecord.load(from: root),
+            nextNight: nextNight)
+    }
+
+    /// Plain lines for a bookkeeper.
+    public var text: String {
+        var lines: [String] = []
+        if let halt {
+            lines.append("HALTED: batch \(halt.batchId) was refused at \(halt.stage.rawValue) (\(halt.at)).")
+            if let first = halt.first {
+                var position = first.file ?? ""
+                if let line = first.line { position += ":\(line)" }
+                lines.append("  \(first.record.map { "record \($0): " } ?? "")\(first.message)\(position.isEmpty ? "" : "  [\(position)]")")
+                if let hint = first.hint { lines.append("  What to do: \(hint)") }
+            }
+            if halt.rejections > 1 { lines.append("  \(halt.rejections) findings in all: \(halt.report ?? "see the batch's report")") }
+        } else {
+            lines.append("Running normally: not halted.")
+        }
+        if queue.isEmpty && inbox.isEmpty {
+            lines.append("Queue: empty.")
+        } else {
+            lines.append("Queue:")
+            for batch in queue { lines.append("  \(batch.batchId)  \(batch.state)") }
+            for name in inbox { lines.append("  inbox/\(name)  waiting to be picked up") }
+        }
+        if let lastRun {
+            lines.append("Last run: \(lastRun.finishedAt), exit \(lastRun.exitStatus): \(lastRun.summary)")
+            lines.append("Last successful run: \(lastRun.lastSuccessAt ?? "never")")
+        } else {
+            lines.append("Last run: none yet.")
+        }
+        lines.append("Next night: \(nextNight).")
+        return lines.joined(separator: "\n")
+    }
+}
