@@ -110,7 +110,9 @@ let package = Package(
             dependencies: ["VismaSimulator", "VismaUpload", "TestSupport", "FlexyVismaCore"]),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["FlexyVismaCommands", "VismaUpload", "TestSupport"]),
+            dependencies: [
+                "FlexyVismaCommands", "VismaUpload", "VismaSimulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -79,7 +79,8 @@ public struct NightlyRun {
         let halt = try HaltRecord.current(in: root)
         var notify: String?
         if let halt {
-            let identity = "\(halt.batchId)@\(halt.at)"
+            // The same halt retried every night is still the same halt: tell it once.
+            let identity = "\(halt.batchId)|\(halt.stage.rawValue)|\(halt.first?.message ?? "")"
             if record.notifiedHalt != identity || configuration.notifications.repeatWhileHalted == true {
                 notify = "FlexyVisma halted: batch \(halt.batchId) at \(halt.stage.rawValue): \(halt.first?.message ?? "see the report")"
                 record.notifiedHalt = identity
@@ -97,7 +98,7 @@ public struct NightlyRun {
         if let notify, let command = configuration.notifications.command, !command.isEmpty {
             Notifier.send(command: command, summary: notify, status: status)
         }
-        logger.info("run finished with exit \(record.exitStatus): \(summary)")
+        print("run finished with exit \(record.exitStatus): \(summary)")
     }
 
     var metricsFile: URL { root.resolve(configuration.notifications.metricsFile ?? "state/metrics.prom") }

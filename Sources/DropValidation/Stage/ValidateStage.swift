@@ -69,6 +69,11 @@ public struct ValidateStage {
             throw OperatorMessage(.usage, "nothing to retry: the pipeline is not halted")
         } else if let waiting = try unvalidatedBatch() {
             batchId = waiting
+        } else if let inProgress = try unfinishedBatch() {
+            // Strictly in order: the next drop is checked against a Visma that already holds this batch.
+            return ValidateOutcome(
+                exitStatus: .success, batchId: nil, manifest: nil,
+                summary: "nothing to validate until batch \(inProgress) is uploaded", reportLines: [], reportPath: nil)
         } else {
             let pickup = InboxPickup(root: root, settleSeconds: request.configuration.pipeline.settleSeconds, now: request.now)
             let scan = try pickup.scan()
@@ -92,6 +97,19 @@ public struct ValidateStage {
             if outcome.exitStatus == .success { outcome.exitStatus = .dataRejected }
         }
         return outcome
+    }
+
+    /// A validated batch in `batches/` whose upload is not accepted (and that was not discarded).
+    private func unfinishedBatch() throws -> BatchID? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.batches.path)) ?? []
+        return names.compactMap(BatchID.init).sorted().first { id in
+            let folder = root.batchFolder(id)
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("discard.manifest.json").path) { return false }
+            guard let data = try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json")),
+                let upload = try? StageManifest.decode(data)
+            else { return true }
+            return upload.status != .accepted
+        }
     }
 
     /// A batch picked up earlier but not validated (an interrupted run), oldest first.
