@@ -56,7 +56,9 @@ let package = Package(
             dependencies: ["FlexyVismaCore", .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "PipelineOperations",
-            dependencies: ["FlexyVismaCore", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "FlexyVismaCore", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .target(
             name: "FlexyVismaCommands",
             dependencies: [

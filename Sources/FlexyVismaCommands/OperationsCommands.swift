@@ -101,7 +101,7 @@ struct DiscardSubcommand: ParsableCommand {
 struct AuditSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Answer an auditor from the archived manifests.",
-        subcommands: [Verify.self, Show.self, Find.self])
+        subcommands: [Verify.self, Show.self, Find.self, Report.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Re-hash every file against its manifest and walk the hash chain.")
@@ -131,6 +131,23 @@ struct AuditSubcommand: ParsableCommand {
         }
     }
 
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One self-contained HTML page: batches over time, counts, control totals, rejections, chain status.")
+        @Option(name: .long, help: "The pipeline root.") var root: String
+        @Option(name: .long, help: "Write the report here.") var html: String
+        @Option(name: .long, help: "First business day (YYYY-MM-DD).") var from: String?
+        @Option(name: .long, help: "Last business day (YYYY-MM-DD).") var to: String?
+
+        func run() throws {
+            StageRunner.run("flexyvisma audit report") {
+                let page = try AuditReport.html(root: PipelineRoot(path: root), from: from, to: to)
+                try DurableFiles.writeAtomically(Data(page.utf8), to: URL(fileURLWithPath: html))
+                print("wrote \(html)")
+                return .success
+            }
+        }
+    }
+
     struct Find: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Which batches carried a record, and what became of it in Visma.")
         @Option(name: .long, help: "The pipeline root.") var root: String
@@ -152,6 +169,22 @@ struct AuditSubcommand: ParsableCommand {
                 print(answers.isEmpty ? "no batch carried it" : answers.joined(separator: "\n"))
                 return answers.isEmpty ? .dataRejected : .success
             }
+        }
+    }
+}
+
+/// `flexyvisma plan`: the next upload, reviewed before it is sent.
+struct PlanSubcommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "What the next upload would create, update or skip in Visma, per kind, with the records (writes nothing).")
+
+    @Option(name: .long, help: "The pipeline root.")
+    var root: String
+
+    func run() throws {
+        StageRunner.run("flexyvisma plan") {
+            print(try UploadPlan.run(root: PipelineRoot(path: root)).text)
+            return .success
         }
     }
 }

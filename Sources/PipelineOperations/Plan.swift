@@ -1,0 +1,71 @@
+import FlexyVismaCore
+import Foundation
+import GRDB
+
+/// `flexyvisma plan`: what the next upload would create, update or skip in Visma — read only.
+public enum UploadPlan {
+    public struct Entry: Sendable, Equatable {
+        public var kind: String
+        public var action: String
+        public var key: String
+        public var origin: String
+    }
+
+    public struct Result: Sendable {
+        public var batchId: BatchID?
+        public var entries: [Entry]
+        /// Skipped by transform as unchanged in Visma, per kind.
+        public var unchanged: [String: Int]
+
+        public var text: String {
+            guard let batchId else { return "nothing to upload: no transformed batch waits" }
+            var lines = ["Next upload: batch \(batchId)"]
+            let kinds = Set(entries.map(\.kind)).union(unchanged.keys).sorted()
+            for kind in kinds {
+                let mine = entries.filter { $0.kind == kind }
+                func count(_ action: String) -> Int { mine.filter { $0.action == action }.count }
+                lines.append("  \(kind): \(count("create")) to create, \(count("update")) to update, \(count("skip (already sent)") + (unchanged[kind] ?? 0)) to skip")
+            }
+            for entry in entries { lines.append("    \(entry.action) \(entry.kind) \(entry.key)\(entry.origin.isEmpty ? "" : "  (\(entry.origin))")") }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    public static func run(root: PipelineRoot) throws -> Result {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.batches.path)) ?? []
+        guard let batchId = names.compactMap(BatchID.init).sorted().first(where: { id in
+            let folder = root.batchFolder(id)
+            let uploaded = (try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json"))).flatMap { try? StageManifest.decode($0) }
+            return uploaded?.status != .accepted && FileManager.default.fileExists(atPath: folder.appendingPathComponent("transform.manifest.json").path)
+        }) else { return Result(batchId: nil, entries: [], unchanged: [:]) }
+        let folder = root.batchFolder(batchId)
+        var done: Set<Int> = []
+        let ledger = root.state.appendingPathComponent("ledger.sqlite")
+        if FileManager.default.fileExists(atPath: ledger.path) {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: ledger.path, configuration: configuration)
+            done = Set(try queue.read { db in
+                try Int.fetchAll(db, sql: "SELECT sequence FROM ledger WHERE batch = ? AND state = 'done'", arguments: [batchId.rawValue])
+            })
+        }
+        let kinds = [1: "inventory", 2: "inventory", 3: "inventory", 4: "kitSpecification", 5: "customer", 6: "customerPayment",
+                     7: "purchaseOrder", 8: "journalTransaction"]
+        var entries: [Entry] = []
+        let payloads = folder.appendingPathComponent("payloads")
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: payloads.path)) ?? []).sorted() {
+            for line in try Data(contentsOf: payloads.appendingPathComponent(name)).split(separator: 0x0A) {
+                guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else { continue }
+                let sequence = object["sequence"] as? Int ?? 0
+                let action = done.contains(sequence) ? "skip (already sent)" : ((object["method"] as? String) == "PUT" ? "update" : "create")
+                entries.append(Entry(
+                    kind: kinds[object["group"] as? Int ?? 0] ?? "?", action: action, key: object["key"] as? String ?? "",
+                    origin: object["origin"] as? String ?? ""))
+            }
+        }
+        let transform = try StageManifest.decode(Data(contentsOf: folder.appendingPathComponent("transform.manifest.json")))
+        var unchanged: [String: Int] = [:]
+        for (key, count) in transform.counts where key.hasSuffix(".unchanged") { unchanged[String(key.dropLast(".unchanged".count))] = count }
+        return Result(batchId: batchId, entries: entries, unchanged: unchanged)
+    }
+}
