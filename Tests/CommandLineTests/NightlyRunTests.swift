@@ -7,7 +7,7 @@ import VismaSimulator
 
 /// `flexyvisma run`, `status`, `retry`, `discard` and `audit` as child processes against the simulator.
 @Suite struct NightlyRunTests {
-    struct Venue {
+    struct Venue: @unchecked Sendable {
         let folder: TemporaryFolder
         let root: PipelineRoot
         let umbrella = ChildProcess.executable("flexyvisma")
@@ -153,5 +153,42 @@ enum RunningSimulatorEntities {
     static func count(_ simulator: RunningSimulator, _ kind: String) async throws -> Int {
         let response = try await VismaTestClient(baseURL: simulator.baseURL).send("GET", "/_simulator/entities?kind=\(kind)", record: false)
         return (response.jsonObject[kind] as? [String: Any])?["count"] as? Int ?? -1
+    }
+}
+
+@Suite struct PlanAndReportTests {
+    @Test func planListsExactlyWhatTheUploadThenDoesAndTheReportShowsIt() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
+            for stage in ["export", "validate", "transform"] {
+                let result = try await offCooperativePool { try venue.run([stage]) }
+                #expect(result.status == 0, "\(stage): \(result)")
+            }
+            let planned = try venue.run(["plan"])
+            #expect(planned.status == 0)
+            let creates = Set(planned.standardOutput.split(separator: "\n").filter { $0.hasPrefix("    create ") }.map {
+                $0.dropFirst("    create ".count).split(separator: " ").prefix(2).joined(separator: " ")
+            })
+            #expect(creates.count == 156)
+            #expect(planned.standardOutput.contains("inventory: 81 to create, 0 to update, 0 to skip"))
+            // Plan wrote nothing: the upload afterwards does exactly what it listed.
+            #expect(!FileManager.default.fileExists(atPath: venue.root.state.appendingPathComponent("ledger.sqlite").path))
+            let upload = try await offCooperativePool { try venue.run(["upload"]) }
+            #expect(upload.status == 0)
+            let batch = try #require(try FileManager.default.contentsOfDirectory(atPath: venue.root.batches.path).first)
+            let manifest = try StageManifest.decode(Data(contentsOf: venue.root.batches.appendingPathComponent(batch).appendingPathComponent("upload.manifest.json")))
+            let sent = Set((manifest.upload?.vismaIds ?? [:]).flatMap { kind, ids in ids.keys.map { "\(kind) \($0)" } })
+            #expect(sent == creates)
+
+            // The report: the batch, its totals, the chain status; self-contained.
+            let report = venue.folder.path("report.html")
+            #expect(try venue.run(["audit", "report", "--html", report.path]).status == 0)
+            let html = try String(contentsOf: report, encoding: .utf8)
+            #expect(html.contains(batch))
+            #expect(html.contains("5162.70"))
+            #expect(html.contains("Archive intact"))
+            #expect(html.contains("<svg"))
+            #expect(!html.contains("src=\"http") && !html.contains("href=\"http"))
+        }
     }
 }
