@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "UploadTests",
             dependencies: [
-                "VismaUpload", "VismaPayloads", "DropValidation", "FlexyBoxExport", "FlexyVismaCore", "TestSupport",
+                "VismaUpload", "VismaPayloads", "DropValidation", "FlexyBoxExport", "FlexyVismaCore", "TestSupport", "PipelineOperations",
                 "VismaSimulator", "DropFormats", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(

@@ -188,3 +188,27 @@ struct PlanSubcommand: ParsableCommand {
         }
     }
 }
+
+/// `flexyvisma archive prune`.
+struct ArchiveSubcommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "archive", abstract: "Retention of the archive.", subcommands: [Prune.self])
+
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove archived batches past retention (default: 5 full years after the financial year, Danish Bookkeeping Act); the chain stays verifiable.")
+        @Option(name: .long, help: "The pipeline root.") var root: String
+        @Option(name: .customLong("older-than"), help: "Like 5y, 18m or 400d, instead of the legal default.") var olderThan: String?
+        @Flag(name: .customLong("dry-run"), help: "List what would be removed; remove nothing.") var dryRun = false
+
+        func run() throws {
+            StageRunner.run("flexyvisma archive prune") {
+                let pruned = try ArchivePrune.run(root: PipelineRoot(path: root), olderThan: olderThan, dryRun: dryRun)
+                for batch in pruned {
+                    print("\(dryRun ? "would prune" : "pruned") \(batch.batchId) (last business day \(batch.lastBusinessDay ?? "unknown"), \(batch.manifests.count) manifests recorded)")
+                }
+                print(pruned.isEmpty ? "nothing to prune" : "\(pruned.count) batch(es)\(dryRun ? " would be" : "") pruned; their manifest hashes are kept in archive/pruned.json")
+                return .success
+            }
+        }
+    }
+}

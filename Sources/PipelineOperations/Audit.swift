@@ -43,6 +43,11 @@ public enum AuditVerify {
                 }
             }
         }
+        // Pruned batches left their manifests' hashes behind, so links through them still resolve.
+        var prunedHashes: [String: (place: String, previous: String?)] = [:]
+        for batch in ArchivePrune.load(root: root) {
+            for manifest in batch.manifests { prunedHashes[manifest.sha256] = ("pruned \(batch.batchId)/\(manifest.file)", manifest.previous) }
+        }
         // Walk the chain from the head: every manifest must be on it, every link must resolve.
         guard let head = try ManifestChain(root: root).head() else {
             if !byHash.isEmpty { problems.append("state/chain-head.json is missing: the chain has no head") }
@@ -51,6 +56,11 @@ public enum AuditVerify {
         var seen: Set<String> = []
         var cursor: String? = head.sha256
         while let hash = cursor {
+            if byHash[hash] == nil, let pruned = prunedHashes[hash] {
+                seen.insert(hash)
+                cursor = pruned.previous
+                continue
+            }
             guard let entry = byHash[hash] else {
                 problems.append("the chain refers to manifest \(hash.prefix(12))… which is missing or was changed (removed batch or edited manifest?)")
                 break

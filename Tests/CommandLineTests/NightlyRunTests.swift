@@ -57,6 +57,8 @@ import VismaSimulator
             #expect(metrics.contains("flexyvisma_last_run_exit_code 0"))
             #expect(metrics.contains("flexyvisma_records_sent{kind=\"journalTransaction\"} 14"))
             #expect(try venue.run(["status"]).standardOutput.contains("Running normally"))
+            let json = try venue.run(["status", "--json"]).standardOutput
+            #expect(json.contains("\"halted\" : false"))
             let again = try await offCooperativePool { try venue.run(["run"]) }
             #expect(again.status == 0)
             #expect(again.standardOutput.contains("nothing to do"))
@@ -77,6 +79,14 @@ import VismaSimulator
             let tampered = try venue.run(["audit", "verify"])
             #expect(tampered.status != 0)
             #expect(tampered.standardOutput.contains("items.csv: changed since"))
+            try Data("item_number,name,kind,item_group,unit,sales_price,cost_price,vat_code,visma_item_class,active\n".utf8).write(to: items)
+            let manifestURL = batch.appendingPathComponent("validate.manifest.json")
+            var manifestText = try String(contentsOf: manifestURL, encoding: .utf8)
+            manifestText = manifestText.replacingOccurrences(of: "\"status\" : \"accepted\"", with: "\"status\" : \"rejected\"")
+            try Data(manifestText.utf8).write(to: manifestURL)
+            let edited = try venue.run(["audit", "verify"])
+            #expect(edited.status != 0)
+            #expect(edited.standardOutput.contains("validate.manifest.json: not on the hash chain"))
             try FileManager.default.removeItem(at: batch)
             let removed = try venue.run(["audit", "verify"])
             #expect(removed.standardOutput.contains("missing or was changed"))
@@ -189,6 +199,29 @@ enum RunningSimulatorEntities {
             #expect(html.contains("Archive intact"))
             #expect(html.contains("<svg"))
             #expect(!html.contains("src=\"http") && !html.contains("href=\"http"))
+        }
+    }
+}
+
+@Suite struct PruneTests {
+    @Test func pruningRemovesOldBatchesAndTheChainStillVerifies() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
+            #expect(try await offCooperativePool { try venue.run(["run"]) }.status == 0)
+            let batch = try #require(venue.archived.first)
+            // The legal default keeps the 2026 week: it is far inside 5 full years.
+            let kept = try venue.run(["archive", "prune"])
+            #expect(kept.standardOutput.contains("nothing to prune"))
+            let dry = try venue.run(["archive", "prune", "--older-than", "0d", "--dry-run"])
+            #expect(dry.standardOutput.contains("would prune \(batch.lastPathComponent)"))
+            #expect(FileManager.default.fileExists(atPath: batch.path))
+            #expect(try venue.run(["archive", "prune", "--older-than", "0d"]).status == 0)
+            #expect(!FileManager.default.fileExists(atPath: batch.path))
+            let verify = try venue.run(["audit", "verify"])
+            #expect(verify.status == 0, "\(verify)")
+            let record = try String(contentsOf: venue.root.archive.appendingPathComponent("pruned.json"), encoding: .utf8)
+            #expect(record.contains(batch.lastPathComponent))
+            #expect(record.contains("upload.manifest.json"))
         }
     }
 }

@@ -1,4 +1,5 @@
 import FlexyVismaCore
+import PipelineOperations
 import GRDB
 import Foundation
 import TestSupport
@@ -120,6 +121,9 @@ import VismaUpload
             #expect(first.manifest?.rejections.first?.message == verbatim)
             #expect(first.manifest?.status == .rejected)
             #expect(halt.first?.hint?.contains("--retry") == true)
+            let status = try PipelineStatus.read(root: fixture.root, configuration: fixture.configuration)
+            #expect(status.text.contains(verbatim))
+            #expect(status.text.contains("HALTED: batch \(id) was refused at upload"))
             let blocked = await #expect(throws: OperatorMessage.self) { try await fixture.upload() }
             #expect(blocked?.exitStatus == .haltedEarlier)
 

@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import Glibc
 import Logging
 import VismaPayloads
 
@@ -79,6 +80,7 @@ public struct UploadStage: Sendable {
 
         var rejection: (record: PayloadRecord, message: String)?
         var unresolved = 0
+        var progress = Progress(total: records.count, alreadyDone: records.filter { entries[$0.sequence]?.state == .done }.count)
         groups: for group in PayloadGroup.allCases {
             let todo = records.filter { $0.group == group && entries[$0.sequence]?.state == .pending }
             var index = 0
@@ -115,11 +117,13 @@ public struct UploadStage: Sendable {
                     }
                 }
                 try ledger.record(batch: batchId, rows)
+                progress.advance(by: rows.count)
                 // A refusal stops the stage; what was in flight has finished and is recorded.
                 if rejection != nil || unresolved > 0 { break groups }
             }
         }
 
+        progress.finish()
         entries = try ledger.entries(batch: batchId)
         for record in records where entries[record.sequence]?.state == .done {
             if record.method == "PUT" {
@@ -234,5 +238,33 @@ public struct UploadStage: Sendable {
             try session.commit(link)
             return linked.manifest
         }
+    }
+}
+
+/// Records done / total, rate and ETA on a terminal's stderr; silent when piped or logged.
+struct Progress {
+    let total: Int
+    private var done: Int
+    private let started = Date()
+    private let startDone: Int
+    private let enabled = isatty(STDERR_FILENO) == 1
+
+    init(total: Int, alreadyDone: Int) {
+        self.total = total
+        done = alreadyDone
+        startDone = alreadyDone
+    }
+
+    mutating func advance(by count: Int) {
+        done += count
+        guard enabled else { return }
+        let elapsed = max(0.001, Date().timeIntervalSince(started))
+        let rate = Double(done - startDone) / elapsed
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        FileHandle.standardError.write(Data(String(format: "\r  upload: %d/%d records, %.0f/s, ETA %.0f s   ", done, total, rate, eta).utf8))
+    }
+
+    func finish() {
+        if enabled, done > startDone { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
