@@ -20,10 +20,11 @@ struct RunSubcommand: ParsableCommand {
     func run() throws {
         StageRunner.run("flexyvisma run") {
             let root = PipelineRoot(path: root)
-            RunLogging.bootstrap(root: root, runId: RunLogging.makeRunId())
+            let runId = RunLogging.makeRunId()
+            RunLogging.bootstrap(root: root, runId: runId)
             return try NightlyRun(
                 root: root, configuration: try PipelineConfiguration.load(from: root), executables: UmbrellaDispatch.executableFolder(),
-                day: day
+                day: day, runId: runId
             ).run()
         }
     }
@@ -40,10 +41,11 @@ struct RetrySubcommand: ParsableCommand {
     func run() throws {
         StageRunner.run("flexyvisma retry") {
             let root = PipelineRoot(path: root)
-            RunLogging.bootstrap(root: root, runId: RunLogging.makeRunId())
+            let runId = RunLogging.makeRunId()
+            RunLogging.bootstrap(root: root, runId: runId)
             return try NightlyRun(
                 root: root, configuration: try PipelineConfiguration.load(from: root), executables: UmbrellaDispatch.executableFolder(),
-                requireHalt: true
+                requireHalt: true, runId: runId
             ).run()
         }
     }

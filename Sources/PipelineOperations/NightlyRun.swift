@@ -13,10 +13,13 @@ public struct NightlyRun {
     public let requireHalt: Bool
     private let logger = Logger(label: "flexyvisma-run")
 
-    public init(root: PipelineRoot, configuration: PipelineConfiguration, executables: URL, day: String? = nil, requireHalt: Bool = false) {
+    public init(
+        root: PipelineRoot, configuration: PipelineConfiguration, executables: URL, day: String? = nil, requireHalt: Bool = false,
+        runId: String = RunLogging.makeRunId()
+    ) {
         self.root = root
         self.configuration = configuration
-        self.stages = StageInvoker(folder: executables, root: root)
+        self.stages = StageInvoker(folder: executables, root: root, runId: runId)
         self.day = day
         self.requireHalt = requireHalt
     }

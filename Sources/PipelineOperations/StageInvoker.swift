@@ -5,10 +5,12 @@ import Foundation
 public struct StageInvoker: Sendable {
     public let folder: URL
     public let root: PipelineRoot
+    public let runId: String
 
-    public init(folder: URL, root: PipelineRoot) {
+    public init(folder: URL, root: PipelineRoot, runId: String) {
         self.folder = folder
         self.root = root
+        self.runId = runId
     }
 
     public struct Result: Sendable {
@@ -32,6 +34,9 @@ public struct StageInvoker: Sendable {
         let output = Pipe()
         process.standardOutput = output
         process.standardInput = FileHandle.nullDevice
+        var environment = ProcessInfo.processInfo.environment
+        environment[RunLogging.environmentVariable] = runId
+        process.environment = environment
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

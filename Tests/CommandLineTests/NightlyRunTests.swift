@@ -53,6 +53,8 @@ import VismaSimulator
             let attributes = try FileManager.default.attributesOfItem(atPath: batch.appendingPathComponent("items.csv").path)
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o444)
             #expect(try FileManager.default.contentsOfDirectory(atPath: venue.root.batches.path).isEmpty)
+            // One night, one log file: the stages log under the run's id.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: venue.root.logs.path).filter { $0.hasSuffix(".jsonl") }.count == 1)
             let metrics = try String(contentsOf: venue.root.state.appendingPathComponent("metrics.prom"), encoding: .utf8)
             #expect(metrics.contains("flexyvisma_last_run_exit_code 0"))
             #expect(metrics.contains("flexyvisma_records_sent{kind=\"journalTransaction\"} 14"))

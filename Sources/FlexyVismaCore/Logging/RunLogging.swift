@@ -67,8 +67,17 @@ public struct RunLogHandler: LogHandler {
 
 /// Process-wide logging set-up for an executable; call once from `main`.
 public enum RunLogging {
-    /// A fresh id for one process run, recorded in logs and manifests.
-    public static func makeRunId() -> String {
+    /// Stage processes started by `flexyvisma run` inherit its run id through this variable, so
+    /// one night is one log file and one run id in every manifest.
+    public static let environmentVariable = "FLEXYVISMA_RUN_ID"
+
+    /// The run id of this process: inherited from `flexyvisma run`, else a fresh one.
+    public static func makeRunId(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let inherited = environment[environmentVariable], !inherited.isEmpty,
+            inherited.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        {
+            return inherited
+        }
         let id = UUID().uuidString.lowercased()
         return String(id.prefix(8))
     }
