@@ -28,14 +28,7 @@ public enum Discard {
                 hint: "see upload.manifest.json for the Visma ids; correct them in Visma if needed"))
         }
         manifest.warnings = notes
-        _ = try ManifestChain(root: root).withLock(purpose: "flexyvisma discard \(batchId)") { session in
-            let linked = try session.link(manifest)
-            let link = ManifestChain.Link(sha256: linked.sha256, batchId: batchId, fileName: manifest.fileName)
-            try session.prepare(link)
-            try DurableFiles.write(linked.data, to: folder.appendingPathComponent(manifest.fileName))
-            try session.commit(link)
-            return linked.manifest
-        }
+        _ = try ManifestChain(root: root).publish(manifest, in: folder)
         try forget(batchId)
         if halt?.batchId == batchId { try HaltRecord.clear(in: root) }
         try BatchArchive.archive(batchId, in: root)

@@ -65,14 +65,7 @@ public struct TransformStage {
         manifest.controlTotals = result.controlTotals
         manifest.configHash = try configuration.hash()
         manifest.referenceSnapshotHash = validated.referenceSnapshotHash
-        let written = try ManifestChain(root: root).withLock(purpose: "flexyvisma-transform \(batchId)") { session in
-            let linked = try session.link(manifest)
-            let link = ManifestChain.Link(sha256: linked.sha256, batchId: batchId, fileName: manifest.fileName)
-            try session.prepare(link)
-            try DurableFiles.write(linked.data, to: folder.appendingPathComponent(manifest.fileName))
-            try session.commit(link)
-            return linked.manifest
-        }
+        let written = try ManifestChain(root: root).publish(manifest, in: folder)
         let counted = result.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         return TransformOutcome(
             exitStatus: .success, batchId: batchId, manifest: written,

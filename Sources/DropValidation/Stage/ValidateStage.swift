@@ -153,14 +153,7 @@ public struct ValidateStage {
         manifest.configHash = try request.configuration.hash()
         manifest.referenceSnapshotHash = referenceDigest.sha256
 
-        let written = try ManifestChain(root: root).withLock(purpose: "flexyvisma-validate \(batchId)") { session in
-            let linked = try session.link(manifest)
-            let link = ManifestChain.Link(sha256: linked.sha256, batchId: batchId, fileName: manifest.fileName)
-            try session.prepare(link)
-            try DurableFiles.write(linked.data, to: folder.appendingPathComponent(manifest.fileName))
-            try session.commit(link)
-            return linked.manifest
-        }
+        let written = try ManifestChain(root: root).publish(manifest, in: folder)
 
         let relativeReport = "batches/\(batchId)/report.txt"
         if errors.isEmpty {

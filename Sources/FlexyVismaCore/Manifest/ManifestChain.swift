@@ -63,6 +63,18 @@ public struct ManifestChain: Sendable {
         }
     }
 
+    /// Writes a manifest into a batch folder that is already in place, as the newest link of the chain.
+    public func publish(_ manifest: StageManifest, in folder: URL) throws -> StageManifest {
+        try withLock(purpose: "flexyvisma-\(manifest.stage.rawValue) \(manifest.batchId)") { session in
+            let linked = try session.link(manifest)
+            let link = Link(sha256: linked.sha256, batchId: manifest.batchId, fileName: manifest.fileName)
+            try session.prepare(link)
+            try DurableFiles.write(linked.data, to: folder.appendingPathComponent(manifest.fileName))
+            try session.commit(link)
+            return linked.manifest
+        }
+    }
+
     private func settlePending() throws {
         guard let pending: Link = try read(pendingFile) else { return }
         if let folder = root.locateBatch(pending.batchId) {

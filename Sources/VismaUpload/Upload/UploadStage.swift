@@ -154,7 +154,7 @@ public struct UploadStage: Sendable {
             manifest.rejections = finding.map { [$0] } ?? []
         }
         manifest.counts = details.kinds.mapValues { $0.created + $0.updated }
-        let written = try writeManifest(manifest, folder: folder, batchId: batchId)
+        let written = try writeManifest(manifest, folder: folder)
 
         if let finding {
             try HaltRecord(batchId: batchId, stage: .upload, rejections: 1, first: finding, report: "batches/\(batchId)/upload.manifest.json").save(in: root)
@@ -223,21 +223,14 @@ public struct UploadStage: Sendable {
     }
 
     /// Writes the manifest into the chain; an earlier attempt's manifest is kept beside it.
-    private func writeManifest(_ manifest: StageManifest, folder: URL, batchId: BatchID) throws -> StageManifest {
+    private func writeManifest(_ manifest: StageManifest, folder: URL) throws -> StageManifest {
         let url = folder.appendingPathComponent(manifest.fileName)
         if FileManager.default.fileExists(atPath: url.path) {
             var attempt = 1
             while FileManager.default.fileExists(atPath: folder.appendingPathComponent("upload.manifest.attempt-\(attempt).json").path) { attempt += 1 }
             try DurableFiles.rename(url, to: folder.appendingPathComponent("upload.manifest.attempt-\(attempt).json"))
         }
-        return try ManifestChain(root: root).withLock(purpose: "flexyvisma-upload \(batchId)") { session in
-            let linked = try session.link(manifest)
-            let link = ManifestChain.Link(sha256: linked.sha256, batchId: batchId, fileName: manifest.fileName)
-            try session.prepare(link)
-            try DurableFiles.write(linked.data, to: url)
-            try session.commit(link)
-            return linked.manifest
-        }
+        return try ManifestChain(root: root).publish(manifest, in: folder)
     }
 }
 
