@@ -51,11 +51,13 @@ struct RecordSender: Sendable {
                     continue
                 }
             } catch let error as HTTPTransportError {
+                await pacer.abandoned()
                 lastProblem = "\(error)"
                 mayHaveArrived = true
                 await backoff(attempt)
                 continue
             } catch {
+                await pacer.abandoned()
                 return .rejected(message: "\(error)", status: 0)
             }
 
@@ -91,7 +93,14 @@ struct RecordSender: Sendable {
         do {
             await counters.lookup()
             let token = try await tokens.token()
-            let response = try await session.send(request("GET", record.lookup, token: token, body: nil))
+            await pacer.admit()
+            let response: HTTPResponse
+            do {
+                response = try await session.send(request("GET", record.lookup, token: token, body: nil))
+            } catch {
+                await pacer.abandoned()
+                throw error
+            }
             await pacer.observe(response)
             switch response.status {
             case 200: return true

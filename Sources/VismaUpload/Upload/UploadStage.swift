@@ -56,7 +56,7 @@ public struct UploadStage: Sendable {
         try ledger.prepare(batch: batchId, records: records)
         let connection = VismaConnection(configuration: configuration, secret: secret)
         let tokens = try TokenProvider(connection: connection)
-        let pacer = RatePacer(reserve: max(2, configuration.pipeline.uploadParallelism))
+        let pacer = RatePacer()
         let counters = UploadCounters()
         let width = max(1, configuration.pipeline.uploadParallelism)
         let senders = try (0..<width).map { _ in

@@ -44,34 +44,39 @@ actor TokenProvider {
     }
 }
 
-/// Slows the run down before Visma's rate limit is reached, from `X-RateLimit-Remaining` and
-/// `-Reset`, so that a run meets few 429s instead of storms of them.
+/// Keeps the run inside Visma's rate limit from `X-RateLimit-Remaining` and `-Reset`: a request
+/// leaves only while the window still has room for it beside those already in flight; otherwise
+/// the worker waits for the window to reset, so a run slows down instead of meeting 429 storms.
 actor RatePacer {
     private var remaining: Int?
     private var resetAt: Date?
-    private let reserve: Int
+    private var inFlight = 0
 
-    init(reserve: Int) { self.reserve = reserve }
+    init() {}
 
+    /// Waits until the current window has room, then counts the request as in flight.
+    func admit() async {
+        while let remaining, let resetAt, resetAt > Date(), remaining - inFlight <= 0 {
+            let pause = resetAt.timeIntervalSinceNow + 0.05
+            try? await Task.sleep(for: .milliseconds(Int(min(pause, 3600) * 1000)))
+            if let current = self.resetAt, current <= Date() {
+                // A new window: its size is learned from the next answer.
+                self.remaining = nil
+                self.resetAt = nil
+            }
+        }
+        inFlight += 1
+    }
+
+    /// An answer arrived: the window as Visma counts it now.
     func observe(_ response: HTTPResponse) {
+        inFlight = max(0, inFlight - 1)
         if let text = response[header: "X-RateLimit-Remaining"], let value = Int(text) { remaining = value }
         if let text = response[header: "X-RateLimit-Reset"], let seconds = Double(text) { resetAt = Date().addingTimeInterval(seconds) }
     }
 
-    /// Waits while the window is nearly used up: spreads what is left over the time left.
-    func admit() async {
-        guard let remaining, let resetAt else { return }
-        let left = resetAt.timeIntervalSinceNow
-        guard left > 0 else {
-            self.remaining = nil
-            return
-        }
-        if remaining <= reserve {
-            let pause = remaining <= 0 ? left : left / Double(remaining + 1)
-            try? await Task.sleep(for: .milliseconds(Int(min(pause, 3600) * 1000)))
-        }
-        self.remaining = max(0, remaining - 1)
-    }
+    /// A request ended without an answer.
+    func abandoned() { inFlight = max(0, inFlight - 1) }
 
     func blockUntilReset(after seconds: Double) {
         remaining = 0
