@@ -26,11 +26,6 @@ public final class BufferedFileWriter {
         if buffer.count >= capacity { try flush() }
     }
 
-    public func write<Bytes: Sequence>(bytes: Bytes) throws where Bytes.Element == UInt8 {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= capacity { try flush() }
-    }
-
     public func flush() throws {
         try buffer.withUnsafeBytes { try DurableFiles.writeAll($0, to: descriptor, path: url.path) }
         bytesWritten += Int64(buffer.count)

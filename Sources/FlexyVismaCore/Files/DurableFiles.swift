@@ -47,14 +47,6 @@ public enum DurableFiles {
         try syncFolder(destination.deletingLastPathComponent())
     }
 
-    /// Syncs an already written file (for files written by a streaming writer).
-    public static func sync(file url: URL) throws {
-        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw FileFailure(operation: "open", path: url.path) }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw FileFailure(operation: "sync", path: url.path) }
-    }
-
     public static func syncFolder(_ url: URL) throws {
         let descriptor = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileFailure(operation: "open folder", path: url.path) }

@@ -2,7 +2,7 @@
 ///
 /// Floating point never touches an amount: parsing, formatting and arithmetic are integer based,
 /// so totals are exact to the øre however many lines are added.
-public struct FixedPoint: Hashable, Comparable, Sendable {
+public struct FixedPoint: Hashable, Sendable {
     public let units: Int64
     public let scale: Int
 
@@ -100,16 +100,4 @@ public struct FixedPoint: Hashable, Comparable, Sendable {
         for _ in 0..<exponent { result *= 10 }
         return result
     }
-
-    public static func < (lhs: FixedPoint, rhs: FixedPoint) -> Bool {
-        precondition(lhs.scale == rhs.scale, "compare amounts of one scale")
-        return lhs.units < rhs.units
-    }
-
-    public static func + (lhs: FixedPoint, rhs: FixedPoint) -> FixedPoint {
-        precondition(lhs.scale == rhs.scale, "add amounts of one scale")
-        return FixedPoint(units: lhs.units + rhs.units, scale: lhs.scale)
-    }
-
-    public static func += (lhs: inout FixedPoint, rhs: FixedPoint) { lhs = lhs + rhs }
 }
