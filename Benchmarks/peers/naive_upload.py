@@ -25,7 +25,8 @@ for path in sorted(glob.glob(folder + "/payloads/*.jsonl")):
 start = time.monotonic()
 failed = 0
 for record in records:
-    response = session.request(record["method"], base + record["path"], data=json.dumps(record["body"]), headers=headers)
+    body = record["body"] if isinstance(record["body"], str) else json.dumps(record["body"])
+    response = session.request(record["method"], base + record["path"], data=body.encode(), headers=headers)
     if response.status_code >= 300:
         failed += 1
 elapsed = time.monotonic() - start

@@ -36,6 +36,9 @@ public enum PayloadGroup: Int, Codable, Sendable, CaseIterable, Comparable {
 }
 
 /// One Visma request to make, with the natural key that proves whether it was already made.
+///
+/// The body is kept as the JSON text that goes on the wire, encoded once at transform time: the
+/// upload sends those bytes as they are instead of decoding and re-encoding every payload.
 public struct PayloadRecord: Codable, Sendable, Equatable {
     public var sequence: Int
     public var group: PayloadGroup
@@ -45,11 +48,34 @@ public struct PayloadRecord: Codable, Sendable, Equatable {
     public var path: String
     /// GET this to see whether the record already exists in Visma (200) or not (404).
     public var lookup: String
-    public var body: JSONValue
+    /// The write DTO as JSON text (in the file: a JSON string).
+    public var bodyText: String
     /// POSTed after creation when config releases documents.
     public var release: String?
     /// Where the record came from, for the bookkeeper: `file:line`.
     public var origin: String?
 
+    public init(
+        sequence: Int, group: PayloadGroup, key: String, method: String, path: String, lookup: String, body: JSONValue,
+        release: String?, origin: String?
+    ) {
+        self.sequence = sequence
+        self.group = group
+        self.key = key
+        self.method = method
+        self.path = path
+        self.lookup = lookup
+        self.bodyText = String(decoding: body.encoded(), as: UTF8.self)
+        self.release = release
+        self.origin = origin
+    }
+
+    /// The body as a JSON value (parsed on demand: for checks, not for sending).
+    public var body: JSONValue { (try? JSONValue.parse(Data(bodyText.utf8))) ?? .null }
+
     public var kind: String { group.kind }
+
+    private enum CodingKeys: String, CodingKey {
+        case sequence, group, key, method, path, lookup, bodyText = "body", release, origin
+    }
 }

@@ -42,7 +42,7 @@ struct RecordSender: Sendable {
                 await pacer.admit()
                 let token = try await tokens.token()
                 await counters.request()
-                response = try await session.send(request(record.method, record.path, token: token, body: record.body))
+                response = try await session.send(request(record.method, record.path, token: token, body: Data(record.bodyText.utf8)))
                 await pacer.observe(response)
                 if response.status == 401 {
                     await tokens.invalidate(token)
@@ -121,10 +121,10 @@ struct RecordSender: Sendable {
         _ = try? await session.send(request("POST", path, token: token, body: nil))
     }
 
-    private func request(_ method: String, _ path: String, token: String, body: JSONValue?) -> HTTPRequest {
+    private func request(_ method: String, _ path: String, token: String, body: Data?) -> HTTPRequest {
         var headers = [("Authorization", "Bearer \(token)"), ("Accept", "application/json")]
         if body != nil { headers.append(("Content-Type", "application/json; charset=utf-8")) }
-        return HTTPRequest(method: method, url: baseURL + path, headers: headers, body: body?.encoded())
+        return HTTPRequest(method: method, url: baseURL + path, headers: headers, body: body)
     }
 
     /// Full jitter: a random pause up to 0.2 s × 2^attempt, at most 10 s.
