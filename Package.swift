@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "PipelineOperations",
             dependencies: [
-                "FlexyVismaCore", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+                "FlexyVismaCore", "VismaPayloads", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .target(
             name: "FlexyVismaCommands",

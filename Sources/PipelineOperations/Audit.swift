@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import VismaPayloads
 
 /// `flexyvisma audit verify`: every manifest's files re-hashed, and the hash chain walked.
 public enum AuditVerify {
@@ -185,14 +186,12 @@ struct PayloadIndex {
 
     init(folder: URL) {
         let payloads = folder.appendingPathComponent("payloads")
-        let kinds = [1: "inventory", 2: "inventory", 3: "inventory", 4: "kitSpecification", 5: "customer", 6: "customerPayment",
-                     7: "purchaseOrder", 8: "journalTransaction"]
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: payloads.path)) ?? []).sorted() {
             guard let data = try? Data(contentsOf: payloads.appendingPathComponent(name)) else { continue }
             for line in data.split(separator: 0x0A) {
                 guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else { continue }
                 records.append(Record(
-                    kind: kinds[object["group"] as? Int ?? 0] ?? "", key: object["key"] as? String ?? "", method: object["method"] as? String ?? "",
+                    kind: PayloadGroup(rawValue: object["group"] as? Int ?? 0)?.kind ?? "", key: object["key"] as? String ?? "", method: object["method"] as? String ?? "",
                     origin: object["origin"] as? String))
             }
         }

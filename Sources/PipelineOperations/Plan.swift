@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import VismaPayloads
 import GRDB
 
 /// `flexyvisma plan`: what the next upload would create, update or skip in Visma — read only.
@@ -49,8 +50,6 @@ public enum UploadPlan {
                 try Int.fetchAll(db, sql: "SELECT sequence FROM ledger WHERE batch = ? AND state = 'done'", arguments: [batchId.rawValue])
             })
         }
-        let kinds = [1: "inventory", 2: "inventory", 3: "inventory", 4: "kitSpecification", 5: "customer", 6: "customerPayment",
-                     7: "purchaseOrder", 8: "journalTransaction"]
         var entries: [Entry] = []
         let payloads = folder.appendingPathComponent("payloads")
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: payloads.path)) ?? []).sorted() {
@@ -59,7 +58,7 @@ public enum UploadPlan {
                 let sequence = object["sequence"] as? Int ?? 0
                 let action = done.contains(sequence) ? "skip (already sent)" : ((object["method"] as? String) == "PUT" ? "update" : "create")
                 entries.append(Entry(
-                    kind: kinds[object["group"] as? Int ?? 0] ?? "?", action: action, key: object["key"] as? String ?? "",
+                    kind: PayloadGroup(rawValue: object["group"] as? Int ?? 0)?.kind ?? "?", action: action, key: object["key"] as? String ?? "",
                     origin: object["origin"] as? String ?? ""))
             }
         }
