@@ -4,6 +4,19 @@ import FlexyVismaCore
 import Foundation
 import PipelineOperations
 
+/// `run` and `retry`: one night's work under one run id and one log file.
+private func runNight(_ program: String, root: String, day: String?, requireHalt: Bool) -> Never {
+    StageRunner.run(program) {
+        let root = PipelineRoot(path: root)
+        let runId = RunLogging.makeRunId()
+        RunLogging.bootstrap(root: root, runId: runId)
+        return try NightlyRun(
+            root: root, configuration: try PipelineConfiguration.load(from: root), executables: UmbrellaDispatch.executableFolder(),
+            day: day, requireHalt: requireHalt, runId: runId
+        ).run()
+    }
+}
+
 /// `flexyvisma run`: the nightly run.
 struct RunSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,15 +31,7 @@ struct RunSubcommand: ParsableCommand {
     var day: String?
 
     func run() throws {
-        StageRunner.run("flexyvisma run") {
-            let root = PipelineRoot(path: root)
-            let runId = RunLogging.makeRunId()
-            RunLogging.bootstrap(root: root, runId: runId)
-            return try NightlyRun(
-                root: root, configuration: try PipelineConfiguration.load(from: root), executables: UmbrellaDispatch.executableFolder(),
-                day: day, runId: runId
-            ).run()
-        }
+        runNight("flexyvisma run", root: root, day: day, requireHalt: false)
     }
 }
 
@@ -39,15 +44,7 @@ struct RetrySubcommand: ParsableCommand {
     var root: String
 
     func run() throws {
-        StageRunner.run("flexyvisma retry") {
-            let root = PipelineRoot(path: root)
-            let runId = RunLogging.makeRunId()
-            RunLogging.bootstrap(root: root, runId: runId)
-            return try NightlyRun(
-                root: root, configuration: try PipelineConfiguration.load(from: root), executables: UmbrellaDispatch.executableFolder(),
-                requireHalt: true, runId: runId
-            ).run()
-        }
+        runNight("flexyvisma retry", root: root, day: nil, requireHalt: true)
     }
 }
 
