@@ -16,6 +16,15 @@ struct XMLFileCheck {
         var finding: Finding
         /// True for findings about the record as a whole.
         var wholeRecord: Bool
+
+        /// A finding on one attribute of `element`; dropped when the XSD already rejected that line.
+        static func field(
+            _ rule: String, _ message: String, field: String, hint: String, file: String, element: XMLElement, record: String?
+        ) -> PendingFinding {
+            PendingFinding(
+                finding: Finding(rule: rule, message: message, file: file, line: element.line, column: 0, record: record, field: field, hint: hint),
+                wholeRecord: false)
+        }
     }
 
     /// Runs the file; `handler` gets every element event and may queue findings with `pending`.

@@ -28,9 +28,7 @@ struct CalculationRules {
     mutating func handle(_ event: XMLEvent, pending: inout [XMLFileCheck.PendingFinding]) {
         guard case .start(let element) = event else { return }
         func queue(_ rule: String, _ message: String, _ field: String, _ hint: String) {
-            pending.append(.init(
-                finding: Finding(rule: rule, message: message, file: file, line: element.line, column: 0, record: product, field: field, hint: hint),
-                wholeRecord: false))
+            pending.append(.field(rule, message, field: field, hint: hint, file: file, element: element, record: product))
         }
         switch element.name {
         case "calculation":
@@ -91,9 +89,7 @@ struct PurchaseOrderRules {
     mutating func handle(_ event: XMLEvent, pending: inout [XMLFileCheck.PendingFinding]) {
         guard case .start(let element) = event else { return }
         func queue(_ rule: String, _ message: String, _ field: String, _ hint: String) {
-            pending.append(.init(
-                finding: Finding(rule: rule, message: message, file: file, line: element.line, column: 0, record: order, field: field, hint: hint),
-                wholeRecord: false))
+            pending.append(.field(rule, message, field: field, hint: hint, file: file, element: element, record: order))
         }
         switch element.name {
         case "purchaseOrder":

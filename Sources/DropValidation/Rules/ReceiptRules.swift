@@ -45,11 +45,7 @@ struct ReceiptRules {
 
     private mutating func start(_ element: XMLElement, pending: inout [XMLFileCheck.PendingFinding]) {
         func queue(_ rule: String, _ message: String, _ field: String, _ hint: String) {
-            pending.append(.init(
-                finding: Finding(
-                    rule: rule, message: message, file: file, line: element.line, column: 0, record: receiptNumber.map(String.init),
-                    field: field, hint: hint),
-                wholeRecord: false))
+            pending.append(.field(rule, message, field: field, hint: hint, file: file, element: element, record: receiptNumber.map(String.init)))
         }
         func money(_ name: String) -> Int64? { element[name].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } }
 
