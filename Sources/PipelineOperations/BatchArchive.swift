@@ -11,8 +11,7 @@ public enum BatchArchive {
     @discardableResult
     public static func archiveFinished(in root: PipelineRoot) throws -> [BatchID] {
         var archived: [BatchID] = []
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.batches.path)) ?? []
-        for id in names.compactMap(BatchID.init).sorted() where isFinished(root.batchFolder(id)) {
+        for id in root.batchesInProgress() where isFinished(root.batchFolder(id)) {
             try archive(id, in: root)
             archived.append(id)
         }

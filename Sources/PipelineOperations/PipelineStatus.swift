@@ -21,8 +21,7 @@ public struct PipelineStatus: Codable, Sendable {
     public static func read(root: PipelineRoot, configuration: PipelineConfiguration?) throws -> PipelineStatus {
         let halt = try HaltRecord.current(in: root)
         var queue: [QueuedBatch] = []
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.batches.path)) ?? []
-        for id in names.compactMap(BatchID.init).sorted() {
+        for id in root.batchesInProgress() {
             let folder = root.batchFolder(id)
             func status(_ stage: String) -> StageManifest.Status? {
                 (try? Data(contentsOf: folder.appendingPathComponent("\(stage).manifest.json"))).flatMap { try? StageManifest.decode($0).status }

@@ -33,8 +33,7 @@ public enum UploadPlan {
     }
 
     public static func run(root: PipelineRoot) throws -> Result {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.batches.path)) ?? []
-        guard let batchId = names.compactMap(BatchID.init).sorted().first(where: { id in
+        guard let batchId = root.batchesInProgress().first(where: { id in
             let folder = root.batchFolder(id)
             let uploaded = (try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json"))).flatMap { try? StageManifest.decode($0) }
             return uploaded?.status != .accepted && FileManager.default.fileExists(atPath: folder.appendingPathComponent("transform.manifest.json").path)

@@ -74,8 +74,7 @@ public struct TransformStage {
 
     /// The oldest batch with an accepted validation and no transform manifest yet.
     private func nextBatch() throws -> BatchID? {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.batches.path)) ?? []
-        for id in names.compactMap(BatchID.init).sorted() {
+        for id in root.batchesInProgress() {
             let folder = root.batchFolder(id)
             guard !FileManager.default.fileExists(atPath: folder.appendingPathComponent("transform.manifest.json").path) else { continue }
             let validation = folder.appendingPathComponent("validate.manifest.json")

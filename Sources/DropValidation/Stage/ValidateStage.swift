@@ -101,8 +101,7 @@ public struct ValidateStage {
 
     /// A validated batch in `batches/` whose upload is not accepted (and that was not discarded).
     private func unfinishedBatch() throws -> BatchID? {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.batches.path)) ?? []
-        return names.compactMap(BatchID.init).sorted().first { id in
+        root.batchesInProgress().first { id in
             let folder = root.batchFolder(id)
             if FileManager.default.fileExists(atPath: folder.appendingPathComponent("discard.manifest.json").path) { return false }
             guard let data = try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json")),
@@ -114,8 +113,7 @@ public struct ValidateStage {
 
     /// A batch picked up earlier but not validated (an interrupted run), oldest first.
     private func unvalidatedBatch() throws -> BatchID? {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.batches.path)) ?? []
-        return names.compactMap(BatchID.init).sorted().first { id in
+        root.batchesInProgress().first { id in
             !FileManager.default.fileExists(atPath: root.batchFolder(id).appendingPathComponent("validate.manifest.json").path)
         }
     }

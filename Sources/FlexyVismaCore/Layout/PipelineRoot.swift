@@ -37,6 +37,12 @@ public struct PipelineRoot: Sendable, Equatable {
         batches.appendingPathComponent(id.rawValue, isDirectory: true)
     }
 
+    /// The ids of the batches in `batches/`, oldest first; anything else in the folder is ignored.
+    public func batchesInProgress() -> [BatchID] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: batches.path)) ?? []
+        return names.compactMap(BatchID.init).sorted()
+    }
+
     /// The hidden folder an export writes into before its atomic rename.
     public func inboxTemporaryFolder(_ id: BatchID) -> URL {
         inbox.appendingPathComponent(".\(id.rawValue).tmp", isDirectory: true)

@@ -188,8 +188,7 @@ public struct UploadStage: Sendable {
 
     /// The oldest transformed batch whose upload has not been accepted; earlier ones block it.
     private func nextBatch() throws -> BatchID? {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.batches.path)) ?? []
-        for id in names.compactMap(BatchID.init).sorted() {
+        for id in root.batchesInProgress() {
             let folder = root.batchFolder(id)
             if let data = try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json")),
                 let manifest = try? StageManifest.decode(data), manifest.status == .accepted
