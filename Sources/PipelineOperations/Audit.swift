@@ -129,7 +129,7 @@ public enum AuditFind {
         var answers: [String] = []
         for folder in BatchLocator.allBatchFolders(in: root) {
             let id = folder.lastPathComponent
-            let upload = (try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json"))).flatMap { try? StageManifest.decode($0) }
+            let upload = StageManifest.read(.upload, in: folder)
             let discarded = FileManager.default.fileExists(atPath: folder.appendingPathComponent("discard.manifest.json").path)
             func visma(_ kind: String, _ key: String) -> String {
                 if let id = upload?.upload?.vismaIds[kind]?[key] { return "sent to Visma as \(kind) \(id)" }
@@ -158,8 +158,7 @@ public enum AuditFind {
                     answers.append("\(id): purchase order \(number) (\(record.origin ?? "")) — \(visma("purchaseOrder", number))")
                 }
             case .receipt(let number):
-                guard let export = (try? Data(contentsOf: folder.appendingPathComponent("export.manifest.json"))).flatMap({ try? StageManifest.decode($0) })
-                else { continue }
+                guard let export = StageManifest.read(.export, in: folder) else { continue }
                 for day in export.controlTotals?.receiptDays ?? [] where day.firstReceipt <= number && number <= day.lastReceipt {
                     let journals = payloads.all(kind: "journalTransaction").filter { $0.origin == day.file || $0.key == "POS-R\(number)" }
                     let journal = journals.first { $0.key == "POS-R\(number)" } ?? journals.first

@@ -20,7 +20,7 @@ public enum Discard {
         let halt = try HaltRecord.current(in: root)
         var manifest = StageManifest(stage: .discard, batchId: batchId, runId: RunLogging.makeRunId(), startedAt: Date(), finishedAt: Date(), status: .skipped)
         var notes = [Finding(rule: "batch.discarded", message: reason, hint: "discarded by an operator; its files are kept in the archive")]
-        if let upload = try? StageManifest.decode(Data(contentsOf: folder.appendingPathComponent("upload.manifest.json"))),
+        if let upload = StageManifest.read(.upload, in: folder),
             let kinds = upload.upload?.kinds, kinds.values.contains(where: { $0.created + $0.updated > 0 })
         {
             notes.append(Finding(

@@ -111,9 +111,7 @@ public struct NightlyRun {
         var totals: [String: Int] = [:]
         let startText = Timestamp.iso8601(start)
         for folder in BatchLocator.allBatchFolders(in: root) {
-            guard let data = try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json")),
-                let manifest = try? StageManifest.decode(data), manifest.startedAt >= startText
-            else { continue }
+            guard let manifest = StageManifest.read(.upload, in: folder), manifest.startedAt >= startText else { continue }
             for (kind, counts) in manifest.upload?.kinds ?? [:] { totals[kind, default: 0] += counts.created + counts.updated }
         }
         return totals

@@ -23,15 +23,13 @@ public struct PipelineStatus: Codable, Sendable {
         var queue: [QueuedBatch] = []
         for id in root.batchesInProgress() {
             let folder = root.batchFolder(id)
-            func status(_ stage: String) -> StageManifest.Status? {
-                (try? Data(contentsOf: folder.appendingPathComponent("\(stage).manifest.json"))).flatMap { try? StageManifest.decode($0).status }
-            }
+            func status(_ stage: StageManifest.Stage) -> StageManifest.Status? { StageManifest.read(stage, in: folder)?.status }
             let state: String
-            if let upload = status("upload") {
+            if let upload = status(.upload) {
                 state = "upload \(upload.rawValue)"
-            } else if status("transform") != nil {
+            } else if status(.transform) != nil {
                 state = "transformed, waiting for upload"
-            } else if let validate = status("validate") {
+            } else if let validate = status(.validate) {
                 state = validate == .accepted ? "validated, waiting for transform" : "validation \(validate.rawValue)"
             } else {
                 state = "picked up, waiting for validation"

@@ -35,7 +35,7 @@ public enum UploadPlan {
     public static func run(root: PipelineRoot) throws -> Result {
         guard let batchId = root.batchesInProgress().first(where: { id in
             let folder = root.batchFolder(id)
-            let uploaded = (try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json"))).flatMap { try? StageManifest.decode($0) }
+            let uploaded = StageManifest.read(.upload, in: folder)
             return uploaded?.status != .accepted && FileManager.default.fileExists(atPath: folder.appendingPathComponent("transform.manifest.json").path)
         }) else { return Result(batchId: nil, entries: [], unchanged: [:]) }
         let folder = root.batchFolder(batchId)

@@ -77,8 +77,7 @@ public struct TransformStage {
         for id in root.batchesInProgress() {
             let folder = root.batchFolder(id)
             guard !FileManager.default.fileExists(atPath: folder.appendingPathComponent("transform.manifest.json").path) else { continue }
-            let validation = folder.appendingPathComponent("validate.manifest.json")
-            guard let data = try? Data(contentsOf: validation), let manifest = try? StageManifest.decode(data) else { return nil }
+            guard let manifest = StageManifest.read(.validate, in: folder) else { return nil }
             // Strictly in order: an unvalidated or rejected batch blocks the ones behind it.
             return manifest.status == .accepted ? id : nil
         }

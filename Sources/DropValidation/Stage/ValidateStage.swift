@@ -104,9 +104,7 @@ public struct ValidateStage {
         root.batchesInProgress().first { id in
             let folder = root.batchFolder(id)
             if FileManager.default.fileExists(atPath: folder.appendingPathComponent("discard.manifest.json").path) { return false }
-            guard let data = try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json")),
-                let upload = try? StageManifest.decode(data)
-            else { return true }
+            guard let upload = StageManifest.read(.upload, in: folder) else { return true }
             return upload.status != .accepted
         }
     }

@@ -46,7 +46,15 @@ public struct StageManifest: Codable, Sendable, Equatable {
         case accepted, rejected, failed, skipped
     }
 
-    public var fileName: String { "\(stage.rawValue).manifest.json" }
+    public var fileName: String { Self.fileName(of: stage) }
+
+    public static func fileName(of stage: Stage) -> String { "\(stage.rawValue).manifest.json" }
+
+    /// The stage's manifest in a batch folder, or nil when there is none or it does not decode.
+    public static func read(_ stage: Stage, in folder: URL) -> StageManifest? {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(fileName(of: stage))) else { return nil }
+        return try? decode(data)
+    }
 
     /// Pretty, key-sorted JSON: the bytes whose SHA-256 the next manifest points at.
     public func encoded() throws -> Data {

@@ -190,11 +190,7 @@ public struct UploadStage: Sendable {
     private func nextBatch() throws -> BatchID? {
         for id in root.batchesInProgress() {
             let folder = root.batchFolder(id)
-            if let data = try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json")),
-                let manifest = try? StageManifest.decode(data), manifest.status == .accepted
-            {
-                continue
-            }
+            if StageManifest.read(.upload, in: folder)?.status == .accepted { continue }
             return FileManager.default.fileExists(atPath: folder.appendingPathComponent("transform.manifest.json").path) ? id : nil
         }
         return nil
