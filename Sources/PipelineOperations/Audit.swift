@@ -16,7 +16,7 @@ public enum AuditVerify {
         var files = 0
         for folder in BatchLocator.allBatchFolders(in: root) {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
-            for name in names where name.hasSuffix(".manifest.json") || name.contains(".manifest.attempt-") {
+            for name in names where StageManifest.isManifestFile(name) {
                 let url = folder.appendingPathComponent(name)
                 let place = relative(url, root)
                 guard let data = try? Data(contentsOf: url), let manifest = try? StageManifest.decode(data) else {
@@ -91,7 +91,7 @@ public enum AuditShow {
         guard let folder = root.locateBatch(batchId) else { throw OperatorMessage(.usage, "no batch \(batchId) in this root") }
         var lines = ["Batch \(batchId) — \(AuditVerify.relative(folder, root))"]
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
-            .filter { $0.hasSuffix(".manifest.json") || $0.contains(".manifest.attempt-") }
+            .filter(StageManifest.isManifestFile)
         let manifests = names.compactMap { name -> (String, StageManifest)? in
             (try? Data(contentsOf: folder.appendingPathComponent(name))).flatMap { try? StageManifest.decode($0) }.map { (name, $0) }
         }.sorted { $0.1.startedAt < $1.1.startedAt }

@@ -23,7 +23,7 @@ struct BatchValidator {
 
     /// Files the pipeline itself writes into a batch folder.
     static func isOwnFile(_ name: String) -> Bool {
-        name.hasSuffix(".manifest.json") || name.contains(".manifest.attempt-") || name == "pickup.json"
+        StageManifest.isManifestFile(name) || name == "pickup.json"
             || name.hasPrefix("reference.") || name.hasPrefix("report.")
     }
 

@@ -182,16 +182,8 @@ public struct ValidateStage {
 
     /// A retry keeps the earlier attempt's manifest, report and snapshot beside the new ones.
     private func keepEarlierAttempt(in folder: URL) throws {
-        let manifest = folder.appendingPathComponent("validate.manifest.json")
-        guard FileManager.default.fileExists(atPath: manifest.path) else { return }
-        var attempt = 1
-        while FileManager.default.fileExists(atPath: folder.appendingPathComponent("validate.manifest.attempt-\(attempt).json").path) {
-            attempt += 1
-        }
-        for (name, renamed) in [
-            ("validate.manifest.json", "validate.manifest.attempt-\(attempt).json"), ("report.txt", "report.attempt-\(attempt).txt"),
-            ("reference.json", "reference.attempt-\(attempt).json"),
-        ] {
+        guard let attempt = try StageManifest.keepAsAttempt(.validate, in: folder) else { return }
+        for (name, renamed) in [("report.txt", "report.attempt-\(attempt).txt"), ("reference.json", "reference.attempt-\(attempt).json")] {
             let url = folder.appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: url.path) { try DurableFiles.rename(url, to: folder.appendingPathComponent(renamed)) }
         }

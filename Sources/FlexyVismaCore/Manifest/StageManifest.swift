@@ -50,6 +50,24 @@ public struct StageManifest: Codable, Sendable, Equatable {
 
     public static func fileName(of stage: Stage) -> String { "\(stage.rawValue).manifest.json" }
 
+    /// Whether a file in a batch folder is a manifest, current or kept from an earlier attempt.
+    public static func isManifestFile(_ name: String) -> Bool {
+        name.hasSuffix(".manifest.json") || name.contains(".manifest.attempt-")
+    }
+
+    /// Moves the stage's manifest in `folder` aside as `STAGE.manifest.attempt-N.json`, N the first
+    /// number not taken; returns N, or nil when the stage has no manifest there yet.
+    @discardableResult
+    public static func keepAsAttempt(_ stage: Stage, in folder: URL) throws -> Int? {
+        let current = folder.appendingPathComponent(fileName(of: stage))
+        guard FileManager.default.fileExists(atPath: current.path) else { return nil }
+        func kept(_ attempt: Int) -> URL { folder.appendingPathComponent("\(stage.rawValue).manifest.attempt-\(attempt).json") }
+        var attempt = 1
+        while FileManager.default.fileExists(atPath: kept(attempt).path) { attempt += 1 }
+        try DurableFiles.rename(current, to: kept(attempt))
+        return attempt
+    }
+
     /// The stage's manifest in a batch folder, or nil when there is none or it does not decode.
     public static func read(_ stage: Stage, in folder: URL) -> StageManifest? {
         guard let data = try? Data(contentsOf: folder.appendingPathComponent(fileName(of: stage))) else { return nil }

@@ -219,12 +219,7 @@ public struct UploadStage: Sendable {
 
     /// Writes the manifest into the chain; an earlier attempt's manifest is kept beside it.
     private func writeManifest(_ manifest: StageManifest, folder: URL) throws -> StageManifest {
-        let url = folder.appendingPathComponent(manifest.fileName)
-        if FileManager.default.fileExists(atPath: url.path) {
-            var attempt = 1
-            while FileManager.default.fileExists(atPath: folder.appendingPathComponent("upload.manifest.attempt-\(attempt).json").path) { attempt += 1 }
-            try DurableFiles.rename(url, to: folder.appendingPathComponent("upload.manifest.attempt-\(attempt).json"))
-        }
+        try StageManifest.keepAsAttempt(manifest.stage, in: folder)
         return try ManifestChain(root: root).publish(manifest, in: folder)
     }
 }
