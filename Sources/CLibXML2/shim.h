@@ -12,4 +12,7 @@
 #include <libxml/xmlreader.h>
 #include <libxml/xmlschemas.h>
 
+/* xmlFree is a global function pointer, which Swift 6 refuses to read as shared mutable state. */
+static inline void flexyvisma_xml_free(void *pointer) { xmlFree(pointer); }
+
 #endif

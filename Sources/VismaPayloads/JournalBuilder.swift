@@ -32,7 +32,7 @@ struct JournalBuilder {
         var records: [PayloadRecord] = []
         var totals = (receipts: 0, lines: 0, first: Int64?.none, last: Int64(0), discounts: Int64(0))
         var grossByVat: [String: Int64] = [:]
-        while let event = try reader.next() {
+        while let event = reader.next() {
             switch event {
             case .start(let element):
                 func money(_ name: String) -> Int64 { element[name].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } ?? 0 }

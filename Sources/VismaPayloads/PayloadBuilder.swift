@@ -201,7 +201,7 @@ struct PayloadBuilder {
     private func readCalculations(_ url: URL) throws -> [Calculation] {
         let reader = try XMLStreamReader(path: url.path)
         var calculations: [Calculation] = []
-        while let event = try reader.next() {
+        while let event = reader.next() {
             guard case .start(let element) = event else { continue }
             if element.name == "calculation" {
                 calculations.append(Calculation(
@@ -230,7 +230,7 @@ struct PayloadBuilder {
                 lookup: "/v1/purchaseorder/\(Self.escape(number))", body: .object(header), release: nil, origin: origin))
             number = ""
         }
-        while let event = try reader.next() {
+        while let event = reader.next() {
             switch event {
             case .start(let element) where element.name == "purchaseOrder":
                 number = element["number"] ?? ""

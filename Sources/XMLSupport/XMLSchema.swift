@@ -29,7 +29,7 @@ public final class XMLSchema: @unchecked Sendable {
     /// Validates a whole file in one streaming pass; returns every issue found (empty: valid).
     public func validate(file path: String) throws -> [XMLIssue] {
         let reader = try XMLStreamReader(path: path, schema: self)
-        while try reader.next() != nil {}
+        while reader.next() != nil {}
         return reader.issues
     }
 }

@@ -10,13 +10,13 @@ import XMLSupport
         try #"<a x="1"><b y="&amp;2"/><c></c></a>"#.write(to: file, atomically: true, encoding: .utf8)
         let reader = try XMLStreamReader(path: file.path)
         var events: [String] = []
-        while let event = try reader.next() {
+        while let event = reader.next() {
             switch event {
-            case .start(let element): events.append("<\(element.name) \(element.attributes.sorted { $0.key < $1.key })")
+            case .start(let element): events.append("<\(element.name) \(element.attributes.map { "\($0.name)=\($0.value)" })")
             case .end(let name): events.append("</\(name)")
             }
         }
-        #expect(events == [#"<a [(key: "x", value: "1")]"#, #"<b [(key: "y", value: "&2")]"#, "</b", "<c []", "</c", "</a"])
+        #expect(events == [#"<a ["x=1"]"#, #"<b ["y=&2"]"#, "</b", "<c []", "</c", "</a"])
         #expect(reader.issues.isEmpty)
     }
 
@@ -32,7 +32,7 @@ import XMLSupport
             """.write(to: file, atomically: true, encoding: .utf8)
         let reader = try XMLStreamReader(path: file.path)
         var names: [String] = []
-        while let event = try reader.next() {
+        while let event = reader.next() {
             if case .start(let element) = event { names.append(element.name) }
         }
         #expect(names.isEmpty)
@@ -45,7 +45,7 @@ import XMLSupport
         let file = folder.path("cut.xml")
         try "<a>\n<b x=\"1\"/>\n<b x=".write(to: file, atomically: true, encoding: .utf8)
         let reader = try XMLStreamReader(path: file.path)
-        while try reader.next() != nil {}
+        while reader.next() != nil {}
         let first = try #require(reader.issues.first)
         #expect(first.rule == "xml.syntax")
         #expect(first.line == 3)

@@ -43,7 +43,7 @@ struct BatchValidator {
         var batchKits: Set<String> = []
         for (_, url) in urls(.calculations) {
             if let reader = try? XMLStreamReader(path: url.path) {
-                while let event = try reader.next() {
+                while let event = reader.next() {
                     if case .start(let element) = event, element.name == "calculation", let item = element["item"] { batchKits.insert(item) }
                 }
             }
@@ -106,11 +106,11 @@ struct BatchValidator {
         var numbersByDay: [String: [Int64]] = [:]
         var daysSeen: [String: String] = [:]
         for (name, url) in urls(.receipts) {
-            var rules = ReceiptRules(context: context, file: name, seenNumbers: seenNumbers, numbersByDay: numbersByDay)
+            var rules = ReceiptRules(context: context, file: name, seenNumbers: seenNumbers)
             try XMLFileCheck(schema: try schema(.receipts), fileName: name)
                 .run(url: url, recordElement: "receipt", findings: &result.findings) { rules.handle($0, pending: &$1) }
             seenNumbers = rules.seenNumbers
-            numbersByDay = rules.numbersByDay
+            if let day = rules.day { numbersByDay[day, default: []].append(contentsOf: rules.numbers) }
             if rules.skipped {
                 result.skippedFiles.append(name)
                 result.counts["receipts.skipped", default: 0] += rules.receipts

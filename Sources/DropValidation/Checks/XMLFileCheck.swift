@@ -40,13 +40,14 @@ struct XMLFileCheck {
             findings.error("xml.syntax", "the file is empty", file: fileName, line: 1, column: 0, hint: "was it saved before it was written?")
             return false
         }
-        let reader = try XMLStreamReader(path: url.path, schema: schema)
+        let reader = try ReadAheadXMLReader(path: url.path, schema: schema)
         var pending: [PendingFinding] = []
         var rootLine: Int?
         var recordStart: Int?
         var reported = 0
         func rootTainted() -> Bool { rootLine.map { root in reader.issues.contains { $0.line == root } } ?? true }
         func flush(from start: Int) {
+            guard !pending.isEmpty else { return }
             let taintedLines = Set(reader.issues.map(\.line))
             let recordTainted = reader.issues.contains { $0.line >= start }
             for item in pending where !rootTainted() {
@@ -56,7 +57,7 @@ struct XMLFileCheck {
             }
             pending.removeAll()
         }
-        while let event = try reader.next() {
+        while let event = reader.next() {
             if case .start(let element) = event {
                 if rootLine == nil { rootLine = element.line }
                 if element.name == recordElement {
@@ -69,10 +70,12 @@ struct XMLFileCheck {
                 flush(from: start)
                 recordStart = nil
             }
-            for issue in reader.issues.dropFirst(reported) {
+            let issues = reader.issues
+            guard issues.count > reported else { continue }
+            for issue in issues.dropFirst(reported) {
                 findings.error(issue.rule, issue.message, file: fileName, line: issue.line, column: 0, hint: hint(for: issue))
             }
-            reported = reader.issues.count
+            reported = issues.count
         }
         for issue in reader.issues.dropFirst(reported) {
             findings.error(issue.rule, issue.message, file: fileName, line: issue.line, column: 0, hint: hint(for: issue))

@@ -7,12 +7,14 @@ struct ReceiptRules {
     let file: String
     /// Receipt numbers of the whole batch, for duplicates across files.
     var seenNumbers: ReceiptNumberIndex
-    /// Every receipt number per business day, for the gap warning (skipped departments included).
-    var numbersByDay: [String: [Int64]]
+    /// Every receipt number of this file's business day, for the gap warning (skipped departments included).
+    private(set) var numbers: [Int64] = []
     private(set) var skipped = false
     private(set) var receipts = 0
     private(set) var day: String?
     private(set) var department: String?
+    /// The business day and the next as text, for the time check of every receipt.
+    private var dayWindow: BusinessDayWindow?
 
     private var receiptLine = 0
     private var receiptNumber: Int64?
@@ -20,11 +22,10 @@ struct ReceiptRules {
     private var tendersTotal: Int64 = 0
     private var amountsKnown = true
 
-    init(context: ValidationContext, file: String, seenNumbers: ReceiptNumberIndex, numbersByDay: [String: [Int64]]) {
+    init(context: ValidationContext, file: String, seenNumbers: ReceiptNumberIndex) {
         self.context = context
         self.file = file
         self.seenNumbers = seenNumbers
-        self.numbersByDay = numbersByDay
     }
 
     mutating func handle(_ event: XMLEvent, pending: inout [XMLFileCheck.PendingFinding]) {
@@ -53,6 +54,7 @@ struct ReceiptRules {
         case "receipts":
             day = element["businessDay"]
             department = element["department"]
+            dayWindow = day.flatMap(BusinessDayWindow.init)
             guard let department, let day else { return }
             guard let settings = context.configuration.departments[department] else {
                 queue("receipt.unknown-department", "department \"\(department)\" is not in the configuration", "department",
@@ -78,8 +80,8 @@ struct ReceiptRules {
             linesTotal = 0
             tendersTotal = 0
             amountsKnown = true
-            if let number = receiptNumber, let day {
-                numbersByDay[day, default: []].append(number)
+            if let number = receiptNumber, day != nil {
+                numbers.append(number)
                 if let first = seenNumbers.first(number) {
                     queue("receipt.duplicate-number", "receipt number \(number) appears twice (first in \(first.file) line \(first.line))", "number",
                           "receipt numbers are unique per venue: was the same day exported twice?")
@@ -87,8 +89,8 @@ struct ReceiptRules {
                     seenNumbers.insert(number, file: file, line: element.line)
                 }
             }
-            guard !skipped, let time = element["time"], let day else { return }
-            if !Self.belongs(time: time, to: day) {
+            guard !skipped, let time = element["time"], let day, let dayWindow else { return }
+            if !dayWindow.contains(time: time) {
                 queue("receipt.business-day-mismatch", "time \(time.prefix(16)) is not on business day \(day)", "time",
                       "a business day runs from 00:00 to 06:00 the next morning; is the receipt in the right file?")
             }
@@ -132,12 +134,33 @@ struct ReceiptRules {
         return quotient + (remainder.magnitude >= 5_000 ? (product < 0 ? -1 : 1) : 0)
     }
 
-    /// A receipt belongs to its business day from 00:00 that day until 06:00 the next (bars close late).
-    static func belongs(time: String, to day: String) -> Bool {
-        guard time.count >= 13, let businessDay = BusinessDay(day) else { return true }
-        let date = String(time.prefix(10))
-        let hour = Int(time.dropFirst(11).prefix(2)) ?? 0
-        return date == businessDay.text || (date == businessDay.adding(days: 1).text && hour < 6)
+}
+
+/// A receipt belongs to its business day from 00:00 that day until 06:00 the next (bars close late).
+struct BusinessDayWindow {
+    let day: String
+    let nextDay: String
+
+    init?(_ text: String) {
+        guard let businessDay = BusinessDay(text) else { return nil }
+        day = businessDay.text
+        nextDay = businessDay.adding(days: 1).text
+    }
+
+    /// True for an ISO time (`2026-11-28T23:59:00+01:00`) inside the window; a time too short to
+    /// read is left to the XSD.
+    func contains(time: String) -> Bool {
+        let bytes = time.utf8
+        guard bytes.count >= 13 else { return true }
+        let date = bytes.prefix(10)
+        if date.elementsEqual(day.utf8) { return true }
+        guard date.elementsEqual(nextDay.utf8) else { return false }
+        var hour = 0
+        for byte in bytes.dropFirst(11).prefix(2) {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return true }
+            hour = hour * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return hour < 6
     }
 }
 

@@ -18,6 +18,8 @@ public struct FixedPoint: Hashable, Sendable {
 
     /// Parses `-12.5`, `0.018`, `45` at most `scale` decimals; with `decimalComma`, `1.234,50` too.
     /// Returns nil for anything else (exponents, signs in the middle, too many decimals).
+    /// Inlinable so that it is specialised where it is called: validation parses millions of amounts.
+    @inlinable
     public init?<S: StringProtocol>(parsing text: S, scale: Int, decimalComma: Bool = false) {
         // Bytes, not Characters: a million amounts should not each pay for Unicode segmentation.
         var bytes = Substring(text).utf8[...]
@@ -95,6 +97,7 @@ public struct FixedPoint: Hashable, Sendable {
         return "\(sign)\(whole).\(fraction)"
     }
 
+    @inlinable
     public static func powerOfTen(_ exponent: Int) -> Int64 {
         var result: Int64 = 1
         for _ in 0..<exponent { result *= 10 }
