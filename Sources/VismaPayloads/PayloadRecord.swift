@@ -39,7 +39,7 @@ public enum PayloadGroup: Int, Codable, Sendable, CaseIterable, Comparable {
 ///
 /// The body is kept as the JSON text that goes on the wire, encoded once at transform time: the
 /// upload sends those bytes as they are instead of decoding and re-encoding every payload.
-public struct PayloadRecord: Codable, Sendable, Equatable {
+public struct PayloadRecord: Encodable, Sendable, Equatable {
     public var sequence: Int
     public var group: PayloadGroup
     /// Item number, `kit/revision`, customer number or the document number we chose.
@@ -78,4 +78,66 @@ public struct PayloadRecord: Codable, Sendable, Equatable {
     private enum CodingKeys: String, CodingKey {
         case sequence, group, key, method, path, lookup, bodyText = "body", release, origin
     }
+}
+
+/// A payload line that is not what transform writes.
+public struct PayloadFileError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var problem: String
+
+    public var description: String {
+        "\(file) line \(line): \(problem); payload files are written by transform: run it again rather than editing them"
+    }
+}
+
+extension PayloadRecord {
+    /// Every record of one `payloads/NN-<group>.jsonl` file, in file order.
+    ///
+    /// Read with `JSONValue.parse` rather than Codable: an upload reads every line before it sends
+    /// anything, and Foundation's keyed decoding was a fifth of a whole upload's CPU.
+    public static func read(_ url: URL) throws -> [PayloadRecord] {
+        let data = try Data(contentsOf: url)
+        var records: [PayloadRecord] = []
+        var start = data.startIndex
+        var line = 0
+        while start < data.endIndex {
+            line += 1
+            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
+            if end > start {
+                do {
+                    records.append(try PayloadRecord(json: try JSONValue.parse(data[start..<end])))
+                } catch {
+                    throw PayloadFileError(file: url.lastPathComponent, line: line, problem: "\(error)")
+                }
+            }
+            start = end + 1
+        }
+        return records
+    }
+
+    private init(json: JSONValue) throws {
+        func text(_ name: String) throws -> String {
+            guard let value = json[name]?.stringValue else { throw PayloadFieldError(field: name) }
+            return value
+        }
+        guard let sequence = json["sequence"]?.numberValue.flatMap({ Int(exactly: $0) }) else { throw PayloadFieldError(field: "sequence") }
+        guard let group = json["group"]?.numberValue.flatMap({ Int(exactly: $0) }).flatMap(PayloadGroup.init(rawValue:)) else {
+            throw PayloadFieldError(field: "group")
+        }
+        self.sequence = sequence
+        self.group = group
+        key = try text("key")
+        method = try text("method")
+        path = try text("path")
+        lookup = try text("lookup")
+        bodyText = try text("body")
+        release = json["release"]?.stringValue
+        origin = json["origin"]?.stringValue
+    }
+}
+
+private struct PayloadFieldError: Error, CustomStringConvertible {
+    var field: String
+    var description: String { "\(field) is missing or not of the right type" }
 }

@@ -82,8 +82,7 @@ struct PipelineFixture: Sendable {
         let folder = root.batchFolder(id).appendingPathComponent("payloads")
         var records: [PayloadRecord] = []
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() {
-            let data = try Data(contentsOf: folder.appendingPathComponent(file))
-            for line in data.split(separator: 0x0A) { records.append(try JSONDecoder().decode(PayloadRecord.self, from: Data(line))) }
+            records += try PayloadRecord.read(folder.appendingPathComponent(file))
         }
         return records
     }

@@ -267,9 +267,9 @@ public enum FlexyVismaVersion {
 
 /// ISO 8601 instants in UTC with milliseconds, as manifests and logs carry them.
 public enum Timestamp {
+    /// Milliseconds truncated, never rounded up into the future. A format style, not an
+    /// ISO8601DateFormatter: that builds an ICU formatter on every call.
     public static func iso8601(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

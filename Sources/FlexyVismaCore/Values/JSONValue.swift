@@ -46,10 +46,6 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
 
-    public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
-    }
-
     public func encoded() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

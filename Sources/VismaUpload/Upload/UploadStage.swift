@@ -197,14 +197,11 @@ public struct UploadStage: Sendable {
     }
 
     private func loadPayloads(_ folder: URL) throws -> [PayloadRecord] {
-        let decoder = JSONDecoder()
         var records: [PayloadRecord] = []
         for group in PayloadGroup.allCases {
             let url = folder.appendingPathComponent("payloads").appendingPathComponent(group.fileName)
-            guard let data = FileManager.default.contents(atPath: url.path) else { continue }
-            for line in data.split(separator: 0x0A) where !line.isEmpty {
-                records.append(try decoder.decode(PayloadRecord.self, from: Data(line)))
-            }
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            records += try PayloadRecord.read(url)
         }
         return records.sorted { $0.sequence < $1.sequence }
     }
