@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "FlexyVisma",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flexyvisma", targets: ["flexyvisma"]),
         .executable(name: "flexyvisma-export", targets: ["flexyvisma-export"]),

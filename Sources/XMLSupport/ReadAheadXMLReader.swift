@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// Reads an XML file like `XMLStreamReader`, but parses and validates it on a second thread
 /// while the caller handles the events already read.
 ///
@@ -14,7 +11,7 @@ public final class ReadAheadXMLReader {
     static let chunkSize = 4096
     static let chunksInFlight = 4
 
-    private let channel: Channel
+    private let channel: ReadAheadChannel<RawEventChunk>
     private var chunk = RawEventChunk()
     private var position = 0
     private var names: [String] = []
@@ -26,13 +23,10 @@ public final class ReadAheadXMLReader {
 
     public init(path: String, schema: XMLSchema? = nil) throws {
         let reader = Handover(try XMLStreamReader(path: path, schema: schema))
-        let channel = Channel()
-        self.channel = channel
-        self.path = path
-        // A queue of its own, not a global one: the thread blocks while the caller catches up.
-        DispatchQueue(label: "flexyvisma.xml-read-ahead").async {
+        channel = ReadAheadChannel(label: "flexyvisma.xml-read-ahead", capacity: Self.chunksInFlight) { channel in
             Self.produce(reader: reader.value, into: channel)
         }
+        self.path = path
     }
 
     deinit {
@@ -76,7 +70,7 @@ public final class ReadAheadXMLReader {
         return .start(XMLElement(name: names[entry.name], attributes: attributes, line: entry.line))
     }
 
-    private static func produce(reader: XMLStreamReader, into channel: Channel) {
+    private static func produce(reader: XMLStreamReader, into channel: ReadAheadChannel<RawEventChunk>) {
         var chunk = RawEventChunk()
         var handedOver = 0
         while true {
@@ -90,49 +84,6 @@ public final class ReadAheadXMLReader {
             guard channel.send(chunk), more else { return }
             chunk = RawEventChunk()
         }
-    }
-
-    /// A bounded queue of chunks between the reading thread and the caller.
-    private final class Channel: Sendable {
-        private let state = Mutex<(chunks: [RawEventChunk], cancelled: Bool)>(([], false))
-        private let filled = DispatchSemaphore(value: 0)
-        private let space = DispatchSemaphore(value: 0)
-
-        init() {
-            // Counted up rather than created at 4: libdispatch traps when a semaphore is freed
-            // below its initial value, which a reader abandoned halfway would do.
-            for _ in 0..<ReadAheadXMLReader.chunksInFlight { space.signal() }
-        }
-
-        /// False once the caller has gone: the reader stops.
-        func send(_ chunk: RawEventChunk) -> Bool {
-            space.wait()
-            let accepted = state.withLock { state in
-                guard !state.cancelled else { return false }
-                state.chunks.append(chunk)
-                return true
-            }
-            if accepted { filled.signal() }
-            return accepted
-        }
-
-        func receive() -> RawEventChunk {
-            filled.wait()
-            let chunk = state.withLock { $0.chunks.removeFirst() }
-            space.signal()
-            return chunk
-        }
-
-        func cancel() {
-            state.withLock { $0.cancelled = true }
-            space.signal()
-        }
-    }
-
-    /// Hands the reader to the reading thread, which is the only one to touch it from then on.
-    private final class Handover: @unchecked Sendable {
-        let value: XMLStreamReader
-        init(_ value: XMLStreamReader) { self.value = value }
     }
 }
 

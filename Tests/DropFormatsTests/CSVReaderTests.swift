@@ -94,4 +94,55 @@ import Testing
         while let row = try reader.next() { read.append(row.fields) }
         #expect(read == [["a", "b", "c"]] + records)
     }
+
+    @Test func anyChunkSizeReadsTheSameRecordsAndErrorsAsOneChunk() throws {
+        // Seeded fragments that stress every branch: quotes, doubled quotes, separators and line
+        // breaks inside quotes, CR, CRLF, LF, multi-byte UTF-8 cut at a chunk edge, empty fields.
+        let fragments = [
+            "a", "Æblekage", "€", "12,50", "\"q,\"", "\"x\"\"y\"", "\"multi\nline\"", "\"cr\r\nlf\"", "", " ", "ø;ø", "\"\"",
+        ]
+        var generator = SplitMix64(seed: 42)
+        for round in 0..<40 {
+            var text = ""
+            for _ in 0..<(1 + Int(generator.next() % 30)) {
+                let fields = (0..<(1 + Int(generator.next() % 5))).map { _ in fragments[Int(generator.next() % UInt64(fragments.count))] }
+                text += fields.joined(separator: ",") + ["\n", "\r\n", "\r", "\n\n"][Int(generator.next() % 4)]
+            }
+            if round % 5 == 0 { text += "tail,\"open" }  // an unterminated quote at the end
+            let whole = try readAll(Array(text.utf8), chunkSize: 1 << 20)
+            for chunkSize in 1...13 {
+                #expect(try readAll(Array(text.utf8), chunkSize: chunkSize) == whole, "round \(round), chunks of \(chunkSize)")
+            }
+        }
+    }
+
+    /// Every record's line and fields, then the error that ended the file (or "end").
+    private func readAll(_ bytes: [UInt8], chunkSize: Int) throws -> [String] {
+        let folder = try TemporaryFolder()
+        let file = folder.path("fuzz.csv")
+        try Data(bytes).write(to: file)
+        // The dialect is given: detecting it needs the header line in the first chunk.
+        let reader = try CSVReader(url: file, dialect: .standard, chunkSize: chunkSize)
+        var read: [String] = []
+        do {
+            while let row = try reader.next() { read.append("\(row.line): \(row.fields)") }
+            read.append("end")
+        } catch {
+            read.append("\(error)")
+        }
+        return read
+    }
+}
+
+/// A small seeded generator, so that a failing round can be replayed.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
 }

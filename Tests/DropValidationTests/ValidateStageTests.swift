@@ -60,7 +60,9 @@ import VismaUpload
 
     @Test func aPaymentIdSentBeforeIsCaughtAcrossBatches() throws {
         let fixture = try ValidationFixture(seedHistory: false)
-        try Data("payment_id,date,customer_number,payment_type,amount\nP-77,2026-11-28,K-1001,Dankort,100.00\n".utf8)
+        // 600 ids: the history stores them hundreds per statement and the rest one by one.
+        let header = "payment_id,date,customer_number,payment_type,amount\n"
+        try Data((header + (1...600).map { "P-\($0),2026-11-28,K-1001,Dankort,100.00\n" }.joined()).utf8)
             .write(to: fixture.root.inbox.appendingPathComponent("payments.csv"))
         let first = try fixture.validate()
         #expect(first.exitStatus == .success)
@@ -69,10 +71,10 @@ import VismaUpload
         let archived = fixture.root.archive.appendingPathComponent("\(id.year)/\(id.month)/\(id.rawValue)")
         try FileManager.default.createDirectory(at: archived.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.moveItem(at: fixture.root.batchFolder(id), to: archived)
-        try Data("payment_id,date,customer_number,payment_type,amount\nP-77,2026-11-28,K-1001,Dankort,100.00\n".utf8)
-            .write(to: fixture.root.inbox.appendingPathComponent("payments-igen.csv"))
+        let later = ["P-77", "P-9999", "P-600"].map { "\($0),2026-11-28,K-1001,Dankort,100.00\n" }.joined()
+        try Data((header + later).utf8).write(to: fixture.root.inbox.appendingPathComponent("payments-igen.csv"))
         let again = try fixture.validate()
-        #expect(again.positionedRules == ["2:1 payment.duplicate-id"])
+        #expect(again.positionedRules == ["2:1 payment.duplicate-id", "4:1 payment.duplicate-id"])
     }
 
     @Test func skippedDepartmentsAreCountedNotRejectedAndGapsAreWarnings() throws {

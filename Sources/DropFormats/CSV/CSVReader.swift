@@ -182,6 +182,21 @@ private struct Scanner {
         return chunk[position]
     }
 
+    /// How many bytes from `start` in the current chunk are ordinary field bytes (no separator,
+    /// quote or line break).
+    private func runLength(from start: Int) -> Int {
+        let separator = separator
+        return chunk.withUnsafeBufferPointer { bytes in
+            var end = start
+            while end < bytes.count {
+                let byte = bytes[end]
+                if byte == separator || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
+                end += 1
+            }
+            return end - start
+        }
+    }
+
     private mutating func finishField() throws {
         // Most fields are ASCII, which is valid UTF-8 as it stands: skip the general validation.
         if !field.contains(where: { $0 >= 0x80 }) {
@@ -259,7 +274,13 @@ private struct Scanner {
                 } else if fieldWasQuoted {
                     throw CSVSyntaxError(kind: .textAfterClosingQuote, line: line, column: fields.count + 1, byteOffset: offset - 1)
                 } else {
+                    // The rest of an unquoted field within this chunk, appended as one run rather
+                    // than byte by byte: most of a large file is such runs.
+                    let run = runLength(from: position)
+                    recordBytes += run
                     field.append(byte)
+                    field.append(contentsOf: chunk[position..<position + run])
+                    position += run
                 }
                 guard let following = try nextByte() else {
                     if inQuotes {

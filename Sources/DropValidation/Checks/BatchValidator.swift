@@ -85,7 +85,7 @@ struct BatchValidator {
                 }
             }
         }
-        let paymentRules = PaymentRules(context: context, batchCustomers: batchCustomers)
+        var paymentRules = PaymentRules(context: context, batchCustomers: batchCustomers)
         for (name, url) in urls(.payments) {
             let check = CSVFileCheck(schema: try ColumnSchema.load(.payments, from: schemas), fileName: name)
             result.counts["payments", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in

@@ -98,6 +98,12 @@ struct CSVFileCheck {
             var rows = 0
             while let row = try reader.next() {
                 rows += 1
+                if rows == 1 {
+                    // Sized once from the first record: growing a million-key table step by step
+                    // holds the old and the new table at once, the largest part of peak memory.
+                    let recordBytes = max(8, row.fields.reduce(row.fields.count) { $0 + $1.utf8.count })
+                    for slot in seenKeys.indices { seenKeys[slot].reserveCapacity(min(size / recordBytes, 1 << 22)) }
+                }
                 guard row.fields.count == columns.count else {
                     findings.error(
                         "csv.ragged-row", "the record has \(row.fields.count) fields, the header has \(columns.count)",

@@ -5,14 +5,24 @@ struct PaymentRules {
     let context: ValidationContext
     /// Customers of this batch, with whether they passed their own checks.
     let batchCustomers: [String: (line: Int, complete: Bool)]
+    /// A file repeats a handful of payment types and dates a million times: each is looked up once.
+    private var methods: [String: ValidationContext.PaymentMethodMatch] = [:]
+    private var periodProblems: [String: String?] = [:]
 
-    func check(_ record: CSVRecord, file: String, findings: inout FindingList) {
+    init(context: ValidationContext, batchCustomers: [String: (line: Int, complete: Bool)]) {
+        self.context = context
+        self.batchCustomers = batchCustomers
+    }
+
+    mutating func check(_ record: CSVRecord, file: String, findings: inout FindingList) {
         let id = record["payment_id"] ?? "?"
         func error(_ rule: String, _ column: String, _ message: String, _ hint: String) {
             findings.error(rule, message, file: file, line: record.line, column: record.column(column), record: id, field: column, hint: hint)
         }
         if let type = record.usable("payment_type") {
-            switch context.paymentMethod(for: type) {
+            let match = methods[type] ?? context.paymentMethod(for: type)
+            methods[type] = match
+            switch match {
             case .active: break
             case .inactive(let method):
                 error("payment.unknown-method", "payment_type", "no active Visma payment method is named \"\(type)\" (\(method) is inactive)",
@@ -37,10 +47,14 @@ struct PaymentRules {
         if let amount = record.amount("amount"), amount.units == 0 {
             error("payment.zero-amount", "amount", "amount must not be 0", "a deposit is positive, a withdrawal negative")
         }
-        if let date = record.usable("date"), BusinessDay(date) != nil, let problem = context.periodProblem(day: date) {
-            error("payment.closed-period", "date", problem, "open the period in Visma, or ask the bookkeeper where the payment belongs")
+        if let date = record.usable("date") {
+            let problem = periodProblems[date] ?? (BusinessDay(date) != nil ? context.periodProblem(day: date) : nil)
+            periodProblems[date] = problem
+            if let problem {
+                error("payment.closed-period", "date", problem, "open the period in Visma, or ask the bookkeeper where the payment belongs")
+            }
         }
-        if let paymentId = record.usable("payment_id"), context.history.paymentIds.contains(paymentId) {
+        if let paymentId = record.usable("payment_id"), !context.history.paymentIds.isEmpty, context.history.paymentIds.contains(paymentId) {
             error("payment.duplicate-id", "payment_id", "payment_id \(paymentId) was already sent in an earlier batch",
                   "a payment is sent once; if this is a correction, give it a new payment_id")
         }

@@ -54,8 +54,24 @@ public struct ValidationHistory: Sendable {
             for number in kitProducts {
                 try db.execute(sql: "INSERT OR REPLACE INTO kit_products VALUES (?, ?)", arguments: [number, batch.rawValue])
             }
-            let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO payments VALUES (?, ?)")
-            try paymentIds { id in try insert.execute(arguments: [id, batch.rawValue]) }
+            // Many rows per statement: a million ids one statement each spent most of the time
+            // binding and stepping, not storing.
+            let rowsPerStatement = 256
+            let insertMany = try db.makeStatement(
+                sql: "INSERT OR IGNORE INTO payments VALUES " + Array(repeating: "(?, ?)", count: rowsPerStatement).joined(separator: ", "))
+            let insertOne = try db.makeStatement(sql: "INSERT OR IGNORE INTO payments VALUES (?, ?)")
+            var pending: [String] = []
+            pending.reserveCapacity(rowsPerStatement * 2)
+            try paymentIds { id in
+                pending.append(id)
+                pending.append(batch.rawValue)
+                guard pending.count == rowsPerStatement * 2 else { return }
+                try insertMany.execute(arguments: StatementArguments(pending))
+                pending.removeAll(keepingCapacity: true)
+            }
+            for row in stride(from: 0, to: pending.count, by: 2) {
+                try insertOne.execute(arguments: [pending[row], pending[row + 1]])
+            }
             for entry in receiptDays {
                 try db.execute(sql: "INSERT OR REPLACE INTO receipt_days VALUES (?, ?, ?)", arguments: [entry.day, entry.department, batch.rawValue])
             }
