@@ -98,22 +98,24 @@ extension PayloadRecord {
     /// anything, and Foundation's keyed decoding was a fifth of a whole upload's CPU.
     public static func read(_ url: URL) throws -> [PayloadRecord] {
         let data = try Data(contentsOf: url)
-        var records: [PayloadRecord] = []
-        var start = data.startIndex
-        var line = 0
-        while start < data.endIndex {
-            line += 1
-            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
-            if end > start {
-                do {
-                    records.append(try PayloadRecord(json: try JSONValue.parse(data[start..<end])))
-                } catch {
-                    throw PayloadFileError(file: url.lastPathComponent, line: line, problem: "\(error)")
+        return try data.withUnsafeBytes { bytes in
+            var records: [PayloadRecord] = []
+            var start = 0
+            var line = 0
+            while start < bytes.count {
+                line += 1
+                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+                if end > start {
+                    do {
+                        records.append(try PayloadRecord(json: try JSONValue.parse(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))))
+                    } catch {
+                        throw PayloadFileError(file: url.lastPathComponent, line: line, problem: "\(error)")
+                    }
                 }
+                start = end + 1
             }
-            start = end + 1
+            return records
         }
-        return records
     }
 
     private init(json: JSONValue) throws {

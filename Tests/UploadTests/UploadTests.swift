@@ -59,6 +59,8 @@ import VismaUpload
             #expect(details.kinds["journalTransaction"]?.created == 14)
             #expect(details.vismaIds["customerPayment"]?.count == 11)
             #expect(details.rateLimited == 0)
+            // One token for all workers: those that ask while it is being fetched wait for it.
+            #expect(details.tokenFetches == 1)
             let transform = try StageManifest.decode(Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent("transform.manifest.json")))
             let transformed = Dictionary(uniqueKeysWithValues: (transform.controlTotals?.receiptDays ?? []).map { ($0.file, $0) })
             let exported = Dictionary(uniqueKeysWithValues: (export.controlTotals?.receiptDays ?? []).filter { $0.department != "Bowling" }.map { ($0.file, $0) })

@@ -18,10 +18,13 @@ extension JSONValue {
     /// "any JSON", tries each kind in turn and throws for every miss, which cost the simulator more
     /// than half of its time per request.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try data.withUnsafeBytes { raw in
-            var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
-            return try parser.parseDocument()
-        }
+        try data.withUnsafeBytes { try parse($0) }
+    }
+
+    /// Parses the JSON text in `bytes` (one line of a JSON Lines file, say).
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes.bindMemory(to: UInt8.self))
+        return try parser.parseDocument()
     }
 
     /// Parses JSON text given as a string.

@@ -20,7 +20,7 @@ public struct SimulatorRequest: Sendable {
 
     /// Path segments, percent-decoded (ids like `b64(…)` or with spaces arrive encoded).
     var segments: [String] {
-        path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        path.split(separator: "/").map(\.percentDecoded)
     }
 }
 

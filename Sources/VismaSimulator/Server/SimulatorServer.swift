@@ -39,7 +39,7 @@ public func buildSimulatorApplication(
         let body = try await request.collectBody(upTo: maximumBodyBytes)
         var query: [String: String] = [:]
         for (key, value) in request.uri.queryParameters {
-            query[String(key).removingPercentEncoding ?? String(key)] = String(value).removingPercentEncoding ?? String(value)
+            query[key.percentDecoded] = value.percentDecoded
         }
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }

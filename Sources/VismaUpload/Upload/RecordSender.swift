@@ -65,7 +65,7 @@ struct RecordSender: Sendable {
             case 200..<300:
                 let id = response[header: "Location"].flatMap { $0.split(separator: "/").last.map(String.init) } ?? record.key
                 if let release = record.release { await releaseDocument(release) }
-                return .done(vismaId: id.removingPercentEncoding ?? id, created: record.method == "POST")
+                return .done(vismaId: id.percentDecoded, created: record.method == "POST")
             case 429:
                 await counters.limited()
                 let wait = Double(response[header: "Retry-After"] ?? "") ?? 1

@@ -7,6 +7,8 @@ actor TokenProvider {
     private let connection: VismaConnection
     private let session: CurlSession
     private var current: (value: String, expires: Date)?
+    /// The fetch under way: workers that ask meanwhile wait for it instead of fetching their own.
+    private var pending: Task<String, any Error>?
     private(set) var fetches = 0
 
     init(connection: VismaConnection) throws {
@@ -16,6 +18,14 @@ actor TokenProvider {
 
     func token() async throws -> String {
         if let current, current.expires.timeIntervalSinceNow > 60 { return current.value }
+        if let pending { return try await pending.value }
+        let fetch = Task { try await self.fetch() }
+        pending = fetch
+        defer { pending = nil }
+        return try await fetch.value
+    }
+
+    private func fetch() async throws -> String {
         let form = [
             ("grant_type", "client_credentials"), ("client_id", connection.clientId), ("client_secret", connection.secret.value),
             ("tenant_id", connection.tenantId), ("scope", connection.scope),
