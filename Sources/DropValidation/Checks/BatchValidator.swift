@@ -30,11 +30,13 @@ struct BatchValidator {
     func run() throws -> BatchValidation {
         var result = BatchValidation()
         let files = try listDropFiles(&result)
-        try checkExportManifest(files: files, result: &result)
+        var digests: [String: FileDigest] = [:]
         for (name, type) in files {
-            let url = folder.appendingPathComponent(name)
-            result.inputs.append(FileRecord(path: name, digest: try DurableFiles.digest(of: url), fileType: type.rawValue))
+            let digest = try DurableFiles.digest(of: folder.appendingPathComponent(name))
+            digests[name] = digest
+            result.inputs.append(FileRecord(path: name, digest: digest, fileType: type.rawValue))
         }
+        try checkExportManifest(files: files, digests: digests, result: &result)
         func urls(_ type: DropFileType) -> [(String, URL)] {
             files.filter { $0.1 == type }.map { ($0.0, folder.appendingPathComponent($0.0)) }
         }
@@ -106,7 +108,9 @@ struct BatchValidator {
         var numbersByDay: [String: [Int64]] = [:]
         var daysSeen: [String: String] = [:]
         for (name, url) in urls(.receipts) {
-            var rules = ReceiptRules(context: context, file: name, seenNumbers: seenNumbers)
+            // Handed over, not shared: a second reference would make the first insert copy the
+            // whole index, once per file (730 copies of a growing table for a year).
+            var rules = ReceiptRules(context: context, file: name, seenNumbers: consume seenNumbers)
             try XMLFileCheck(schema: try schema(.receipts), fileName: name)
                 .run(url: url, recordElement: "receipt", findings: &result.findings) { rules.handle($0, pending: &$1) }
             seenNumbers = rules.seenNumbers
@@ -166,7 +170,8 @@ struct BatchValidator {
     }
 
     /// A folder that carries an export manifest must hold exactly the files it lists, unchanged.
-    private func checkExportManifest(files: [(String, DropFileType)], result: inout BatchValidation) throws {
+    /// `digests` are the drop files' own, hashed once for the manifest and for this check.
+    private func checkExportManifest(files: [(String, DropFileType)], digests: [String: FileDigest], result: inout BatchValidation) throws {
         let url = folder.appendingPathComponent("export.manifest.json")
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         guard let manifest = try? StageManifest.decode(Data(contentsOf: url)) else {
@@ -183,7 +188,7 @@ struct BatchValidator {
             }
             listed.insert(output.path)
             let file = folder.appendingPathComponent(output.path)
-            guard let digest = try? DurableFiles.digest(of: file) else {
+            guard let digest = digests[output.path] ?? (try? DurableFiles.digest(of: file)) else {
                 result.findings.error("batch.missing-file", "\(output.path) is listed in the export manifest but missing", file: output.path,
                                       hint: "the batch is incomplete: export it again")
                 continue

@@ -133,7 +133,6 @@ struct ReceiptRules {
         let (quotient, remainder) = product.quotientAndRemainder(dividingBy: 10_000)
         return quotient + (remainder.magnitude >= 5_000 ? (product < 0 ? -1 : 1) : 0)
     }
-
 }
 
 /// A receipt belongs to its business day from 00:00 that day until 06:00 the next (bars close late).

@@ -126,9 +126,7 @@ extension CompanyState {
         return JSONValue.object(object).compacted
     }
 
-    static func now() -> String {
-        Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
+    static func now() -> String { Timestamp.iso8601(Date()) }
 
     func itemClassList() -> Outcome {
         .ok(.array(fixture.itemClasses.map {
