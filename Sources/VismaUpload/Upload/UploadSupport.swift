@@ -64,9 +64,12 @@ actor RatePacer {
 
     init() {}
 
+    /// Requests the window still has room for beside those in flight; nil while it is unknown.
+    var room: Int? { remaining.map { $0 - inFlight } }
+
     /// Waits until the current window has room, then counts the request as in flight.
     func admit() async {
-        while let remaining, let resetAt, resetAt > Date(), remaining - inFlight <= 0 {
+        while let room, room <= 0, let resetAt, resetAt > Date() {
             let pause = resetAt.timeIntervalSinceNow + 0.05
             try? await Task.sleep(for: .milliseconds(Int(min(pause, 3600) * 1000)))
             if let current = self.resetAt, current <= Date() {
@@ -79,10 +82,23 @@ actor RatePacer {
     }
 
     /// An answer arrived: the window as Visma counts it now.
+    ///
+    /// Answers to parallel requests arrive out of order, so within one window the smallest
+    /// `Remaining` and the earliest reset seen are the truth; an answer that puts the reset a
+    /// second or more later belongs to a new window and starts the count afresh.
     func observe(_ response: HTTPResponse) {
         inFlight = max(0, inFlight - 1)
-        if let text = response[header: "X-RateLimit-Remaining"], let value = Int(text) { remaining = value }
-        if let text = response[header: "X-RateLimit-Reset"], let seconds = Double(text) { resetAt = Date().addingTimeInterval(seconds) }
+        guard let remainingText = response[header: "X-RateLimit-Remaining"], let reported = Int(remainingText),
+            let resetText = response[header: "X-RateLimit-Reset"], let seconds = Double(resetText)
+        else { return }
+        let reportedReset = Date().addingTimeInterval(seconds)
+        if let remaining, let resetAt, reportedReset < resetAt.addingTimeInterval(1) {
+            self.remaining = min(remaining, reported)
+            self.resetAt = min(resetAt, reportedReset)
+        } else {
+            remaining = reported
+            resetAt = reportedReset
+        }
     }
 
     /// A request ended without an answer.
