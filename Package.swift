@@ -87,7 +87,7 @@ let package = Package(
             ],
             path: "Tests/TestSupport"),
         .testTarget(name: "FlexyVismaCoreTests", dependencies: ["FlexyVismaCore", "TestSupport"]),
-        .testTarget(name: "DropFormatsTests", dependencies: ["DropFormats", "XMLSupport", "TestSupport"]),
+        .testTarget(name: "DropFormatsTests", dependencies: ["DropFormats", "FlexyVismaCore", "XMLSupport", "TestSupport"]),
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport", "TestSupport"]),
         .testTarget(
             name: "FlexyBoxExportTests",

@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// Which faults to inject, at what rate (`--faults`, `POST /_simulator/faults`).
@@ -94,21 +95,4 @@ public struct FaultSpecError: Error, CustomStringConvertible {
     public var part: String
     public var reason: String
     public var description: String { "fault spec '\(part)': \(reason)" }
-}
-
-/// A small seeded generator (SplitMix64): the same seed gives the same fault sequence.
-struct SeededGenerator: RandomNumberGenerator, Codable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
-    mutating func unitDraw() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
