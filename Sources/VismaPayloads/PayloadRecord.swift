@@ -71,7 +71,7 @@ public struct PayloadRecord: Encodable, Sendable, Equatable {
     }
 
     /// The body as a JSON value (parsed on demand: for checks, not for sending).
-    public var body: JSONValue { (try? JSONValue.parse(Data(bodyText.utf8))) ?? .null }
+    public var body: JSONValue { (try? JSONValue.parse(bodyText)) ?? .null }
 
     public var kind: String { group.kind }
 
@@ -118,24 +118,30 @@ extension PayloadRecord {
         }
     }
 
+    /// The fields the encoder writes, read back under the same `CodingKeys`.
     private init(json: JSONValue) throws {
-        func text(_ name: String) throws -> String {
-            guard let value = json[name]?.stringValue else { throw PayloadFieldError(field: name) }
+        func value(_ key: CodingKeys) throws -> JSONValue {
+            guard let value = json[key.stringValue] else { throw PayloadFieldError(field: key.stringValue) }
             return value
         }
-        guard let sequence = json["sequence"]?.numberValue.flatMap({ Int(exactly: $0) }) else { throw PayloadFieldError(field: "sequence") }
-        guard let group = json["group"]?.numberValue.flatMap({ Int(exactly: $0) }).flatMap(PayloadGroup.init(rawValue:)) else {
-            throw PayloadFieldError(field: "group")
+        func text(_ key: CodingKeys) throws -> String {
+            guard let text = try value(key).stringValue else { throw PayloadFieldError(field: key.stringValue) }
+            return text
         }
-        self.sequence = sequence
+        func integer(_ key: CodingKeys) throws -> Int {
+            guard let number = try value(key).numberValue.flatMap({ Int(exactly: $0) }) else { throw PayloadFieldError(field: key.stringValue) }
+            return number
+        }
+        sequence = try integer(.sequence)
+        guard let group = PayloadGroup(rawValue: try integer(.group)) else { throw PayloadFieldError(field: CodingKeys.group.stringValue) }
         self.group = group
-        key = try text("key")
-        method = try text("method")
-        path = try text("path")
-        lookup = try text("lookup")
-        bodyText = try text("body")
-        release = json["release"]?.stringValue
-        origin = json["origin"]?.stringValue
+        key = try text(.key)
+        method = try text(.method)
+        path = try text(.path)
+        lookup = try text(.lookup)
+        bodyText = try text(.bodyText)
+        release = json[CodingKeys.release.stringValue]?.stringValue
+        origin = json[CodingKeys.origin.stringValue]?.stringValue
     }
 }
 
