@@ -41,46 +41,72 @@ public struct ExportRequest: Sendable {
     }
 }
 
-/// What the export did: a published batch, or nothing to export.
-public struct ExportOutcome: Sendable {
-    public var batchId: BatchID?
-    public var manifest: StageManifest?
+/// What only the export knows of its run: where the batch went.
+public struct ExportedBatch: Sendable {
     public var batchFolder: URL?
-    public var summary: String
 }
+
+/// What the export did: a published batch, or nothing to export.
+public typealias ExportOutcome = StageOutcome<ExportedBatch>
 
 /// The export stage: FlexyBox source → one batch folder in `inbox/`, atomically (DESIGN §3, §4).
 public struct FlexyBoxExporter {
     public let request: ExportRequest
-    private let logger = Logger(label: "flexyvisma-export")
 
     public init(_ request: ExportRequest) { self.request = request }
 
-    private var root: PipelineRoot { request.root }
+    static let inProgressMarker = ".flexyvisma-export-in-progress"
 
     public func run() throws -> ExportOutcome {
-        let startedAt = Date()
         guard let sourceSettings = request.configuration.source else {
-            throw OperatorMessage(.configuration, "\(root.configFile.path) configures no source: nothing to export from")
+            throw OperatorMessage(.configuration, "\(request.root.configFile.path) configures no source: nothing to export from")
         }
         guard sourceSettings.kind == "sqlite" else {
             throw OperatorMessage(
-                .configuration, "\(root.configFile.path): source.kind '\(sourceSettings.kind)' is not supported (only sqlite)")
+                .configuration, "\(request.root.configFile.path): source.kind '\(sourceSettings.kind)' is not supported (only sqlite)")
         }
-        let exportLock = try FileLock.acquire(
-            root.state.appendingPathComponent("export.lock"), purpose: "flexyvisma-export run \(request.runId)")
-        defer { withExtendedLifetime(exportLock) {} }
+        return try StageLifecycle(root: request.root, runId: request.runId).run(ExportWork(request: request, sourcePath: sourceSettings.path))
+    }
+}
 
-        var state = try ExportState.load(from: root)
+/// One export run; a class because what `process` chose is published afterwards.
+private final class ExportWork: SynchronousStageWork {
+    let request: ExportRequest
+    let sourcePath: String
+    private let logger = Logger(label: "flexyvisma-export")
+    private var state = ExportState()
+    /// Chosen by `process`, recorded as exported by `publish`.
+    private var days: [BusinessDay] = []
+    private var watermark: String?
+
+    init(request: ExportRequest, sourcePath: String) {
+        self.request = request
+        self.sourcePath = sourcePath
+    }
+
+    private var root: PipelineRoot { request.root }
+    var stage: StageManifest.Stage { .export }
+    /// The inbox is fed while the pipeline is halted: what is exported waits in order behind the halt.
+    var respectsHalt: Bool { false }
+
+    /// A new batch, once whatever an interrupted export left behind is settled.
+    func nextBatch() throws -> StageSelection {
+        state = try ExportState.load(from: root)
         if state.recover(root: root) {
             try state.save(to: root)
             logger.notice("settled a batch an interrupted export had left pending")
         }
         try removeAbandonedTemporaryFolders()
+        return .batch(BatchID.make(at: request.now))
+    }
 
-        let sourceURL = root.resolve(sourceSettings.path)
+    /// Written in a hidden folder of the inbox, renamed into place when complete.
+    func folder(of batch: BatchID, in root: PipelineRoot) -> URL { root.inboxTemporaryFolder(batch) }
+
+    func process(_ claim: BatchClaim) throws -> StageResult {
+        let sourceURL = root.resolve(sourcePath)
         let source = try SourceDatabase(url: sourceURL)
-        let days = try selectDays(source: source, state: state)
+        days = try selectDays(source: source, state: state)
         var reexported: [String: BatchID] = [:]
         for day in days {
             if let earlier = state.exportedDays[day] {
@@ -93,22 +119,20 @@ public struct FlexyBoxExporter {
             }
         }
 
-        let batchId = BatchID.make(at: request.now)
-        let temporary = root.inboxTemporaryFolder(batchId)
+        let temporary = claim.folder
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
-        try Data().write(to: temporary.appendingPathComponent(Self.inProgressMarker))
+        try Data().write(to: temporary.appendingPathComponent(FlexyBoxExporter.inProgressMarker))
 
         let written = try writeFiles(source: source, days: days, since: state.masterDataWatermark, into: temporary)
         guard written.records > 0 || !days.isEmpty else {
             try FileManager.default.removeItem(at: temporary)
-            return ExportOutcome(
-                batchId: nil, manifest: nil, batchFolder: nil,
-                summary: "nothing to export: no master data changed and no new business day")
+            return .nothing("nothing to export: no master data changed and no new business day")
         }
-        try FileManager.default.removeItem(at: temporary.appendingPathComponent(Self.inProgressMarker))
+        try FileManager.default.removeItem(at: temporary.appendingPathComponent(FlexyBoxExporter.inProgressMarker))
+        watermark = written.watermark
 
         var manifest = StageManifest(
-            stage: .export, batchId: batchId, runId: request.runId, startedAt: startedAt, finishedAt: Date(),
+            stage: .export, batchId: claim.batchId, runId: request.runId, startedAt: claim.startedAt, finishedAt: Date(),
             status: .accepted)
         manifest.inputs = [FileRecord(path: sourceURL.path, digest: try DurableFiles.digest(of: sourceURL))]
         manifest.outputs = written.files
@@ -119,15 +143,18 @@ public struct FlexyBoxExporter {
             source: sourceURL.path, businessDays: days.map(\.text),
             masterDataChangedAfter: state.masterDataWatermark, masterDataChangedUpTo: written.watermark,
             forced: request.force && !reexported.isEmpty, reexportedFrom: reexported)
-
-        let published = try publish(manifest, batchId: batchId, from: temporary, days: days, watermark: written.watermark, state: &state)
         let summary =
-            "exported batch \(batchId): \(days.count) business day(s), "
+            "exported batch \(claim.batchId): \(days.count) business day(s), "
             + written.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        return ExportOutcome(batchId: batchId, manifest: published, batchFolder: root.inboxFolder(batchId), summary: summary)
+        return StageResult(manifest: manifest, summary: summary)
     }
 
-    static let inProgressMarker = ".flexyvisma-export-in-progress"
+    func idleDetails() -> ExportedBatch { ExportedBatch() }
+
+    func details(of result: StageResult, claim: BatchClaim) -> ExportedBatch {
+        ExportedBatch(batchFolder: root.inboxFolder(claim.batchId))
+    }
+
 
     /// Days to export, in order.
     private func selectDays(source: SourceDatabase, state: ExportState) throws -> [BusinessDay] {
@@ -217,11 +244,9 @@ public struct FlexyBoxExporter {
     }
 
     /// Writes the manifest, renames the batch into the inbox and records it, crash-safely.
-    private func publish(
-        _ manifest: StageManifest, batchId: BatchID, from temporary: URL, days: [BusinessDay], watermark: String?,
-        state: inout ExportState
-    ) throws -> StageManifest {
-        let chain = ManifestChain(root: root)
+    func publish(_ manifest: StageManifest, claim: BatchClaim, chain: ManifestChain) throws -> StageManifest {
+        let batchId = claim.batchId
+        let temporary = claim.folder
         return try chain.withLock(purpose: "flexyvisma-export \(batchId)") { session in
             let linked = try session.link(manifest)
             try DurableFiles.write(linked.data, to: temporary.appendingPathComponent(manifest.fileName))
@@ -249,7 +274,7 @@ public struct FlexyBoxExporter {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: root.inbox.path)) ?? []
         for name in entries where name.hasPrefix(".") && name.hasSuffix(".tmp") {
             let folder = root.inbox.appendingPathComponent(name, isDirectory: true)
-            let ours = FileManager.default.fileExists(atPath: folder.appendingPathComponent(Self.inProgressMarker).path)
+            let ours = FileManager.default.fileExists(atPath: folder.appendingPathComponent(FlexyBoxExporter.inProgressMarker).path)
             let manifest = FileManager.default.fileExists(
                 atPath: folder.appendingPathComponent("export.manifest.json").path)
             guard ours || manifest else { continue }

@@ -8,13 +8,13 @@ public struct NightlyRun {
     public let root: PipelineRoot
     public let configuration: PipelineConfiguration
     public let stages: StageInvoker
-    public let day: String?
+    public let day: BusinessDay?
     /// `retry`: only when halted, and starting with the halted stage.
     public let requireHalt: Bool
     private let logger = Logger(label: "flexyvisma-run")
 
     public init(
-        root: PipelineRoot, configuration: PipelineConfiguration, executables: URL, day: String? = nil, requireHalt: Bool = false,
+        root: PipelineRoot, configuration: PipelineConfiguration, executables: URL, day: BusinessDay? = nil, requireHalt: Bool = false,
         runId: String = RunLogging.makeRunId()
     ) {
         self.root = root
@@ -37,7 +37,7 @@ public struct NightlyRun {
         let halt = try HaltRecord.current(in: root)
         if requireHalt, halt == nil { return (ExitStatus.usage.rawValue, "nothing to retry: the pipeline is not halted") }
         if !requireHalt, configuration.source != nil {
-            let export = try stages.run("export", day.map { ["--day", $0] } ?? [])
+            let export = try stages.run("export", day.map { ["--day", $0.text] } ?? [])
             if export.status != 0 { return (export.status, "export stopped with exit \(export.status)") }
         }
         if let halt {
@@ -57,7 +57,7 @@ public struct NightlyRun {
                 if result.status != 0 {
                     archived += try BatchArchive.archiveFinished(in: root)
                     let halt = try HaltRecord.current(in: root)
-                    let reason = halt.flatMap { $0.first?.message } ?? result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                    let reason = halt?.first?.message ?? result.manifest?.rejections.first?.message ?? "see its messages above"
                     return (result.status, "\(stage) stopped with exit \(result.status): \(reason)")
                 }
                 busy = busy || !result.idle

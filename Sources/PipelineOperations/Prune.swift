@@ -24,29 +24,19 @@ public enum ArchivePrune {
     }
 
     /// `5y`, `18m`, `400d`; nil means the legal default: 5 full years after the financial (calendar) year.
-    public static func cutoff(olderThan: String?, now: Date = Date()) throws -> String {
+    public static func cutoff(olderThan: RetentionPeriod?, now: Date = Date()) -> String {
         let calendar = Calendar(identifier: .gregorian)
         guard let olderThan else {
             let year = calendar.component(.year, from: now) - 5
             return "\(year)-01-01"  // a batch whose last day is before this lies in a year that ended > 5 full years ago
         }
-        guard let unit = olderThan.last, let amount = Int(olderThan.dropLast()), amount >= 0 else {
-            throw OperatorMessage(.usage, "--older-than '\(olderThan)' is not like 5y, 18m or 400d")
-        }
-        let component: Calendar.Component
-        switch unit {
-        case "y": component = .year
-        case "m": component = .month
-        case "d": component = .day
-        default: throw OperatorMessage(.usage, "--older-than '\(olderThan)': the unit is y, m or d")
-        }
-        let date = calendar.date(byAdding: component, value: -amount, to: now) ?? now
+        let date = calendar.date(byAdding: olderThan.unit.component, value: -olderThan.amount, to: now) ?? now
         return BusinessDay(date: date, timeZone: TimeZone(identifier: "UTC") ?? .current).text
     }
 
     /// Batches to prune (last business day before the cutoff); removed unless `dryRun`.
-    public static func run(root: PipelineRoot, olderThan: String?, dryRun: Bool, now: Date = Date()) throws -> [PrunedBatch] {
-        let cutoff = try cutoff(olderThan: olderThan, now: now)
+    public static func run(root: PipelineRoot, olderThan: RetentionPeriod?, dryRun: Bool, now: Date = Date()) throws -> [PrunedBatch] {
+        let cutoff = cutoff(olderThan: olderThan, now: now)
         var pruned: [PrunedBatch] = []
         for folder in BatchLocator.allBatchFolders(in: root) where folder.path.hasPrefix(root.archive.path) {
             guard let id = BatchID(folder.lastPathComponent) else { continue }
@@ -73,5 +63,29 @@ public enum ArchivePrune {
             try FileManager.default.removeItem(at: folder)
         }
         return pruned
+    }
+}
+
+/// How long archived batches are kept: `5y`, `18m` or `400d`.
+public struct RetentionPeriod: Sendable, Equatable {
+    public enum Unit: Character, Sendable {
+        case years = "y", months = "m", days = "d"
+
+        var component: Calendar.Component {
+            switch self {
+            case .years: .year
+            case .months: .month
+            case .days: .day
+            }
+        }
+    }
+
+    public var amount: Int
+    public var unit: Unit
+
+    public init?(_ text: String) {
+        guard let last = text.last, let unit = Unit(rawValue: last), let amount = Int(text.dropLast()), amount >= 0 else { return nil }
+        self.amount = amount
+        self.unit = unit
     }
 }

@@ -13,35 +13,38 @@ public struct StageInvoker: Sendable {
         self.runId = runId
     }
 
+    /// How a stage run ended: its exit and the manifest it published, read back from the chain.
     public struct Result: Sendable {
         public var status: Int32
-        /// What the stage printed on stdout (also passed through).
-        public var output: String
+        /// The manifest the stage published; nil when it worked on no batch.
+        public var manifest: StageManifest?
 
-        /// The stage found nothing to do.
-        public var idle: Bool { output.hasPrefix("nothing") }
+        /// The stage found nothing to do: it published no manifest.
+        public var idle: Bool { manifest == nil }
     }
 
-    /// stderr goes straight through; stdout is collected and echoed.
+    /// stdout and stderr go straight through; what the stage did is read from the manifest chain.
     public func run(_ stage: String, _ arguments: [String] = []) throws -> Result {
         let executable = folder.appendingPathComponent("flexyvisma-\(stage)")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw OperatorMessage(.internalError, "\(executable.path) is missing: is FlexyVisma installed completely?")
         }
+        let chain = ManifestChain(root: root)
+        let before = try chain.head()
         let process = Process()
         process.executableURL = executable
         process.arguments = ["--root", root.url.path] + arguments
-        let output = Pipe()
-        process.standardOutput = output
         process.standardInput = FileHandle.nullDevice
         var environment = ProcessInfo.processInfo.environment
         environment[RunLogging.environmentVariable] = runId
         process.environment = environment
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        FileHandle.standardOutput.write(data)
-        return Result(status: process.terminationStatus, output: text)
+        let after = try chain.head()
+        var published: StageManifest?
+        if let after, after != before, let batch = root.locateBatch(after.batchId) {
+            published = StageManifest.read(after.fileName, in: batch)
+        }
+        return Result(status: process.terminationStatus, manifest: published)
     }
 }

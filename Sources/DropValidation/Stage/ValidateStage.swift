@@ -33,103 +33,106 @@ public struct ValidateRequest {
     }
 }
 
-/// What validation did.
-public struct ValidateOutcome: Sendable {
-    public var exitStatus: ExitStatus
-    public var batchId: BatchID?
-    public var manifest: StageManifest?
-    public var summary: String
+/// What only validation knows of its run: the report.
+public struct ValidationReport: Sendable {
     /// Report lines, errors first.
-    public var reportLines: [String]
+    public var reportLines: [String] = []
     public var reportPath: String?
 }
+
+/// What validation did.
+public typealias ValidateOutcome = StageOutcome<ValidationReport>
 
 /// The validate stage (DESIGN §6): inbox pickup, every file checked, a positioned report, halt on rejection.
 public struct ValidateStage {
     public let request: ValidateRequest
-    private let logger = Logger(label: "flexyvisma-validate")
 
     public init(_ request: ValidateRequest) { self.request = request }
 
-    private var root: PipelineRoot { request.root }
-
     public func run() throws -> ValidateOutcome {
-        let lock = try FileLock.acquire(root.state.appendingPathComponent("validate.lock"), purpose: "flexyvisma-validate run \(request.runId)")
-        defer { withExtendedLifetime(lock) {} }
-
-        var rejectedDrops: [(name: String, reason: String)] = []
-        let batchId: BatchID
-        if let halt = try HaltRecord.current(in: root) {
-            guard request.retry, halt.stage == .validate else {
-                throw OperatorMessage(.haltedEarlier, halt.haltedMessage)
-            }
-            batchId = halt.batchId
-            logger.notice("validating halted batch \(batchId) again")
-        } else if request.retry {
-            throw OperatorMessage(.usage, "nothing to retry: the pipeline is not halted")
-        } else if let waiting = try unvalidatedBatch() {
-            batchId = waiting
-        } else if let inProgress = try unfinishedBatch() {
-            // Strictly in order: the next drop is checked against a Visma that already holds this batch.
-            return ValidateOutcome(
-                exitStatus: .success, batchId: nil, manifest: nil,
-                summary: "nothing to validate until batch \(inProgress) is uploaded", reportLines: [], reportPath: nil)
-        } else {
-            let pickup = InboxPickup(root: root, settleSeconds: request.configuration.pipeline.settleSeconds, now: request.now)
-            let scan = try pickup.scan()
-            rejectedDrops = scan.rejected
-            for rejected in scan.rejected { logger.error("moved inbox/\(rejected.name) to rejected/: \(rejected.reason)") }
-            guard let drop = scan.ready else {
-                let waiting = scan.waiting.isEmpty ? "" : " (\(scan.waiting.count) still settling: \(scan.waiting.joined(separator: ", ")))"
-                return ValidateOutcome(
-                    exitStatus: rejectedDrops.isEmpty ? .success : .dataRejected, batchId: nil, manifest: nil,
-                    summary: rejectedDrops.isEmpty
-                        ? "nothing to validate\(waiting)"
-                        : "\(rejectedDrops.count) unrecognised drop(s) moved to \(root.rejected.path) (see the .why.txt beside each)",
-                    reportLines: [], reportPath: nil)
-            }
-            batchId = try pickup.take(drop)
-            logger.info("picked up batch \(batchId)")
-        }
-        var outcome = try validate(batchId)
-        if !rejectedDrops.isEmpty {
-            outcome.summary += "; also \(rejectedDrops.count) unrecognised drop(s) moved to rejected/"
+        let work = ValidateWork(request: request)
+        var outcome = try StageLifecycle(root: request.root, runId: request.runId, retry: request.retry).run(work)
+        if outcome.didWork, !work.rejectedDrops.isEmpty {
+            outcome.summary += "; also \(work.rejectedDrops.count) unrecognised drop(s) moved to rejected/"
             if outcome.exitStatus == .success { outcome.exitStatus = .dataRejected }
         }
         return outcome
     }
+}
+
+/// Validation of one batch; a class because the pickup's refusals are told beside the batch's outcome.
+private final class ValidateWork: SynchronousStageWork {
+    let request: ValidateRequest
+    private let logger = Logger(label: "flexyvisma-validate")
+    /// Drops the pickup moved to `rejected/` on the way to the next batch.
+    private(set) var rejectedDrops: [(name: String, reason: String)] = []
+
+    init(request: ValidateRequest) { self.request = request }
+
+    var stage: StageManifest.Stage { .validate }
+    private var root: PipelineRoot { request.root }
+
+    func nextBatch() throws -> StageSelection {
+        if let waiting = unvalidatedBatch() { return .batch(waiting) }
+        if let inProgress = unfinishedBatch() {
+            // Strictly in order: the next drop is checked against a Visma that already holds this batch.
+            return .idle(summary: "nothing to validate until batch \(inProgress) is uploaded")
+        }
+        let pickup = InboxPickup(root: root, settleSeconds: request.configuration.pipeline.settleSeconds, now: request.now)
+        let scan = try pickup.scan()
+        rejectedDrops = scan.rejected
+        for rejected in scan.rejected { logger.error("moved inbox/\(rejected.name) to rejected/: \(rejected.reason)") }
+        guard let drop = scan.ready else {
+            guard rejectedDrops.isEmpty else {
+                return .idle(
+                    summary: "\(rejectedDrops.count) unrecognised drop(s) moved to \(root.rejected.path) (see the .why.txt beside each)",
+                    exitStatus: .dataRejected)
+            }
+            let waiting = scan.waiting.isEmpty ? "" : " (\(scan.waiting.count) still settling: \(scan.waiting.joined(separator: ", ")))"
+            return .idle(summary: "nothing to validate\(waiting)")
+        }
+        let batchId = try pickup.take(drop)
+        logger.info("picked up batch \(batchId)")
+        return .batch(batchId)
+    }
 
     /// A validated batch in `batches/` whose upload is not accepted (and that was not discarded).
-    private func unfinishedBatch() throws -> BatchID? {
+    private func unfinishedBatch() -> BatchID? {
         root.batchesInProgress().first { id in
             let folder = root.batchFolder(id)
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("discard.manifest.json").path) { return false }
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent(StageManifest.fileName(of: .discard)).path) { return false }
             guard let upload = StageManifest.read(.upload, in: folder) else { return true }
             return upload.status != .accepted
         }
     }
 
     /// A batch picked up earlier but not validated (an interrupted run), oldest first.
-    private func unvalidatedBatch() throws -> BatchID? {
+    private func unvalidatedBatch() -> BatchID? {
         root.batchesInProgress().first { id in
-            !FileManager.default.fileExists(atPath: root.batchFolder(id).appendingPathComponent("validate.manifest.json").path)
+            !FileManager.default.fileExists(atPath: root.batchFolder(id).appendingPathComponent(StageManifest.fileName(of: .validate)).path)
         }
     }
 
-    private func validate(_ batchId: BatchID) throws -> ValidateOutcome {
-        let startedAt = Date()
-        let folder = root.batchFolder(batchId)
+    /// A retry keeps the earlier attempt's report and snapshot beside the new ones.
+    func setAsideEarlierAttempt(_ attempt: Int, in folder: URL) throws {
+        for (name, renamed) in [("report.txt", "report.attempt-\(attempt).txt"), ("reference.json", "reference.attempt-\(attempt).json")] {
+            let url = folder.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: url.path) { try DurableFiles.rename(url, to: folder.appendingPathComponent(renamed)) }
+        }
+    }
+
+    func process(_ claim: BatchClaim) throws -> StageResult {
+        let folder = claim.folder
+        let batchId = claim.batchId
         guard FileManager.default.fileExists(atPath: folder.path) else {
             throw OperatorMessage(.internalError, "batch \(batchId) is not in \(root.batches.path)")
         }
-        try keepEarlierAttempt(in: folder)
-
         let reference = try request.referenceFile.map(ReferenceSnapshot.load) ?? request.fetchReference()
         let referenceURL = folder.appendingPathComponent("reference.json")
         try DurableFiles.write(try reference.encoded(), to: referenceURL)
-        let history = try ValidationHistory(root: root)
-        let context = ValidationContext(configuration: request.configuration, reference: reference, history: try history.snapshot())
+        let context = ValidationContext(configuration: request.configuration, reference: reference, history: try ValidationHistory(root: root).snapshot())
         let result = try BatchValidator(folder: folder, schemas: request.schemas, context: context).run()
+        accepted = result
         let errors = result.findings.errors
         let warnings = result.findings.warnings
 
@@ -138,7 +141,7 @@ public struct ValidateStage {
         try DurableFiles.write(Data((reportLines.joined(separator: "\n") + (reportLines.isEmpty ? "" : "\n")).utf8), to: reportURL)
 
         var manifest = StageManifest(
-            stage: .validate, batchId: batchId, runId: request.runId, startedAt: startedAt, finishedAt: Date(),
+            stage: .validate, batchId: batchId, runId: request.runId, startedAt: claim.startedAt, finishedAt: Date(),
             status: errors.isEmpty ? .accepted : .rejected)
         let referenceDigest = try DurableFiles.digest(of: referenceURL)
         manifest.inputs = result.inputs + [FileRecord(path: "reference.json", digest: referenceDigest)]
@@ -148,44 +151,42 @@ public struct ValidateStage {
         manifest.counts = result.counts
         manifest.configHash = try request.configuration.hash()
         manifest.referenceSnapshotHash = referenceDigest.sha256
-
-        let written = try ManifestChain(root: root).publish(manifest, in: folder)
+        report = ValidationReport(reportLines: reportLines, reportPath: "batches/\(batchId)/report.txt")
 
         let relativeReport = "batches/\(batchId)/report.txt"
-        if errors.isEmpty {
-            try history.record(
-                batch: batchId, itemKinds: result.itemKinds, kitProducts: result.kitProducts, receiptDays: result.receiptDays
-            ) { insert in
-                // Read again rather than held: a payments file can have a million rows.
-                for input in result.inputs where input.fileType == DropFileType.payments.rawValue {
-                    let reader = try CSVReader(url: folder.appendingPathComponent(input.path))
-                    guard let column = try reader.next()?.fields.firstIndex(of: "payment_id") else { continue }
-                    while let row = try reader.next() {
-                        if row.fields.count > column, !row.fields[column].isEmpty { try insert(row.fields[column]) }
-                    }
-                }
-            }
-            try HaltRecord.clear(in: root)
-            let counted = result.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            let warned = warnings.isEmpty ? "" : "; \(warnings.count) warning(s) in \(relativeReport)"
-            return ValidateOutcome(
-                exitStatus: .success, batchId: batchId, manifest: written,
-                summary: "batch \(batchId) accepted: \(counted.isEmpty ? "no records" : counted)\(warned)", reportLines: reportLines,
-                reportPath: relativeReport)
+        guard errors.isEmpty else {
+            return StageResult(
+                manifest: manifest,
+                summary: "batch \(batchId) rejected: \(errors.count) finding(s); nothing was sent. The pipeline is halted until it is fixed. Report: \(relativeReport)",
+                report: relativeReport)
         }
-        try HaltRecord(batchId: batchId, stage: .validate, rejections: errors.count, first: errors.first, report: relativeReport).save(in: root)
-        return ValidateOutcome(
-            exitStatus: .dataRejected, batchId: batchId, manifest: written,
-            summary: "batch \(batchId) rejected: \(errors.count) finding(s); nothing was sent. The pipeline is halted until it is fixed. Report: \(relativeReport)",
-            reportLines: reportLines, reportPath: relativeReport)
+        let counted = result.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        let warned = warnings.isEmpty ? "" : "; \(warnings.count) warning(s) in \(relativeReport)"
+        return StageResult(
+            manifest: manifest, summary: "batch \(batchId) accepted: \(counted.isEmpty ? "no records" : counted)\(warned)", report: relativeReport)
     }
 
-    /// A retry keeps the earlier attempt's manifest, report and snapshot beside the new ones.
-    private func keepEarlierAttempt(in folder: URL) throws {
-        guard let attempt = try StageManifest.keepAsAttempt(.validate, in: folder) else { return }
-        for (name, renamed) in [("report.txt", "report.attempt-\(attempt).txt"), ("reference.json", "reference.attempt-\(attempt).json")] {
-            let url = folder.appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: url.path) { try DurableFiles.rename(url, to: folder.appendingPathComponent(renamed)) }
+    /// The validator's result of the batch being worked on, and its report.
+    private var accepted: BatchValidation?
+    private var report = ValidationReport()
+
+    /// An accepted batch's keys join the history only once its manifest is in the chain.
+    func didPublish(_ manifest: StageManifest, claim: BatchClaim) throws {
+        guard manifest.status == .accepted, let result = accepted else { return }
+        try ValidationHistory(root: root).record(
+            batch: claim.batchId, itemKinds: result.itemKinds, kitProducts: result.kitProducts, receiptDays: result.receiptDays
+        ) { insert in
+            // Read again rather than held: a payments file can have a million rows.
+            for input in result.inputs where input.fileType == DropFileType.payments.rawValue {
+                let reader = try CSVReader(url: claim.folder.appendingPathComponent(input.path))
+                guard let column = try reader.next()?.fields.firstIndex(of: "payment_id") else { continue }
+                while let row = try reader.next() {
+                    if row.fields.count > column, !row.fields[column].isEmpty { try insert(row.fields[column]) }
+                }
+            }
         }
     }
+
+    func idleDetails() -> ValidationReport { ValidationReport() }
+    func details(of result: StageResult, claim: BatchClaim) -> ValidationReport { report }
 }

@@ -12,6 +12,8 @@ public struct StageManifest: Codable, Sendable, Equatable {
     public var startedAt: String
     public var finishedAt: String
     public var status: Status
+    /// The exit the stage's process ended with for this batch (DESIGN §12); how `run` learns the outcome.
+    public var exitStatus: ExitStatus?
     public var inputs: [FileRecord] = []
     public var outputs: [FileRecord] = []
     public var rejections: [Finding] = []
@@ -70,7 +72,12 @@ public struct StageManifest: Codable, Sendable, Equatable {
 
     /// The stage's manifest in a batch folder, or nil when there is none or it does not decode.
     public static func read(_ stage: Stage, in folder: URL) -> StageManifest? {
-        guard let data = try? Data(contentsOf: folder.appendingPathComponent(fileName(of: stage))) else { return nil }
+        read(fileName(of: stage), in: folder)
+    }
+
+    /// The manifest of that file name in a batch folder, or nil when there is none or it does not decode.
+    public static func read(_ fileName: String, in folder: URL) -> StageManifest? {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(fileName)) else { return nil }
         return try? decode(data)
     }
 

@@ -4,18 +4,17 @@ import Glibc
 import Logging
 import VismaPayloads
 
-/// What the upload stage did.
-public struct UploadOutcome: Sendable {
-    public var exitStatus: ExitStatus
-    public var batchId: BatchID?
-    public var manifest: StageManifest?
-    public var summary: String
+/// What only the upload knows of its run: Visma's refusal.
+public struct UploadRefusal: Sendable {
     /// Visma's message verbatim when a record was refused.
     public var rejection: Finding?
 }
 
+/// What the upload stage did.
+public typealias UploadOutcome = StageOutcome<UploadRefusal>
+
 /// The upload stage (DESIGN §8): payloads to Visma in dependency order, each record exactly once.
-public struct UploadStage: Sendable {
+public struct UploadStage: AsynchronousStageWork, Sendable {
     public let root: PipelineRoot
     public let configuration: PipelineConfiguration
     public let secret: ClientSecret
@@ -31,27 +30,33 @@ public struct UploadStage: Sendable {
     }
 
     public func run() async throws -> UploadOutcome {
-        let logger = Logger(label: "flexyvisma-upload")
-        let lock = try FileLock.acquire(root.state.appendingPathComponent("upload.lock"), purpose: "flexyvisma-upload run \(runId)")
-        defer { withExtendedLifetime(lock) {} }
-        let ledger = try UploadLedger(root: root)
+        try await StageLifecycle(root: root, runId: runId, retry: retry).run(self)
+    }
 
-        let batchId: BatchID
-        if let halt = try HaltRecord.current(in: root) {
-            guard retry, halt.stage == .upload else { throw OperatorMessage(.haltedEarlier, halt.haltedMessage) }
-            batchId = halt.batchId
-            try ledger.resetRejected(batch: batchId)
-            logger.notice("uploading halted batch \(batchId) again")
-        } else if retry {
-            throw OperatorMessage(.usage, "nothing to retry: the pipeline is not halted")
-        } else if let next = try nextBatch() {
-            batchId = next
-        } else {
-            return UploadOutcome(exitStatus: .success, batchId: nil, manifest: nil, summary: "nothing to upload", rejection: nil)
+    public var stage: StageManifest.Stage { .upload }
+
+    /// The oldest transformed batch whose upload has not been accepted; earlier ones block it.
+    public func nextBatch() throws -> StageSelection {
+        for id in root.batchesInProgress() {
+            let folder = root.batchFolder(id)
+            if StageManifest.read(.upload, in: folder)?.status == .accepted { continue }
+            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(StageManifest.fileName(of: .transform)).path) else { break }
+            return .batch(id)
         }
+        return .idle(summary: "nothing to upload")
+    }
 
-        let startedAt = Date()
-        let folder = root.batchFolder(batchId)
+    /// Records Visma refused go back to pending: the cause was fixed.
+    public func prepareRetry(of batch: BatchID) throws {
+        try UploadLedger(root: root).resetRejected(batch: batch)
+        Logger(label: "flexyvisma-upload").notice("uploading halted batch \(batch) again")
+    }
+
+    public func process(_ claim: BatchClaim) async throws -> StageResult {
+        let batchId = claim.batchId
+        let ledger = try UploadLedger(root: root)
+        let startedAt = claim.startedAt
+        let folder = claim.folder
         let records = try loadPayloads(folder)
         try ledger.prepare(batch: batchId, records: records)
         let connection = VismaConnection(configuration: configuration, secret: secret)
@@ -154,26 +159,29 @@ public struct UploadStage: Sendable {
             manifest.rejections = finding.map { [$0] } ?? []
         }
         manifest.counts = details.kinds.mapValues { $0.created + $0.updated }
-        let written = try writeManifest(manifest, folder: folder)
 
         if let finding {
-            try HaltRecord(batchId: batchId, stage: .upload, rejections: 1, first: finding, report: "batches/\(batchId)/upload.manifest.json").save(in: root)
-            return UploadOutcome(
-                exitStatus: .dataRejected, batchId: batchId, manifest: written,
-                summary: "batch \(batchId): Visma refused \(rejection?.record.kind ?? "a record") \(rejection?.record.key ?? ""): \(finding.message)", rejection: finding)
+            return StageResult(
+                manifest: manifest,
+                summary: "batch \(batchId): Visma refused \(rejection?.record.kind ?? "a record") \(rejection?.record.key ?? ""): \(finding.message)",
+                report: "batches/\(batchId)/upload.manifest.json")
         }
         if unresolved > 0 {
-            return UploadOutcome(
-                exitStatus: .temporaryFailure, batchId: batchId, manifest: written,
+            return StageResult(
+                manifest: manifest,
                 summary: "batch \(batchId): \(unresolved) record(s) could not be confirmed (network, 5xx or 429 exhausted); run again later — they are looked up before anything is resent",
-                rejection: nil)
+                exitStatus: .temporaryFailure)
         }
-        if retry { try HaltRecord.clear(in: root) }
         let created = details.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.created) created, \($0.value.updated) updated" }
-        return UploadOutcome(
-            exitStatus: .success, batchId: batchId, manifest: written,
-            summary: "batch \(batchId) uploaded: \(created.isEmpty ? "nothing to send" : created.joined(separator: "; ")) (\(details.requests) requests, \(details.retries) retries, \(details.rateLimited) × 429)",
-            rejection: nil)
+        return StageResult(
+            manifest: manifest,
+            summary: "batch \(batchId) uploaded: \(created.isEmpty ? "nothing to send" : created.joined(separator: "; ")) (\(details.requests) requests, \(details.retries) retries, \(details.rateLimited) × 429)")
+    }
+
+    public func idleDetails() -> UploadRefusal { UploadRefusal() }
+
+    public func details(of result: StageResult, claim: BatchClaim) -> UploadRefusal {
+        UploadRefusal(rejection: result.manifest?.rejections.first)
     }
 
     /// Our hint beside Visma's words, for the refusals a bookkeeper can fix in Visma.
@@ -184,16 +192,6 @@ public struct UploadStage: Sendable {
         if message.contains("is closed") { return "open the financial period in Visma, then run `flexyvisma-upload --retry`" }
         if message.contains("Payment method") { return "create or activate the payment method in Visma, then retry" }
         return "fix the cause in Visma or in FlexyBox; `flexyvisma-upload --retry` resends only what is not done"
-    }
-
-    /// The oldest transformed batch whose upload has not been accepted; earlier ones block it.
-    private func nextBatch() throws -> BatchID? {
-        for id in root.batchesInProgress() {
-            let folder = root.batchFolder(id)
-            if StageManifest.read(.upload, in: folder)?.status == .accepted { continue }
-            return FileManager.default.fileExists(atPath: folder.appendingPathComponent("transform.manifest.json").path) ? id : nil
-        }
-        return nil
     }
 
     private func loadPayloads(_ folder: URL) throws -> [PayloadRecord] {
@@ -212,12 +210,6 @@ public struct UploadStage: Sendable {
             guard FileManager.default.fileExists(atPath: url.path) else { return nil }
             return FileRecord(path: "payloads/\(group.fileName)", digest: try DurableFiles.digest(of: url), fileType: "payloads")
         }
-    }
-
-    /// Writes the manifest into the chain; an earlier attempt's manifest is kept beside it.
-    private func writeManifest(_ manifest: StageManifest, folder: URL) throws -> StageManifest {
-        try StageManifest.keepAsAttempt(manifest.stage, in: folder)
-        return try ManifestChain(root: root).publish(manifest, in: folder)
     }
 }
 

@@ -9,18 +9,15 @@ public struct TransformCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "flexyvisma-transform",
         abstract: "Turn the oldest validated batch into Visma write DTOs (batches/<id>/payloads/*.jsonl).",
-        discussion: "Exit codes: 0 done or nothing to do · 69 halted earlier · 78 configuration error.")
+        discussion: "Exit codes: 0 done or nothing to do · 69 halted earlier · 75 another transform is running · 78 configuration error.")
 
-    @Option(name: .long, help: "The pipeline root.")
-    public var root: String
+    @OptionGroup public var options: RootOptions
 
     public init() {}
 
     public func run() throws {
-        StageRunner.run("flexyvisma-transform") {
-            let root = PipelineRoot(path: root)
-            let runId = RunLogging.makeRunId()
-            RunLogging.bootstrap(root: root, runId: runId)
+        try CommandFailures.report("flexyvisma-transform") {
+            let (root, runId) = options.startLogging()
             let outcome = try TransformStage(root: root, configuration: try PipelineConfiguration.load(from: root), runId: runId).run()
             print(outcome.summary)
             return outcome.exitStatus
@@ -38,8 +35,7 @@ public struct UploadCommand: AsyncParsableCommand {
             69 halted earlier · 75 Visma unreachable or records unconfirmed (run again later) · 78 configuration error.
             """)
 
-    @Option(name: .long, help: "The pipeline root.")
-    public var root: String
+    @OptionGroup public var options: RootOptions
 
     @Flag(name: .long, help: "Upload the halted batch again after fixing what Visma refused; done records are never resent.")
     public var retry = false
@@ -47,26 +43,16 @@ public struct UploadCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let root = PipelineRoot(path: root)
-        let runId = RunLogging.makeRunId()
-        RunLogging.bootstrap(root: root, runId: runId)
-        let status: ExitStatus
-        do {
+        try await CommandFailures.report("flexyvisma-upload") {
+            let (root, runId) = options.startLogging()
             let configuration = try PipelineConfiguration.load(from: root)
             let secret = try ClientSecret.load(for: configuration, root: root)
             let outcome = try await UploadStage(root: root, configuration: configuration, secret: secret, retry: retry, runId: runId).run()
             if let rejection = outcome.rejection {
-                StageRunner.printError("flexyvisma-upload", "Visma: \(rejection.message) — \(rejection.hint ?? "")")
+                CommandFailures.printError("flexyvisma-upload", "Visma: \(rejection.message) — \(rejection.hint ?? "")")
             }
             print(outcome.summary)
-            status = outcome.exitStatus
-        } catch let failure as any PipelineFailure {
-            StageRunner.printError("flexyvisma-upload", failure.description)
-            status = failure.exitStatus
-        } catch {
-            StageRunner.printError("flexyvisma-upload", "internal error: \(error)")
-            status = .internalError
+            return outcome.exitStatus
         }
-        Foundation.exit(status.rawValue)
     }
 }

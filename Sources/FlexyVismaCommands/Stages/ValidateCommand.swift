@@ -16,8 +16,7 @@ public struct ValidateCommand: ParsableCommand {
             69 halted earlier · 75 Visma unreachable · 78 configuration error.
             """)
 
-    @Option(name: .long, help: "The pipeline root.")
-    public var root: String
+    @OptionGroup public var options: RootOptions
 
     @Option(name: .long, help: "Validate against this saved reference snapshot instead of asking Visma.")
     public var reference: String?
@@ -28,10 +27,8 @@ public struct ValidateCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        StageRunner.run("flexyvisma-validate") {
-            let root = PipelineRoot(path: root)
-            let runId = RunLogging.makeRunId()
-            RunLogging.bootstrap(root: root, runId: runId)
+        try CommandFailures.report("flexyvisma-validate") {
+            let (root, runId) = options.startLogging()
             let configuration = try PipelineConfiguration.load(from: root)
             let request = ValidateRequest(
                 root: root, configuration: configuration, schemas: try SchemaDirectory.locate(),

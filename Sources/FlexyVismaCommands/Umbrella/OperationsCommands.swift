@@ -5,11 +5,9 @@ import Foundation
 import PipelineOperations
 
 /// `run` and `retry`: one night's work under one run id and one log file.
-private func runNight(_ program: String, root: String, day: String?, requireHalt: Bool) -> Never {
-    StageRunner.run(program) {
-        let root = PipelineRoot(path: root)
-        let runId = RunLogging.makeRunId()
-        RunLogging.bootstrap(root: root, runId: runId)
+private func runNight(_ program: String, options: RootOptions, day: BusinessDay?, requireHalt: Bool) throws {
+    try CommandFailures.report(program) {
+        let (root, runId) = options.startLogging()
         return try NightlyRun(
             root: root, configuration: try PipelineConfiguration.load(from: root), executables: UmbrellaDispatch.executableFolder(),
             day: day, requireHalt: requireHalt, runId: runId
@@ -24,14 +22,13 @@ struct RunSubcommand: ParsableCommand {
         abstract: "Export, then take every ready batch oldest first through validate, transform and upload; archive what is done.",
         discussion: "When halted, the halted batch is retried first. Exit code: the first stage's that did not succeed (see README).")
 
-    @Option(name: .long, help: "The pipeline root.")
-    var root: String
+    @OptionGroup var options: RootOptions
 
     @Option(name: .long, help: "Export this business day instead of every day since the last export.")
-    var day: String?
+    var day: BusinessDay?
 
     func run() throws {
-        runNight("flexyvisma run", root: root, day: day, requireHalt: false)
+        try runNight("flexyvisma run", options: options, day: day, requireHalt: false)
     }
 }
 
@@ -40,11 +37,10 @@ struct RetrySubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry", abstract: "Retry the halted batch from the stage that refused it, then continue with the queue.")
 
-    @Option(name: .long, help: "The pipeline root.")
-    var root: String
+    @OptionGroup var options: RootOptions
 
     func run() throws {
-        runNight("flexyvisma retry", root: root, day: nil, requireHalt: true)
+        try runNight("flexyvisma retry", options: options, day: nil, requireHalt: true)
     }
 }
 
@@ -52,16 +48,14 @@ struct RetrySubcommand: ParsableCommand {
 struct StatusSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Where the pipeline stands, in words (or JSON).")
 
-    @Option(name: .long, help: "The pipeline root.")
-    var root: String
+    @OptionGroup var options: RootOptions
 
     @Flag(name: .long, help: "Print JSON instead of words.")
     var json = false
 
     func run() throws {
-        StageRunner.run("flexyvisma status") {
-            let root = PipelineRoot(path: root)
-            let status = try PipelineStatus.read(root: root, configuration: try? PipelineConfiguration.load(from: root))
+        try CommandFailures.report("flexyvisma status") {
+            let status = try PipelineStatus.read(root: options.root, configuration: try? PipelineConfiguration.load(from: options.root))
             if json {
                 FileHandle.standardOutput.write(try CanonicalJSON.encode(status))
             } else {
@@ -77,26 +71,24 @@ struct DiscardSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discard", abstract: "Abandon a batch so the queue moves; recorded in its manifest, files kept in the archive.")
 
-    @Option(name: .long, help: "The pipeline root.")
-    var root: String
+    @OptionGroup var options: RootOptions
 
     @Argument(help: "The batch id.")
-    var batchId: String
+    var batchId: BatchID
 
     @Option(name: .long, help: "Why (recorded for the auditor).")
     var reason: String
 
     func run() throws {
-        StageRunner.run("flexyvisma discard") {
-            let root = PipelineRoot(path: root)
-            guard let id = BatchID(batchId) else { throw OperatorMessage(.usage, "'\(batchId)' is not a batch id") }
-            print(try Discard.run(root: root, batchId: id, reason: reason) { try ValidationHistory(root: root).forget(batch: $0) })
+        try CommandFailures.report("flexyvisma discard") {
+            let root = options.root
+            print(try Discard.run(root: root, batchId: batchId, reason: reason) { try ValidationHistory(root: root).forget(batch: $0) })
             return .success
         }
     }
 }
 
-/// `flexyvisma audit verify|show|find`.
+/// `flexyvisma audit verify|show|find|report`.
 struct AuditSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Answer an auditor from the archived manifests.",
@@ -104,11 +96,11 @@ struct AuditSubcommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Re-hash every file against its manifest and walk the hash chain.")
-        @Option(name: .long, help: "The pipeline root.") var root: String
+        @OptionGroup var options: RootOptions
 
         func run() throws {
-            StageRunner.run("flexyvisma audit verify") {
-                let result = try AuditVerify.run(root: PipelineRoot(path: root))
+            try CommandFailures.report("flexyvisma audit verify") {
+                let result = try AuditVerify.run(root: options.root)
                 for problem in result.problems { print("PROBLEM: \(problem)") }
                 print("\(result.manifests) manifests, \(result.files) files checked: \(result.problems.isEmpty ? "the archive is intact and the chain is whole" : "\(result.problems.count) problem(s)")")
                 return result.problems.isEmpty ? .success : .dataRejected
@@ -118,13 +110,12 @@ struct AuditSubcommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "What each stage did to one batch.")
-        @Option(name: .long, help: "The pipeline root.") var root: String
-        @Argument(help: "The batch id.") var batchId: String
+        @OptionGroup var options: RootOptions
+        @Argument(help: "The batch id.") var batchId: BatchID
 
         func run() throws {
-            StageRunner.run("flexyvisma audit show") {
-                guard let id = BatchID(batchId) else { throw OperatorMessage(.usage, "'\(batchId)' is not a batch id") }
-                print(try AuditShow.run(root: PipelineRoot(path: root), batchId: id))
+            try CommandFailures.report("flexyvisma audit show") {
+                print(try AuditShow.run(root: options.root, batchId: batchId))
                 return .success
             }
         }
@@ -132,14 +123,14 @@ struct AuditSubcommand: ParsableCommand {
 
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One self-contained HTML page: batches over time, counts, control totals, rejections, chain status.")
-        @Option(name: .long, help: "The pipeline root.") var root: String
+        @OptionGroup var options: RootOptions
         @Option(name: .long, help: "Write the report here.") var html: String
-        @Option(name: .long, help: "First business day (YYYY-MM-DD).") var from: String?
-        @Option(name: .long, help: "Last business day (YYYY-MM-DD).") var to: String?
+        @Option(name: .long, help: "First business day.") var from: BusinessDay?
+        @Option(name: .long, help: "Last business day.") var to: BusinessDay?
 
         func run() throws {
-            StageRunner.run("flexyvisma audit report") {
-                let page = try AuditReport.html(root: PipelineRoot(path: root), from: from, to: to)
+            try CommandFailures.report("flexyvisma audit report") {
+                let page = try AuditReport.html(root: options.root, from: from?.text, to: to?.text)
                 try DurableFiles.writeAtomically(Data(page.utf8), to: URL(fileURLWithPath: html))
                 print("wrote \(html)")
                 return .success
@@ -149,22 +140,25 @@ struct AuditSubcommand: ParsableCommand {
 
     struct Find: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Which batches carried a record, and what became of it in Visma.")
-        @Option(name: .long, help: "The pipeline root.") var root: String
+        @OptionGroup var options: RootOptions
         @Option(name: .long) var item: String?
         @Option(name: .long) var customer: String?
         @Option(name: .long) var payment: String?
         @Option(name: .customLong("purchase-order")) var purchaseOrder: String?
         @Option(name: .long) var receipt: Int64?
 
+        /// Exactly one key to look for.
+        var key: AuditFind.Key? {
+            let given: [AuditFind.Key?] = [item.map { .item($0) }, customer.map { .customer($0) }, payment.map { .payment($0) },
+                purchaseOrder.map { .purchaseOrder($0) }, receipt.map { .receipt($0) }]
+            let keys = given.compactMap { $0 }
+            return keys.count == 1 ? keys[0] : nil
+        }
+
         func run() throws {
-            StageRunner.run("flexyvisma audit find") {
-                let key: AuditFind.Key
-                if let item { key = .item(item) } else if let customer { key = .customer(customer) } else if let payment {
-                    key = .payment(payment)
-                } else if let purchaseOrder { key = .purchaseOrder(purchaseOrder) } else if let receipt { key = .receipt(receipt) } else {
-                    throw OperatorMessage(.usage, "give one of --item, --customer, --payment, --purchase-order, --receipt")
-                }
-                let answers = try AuditFind.run(root: PipelineRoot(path: root), key: key)
+            try CommandFailures.report("flexyvisma audit find") {
+                guard let key else { throw ValidationError("give exactly one of --item, --customer, --payment, --purchase-order, --receipt") }
+                let answers = try AuditFind.run(root: options.root, key: key)
                 print(answers.isEmpty ? "no batch carried it" : answers.joined(separator: "\n"))
                 return answers.isEmpty ? .dataRejected : .success
             }
@@ -177,12 +171,11 @@ struct PlanSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan", abstract: "What the next upload would create, update or skip in Visma, per kind, with the records (writes nothing).")
 
-    @Option(name: .long, help: "The pipeline root.")
-    var root: String
+    @OptionGroup var options: RootOptions
 
     func run() throws {
-        StageRunner.run("flexyvisma plan") {
-            print(try UploadPlan.run(root: PipelineRoot(path: root)).text)
+        try CommandFailures.report("flexyvisma plan") {
+            print(try UploadPlan.run(root: options.root).text)
             return .success
         }
     }
@@ -195,13 +188,13 @@ struct ArchiveSubcommand: ParsableCommand {
     struct Prune: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove archived batches past retention (default: 5 full years after the financial year, Danish Bookkeeping Act); the chain stays verifiable.")
-        @Option(name: .long, help: "The pipeline root.") var root: String
-        @Option(name: .customLong("older-than"), help: "Like 5y, 18m or 400d, instead of the legal default.") var olderThan: String?
+        @OptionGroup var options: RootOptions
+        @Option(name: .customLong("older-than"), help: "Like 5y, 18m or 400d, instead of the legal default.") var olderThan: RetentionPeriod?
         @Flag(name: .customLong("dry-run"), help: "List what would be removed; remove nothing.") var dryRun = false
 
         func run() throws {
-            StageRunner.run("flexyvisma archive prune") {
-                let pruned = try ArchivePrune.run(root: PipelineRoot(path: root), olderThan: olderThan, dryRun: dryRun)
+            try CommandFailures.report("flexyvisma archive prune") {
+                let pruned = try ArchivePrune.run(root: options.root, olderThan: olderThan, dryRun: dryRun)
                 for batch in pruned {
                     print("\(dryRun ? "would prune" : "pruned") \(batch.batchId) (last business day \(batch.lastBusinessDay ?? "unknown"), \(batch.manifests.count) manifests recorded)")
                 }

@@ -33,7 +33,7 @@ public enum UmbrellaDispatch {
         var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
         cArguments.append(nil)
         execv(executable.path, &cArguments)
-        StageRunner.printError("flexyvisma", "cannot run \(executable.path): \(String(cString: strerror(errno)))")
+        CommandFailures.printError("flexyvisma", "cannot run \(executable.path): \(String(cString: strerror(errno)))")
         exit(70)
     }
 }

@@ -18,11 +18,10 @@ public struct ExportCommand: ParsableCommand {
             65 the source database is not a FlexyBox database · 75 another export is running · 78 configuration.
             """)
 
-    @Option(name: .long, help: "The pipeline root (made by `flexyvisma init`).")
-    public var root: String
+    @OptionGroup public var options: RootOptions
 
-    @Option(name: .long, help: "Export this business day (YYYY-MM-DD).")
-    public var day: String?
+    @Option(name: .long, help: "Export this business day.")
+    public var day: BusinessDay?
 
     @Flag(name: .long, help: "Export every day after the last exported one through yesterday (the default).")
     public var sinceLast = false
@@ -34,23 +33,18 @@ public struct ExportCommand: ParsableCommand {
 
     public func validate() throws {
         if day != nil, sinceLast { throw ValidationError("give either --day or --since-last, not both") }
-        if let day, BusinessDay(day) == nil { throw ValidationError("--day '\(day)' is not a date (YYYY-MM-DD)") }
     }
 
     public func run() throws {
-        StageRunner.run("flexyvisma-export") {
-            let root = PipelineRoot(path: root)
-            let runId = RunLogging.makeRunId()
-            RunLogging.bootstrap(root: root, runId: runId)
-            let configuration = try PipelineConfiguration.load(from: root)
-            let selection: DaySelection = day.flatMap(BusinessDay.init).map { .day($0) } ?? .sinceLast
+        try CommandFailures.report("flexyvisma-export") {
+            let (root, runId) = options.startLogging()
             let request = ExportRequest(
-                root: root, configuration: configuration, schemas: try SchemaDirectory.locate(),
-                selection: selection, force: force, runId: runId)
+                root: root, configuration: try PipelineConfiguration.load(from: root), schemas: try SchemaDirectory.locate(),
+                selection: day.map { .day($0) } ?? .sinceLast, force: force, runId: runId)
             let outcome = try FlexyBoxExporter(request).run()
             print(outcome.summary)
             if let folder = outcome.batchFolder { print(folder.path) }
-            return .success
+            return outcome.exitStatus
         }
     }
 }

@@ -47,7 +47,7 @@ struct InitSubcommand: ParsableCommand {
     var source: String = "source/flexybox.sqlite"
 
     func run() throws {
-        StageRunner.run("flexyvisma init") {
+        try CommandFailures.report("flexyvisma init") {
             let pipelineRoot = PipelineRoot(path: root)
             let created = try RootInitializer(root: pipelineRoot, vismaURL: vismaURL, sourcePath: source).run()
             print("initialised \(pipelineRoot.url.path): \(created.joined(separator: ", "))")
