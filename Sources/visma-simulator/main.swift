@@ -23,8 +23,8 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Keep the company's records in this file across restarts.")
     var state: String?
 
-    @Option(name: .customLong("rate-limit"), help: "Requests per window, N/SECONDS (default 15000/3600); 'off' for none.")
-    var rateLimit = "15000/3600"
+    @Option(name: .customLong("rate-limit"), help: "Requests per window, N/SECONDS (default 15000/3600, Visma's published figure); 'off' for none.")
+    var rateLimit = RateLimitSetting.limit(.visma)
 
     @Option(help: "Faults to inject, e.g. 503:0.05,lost:0.02,delay:0.1@250ms,drop:0.01,token-expiry:0.01.")
     var faults = ""
@@ -34,19 +34,11 @@ struct SimulatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fixture = try company.map { try CompanyFixture.load(from: URL(fileURLWithPath: $0)) } ?? .sampleVenue
-        let limit: RateLimit?
-        if rateLimit == "off" {
-            limit = nil
-        } else if let parsed = RateLimit(parsing: rateLimit) {
-            limit = parsed
-        } else {
-            throw ValidationError("--rate-limit '\(rateLimit)' is not N/SECONDS or off")
-        }
         let plan: FaultPlan
         do { plan = try FaultPlan(parsing: faults) } catch { throw ValidationError("\(error)") }
         let engine = try SimulatorEngine(
             configuration: SimulatorConfiguration(
-                fixture: fixture, statePath: state.map { URL(fileURLWithPath: $0) }, rateLimit: limit, faults: plan,
+                fixture: fixture, statePath: state.map { URL(fileURLWithPath: $0) }, rateLimit: rateLimit.limit, faults: plan,
                 seed: seed))
         let app = buildSimulatorApplication(engine: engine, port: port) { boundPort in
             // Unbuffered, so a parent reading the first line sees it at once.
@@ -54,4 +46,27 @@ struct SimulatorCommand: AsyncParsableCommand {
         }
         try await app.runService()
     }
+}
+
+/// `--rate-limit N/SECONDS` or `off`.
+enum RateLimitSetting: ExpressibleByArgument {
+    case off
+    case limit(RateLimit)
+
+    init?(argument: String) {
+        if argument == "off" {
+            self = .off
+        } else if let limit = RateLimit(parsing: argument) {
+            self = .limit(limit)
+        } else {
+            return nil
+        }
+    }
+
+    var limit: RateLimit? {
+        if case .limit(let limit) = self { return limit }
+        return nil
+    }
+
+    var defaultValueDescription: String { limit.map(\.description) ?? "off" }
 }
