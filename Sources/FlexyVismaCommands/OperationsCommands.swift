@@ -61,7 +61,7 @@ struct StatusSubcommand: ParsableCommand {
     func run() throws {
         StageRunner.run("flexyvisma status") {
             let root = PipelineRoot(path: root)
-            let status = try PipelineStatus.read(root: root, configuration: try? PipelineConfiguration.load(from: root))
+            let status = try PipelineStatus.read(root: root, configuration: try PipelineConfiguration.load(from: root))
             if json {
                 FileHandle.standardOutput.write(try CanonicalJSON.encode(status))
             } else {
