@@ -174,7 +174,9 @@ import Testing
     /// The sample with every optional setting set, so that every key appears somewhere.
     var fullSample: PipelineConfiguration {
         var configuration = PipelineConfiguration.sampleVenue(sourcePath: "source/flexybox.sqlite")
-        configuration.notifications = .init(command: "logger -t flexyvisma", repeatWhileHalted: true, metricsFile: "state/metrics.prom")
+        configuration.notifications.command = "logger -t flexyvisma"
+        configuration.notifications.repeatWhileHalted = true
+        configuration.notifications.metricsFile = "state/metrics.prom"
         configuration.customers.requiredFields = CustomerField.allCases
         return configuration
     }
