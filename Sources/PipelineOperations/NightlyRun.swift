@@ -84,7 +84,7 @@ public struct NightlyRun {
         if let halt {
             // The same halt retried every night is still the same halt: tell it once.
             let identity = "\(halt.batchId)|\(halt.stage.rawValue)|\(halt.first?.message ?? "")"
-            if record.notifiedHalt != identity || configuration.notifications.repeatWhileHalted == true {
+            if record.notifiedHalt != identity || configuration.notifications.repeatsWhileHalted {
                 notify = "FlexyVisma halted: batch \(halt.batchId) at \(halt.stage.rawValue): \(halt.first?.message ?? "see the report")"
                 record.notifiedHalt = identity
             }
@@ -104,7 +104,7 @@ public struct NightlyRun {
         print("run finished with exit \(record.exitStatus): \(summary)")
     }
 
-    var metricsFile: URL { root.resolve(configuration.notifications.metricsFile ?? "state/metrics.prom") }
+    var metricsFile: URL { root.resolve(configuration.notifications.effectiveMetricsFile) }
 
     /// Created and updated records of the upload manifests this run wrote.
     private func recordsSent(since start: Date) throws -> [String: Int] {

@@ -25,7 +25,7 @@ struct JournalBuilder {
         var day = ""
         var department = ""
         var branch: String?
-        var perReceipt = configuration.pipeline.receiptsPosting == "journalPerReceipt"
+        var perReceipt = configuration.pipeline.receiptsPosting == .journalPerReceipt
         var daySums = Sums()
         var receiptSums = Sums()
         var receiptNumber = ""
@@ -42,7 +42,7 @@ struct JournalBuilder {
                     department = element["department"] ?? ""
                     guard let settings = configuration.departments[department], settings.enabled else { return nil }
                     branch = settings.branch
-                    perReceipt = configuration.pipeline.receiptsPosting == "journalPerReceipt"
+                    perReceipt = configuration.pipeline.receiptsPosting == .journalPerReceipt
                 case "receipt":
                     receiptNumber = element["number"] ?? ""
                     receiptSums = Sums()

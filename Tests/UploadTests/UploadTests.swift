@@ -183,7 +183,7 @@ import VismaUpload
     @Test func oneJournalPerReceiptWhenConfigured() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             var fixture = try PipelineFixture(simulator: simulator)
-            fixture.configuration.pipeline.receiptsPosting = "journalPerReceipt"
+            fixture.configuration.pipeline.receiptsPosting = .journalPerReceipt
             try fixture.configuration.encoded().write(to: fixture.root.configFile)
             let id = try await fixture.prepareBatch()
             let journals = try fixture.payloads(id).filter { $0.group == .journalTransactions }

@@ -13,7 +13,9 @@ struct CustomerRules {
             complete = false
             findings.error(rule, message, file: file, line: record.line, column: record.column(column), record: number, field: column, hint: hint)
         }
-        for field in context.configuration.customers.requiredFields where field != "country" && record[field] == nil {
+        // An empty country is DK, so requiring it asks nothing of the file.
+        for required in context.configuration.customers.requiredFields where required != .country && record[required.rawValue] == nil {
+            let field = required.rawValue
             error("customer.missing-required", field, "\(field) is required by this Visma company",
                   "fill in \(field) for customer \(number) in FlexyBox, then export again")
         }

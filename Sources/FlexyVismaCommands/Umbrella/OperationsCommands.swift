@@ -55,7 +55,7 @@ struct StatusSubcommand: ParsableCommand {
 
     func run() throws {
         try CommandFailures.report("flexyvisma status") {
-            let status = try PipelineStatus.read(root: options.root, configuration: try? PipelineConfiguration.load(from: options.root))
+            let status = try PipelineStatus.read(root: options.root, configuration: try PipelineConfiguration.load(from: options.root))
             if json {
                 FileHandle.standardOutput.write(try CanonicalJSON.encode(status))
             } else {

@@ -14,7 +14,7 @@ public struct UmbrellaCommand: ParsableCommand {
             """,
         subcommands: [
             InitSubcommand.self, RunSubcommand.self, StatusSubcommand.self, RetrySubcommand.self, DiscardSubcommand.self,
-            AuditSubcommand.self, PlanSubcommand.self, ArchiveSubcommand.self, VersionSubcommand.self,
+            AuditSubcommand.self, PlanSubcommand.self, ArchiveSubcommand.self, VersionSubcommand.self, ConfigSubcommand.self,
         ])
 
     public init() {}

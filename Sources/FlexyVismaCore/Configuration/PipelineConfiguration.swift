@@ -25,12 +25,11 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
     public struct Venue: Codable, Sendable, Equatable {
         public var name: String
         /// IANA zone in which business days are counted ("yesterday" for the nightly export).
-        public var timeZone: String
+        public var timeZone: TimeZoneName
     }
 
     public struct Source: Codable, Sendable, Equatable {
-        /// Only `sqlite` for now: a FlexyBox database file.
-        public var kind: String
+        public var kind: SourceKind
         /// Absolute, or relative to the root.
         public var path: String
     }
@@ -51,8 +50,7 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         public var uploadParallelism: Int
         /// Release payments and journals after creating them (default false: a bookkeeper reviews first).
         public var releaseDocuments: Bool
-        /// `dailyJournal` (one per business day and department) or `journalPerReceipt`.
-        public var receiptsPosting: String
+        public var receiptsPosting: ReceiptsPosting
     }
 
     public struct Department: Codable, Sendable, Equatable {
@@ -88,8 +86,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
     }
 
     public struct CustomerRules: Codable, Sendable, Equatable {
-        /// drop-file column names that this Visma company insists on.
-        public var requiredFields: [String]
+        /// Optional `customers.csv` columns that this Visma company insists on.
+        public var requiredFields: [CustomerField]
         public var defaultCustomerClass: String
     }
 
@@ -101,40 +99,73 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         public var repeatWhileHalted: Bool?
         /// Prometheus text file for the node-exporter textfile collector (default `state/metrics.prom`).
         public var metricsFile: String?
+
+        public static let defaultMetricsFile = "state/metrics.prom"
+
+        /// `repeatWhileHalted`, or its default.
+        public var repeatsWhileHalted: Bool { repeatWhileHalted ?? false }
+        /// `metricsFile`, or its default; relative to the root.
+        public var effectiveMetricsFile: String { metricsFile ?? Self.defaultMetricsFile }
     }
 }
 
 extension PipelineConfiguration {
     /// Reads and checks the config; every problem is a configuration error (exit 78) naming the file.
+    ///
+    /// Every command loads it here, so that an unknown key, a misspelt value or a value out of range
+    /// is refused before anything runs, not when a stage first reaches the setting.
     public static func load(from root: PipelineRoot) throws -> PipelineConfiguration {
+        try read(from: root).configuration
+    }
+
+    static func read(from root: PipelineRoot) throws -> (configuration: PipelineConfiguration, reading: StrictJSONDecoder.Reading) {
         let url = root.configFile
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw OperatorMessage(
                 .configuration,
                 "no configuration at \(url.path): run `flexyvisma init \(root.url.path)` first")
         }
-        let data: Data
+        let json: JSONValue
         do {
-            data = try Data(contentsOf: url)
+            json = try JSONValue.parse(try Data(contentsOf: url))
+        } catch let error as JSONSyntaxError {
+            throw OperatorMessage(.configuration, "\(url.path): \(error)")
         } catch {
             throw OperatorMessage(.configuration, "cannot read \(url.path): \(error.localizedDescription)")
         }
-        let configuration: PipelineConfiguration
-        do {
-            configuration = try JSONDecoder().decode(PipelineConfiguration.self, from: data)
-        } catch let error as DecodingError {
-            throw OperatorMessage(.configuration, "\(url.path): \(error.plainDescription)")
-        }
-        guard configuration.schemaVersion == currentSchemaVersion else {
+        // A future version's keys would all read as unknown: say what is really wrong.
+        if let version = json["schemaVersion"]?.numberValue, version != Double(currentSchemaVersion) {
             throw OperatorMessage(
                 .configuration,
-                "\(url.path): schemaVersion \(configuration.schemaVersion) is not supported (expected \(currentSchemaVersion))")
+                "\(url.path): schemaVersion \(Int64(exactly: version).map(String.init) ?? "\(version)") is not supported (expected \(currentSchemaVersion))")
         }
-        guard TimeZone(identifier: configuration.venue.timeZone) != nil else {
-            throw OperatorMessage(
-                .configuration, "\(url.path): venue.timeZone '\(configuration.venue.timeZone)' is not a known time zone")
+        do {
+            let (configuration, reading) = try StrictJSONDecoder.decodeReading(PipelineConfiguration.self, from: json)
+            let problems = configuration.valueProblems
+            guard problems.isEmpty else { throw ConfigurationProblems(problems) }
+            return (configuration, reading)
+        } catch let problems as ConfigurationProblems {
+            throw problems.operatorMessage(file: url)
         }
-        return configuration
+    }
+
+    /// Values of the right type that the pipeline still cannot work with.
+    var valueProblems: [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        for (path, text) in [("visma.baseURL", visma.baseURL), ("visma.tokenURL", visma.tokenURL)] {
+            if let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil { continue }
+            problems.append(ConfigurationProblem(path: path, message: "'\(text)' is not an http(s) URL"))
+        }
+        if pipeline.settleSeconds < 0 {
+            problems.append(ConfigurationProblem(path: "pipeline.settleSeconds", message: "must be 0 or more, not \(pipeline.settleSeconds)"))
+        }
+        if pipeline.uploadParallelism < 1 {
+            problems.append(ConfigurationProblem(path: "pipeline.uploadParallelism", message: "must be 1 or more, not \(pipeline.uploadParallelism)"))
+        }
+        for (code, vat) in vatCodes.sorted(by: { $0.key < $1.key }) where !(0...100).contains(vat.ratePercent) {
+            problems.append(ConfigurationProblem(path: "vatCodes.\(code).ratePercent", message: "must be between 0 and 100, not \(vat.ratePercent)"))
+        }
+        return problems
     }
 
     /// The config as written to disk: sorted keys, so that its hash is stable.
@@ -145,7 +176,7 @@ extension PipelineConfiguration {
     /// SHA-256 of the canonical encoding, recorded in every manifest.
     public func hash() throws -> String { try encoded().sha256Hex }
 
-    public var timeZone: TimeZone { TimeZone(identifier: venue.timeZone) ?? TimeZone.current }
+    public var timeZone: TimeZone { venue.timeZone.timeZone ?? TimeZone.current }
 }
 
 extension DecodingError {
@@ -164,4 +195,57 @@ extension DecodingError {
         @unknown default: return "not a valid configuration"
         }
     }
+}
+
+/// How receipts become journal transactions in Visma.
+public enum ReceiptsPosting: String, ConfigurationChoice {
+    /// One journal per business day and department.
+    case dailyJournal
+    case journalPerReceipt
+}
+
+/// Where `flexyvisma-export` reads the venue's data.
+public enum SourceKind: String, ConfigurationChoice {
+    /// A FlexyBox SQLite database file.
+    case sqlite
+}
+
+/// The optional `customers.csv` columns (`Schemas/customers.columns.json`), which a Visma company may require.
+public enum CustomerField: String, ConfigurationChoice {
+    case addressLine1 = "address_line1"
+    case addressLine2 = "address_line2"
+    case postalCode = "postal_code"
+    case city
+    /// Defaults to DK when empty, so requiring it asks nothing of the file.
+    case country
+    case email
+    case phone
+    case vatNumber = "vat_number"
+    case customerClass = "customer_class"
+}
+
+/// An IANA time zone name, checked when the configuration loads.
+public struct TimeZoneName: Codable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public var identifier: String
+
+    public init(_ identifier: String) { self.identifier = identifier }
+    public init(stringLiteral value: String) { self.init(value) }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard TimeZone(identifier: text) != nil else {
+            throw ConfigurationProblem(
+                at: decoder.codingPath,
+                "'\(text)' is not a known time zone\(NearestName.didYouMean(text, in: TimeZone.knownTimeZoneIdentifiers))")
+        }
+        identifier = text
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(identifier)
+    }
+
+    public var timeZone: TimeZone? { TimeZone(identifier: identifier) }
+    public var description: String { identifier }
 }

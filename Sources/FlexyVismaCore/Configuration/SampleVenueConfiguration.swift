@@ -10,7 +10,7 @@ extension PipelineConfiguration {
         return PipelineConfiguration(
             schemaVersion: currentSchemaVersion,
             venue: Venue(name: "Café Havnegade", timeZone: "Europe/Copenhagen"),
-            source: Source(kind: "sqlite", path: sourcePath),
+            source: Source(kind: .sqlite, path: sourcePath),
             visma: Visma(
                 baseURL: base,
                 tokenURL: "\(base)/connect/token",
@@ -19,7 +19,7 @@ extension PipelineConfiguration {
                 scope: "vismanet_erp_service_api:create vismanet_erp_service_api:read vismanet_erp_service_api:update",
                 clientSecretFile: "secrets/client-secret"),
             pipeline: Pipeline(
-                settleSeconds: 10, uploadParallelism: 4, releaseDocuments: false, receiptsPosting: "dailyJournal"),
+                settleSeconds: 10, uploadParallelism: 4, releaseDocuments: false, receiptsPosting: .dailyJournal),
             departments: [
                 "Café": Department(enabled: true, branch: "1"),
                 "Restaurant": Department(enabled: true, branch: "2"),
@@ -51,7 +51,7 @@ extension PipelineConfiguration {
             ],
             accounts: Accounts(rounding: "3690"),
             customers: CustomerRules(
-                requiredFields: ["address_line1", "postal_code", "city", "country"],
+                requiredFields: [.addressLine1, .postalCode, .city, .country],
                 defaultCustomerClass: "DK"),
             notifications: Notifications(command: nil, repeatWhileHalted: nil, metricsFile: nil))
     }
