@@ -141,8 +141,8 @@ struct JournalBuilder {
             branch: branch.map(DtoValue.init), journalTransactionLines: lines)
         return try PayloadRecord(
             sequence: 0, group: .journalTransactions, key: number, method: "POST", path: "/v2/journaltransaction",
-            lookup: "/v2/journaltransaction/\(PayloadBuilder.escape(number))", body: body,
-            release: configuration.pipeline.releaseDocuments ? "/v2/journaltransaction/\(PayloadBuilder.escape(number))/action/release" : nil,
+            lookup: "/v2/journaltransaction/\(PercentEncoding.encode(number))", body: body,
+            release: configuration.pipeline.releaseDocuments ? "/v2/journaltransaction/\(PercentEncoding.encode(number))/action/release" : nil,
             origin: origin)
     }
 }

@@ -56,13 +56,13 @@ struct PayloadBuilder {
                         return
                     }
                     draft.append(try PayloadRecord(
-                        sequence: 0, group: group, key: number, method: "PUT", path: "/v1/inventory/\(Self.escape(number))",
-                        lookup: "/v1/inventory/\(Self.escape(number))", body: body, release: nil, origin: origin))
+                        sequence: 0, group: group, key: number, method: "PUT", path: "/v1/inventory/\(PercentEncoding.encode(number))",
+                        lookup: "/v1/inventory/\(PercentEncoding.encode(number))", body: body, release: nil, origin: origin))
                 } else {
                     body.inventoryNumber = .init(number)
                     draft.append(try PayloadRecord(
                         sequence: 0, group: group, key: number, method: "POST", path: "/v1/inventory",
-                        lookup: "/v1/inventory/\(Self.escape(number))", body: body, release: nil, origin: origin))
+                        lookup: "/v1/inventory/\(PercentEncoding.encode(number))", body: body, release: nil, origin: origin))
                 }
             }
         }
@@ -89,7 +89,7 @@ struct PayloadBuilder {
             let key = "\(calculation.product)/\(revision)"
             draft.append(try PayloadRecord(
                 sequence: 0, group: .kitSpecifications, key: key, method: "POST", path: "/v1/KitSpecifications",
-                lookup: "/v1/KitSpecifications/\(Self.escape(calculation.product))/\(revision)", body: body, release: nil,
+                lookup: "/v1/KitSpecifications/\(PercentEncoding.encode(calculation.product))/\(revision)", body: body, release: nil,
                 origin: calculation.origin))
         }
 
@@ -112,7 +112,7 @@ struct PayloadBuilder {
                     corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address), mainContact: .init(contact))
                 draft.append(try PayloadRecord(
                     sequence: 0, group: .customers, key: number, method: exists ? "PUT" : "POST",
-                    path: exists ? "/v1/customer/\(Self.escape(number))" : "/v1/customer", lookup: "/v1/customer/\(Self.escape(number))",
+                    path: exists ? "/v1/customer/\(PercentEncoding.encode(number))" : "/v1/customer", lookup: "/v1/customer/\(PercentEncoding.encode(number))",
                     body: body, release: nil, origin: "\(url.lastPathComponent):\(row.line)"))
             }
         }
@@ -137,8 +137,8 @@ struct PayloadBuilder {
                     invoiceText: row["reference"].map { .init(String($0.prefix(50))) }, branch: branch.map(DtoValue.init))
                 draft.append(try PayloadRecord(
                     sequence: 0, group: .customerPayments, key: id, method: "POST", path: "/v1/customerPayment",
-                    lookup: "/v1/customerPayment/\(Self.escape(id))", body: body,
-                    release: configuration.pipeline.releaseDocuments ? "/v1/customerPayment/\(Self.escape(id))/action/release" : nil,
+                    lookup: "/v1/customerPayment/\(PercentEncoding.encode(id))", body: body,
+                    release: configuration.pipeline.releaseDocuments ? "/v1/customerPayment/\(PercentEncoding.encode(id))/action/release" : nil,
                     origin: "\(url.lastPathComponent):\(row.line)"))
             }
         }
@@ -210,7 +210,7 @@ struct PayloadBuilder {
             header.lines = lines
             records.append(try PayloadRecord(
                 sequence: 0, group: .purchaseOrders, key: number, method: "POST", path: "/v1/purchaseorder",
-                lookup: "/v1/purchaseorder/\(Self.escape(number))", body: header, release: nil, origin: origin))
+                lookup: "/v1/purchaseorder/\(PercentEncoding.encode(number))", body: header, release: nil, origin: origin))
             number = ""
         }
         while let event = reader.next() {
@@ -266,12 +266,5 @@ struct PayloadBuilder {
                 line: row.line, values: Dictionary(zip(header, row.fields), uniquingKeysWith: { first, _ in first }),
                 decimalComma: reader.dialect.decimalComma))
         }
-    }
-
-    /// Ids in a URL path: percent-encoded.
-    static func escape(_ id: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return id.addingPercentEncoding(withAllowedCharacters: allowed) ?? id
     }
 }

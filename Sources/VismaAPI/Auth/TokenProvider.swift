@@ -40,7 +40,7 @@ public actor TokenProvider {
         let form = [
             ("grant_type", "client_credentials"), ("client_id", connection.clientId), ("client_secret", connection.secret.value),
             ("tenant_id", connection.tenantId), ("scope", connection.scope),
-        ].map { "\($0.0)=\(Self.formEncode($0.1))" }.joined(separator: "&")
+        ].map { "\($0.0)=\(PercentEncoding.encode($0.1))" }.joined(separator: "&")
         let response: HTTPResponse
         do {
             response = try await session.send(
@@ -69,13 +69,6 @@ public actor TokenProvider {
         let lifetime = answer?.expiresIn ?? 3600
         current = (value, Date().addingTimeInterval(lifetime))
         return value
-    }
-
-    /// `application/x-www-form-urlencoded` value: everything but unreserved characters percent-encoded.
-    static func formEncode(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
     }
 }
 
