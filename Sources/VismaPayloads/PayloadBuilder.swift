@@ -110,9 +110,10 @@ struct PayloadBuilder {
                     overrideWithClassValues: true,
                     customerClassId: .init(row["customer_class"] ?? configuration.customers.defaultCustomerClass),
                     corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address), mainContact: .init(contact))
+                let lookup = "/v1/customer/\(PercentEncoding.encode(number))"
                 draft.append(try PayloadRecord(
                     sequence: 0, group: .customers, key: number, method: exists ? "PUT" : "POST",
-                    path: exists ? "/v1/customer/\(PercentEncoding.encode(number))" : "/v1/customer", lookup: "/v1/customer/\(PercentEncoding.encode(number))",
+                    path: exists ? lookup : "/v1/customer", lookup: lookup,
                     body: body, release: nil, origin: "\(url.lastPathComponent):\(row.line)"))
             }
         }

@@ -8,6 +8,8 @@ import Testing
 /// Every DTO's keys are properties of its schema in Visma's official OpenAPI document, wrapped
 /// exactly where the document wraps them, so that a misspelt or misplaced key fails here.
 @Suite struct DTOSchemaTests {
+    static let absentDocument: Comment = "Visma's OpenAPI document is absent: set VISMA_OPENAPI or place it at ../shared/reference/visma-openapi.json"
+
     /// The write DTOs and the operations that take them (path templates as the document spells them).
     static let writes: [(method: String, template: String, type: any (VismaWriteDTO & Specimen).Type)] = [
         ("POST", "/v1/inventory", InventoryUpdateDto.self),
@@ -40,7 +42,7 @@ import Testing
         for entry in Self.reads { #expect(Self.unsetFields(entry.type.specimen, at: "\(entry.type)") == []) }
     }
 
-    @Test(.enabled(if: Repository.officialOpenAPI != nil, "Visma's OpenAPI document is absent: set VISMA_OPENAPI or place it at ../shared/reference/visma-openapi.json"))
+    @Test(.enabled(if: Repository.officialOpenAPI != nil, Self.absentDocument))
     func everyWriteDTOKeyIsAPropertyOfItsRequestSchemaWrappedAsTheDocumentWrapsIt() throws {
         let document = try OpenAPIDocument(url: try #require(Repository.officialOpenAPI))
         for entry in Self.writes {
@@ -52,7 +54,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: Repository.officialOpenAPI != nil, "Visma's OpenAPI document is absent: set VISMA_OPENAPI or place it at ../shared/reference/visma-openapi.json"))
+    @Test(.enabled(if: Repository.officialOpenAPI != nil, Self.absentDocument))
     func everyReadDTOKeyIsAPropertyOfItsResponseSchema() throws {
         let document = try OpenAPIDocument(url: try #require(Repository.officialOpenAPI))
         for entry in Self.reads {
@@ -65,7 +67,7 @@ import Testing
     }
 
     /// The check itself catches a misspelt key, a missing wrapper and a wrapper too many.
-    @Test(.enabled(if: Repository.officialOpenAPI != nil, "Visma's OpenAPI document is absent"))
+    @Test(.enabled(if: Repository.officialOpenAPI != nil, Self.absentDocument))
     func theCheckFlagsMisspeltKeysAndWrongWrapping() throws {
         let document = try OpenAPIDocument(url: try #require(Repository.officialOpenAPI))
         let schema = try #require(document.schemas["CustomerUpdateDto"])

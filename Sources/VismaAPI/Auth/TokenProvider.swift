@@ -58,10 +58,11 @@ public actor TokenProvider {
                 message: "Visma Connect at \(connection.tokenURL) answered HTTP \(response.status); try again later")
         }
         guard response.status == 200, let value = answer?.accessToken else {
-            let reason = [answer?.error, answer?.errorDescription].compactMap { $0 }.joined(separator: ": ")
+            let stated = [answer?.error, answer?.errorDescription].compactMap { $0 }.joined(separator: ": ")
+            let reason = stated.isEmpty ? "HTTP \(response.status)" : stated
             throw VismaClientError(
                 exitStatus: .configuration,
-                message: "Visma Connect at \(connection.tokenURL) refused the client credentials (\(reason.isEmpty ? "HTTP \(response.status)" : reason)); "
+                message: "Visma Connect at \(connection.tokenURL) refused the client credentials (\(reason)); "
                     + "check visma.clientId, visma.tenantId (the company's tenant id) and the client secret")
         }
         fetches += 1
