@@ -49,8 +49,10 @@ let package = Package(
             dependencies: [
                 "FlexyVismaCore", "DropFormats", "XMLSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .target(name: "VismaPayloads", dependencies: ["FlexyVismaCore", "DropFormats", "XMLSupport"]),
-        .target(name: "VismaUpload", dependencies: ["CCurl", "FlexyVismaCore", "VismaPayloads", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The Visma API client: libcurl, OAuth, paging, error shapes, typed DTOs. The simulator never imports it.
+        .target(name: "VismaAPI", dependencies: ["CCurl", "FlexyVismaCore"]),
+        .target(name: "VismaPayloads", dependencies: ["FlexyVismaCore", "DropFormats", "XMLSupport", "VismaAPI"]),
+        .target(name: "VismaUpload", dependencies: ["FlexyVismaCore", "VismaAPI", "VismaPayloads", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "VismaSimulator",
             dependencies: ["FlexyVismaCore", .product(name: "Hummingbird", package: "hummingbird")]),
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "FlexyVismaCommands",
             dependencies: [
-                "FlexyVismaCore", "FlexyBoxExport", "DropValidation", "XMLSupport", "VismaPayloads", "VismaUpload",
+                "FlexyVismaCore", "FlexyBoxExport", "DropValidation", "XMLSupport", "VismaAPI", "VismaPayloads", "VismaUpload",
                 "PipelineOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -83,7 +85,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "FlexyVismaCore", "VismaSimulator", "VismaUpload", .product(name: "GRDB", package: "GRDB.swift"),
+                "FlexyVismaCore", "VismaSimulator", "VismaAPI", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/TestSupport"),
         .testTarget(name: "FlexyVismaCoreTests", dependencies: ["FlexyVismaCore", "TestSupport"]),
@@ -98,22 +100,23 @@ let package = Package(
         .testTarget(
             name: "DropValidationTests",
             dependencies: [
-                "DropValidation", "FlexyVismaCore", "TestSupport", "VismaUpload", "VismaSimulator",
+                "DropValidation", "FlexyVismaCore", "TestSupport", "VismaAPI", "VismaSimulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "UploadTests",
             dependencies: [
-                "VismaUpload", "VismaPayloads", "DropValidation", "FlexyBoxExport", "FlexyVismaCore", "TestSupport", "PipelineOperations",
+                "VismaAPI", "VismaUpload", "VismaPayloads", "DropValidation", "FlexyBoxExport", "FlexyVismaCore", "TestSupport", "PipelineOperations",
                 "VismaSimulator", "DropFormats", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "VismaSimulatorTests",
-            dependencies: ["VismaSimulator", "VismaUpload", "TestSupport", "FlexyVismaCore"]),
+            dependencies: ["VismaSimulator", "VismaAPI", "TestSupport", "FlexyVismaCore"]),
+        .testTarget(name: "VismaAPITests", dependencies: ["VismaAPI", "VismaSimulator", "TestSupport", "FlexyVismaCore"]),
         .testTarget(
             name: "CommandLineTests",
             dependencies: [
-                "FlexyVismaCommands", "VismaUpload", "VismaSimulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "FlexyVismaCommands", "VismaAPI", "VismaSimulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ],
     swiftLanguageModes: [.v6]

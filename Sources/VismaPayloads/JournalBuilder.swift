@@ -1,6 +1,7 @@
 import DropFormats
 import FlexyVismaCore
 import Foundation
+import VismaAPI
 import XMLSupport
 
 /// Receipts → balanced journal transactions: revenue net of VAT per item group and VAT code, output
@@ -69,7 +70,7 @@ struct JournalBuilder {
             case .end(let name):
                 if name == "receipt", perReceipt {
                     let number = "POS-R\(receiptNumber)"
-                    records.append(record(number: number, day: day, branch: branch, description: "FlexyBox \(department) kvittering \(receiptNumber)",
+                    records.append(try record(number: number, day: day, branch: branch, description: "FlexyBox \(department) kvittering \(receiptNumber)",
                                           sums: receiptSums, origin: url.lastPathComponent))
                 }
             }
@@ -77,7 +78,7 @@ struct JournalBuilder {
         if !perReceipt {
             let compactDay = day.replacingOccurrences(of: "-", with: "")
             let number = "POS\(compactDay)-\(branch ?? "0")"
-            records.append(record(number: number, day: day, branch: branch, description: "FlexyBox \(department) \(day)", sums: daySums,
+            records.append(try record(number: number, day: day, branch: branch, description: "FlexyBox \(department) \(day)", sums: daySums,
                                   origin: url.lastPathComponent))
         }
         let gross = grossByVat.values.reduce(0, +)
@@ -98,8 +99,8 @@ struct JournalBuilder {
         return quotient + (2 * remainder.magnitude >= UInt64(denominator) ? (numerator < 0 ? -1 : 1) : 0)
     }
 
-    private func record(number: String, day: String, branch: String?, description: String, sums: Sums, origin: String) -> PayloadRecord {
-        var lines: [JSONValue] = []
+    private func record(number: String, day: String, branch: String?, description: String, sums: Sums, origin: String) throws -> PayloadRecord {
+        var lines: [JournalTransactionLineUpdateDto] = []
         var debit: Int64 = 0
         var credit: Int64 = 0
         /// A signed amount: positive on its natural side, negative flips to the other.
@@ -108,14 +109,11 @@ struct JournalBuilder {
             let isCredit = (amount > 0) == creditSide
             let value = abs(amount)
             if isCredit { credit += value } else { debit += value }
-            var line: [String: JSONValue] = [
-                "operation": "Insert", "lineNumber": .wrapped(.number(Double(lines.count + 1))),
-                "accountNumber": .wrapped(.string(account)), "transactionDescription": .wrapped(.string(String(text.prefix(60)))),
-                (isCredit ? "creditAmountInCurrency" : "debitAmountInCurrency"): .wrapped(.number(Double(value) / 100)),
-            ]
-            if let vatCode { line["vatCodeId"] = .wrapped(.string(vatCode)) }
-            if let branch { line["branch"] = .wrapped(.string(branch)) }
-            lines.append(.object(line))
+            let lineAmount = DtoValue(Double(value) / 100)
+            lines.append(JournalTransactionLineUpdateDto(
+                operation: .insert, lineNumber: .init(lines.count + 1), accountNumber: .init(account),
+                transactionDescription: .init(String(text.prefix(60))), debitAmountInCurrency: isCredit ? nil : lineAmount,
+                creditAmountInCurrency: isCredit ? lineAmount : nil, vatCodeId: vatCode.map(DtoValue.init), branch: branch.map(DtoValue.init)))
         }
         var vatByCode: [String: Int64] = [:]
         for group in sums.grossByGroupAndVat.keys.sorted() {
@@ -137,17 +135,14 @@ struct JournalBuilder {
             add(account: configuration.accounts.rounding, amount: debit - credit, creditSide: true, text: "Øreafrunding")
         }
         let period = String(day.prefix(4) + day.dropFirst(5).prefix(2))
-        var body: [String: JSONValue] = [
-            "batchNumber": .wrapped(.string(number)), "overrideNumberSeries": .wrapped(true),
-            "transactionDate": .wrapped(.string("\(day)T00:00:00")), "financialPeriod": .wrapped(.string(period)),
-            "description": .wrapped(.string(String(description.prefix(60)))), "hold": .wrapped(false),
-            "journalTransactionLines": .array(lines),
-        ]
-        if let branch { body["branch"] = .wrapped(.string(branch)) }
-        return PayloadRecord(
+        let body = JournalTransactionUpdateDto(
+            batchNumber: .init(number), overrideNumberSeries: .init(true), transactionDate: .init("\(day)T00:00:00"),
+            financialPeriod: .init(period), description: .init(String(description.prefix(60))), hold: .init(false),
+            branch: branch.map(DtoValue.init), journalTransactionLines: lines)
+        return try PayloadRecord(
             sequence: 0, group: .journalTransactions, key: number, method: "POST", path: "/v2/journaltransaction",
-            lookup: "/v2/journaltransaction/\(PayloadBuilder.escape(number))", body: .object(body),
-            release: configuration.pipeline.releaseDocuments ? "/v2/journaltransaction/\(PayloadBuilder.escape(number))/action/release" : nil,
+            lookup: "/v2/journaltransaction/\(PercentEncoding.encode(number))", body: body,
+            release: configuration.pipeline.releaseDocuments ? "/v2/journaltransaction/\(PercentEncoding.encode(number))/action/release" : nil,
             origin: origin)
     }
 }

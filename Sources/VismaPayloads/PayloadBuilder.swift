@@ -1,6 +1,7 @@
 import DropFormats
 import FlexyVismaCore
 import Foundation
+import VismaAPI
 import XMLSupport
 
 /// Turns the drop files of a validated batch into Visma write DTOs (DESIGN §7).
@@ -41,14 +42,10 @@ struct PayloadBuilder {
                 let price = row.amount("sales_price").map { Double($0.units) / 100 }
                 let vatCategory = row["vat_code"].flatMap { configuration.vatCodes[$0]?.vismaVatCategory }
                 let status = row["active"] == "false" ? "Inactive" : "Active"
-                var body: [String: JSONValue] = [
-                    "description": .wrapped(.string(row["name"] ?? number)), "itemClass": .wrapped(.string(classId)),
-                    "type": .wrapped(.string(type)), "status": .wrapped(.string(status)),
-                    "baseUnit": .wrapped(.string(unit)), "salesUnit": .wrapped(.string(unit)), "purchaseUnit": .wrapped(.string(unit)),
-                    "kitItem": .wrapped(.bool(kit)),
-                ]
-                if let vatCategory { body["vatCode"] = .wrapped(.string(vatCategory)) }
-                if let price { body["defaultPrice"] = .wrapped(.number(price)) }
+                var body = InventoryUpdateDto(
+                    description: .init(row["name"] ?? number), itemClass: .init(classId), type: .init(type), status: .init(status),
+                    baseUnit: .init(unit), salesUnit: .init(unit), purchaseUnit: .init(unit), kitItem: .init(kit),
+                    vatCode: vatCategory.map(DtoValue.init), defaultPrice: price.map(DtoValue.init))
                 let origin = "\(url.lastPathComponent):\(row.line)"
                 if let existing = vismaItems[number] {
                     let unchanged = existing.description == (row["name"] ?? number) && existing.baseUnit == unit
@@ -58,14 +55,14 @@ struct PayloadBuilder {
                         result.counts["inventory.unchanged", default: 0] += 1
                         return
                     }
-                    draft.append(PayloadRecord(
-                        sequence: 0, group: group, key: number, method: "PUT", path: "/v1/inventory/\(Self.escape(number))",
-                        lookup: "/v1/inventory/\(Self.escape(number))", body: .object(body), release: nil, origin: origin))
+                    draft.append(try PayloadRecord(
+                        sequence: 0, group: group, key: number, method: "PUT", path: "/v1/inventory/\(PercentEncoding.encode(number))",
+                        lookup: "/v1/inventory/\(PercentEncoding.encode(number))", body: body, release: nil, origin: origin))
                 } else {
-                    body["inventoryNumber"] = .wrapped(.string(number))
-                    draft.append(PayloadRecord(
+                    body.inventoryNumber = .init(number)
+                    draft.append(try PayloadRecord(
                         sequence: 0, group: group, key: number, method: "POST", path: "/v1/inventory",
-                        lookup: "/v1/inventory/\(Self.escape(number))", body: .object(body), release: nil, origin: origin))
+                        lookup: "/v1/inventory/\(PercentEncoding.encode(number))", body: body, release: nil, origin: origin))
                 }
             }
         }
@@ -81,23 +78,18 @@ struct PayloadBuilder {
                 continue
             }
             let revision = max(calculation.revision, (latest.flatMap { Int($0.revision) } ?? 0) + 1)
-            let lines: [JSONValue] = calculation.components.enumerated().map { index, component in
-                [
-                    "operation": "Insert", "lineNbr": .wrapped(.number(Double(index + 1))),
-                    "compInventoryID": .wrapped(.string(component.item)),
-                    "dfltCompQty": .wrapped(.number(Double(component.quantityE4) / 10_000)),
-                    "uom": .wrapped(.string(component.unit)),
-                ]
+            let lines = calculation.components.enumerated().map { index, component in
+                KitComponentUpdateDto(
+                    operation: .insert, lineNbr: .init(index + 1), compInventoryID: .init(component.item),
+                    dfltCompQty: .init(Double(component.quantityE4) / 10_000), uom: .init(component.unit))
             }
-            let body: JSONValue = [
-                "kitInventoryID": .wrapped(.string(calculation.product)), "revisionID": .wrapped(.string(String(revision))),
-                "descr": .wrapped(.string("Kalkulation \(revision)")), "isActive": .wrapped(true), "isNonStock": .wrapped(true),
-                "stockComponentLines": .array(lines), "nonStockComponentLines": [],
-            ]
+            let body = KitSpecificationUpdateDto(
+                kitInventoryID: .init(calculation.product), revisionID: .init(String(revision)), descr: .init("Kalkulation \(revision)"),
+                isActive: .init(true), isNonStock: .init(true), stockComponentLines: lines, nonStockComponentLines: [])
             let key = "\(calculation.product)/\(revision)"
-            draft.append(PayloadRecord(
+            draft.append(try PayloadRecord(
                 sequence: 0, group: .kitSpecifications, key: key, method: "POST", path: "/v1/KitSpecifications",
-                lookup: "/v1/KitSpecifications/\(Self.escape(calculation.product))/\(revision)", body: body, release: nil,
+                lookup: "/v1/KitSpecifications/\(PercentEncoding.encode(calculation.product))/\(revision)", body: body, release: nil,
                 origin: calculation.origin))
         }
 
@@ -106,25 +98,23 @@ struct PayloadBuilder {
         for url in urls(.customers) {
             try readCSV(url) { row in
                 let number = row["customer_number"] ?? ""
-                var address: [String: JSONValue] = ["countryId": .wrapped(.string(row["country"] ?? "DK"))]
-                for (column, field) in [("address_line1", "addressLine1"), ("address_line2", "addressLine2"), ("postal_code", "postalCode"), ("city", "city")] {
-                    if let value = row[column] { address[field] = .wrapped(.string(value)) }
-                }
-                var contact: [String: JSONValue] = ["name": .wrapped(.string(row["name"] ?? number))]
-                if let email = row["email"] { contact["email"] = .wrapped(.string(email)) }
-                if let phone = row["phone"] { contact["phone1"] = .wrapped(.string(phone)) }
-                var body: [String: JSONValue] = [
-                    "name": .wrapped(.string(row["name"] ?? number)), "status": .wrapped("Active"), "overrideWithClassValues": true,
-                    "customerClassId": .wrapped(.string(row["customer_class"] ?? configuration.customers.defaultCustomerClass)),
-                    "mainAddress": .wrapped(.object(address)), "mainContact": .wrapped(.object(contact)),
-                ]
-                if let cvr = row["vat_number"] { body["corporateId"] = .wrapped(.string(cvr)) }
+                let address = AddressUpdateDto(
+                    addressLine1: row["address_line1"].map(DtoValue.init), addressLine2: row["address_line2"].map(DtoValue.init),
+                    postalCode: row["postal_code"].map(DtoValue.init), city: row["city"].map(DtoValue.init),
+                    countryId: .init(row["country"] ?? "DK"))
+                let contact = ContactInfoUpdateDto(
+                    name: .init(row["name"] ?? number), email: row["email"].map(DtoValue.init), phone1: row["phone"].map(DtoValue.init))
                 let exists = vismaCustomers.contains(number)
-                if !exists { body["number"] = .wrapped(.string(number)) }
-                draft.append(PayloadRecord(
+                let body = CustomerUpdateDto(
+                    number: exists ? nil : .init(number), name: .init(row["name"] ?? number), status: .init("Active"),
+                    overrideWithClassValues: true,
+                    customerClassId: .init(row["customer_class"] ?? configuration.customers.defaultCustomerClass),
+                    corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address), mainContact: .init(contact))
+                let lookup = "/v1/customer/\(PercentEncoding.encode(number))"
+                draft.append(try PayloadRecord(
                     sequence: 0, group: .customers, key: number, method: exists ? "PUT" : "POST",
-                    path: exists ? "/v1/customer/\(Self.escape(number))" : "/v1/customer", lookup: "/v1/customer/\(Self.escape(number))",
-                    body: .object(body), release: nil, origin: "\(url.lastPathComponent):\(row.line)"))
+                    path: exists ? lookup : "/v1/customer", lookup: lookup,
+                    body: body, release: nil, origin: "\(url.lastPathComponent):\(row.line)"))
             }
         }
 
@@ -139,23 +129,17 @@ struct PayloadBuilder {
                 let type = row["payment_type"] ?? ""
                 let method = configuration.paymentTypes[type]?.vismaPaymentMethod
                     ?? reference.paymentMethods.first { $0.description == type && $0.active }?.id ?? type
-                var body: [String: JSONValue] = [
-                    "type": .wrapped(amount < 0 ? "Refund" : "Payment"), "referenceNumber": .wrapped(.string(id)),
-                    "overrideNumberSeries": .wrapped(true), "customer": .wrapped(.string(row["customer_number"] ?? "")),
-                    "paymentMethod": .wrapped(.string(method)), "applicationDate": .wrapped(.string("\(row["date"] ?? "")T00:00:00")),
-                    "paymentRef": .wrapped(.string(id)), "paymentAmount": .wrapped(.number(Double(abs(amount)) / 100)),
-                    "currency": .wrapped(.string(row["currency"] ?? "DKK")), "hold": .wrapped(false),
-                ]
-                if let text = row["reference"] { body["invoiceText"] = .wrapped(.string(String(text.prefix(50)))) }
-                if let department = row["department"], let settings = configuration.departments[department], settings.enabled,
-                    let branch = settings.branch
-                {
-                    body["branch"] = .wrapped(.string(branch))
-                }
-                draft.append(PayloadRecord(
+                let branch = row["department"].flatMap { configuration.departments[$0] }.flatMap { $0.enabled ? $0.branch : nil }
+                let body = PaymentUpdateDto(
+                    type: .init(amount < 0 ? "Refund" : "Payment"), referenceNumber: .init(id), overrideNumberSeries: .init(true),
+                    customer: .init(row["customer_number"] ?? ""), paymentMethod: .init(method),
+                    applicationDate: .init("\(row["date"] ?? "")T00:00:00"), paymentRef: .init(id),
+                    paymentAmount: .init(Double(abs(amount)) / 100), currency: .init(row["currency"] ?? "DKK"), hold: .init(false),
+                    invoiceText: row["reference"].map { .init(String($0.prefix(50))) }, branch: branch.map(DtoValue.init))
+                draft.append(try PayloadRecord(
                     sequence: 0, group: .customerPayments, key: id, method: "POST", path: "/v1/customerPayment",
-                    lookup: "/v1/customerPayment/\(Self.escape(id))", body: .object(body),
-                    release: configuration.pipeline.releaseDocuments ? "/v1/customerPayment/\(Self.escape(id))/action/release" : nil,
+                    lookup: "/v1/customerPayment/\(PercentEncoding.encode(id))", body: body,
+                    release: configuration.pipeline.releaseDocuments ? "/v1/customerPayment/\(PercentEncoding.encode(id))/action/release" : nil,
                     origin: "\(url.lastPathComponent):\(row.line)"))
             }
         }
@@ -218,16 +202,16 @@ struct PayloadBuilder {
     private func readPurchaseOrders(_ url: URL, units: [String: String]) throws -> [PayloadRecord] {
         let reader = try XMLStreamReader(path: url.path)
         var records: [PayloadRecord] = []
-        var header: [String: JSONValue] = [:]
-        var lines: [JSONValue] = []
+        var header = PurchaseOrderUpdateDto()
+        var lines: [PurchaseOrderLineUpdateDto] = []
         var number = ""
         var origin = ""
-        func finish() {
+        func finish() throws {
             guard !number.isEmpty else { return }
-            header["lines"] = .array(lines)
-            records.append(PayloadRecord(
+            header.lines = lines
+            records.append(try PayloadRecord(
                 sequence: 0, group: .purchaseOrders, key: number, method: "POST", path: "/v1/purchaseorder",
-                lookup: "/v1/purchaseorder/\(Self.escape(number))", body: .object(header), release: nil, origin: origin))
+                lookup: "/v1/purchaseorder/\(PercentEncoding.encode(number))", body: header, release: nil, origin: origin))
             number = ""
         }
         while let event = reader.next() {
@@ -237,27 +221,21 @@ struct PayloadBuilder {
                 origin = "\(url.lastPathComponent):\(element.line)"
                 let supplierName = element["supplier"] ?? ""
                 let supplier = reference.suppliers.first { $0.name == supplierName && $0.active }?.number ?? supplierName
-                header = [
-                    "orderType": .wrapped("RegularOrder"), "orderNumber": .wrapped(.string(number)), "overrideNumberSeries": .wrapped(true),
-                    "date": .wrapped(.string("\(element["date"] ?? "")T00:00:00")), "supplier": .wrapped(.string(supplier)),
-                    "hold": .wrapped(false), "description": .wrapped(.string("FlexyBox \(number)")),
-                ]
-                if let department = element["department"], let settings = configuration.departments[department], settings.enabled,
-                    let branch = settings.branch
-                {
-                    header["branch"] = .wrapped(.string(branch))
-                }
+                let branch = element["department"].flatMap { configuration.departments[$0] }.flatMap { $0.enabled ? $0.branch : nil }
+                header = PurchaseOrderUpdateDto(
+                    orderType: .init("RegularOrder"), orderNumber: .init(number), overrideNumberSeries: .init(true),
+                    date: .init("\(element["date"] ?? "")T00:00:00"), supplier: .init(supplier), hold: .init(false),
+                    description: .init("FlexyBox \(number)"), branch: branch.map(DtoValue.init))
                 lines = []
             case .start(let element) where element.name == "line":
                 let item = element["item"] ?? ""
-                lines.append([
-                    "operation": "Insert", "lineNumber": .wrapped(.number(Double(lines.count + 1))), "inventory": .wrapped(.string(item)),
-                    "lineType": .wrapped("GoodsForInventory"), "uom": .wrapped(.string(element["unit"] ?? units[item] ?? "STK")),
-                    "orderQty": .wrapped(.number(Double(FixedPoint(parsing: element["quantity"] ?? "", scale: 4)?.units ?? 0) / 10_000)),
-                    "unitCost": .wrapped(.number(Double(FixedPoint(parsing: element["unitCost"] ?? "", scale: 2)?.units ?? 0) / 100)),
-                ])
+                lines.append(PurchaseOrderLineUpdateDto(
+                    operation: .insert, lineNumber: .init(lines.count + 1), inventory: .init(item), lineType: .init("GoodsForInventory"),
+                    uom: .init(element["unit"] ?? units[item] ?? "STK"),
+                    orderQty: .init(Double(FixedPoint(parsing: element["quantity"] ?? "", scale: 4)?.units ?? 0) / 10_000),
+                    unitCost: .init(Double(FixedPoint(parsing: element["unitCost"] ?? "", scale: 2)?.units ?? 0) / 100)))
             case .end(let name) where name == "purchaseOrder":
-                finish()
+                try finish()
             default:
                 break
             }
@@ -289,12 +267,5 @@ struct PayloadBuilder {
                 line: row.line, values: Dictionary(zip(header, row.fields), uniquingKeysWith: { first, _ in first }),
                 decimalComma: reader.dialect.decimalComma))
         }
-    }
-
-    /// Ids in a URL path: percent-encoded.
-    static func escape(_ id: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return id.addingPercentEncoding(withAllowedCharacters: allowed) ?? id
     }
 }

@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import VismaAPI
 
 /// The kinds of Visma record a batch becomes, in upload order (DESIGN §7).
 public enum PayloadGroup: Int, Codable, Sendable, CaseIterable, Comparable {
@@ -55,17 +56,18 @@ public struct PayloadRecord: Encodable, Sendable, Equatable {
     /// Where the record came from, for the bookkeeper: `file:line`.
     public var origin: String?
 
+    /// Throws only for a number JSON cannot carry (NaN, infinity) in the body.
     public init(
-        sequence: Int, group: PayloadGroup, key: String, method: String, path: String, lookup: String, body: JSONValue,
+        sequence: Int, group: PayloadGroup, key: String, method: String, path: String, lookup: String, body: some VismaWriteDTO,
         release: String?, origin: String?
-    ) {
+    ) throws {
         self.sequence = sequence
         self.group = group
         self.key = key
         self.method = method
         self.path = path
         self.lookup = lookup
-        self.bodyText = String(decoding: body.encoded(), as: UTF8.self)
+        self.bodyText = String(decoding: try body.encodedBody(), as: UTF8.self)
         self.release = release
         self.origin = origin
     }

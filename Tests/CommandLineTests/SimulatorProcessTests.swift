@@ -1,7 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
-import VismaUpload
+import VismaAPI
 
 /// `visma-simulator` as a real child process.
 @Suite struct SimulatorProcessTests {

@@ -3,8 +3,8 @@ import FlexyVismaCore
 import Foundation
 import TestSupport
 import Testing
+import VismaAPI
 import VismaSimulator
-import VismaUpload
 
 @Suite struct ValidateStageTests {
     @Test func aRejectedBatchKeepsItsFilesHaltsAndHoldsTheQueue() throws {
@@ -118,9 +118,7 @@ import VismaUpload
             var configuration = PipelineConfiguration.sampleVenue(vismaBaseURL: simulator.baseURL, sourcePath: "x")
             configuration.pipeline.settleSeconds = 0
             let connection = VismaConnection(configuration: configuration, secret: ClientSecret(value: ClientSecret.simulatorDemoSecret))
-            let snapshot = try await offCooperativePool {
-                try ReferenceFetcher.fetch(with: VismaClient(connection: connection), pageSize: 3)
-            }
+            let snapshot = try await ReferenceFetcher.fetch(connection: connection, pageSize: 3)
             #expect(snapshot.items.map(\.number) == (1...7).map { "R-\($0)" })
             #expect(snapshot.items.allSatisfy { $0.stockItem })
             #expect(snapshot.paymentMethods.contains { $0.id == "SWIPP" && !$0.active })
@@ -137,7 +135,7 @@ import VismaUpload
                 try ValidateStage(
                     ValidateRequest(
                         root: root, configuration: settings, schemas: schemas,
-                        fetchReference: { try ReferenceFetcher.fetch(with: VismaClient(connection: connection)) })
+                        fetchReference: { try ReferenceFetcher.fetchWaiting(connection: connection) })
                 ).run()
             }
             #expect(outcome.exitStatus == .dataRejected)

@@ -1,6 +1,6 @@
 import Foundation
 import VismaSimulator
-import VismaUpload
+import VismaAPI
 
 /// The simulator running in this process on a free port, for one test.
 public final class RunningSimulator: Sendable {

@@ -5,6 +5,7 @@ import FlexyVismaCore
 import Foundation
 import GRDB
 import TestSupport
+import VismaAPI
 import VismaPayloads
 import VismaSimulator
 import VismaUpload
@@ -54,7 +55,7 @@ struct PipelineFixture: Sendable {
             let validated = try ValidateStage(
                 ValidateRequest(
                     root: root, configuration: configuration, schemas: schemas, referenceFile: referenceFile,
-                    fetchReference: { try ReferenceFetcher.fetch(with: VismaClient(connection: connection)) })
+                    fetchReference: { try ReferenceFetcher.fetchWaiting(connection: connection) })
             ).run()
             guard validated.exitStatus == .success, let id = validated.batchId else {
                 throw OperatorMessage(.dataRejected, "validation: \(validated.reportLines.joined(separator: "\n"))")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import VismaUpload
+@testable import VismaAPI
 
 @Suite struct RatePacerTests {
     private func answer(remaining: Int, reset: Int) -> HTTPResponse {

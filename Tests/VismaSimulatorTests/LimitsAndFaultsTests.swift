@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import VismaSimulator
-import VismaUpload
+import VismaAPI
 
 @Suite struct PagingTests {
     @Test func listsArePagedWithVismasMetadata() async throws {

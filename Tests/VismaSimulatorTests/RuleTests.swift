@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import VismaSimulator
-import VismaUpload
+import VismaAPI
 
 /// Every rule rejects with Visma's status and message, and accepts its valid twin.
 @Suite struct RuleTests {

@@ -3,7 +3,7 @@ import DropFormats
 import DropValidation
 import FlexyVismaCore
 import Foundation
-import VismaUpload
+import VismaAPI
 
 /// `flexyvisma-validate`: the oldest ready drop, checked before anything is sent.
 public struct ValidateCommand: ParsableCommand {
@@ -35,8 +35,7 @@ public struct ValidateCommand: ParsableCommand {
                 referenceFile: reference.map { URL(fileURLWithPath: $0) }, retry: retry, runId: runId,
                 fetchReference: {
                     let secret = try ClientSecret.load(for: configuration, root: root)
-                    let client = try VismaClient(connection: VismaConnection(configuration: configuration, secret: secret))
-                    return try ReferenceFetcher.fetch(with: client)
+                    return try ReferenceFetcher.fetchWaiting(connection: VismaConnection(configuration: configuration, secret: secret))
                 })
             let outcome = try ValidateStage(request).run()
             if outcome.exitStatus != .success {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FlexyVismaCore
 import Foundation
-import VismaUpload
+import VismaAPI
 
 /// `flexyvisma`: the umbrella over the stage executables.
 public struct UmbrellaCommand: ParsableCommand {

@@ -70,9 +70,6 @@ extension JSONValue {
     /// `.string` or `.null`, for optional text.
     public static func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
 
-    /// Visma's write-DTO wrapper `{"value": …}`.
-    public static func wrapped(_ value: JSONValue) -> JSONValue { .object(["value": value]) }
-
     /// Drops null members, as Visma leaves unset fields out.
     public var compacted: JSONValue {
         switch self {

@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import VismaAPI
 import VismaPayloads
 
 /// What became of one record.
@@ -77,7 +78,7 @@ struct RecordSender: Sendable {
                 mayHaveArrived = true  // a gateway cannot promise the company did not apply it
                 await backoff(attempt)
             default:
-                let message = Self.message(in: response)
+                let message = response.vismaMessage ?? "HTTP \(response.status)"
                 if record.method == "POST", response.status == 400, message.contains("already exists"), await exists(record) == true {
                     // An earlier attempt (ours, or libcurl's own resend on a dead connection) was applied.
                     return .done(vismaId: record.key, created: true)
@@ -131,14 +132,5 @@ struct RecordSender: Sendable {
     private func backoff(_ attempt: Int) async {
         let ceiling = min(10.0, 0.2 * pow(2.0, Double(attempt)))
         try? await Task.sleep(for: .milliseconds(Int(Double.random(in: 0...ceiling) * 1000)))
-    }
-
-    /// Visma's message verbatim (`message`, or the IPP `ExceptionMessage`), else the body as text.
-    static func message(in response: HTTPResponse) -> String {
-        let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
-        if let message = object?["message"] as? String ?? object?["Message"] as? String { return message }
-        if let message = object?["ExceptionMessage"] as? String { return message }
-        let text = String(decoding: response.body.prefix(2000), as: UTF8.self)
-        return text.isEmpty ? "HTTP \(response.status)" : text
     }
 }

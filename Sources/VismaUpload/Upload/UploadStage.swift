@@ -2,6 +2,7 @@ import FlexyVismaCore
 import Foundation
 import Glibc
 import Logging
+import VismaAPI
 import VismaPayloads
 
 /// What only the upload knows of its run: Visma's refusal.

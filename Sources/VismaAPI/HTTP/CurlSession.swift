@@ -2,7 +2,7 @@ internal import CCurl
 import Dispatch
 import Foundation
 
-/// An HTTP request as the uploader sends it.
+/// An HTTP request as the Visma client sends it.
 public struct HTTPRequest: Sendable {
     public var method: String
     public var url: String
@@ -22,6 +22,13 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [String: String]
     public var body: Data
+
+    /// Header names are looked up lowercased: give them so.
+    public init(status: Int, headers: [String: String], body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 
     public subscript(header name: String) -> String? { headers[name.lowercased()] }
 }

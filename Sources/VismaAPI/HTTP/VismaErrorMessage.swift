@@ -1,0 +1,27 @@
+import Foundation
+
+extension HTTPResponse {
+    /// Visma's own words in an answer: `message` (the REST API), `Message` (ASP.NET's framework
+    /// errors) or `ExceptionMessage` (IPP), else the body as text (its first 2,000 bytes); nil for an
+    /// empty body.
+    public var vismaMessage: String? {
+        if let shape = try? JSONDecoder().decode(VismaErrorShape.self, from: body),
+            let message = shape.message ?? shape.capitalisedMessage ?? shape.exceptionMessage
+        {
+            return message
+        }
+        let text = String(decoding: body.prefix(2000), as: UTF8.self)
+        return text.isEmpty ? nil : text
+    }
+}
+
+/// The error bodies Visma answers with; each field is absent in all shapes but one.
+private struct VismaErrorShape: Decodable {
+    var message: String?
+    var capitalisedMessage: String?
+    var exceptionMessage: String?
+
+    enum CodingKeys: String, CodingKey {
+        case message, capitalisedMessage = "Message", exceptionMessage = "ExceptionMessage"
+    }
+}

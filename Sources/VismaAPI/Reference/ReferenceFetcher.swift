@@ -1,0 +1,110 @@
+import Dispatch
+import FlexyVismaCore
+import Foundation
+import Synchronization
+
+/// Fetches the reference snapshot validation checks against (DESIGN §6).
+public enum ReferenceFetcher {
+    /// Reads every list the snapshot holds, paged lists `pageSize` at a time.
+    public static func fetch(from reader: VismaReader, pageSize: Int = 1000) async throws -> ReferenceSnapshot {
+        let itemClasses = try await reader.get("/v1/inventory/itemClass", as: [ItemClassDto].self)
+        let units = try await reader.get("/v1/unitofmeasure", as: [UnitOfMeasureDto].self)
+        let vatCategories = try await reader.get("/v1/vatCategory", as: [VatCategoryDto].self)
+        let paymentMethods = try await reader.get("/v1/paymentmethod", as: [PaymentMethodDto].self)
+        let suppliers = try await reader.getAllPages("/v1/supplier", pageSize: pageSize, as: SupplierDto.self)
+        let customerClasses = try await reader.get("/v1/customer/customerClass", as: [CustomerClassDto].self)
+        let branches = try await reader.get("/v1/branch", as: [BranchDto].self)
+        let periods = try await reader.get("/v1/financialPeriod", as: [FinancialPeriodDto].self)
+        let items = try await reader.getAllPages("/v1/inventory", pageSize: pageSize, as: InventoryDto.self)
+        let kits = try await VismaReader.collectPages(pageSize: pageSize) { page in
+            let answer = try await reader.get(
+                VismaReader.path("/v1/KitSpecifications", page: page, pageSize: pageSize), as: KitSpecificationPageDto.self)
+            return (answer.records ?? [], answer.totalCount)
+        }
+        let customers = try await reader.getAllPages("/v1/customer", pageSize: pageSize, as: CustomerDto.self)
+        return ReferenceSnapshot(
+            fetchedAt: Timestamp.iso8601(Date()), source: reader.baseURL, itemClasses: itemClasses.map(snapshotItemClass),
+            units: Set(units.flatMap { [$0.fromUnit, $0.toUnit] }.compactMap { $0 }).filter { !$0.isEmpty }.sorted(),
+            vatCategories: vatCategories.map(snapshotVatCategory), paymentMethods: paymentMethods.map(snapshotPaymentMethod),
+            suppliers: suppliers.map(snapshotSupplier), customerClasses: customerClasses.map { $0.id ?? "" },
+            branches: branches.map(snapshotBranch), financialPeriods: periods.map(snapshotPeriod), items: items.map(snapshotItem),
+            customers: customers.map { $0.number ?? "" }, kits: kits.map(snapshotKit))
+    }
+
+    /// Fetches with a reader of its own.
+    public static func fetch(connection: VismaConnection, pageSize: Int = 1000) async throws -> ReferenceSnapshot {
+        try await fetch(from: VismaReader(connection: connection), pageSize: pageSize)
+    }
+
+    /// Fetches for a synchronous caller, which waits on its own thread while the fetch runs.
+    ///
+    /// Call it from a thread outside Swift concurrency's pool (a command's main thread, a dispatch
+    /// queue), never from a task: a pool thread blocked here could be one the fetch needs.
+    public static func fetchWaiting(connection: VismaConnection, pageSize: Int = 1000) throws -> ReferenceSnapshot {
+        let outcome = Mutex<Result<ReferenceSnapshot, any Error>?>(nil)
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            let result: Result<ReferenceSnapshot, any Error>
+            do {
+                result = .success(try await fetch(connection: connection, pageSize: pageSize))
+            } catch {
+                result = .failure(error)
+            }
+            outcome.withLock { $0 = result }
+            finished.signal()
+        }
+        finished.wait()
+        guard let result = outcome.withLock({ $0 }) else {
+            throw VismaClientError(exitStatus: .internalError, message: "the reference fetch ended without an outcome")
+        }
+        return try result.get()
+    }
+
+    // MARK: Read DTOs → snapshot. An absent field maps to "" for ids and to the default named beside it.
+
+    static func snapshotItemClass(_ dto: ItemClassDto) -> ReferenceSnapshot.ItemClass {
+        ReferenceSnapshot.ItemClass(id: dto.id ?? "", type: dto.type ?? "")
+    }
+
+    static func snapshotVatCategory(_ dto: VatCategoryDto) -> ReferenceSnapshot.VatCategory {
+        // An absent `active` is taken as active.
+        ReferenceSnapshot.VatCategory(id: dto.vatCategoryId ?? "", active: dto.active ?? true)
+    }
+
+    static func snapshotPaymentMethod(_ dto: PaymentMethodDto) -> ReferenceSnapshot.PaymentMethod {
+        // An absent `active` is taken as active.
+        ReferenceSnapshot.PaymentMethod(id: dto.paymentMethodID ?? "", description: dto.description ?? "", active: dto.active ?? true)
+    }
+
+    static func snapshotSupplier(_ dto: SupplierDto) -> ReferenceSnapshot.Supplier {
+        // Only a supplier whose status says `Active` is usable; absent status is not.
+        ReferenceSnapshot.Supplier(number: dto.number ?? "", name: dto.name ?? "", active: dto.status == "Active")
+    }
+
+    static func snapshotBranch(_ dto: BranchDto) -> ReferenceSnapshot.Branch {
+        // An absent `isActive` is taken as active.
+        ReferenceSnapshot.Branch(number: dto.number ?? "", active: dto.isActive ?? true)
+    }
+
+    static func snapshotPeriod(_ dto: FinancialPeriodDto) -> ReferenceSnapshot.FinancialPeriod {
+        // An absent `closedInGeneralLedger` is taken as open.
+        ReferenceSnapshot.FinancialPeriod(period: dto.period ?? "", closed: dto.closedInGeneralLedger ?? false)
+    }
+
+    static func snapshotItem(_ dto: InventoryDto) -> ReferenceSnapshot.Item {
+        // An absent `stockItem` is taken as a stock item, an absent `kitItem` as not a kit.
+        ReferenceSnapshot.Item(
+            number: dto.inventoryNumber ?? "", itemClass: dto.itemClass?.id ?? "", stockItem: dto.stockItem ?? true,
+            kitItem: dto.kitItem ?? false, description: dto.description, defaultPrice: dto.defaultPrice, baseUnit: dto.baseUnit,
+            vatCategory: dto.vatCode?.id, status: dto.status)
+    }
+
+    static func snapshotKit(_ dto: KitSpecificationDto) -> ReferenceSnapshot.Kit {
+        let lines = (dto.stockComponentLines ?? []) + (dto.nonStockComponentLines ?? [])
+        // A component is `item:quantity×10⁴`; an absent quantity counts as 0, so the kit differs from any real one.
+        let components = lines.map { line in
+            "\(line.componentID ?? ""):\(Int64(((line.componentQty ?? 0) * 10_000).rounded()))"
+        }
+        return ReferenceSnapshot.Kit(item: dto.kitInventoryID ?? "", revision: dto.revision ?? "", components: components)
+    }
+}

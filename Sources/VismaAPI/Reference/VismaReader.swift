@@ -1,0 +1,98 @@
+import FlexyVismaCore
+import Foundation
+
+/// Reads from the Visma API: authorised GETs decoded into read DTOs, lists page by page.
+///
+/// Requests go one after another over one libcurl session; the token comes from the shared
+/// `TokenProvider` and is fetched again once when Visma answers 401.
+public struct VismaReader: Sendable {
+    public let baseURL: String
+    public let tokens: TokenProvider
+    private let session: CurlSession
+
+    public init(connection: VismaConnection, tokens: TokenProvider? = nil) throws {
+        baseURL = connection.baseURL
+        self.tokens = try tokens ?? TokenProvider(connection: connection)
+        session = try CurlSession()
+    }
+
+    /// GET a path under the base URL and decode the answer.
+    ///
+    /// Throws `VismaClientError`: 78 when Visma refuses a fresh token, 75 when it cannot be reached,
+    /// answers 5xx or 429, or answers something that is not the DTO; 65 for any other refusal.
+    public func get<Answer: Decodable>(_ path: String, as type: Answer.Type = Answer.self) async throws -> Answer {
+        var (token, response) = try await authorisedGET(path)
+        if response.status == 401 {
+            await tokens.invalidate(token)
+            (token, response) = try await authorisedGET(path)
+        }
+        guard response.status == 200 else {
+            let status: ExitStatus =
+                response.status == 401 ? .configuration : (response.status >= 500 || response.status == 429 ? .temporaryFailure : .dataRejected)
+            throw VismaClientError(
+                exitStatus: status,
+                message: "Visma answered GET \(path) with HTTP \(response.status)\(response.vismaMessage.map { ": \($0)" } ?? "")")
+        }
+        do {
+            return try JSONDecoder().decode(Answer.self, from: response.body)
+        } catch {
+            throw VismaClientError(
+                exitStatus: .temporaryFailure, message: "Visma's answer to GET \(path) cannot be read: \(Self.describe(error))")
+        }
+    }
+
+    /// Every element of a paged list.
+    public func getAllPages<Element: PagedListElement>(_ path: String, pageSize: Int = 1000, as type: Element.Type = Element.self)
+        async throws -> [Element]
+    {
+        try await Self.collectPages(pageSize: pageSize) { page in
+            let elements = try await get(Self.path(path, page: page, pageSize: pageSize), as: [Element].self)
+            return (elements, elements.first?.metadata?.totalCount)
+        }
+    }
+
+    /// Pages 1, 2, … of `pageSize` until one comes back short or the total Visma states is reached.
+    public static func collectPages<Element>(
+        pageSize: Int, _ fetchPage: (_ page: Int) async throws -> (elements: [Element], totalCount: Int?)
+    ) async throws -> [Element] {
+        var all: [Element] = []
+        var page = 1
+        while true {
+            let (elements, total) = try await fetchPage(page)
+            all += elements
+            if elements.count < pageSize || (total.map { all.count >= $0 } ?? false) { return all }
+            page += 1
+        }
+    }
+
+    /// The path with `pageNumber` and `pageSize` added to its query.
+    public static func path(_ path: String, page: Int, pageSize: Int) -> String {
+        "\(path)\(path.contains("?") ? "&" : "?")pageNumber=\(page)&pageSize=\(pageSize)"
+    }
+
+    private func authorisedGET(_ path: String) async throws -> (token: String, response: HTTPResponse) {
+        let token = try await tokens.token()
+        do {
+            let response = try await session.send(
+                HTTPRequest(method: "GET", url: baseURL + path, headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json")]))
+            return (token, response)
+        } catch let error as HTTPTransportError {
+            throw VismaClientError(exitStatus: .temporaryFailure, message: "cannot reach Visma: \(error); try again later")
+        }
+    }
+
+    /// A decoding failure as a sentence: where in the answer, and what was wrong there.
+    static func describe(_ error: any Error) -> String {
+        func place(_ context: DecodingError.Context) -> String {
+            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return path.isEmpty ? "the answer" : String(path.drop { $0 == "." })
+        }
+        switch error as? DecodingError {
+        case .typeMismatch(let type, let context)?: return "\(place(context)) is not \(type)"
+        case .valueNotFound(let type, let context)?: return "\(place(context)) has no \(type)"
+        case .keyNotFound(let key, let context)?: return "\(place(context)) lacks \(key.stringValue)"
+        case .dataCorrupted(let context)?: return "\(place(context)) is not JSON (\(context.debugDescription))"
+        default: return "\(error)"
+        }
+    }
+}
