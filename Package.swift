@@ -47,17 +47,20 @@ let package = Package(
         .target(
             name: "DropValidation",
             dependencies: [
-                "FlexyVismaCore", "DropFormats", "XMLSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "FlexyVismaCore", "DropFormats", "XMLSupport", "StateStore", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .target(name: "VismaPayloads", dependencies: ["FlexyVismaCore", "DropFormats", "XMLSupport"]),
-        .target(name: "VismaUpload", dependencies: ["CCurl", "FlexyVismaCore", "VismaPayloads", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The SQLite databases under state/ (their migrations, the upload ledger): GRDB without HTTP,
+        // so upload, validation and the operations commands share them.
+        .target(name: "StateStore", dependencies: ["FlexyVismaCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "VismaUpload", dependencies: ["CCurl", "FlexyVismaCore", "VismaPayloads", "StateStore"]),
         .target(
             name: "VismaSimulator",
             dependencies: ["FlexyVismaCore", .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "PipelineOperations",
             dependencies: [
-                "FlexyVismaCore", "VismaPayloads", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+                "FlexyVismaCore", "VismaPayloads", "StateStore", .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "FlexyVismaCommands",
@@ -104,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "UploadTests",
             dependencies: [
-                "VismaUpload", "VismaPayloads", "DropValidation", "FlexyBoxExport", "FlexyVismaCore", "TestSupport", "PipelineOperations",
+                "VismaUpload", "VismaPayloads", "DropValidation", "FlexyBoxExport", "FlexyVismaCore", "TestSupport", "PipelineOperations", "StateStore",
                 "VismaSimulator", "DropFormats", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
