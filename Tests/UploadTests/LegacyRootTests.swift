@@ -2,6 +2,7 @@ import DropValidation
 import FlexyVismaCore
 import Foundation
 import GRDB
+import PipelineOperations
 import StateStore
 import TestSupport
 import Testing
@@ -26,6 +27,19 @@ import VismaUpload
         configuration.visma.tokenURL = simulator.baseURL + "/connect/token"
         try configuration.encoded().write(to: root.configFile)
         return (root, configuration)
+    }
+
+    @Test func planReadsALegacyLedgerWithoutMigratingIt() throws {
+        let folder = try TemporaryFolder("legacy-root")
+        let root = PipelineRoot(folder.url.appendingPathComponent("root", isDirectory: true))
+        try FileManager.default.copyItem(at: Self.fixture.appendingPathComponent("root"), to: root.url)
+        let plan = try UploadPlan.run(root: root)
+        #expect(plan.entries.filter { $0.action == "skip (already sent)" }.count == 7)
+        #expect(plan.entries.filter { $0.action == "create" }.isEmpty == false)
+        let tables = try DatabaseQueue(path: UploadLedger.file(in: root).path).read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        #expect(tables == ["ledger"])
     }
 
     func migrations(_ url: URL) throws -> [String] {
