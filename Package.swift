@@ -47,19 +47,22 @@ let package = Package(
         .target(
             name: "DropValidation",
             dependencies: [
-                "FlexyVismaCore", "DropFormats", "XMLSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "FlexyVismaCore", "DropFormats", "XMLSupport", "StateStore", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         // The Visma API client: libcurl, OAuth, paging, error shapes, typed DTOs. The simulator never imports it.
         .target(name: "VismaAPI", dependencies: ["CCurl", "FlexyVismaCore"]),
         .target(name: "VismaPayloads", dependencies: ["FlexyVismaCore", "DropFormats", "XMLSupport", "VismaAPI"]),
-        .target(name: "VismaUpload", dependencies: ["FlexyVismaCore", "VismaAPI", "VismaPayloads", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The SQLite databases under state/ (their migrations, the upload ledger): GRDB without HTTP,
+        // so upload, validation and the operations commands share them.
+        .target(name: "StateStore", dependencies: ["FlexyVismaCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "VismaUpload", dependencies: ["FlexyVismaCore", "VismaAPI", "VismaPayloads", "StateStore"]),
         .target(
             name: "VismaSimulator",
             dependencies: ["FlexyVismaCore", .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "PipelineOperations",
             dependencies: [
-                "FlexyVismaCore", "VismaPayloads", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+                "FlexyVismaCore", "VismaPayloads", "StateStore", .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "FlexyVismaCommands",
@@ -106,7 +109,7 @@ let package = Package(
         .testTarget(
             name: "UploadTests",
             dependencies: [
-                "VismaAPI", "VismaUpload", "VismaPayloads", "DropValidation", "FlexyBoxExport", "FlexyVismaCore", "TestSupport", "PipelineOperations",
+                "VismaAPI", "VismaUpload", "VismaPayloads", "DropValidation", "FlexyBoxExport", "FlexyVismaCore", "TestSupport", "PipelineOperations", "StateStore",
                 "VismaSimulator", "DropFormats", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(

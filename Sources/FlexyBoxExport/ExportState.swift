@@ -7,7 +7,9 @@ import Foundation
 /// inbox; at the next start a pending batch that made it into the pipeline is committed, one that
 /// did not is forgotten. So a crash never records a day as exported without its batch, and never
 /// exports a published day twice.
-struct ExportState: Codable, Equatable {
+struct ExportState: VersionedStateFile, Equatable {
+    static let schemaVersion = 1
+
     /// Which batch carried each exported business day (the latest one, after `--force`).
     var exportedDays: [BusinessDay: BatchID] = [:]
     /// Master data modified up to this UTC instant has been exported.
@@ -24,18 +26,15 @@ struct ExportState: Codable, Equatable {
 
     static func load(from root: PipelineRoot) throws -> ExportState {
         let url = file(in: root)
-        guard FileManager.default.fileExists(atPath: url.path) else { return ExportState() }
-        do {
-            return try JSONDecoder().decode(ExportState.self, from: Data(contentsOf: url))
-        } catch {
-            throw OperatorMessage(
+        return try StateFiles.read(ExportState.self, from: url) { error in
+            OperatorMessage(
                 .internalError,
                 "\(url.path) is damaged (\(error)); restore it from backup, or rebuild it from the export manifests")
-        }
+        } ?? ExportState()
     }
 
     func save(to root: PipelineRoot) throws {
-        try DurableFiles.writeAtomically(try CanonicalJSON.encode(self), to: ExportState.file(in: root))
+        try StateFiles.write(self, to: ExportState.file(in: root))
     }
 
     var lastExportedDay: BusinessDay? { exportedDays.keys.max() }

@@ -70,7 +70,7 @@ public struct NightlyRun {
 
     /// Records the run, rewrites the metrics file and tells a person when something needs one.
     private func finish(status: Int32, summary: String, startedAt: Date) throws {
-        let previous = RunRecord.load(from: root)
+        let previous = try RunRecord.load(from: root)
         let now = Date()
         var record = RunRecord(
             startedAt: Timestamp.iso8601(startedAt), finishedAt: Timestamp.iso8601(now), exitStatus: status, summary: summary,

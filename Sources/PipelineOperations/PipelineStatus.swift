@@ -46,7 +46,7 @@ public struct PipelineStatus: Codable, Sendable {
             nextNight = inbox.isEmpty && queue.isEmpty ? "nothing waits" : "validate, transform and upload \(queue.count + inbox.count) waiting drop(s)"
         }
         return PipelineStatus(
-            root: root.url.path, halted: halt != nil, halt: halt, queue: queue, inbox: inbox, lastRun: RunRecord.load(from: root),
+            root: root.url.path, halted: halt != nil, halt: halt, queue: queue, inbox: inbox, lastRun: try RunRecord.load(from: root),
             nextNight: nextNight)
     }
 

@@ -1,7 +1,7 @@
 import FlexyVismaCore
 import Foundation
+import StateStore
 import VismaPayloads
-import GRDB
 
 /// `flexyvisma plan`: what the next upload would create, update or skip in Visma — read only.
 public enum UploadPlan {
@@ -39,16 +39,7 @@ public enum UploadPlan {
             return uploaded?.status != .accepted && FileManager.default.fileExists(atPath: folder.appendingPathComponent("transform.manifest.json").path)
         }) else { return Result(batchId: nil, entries: [], unchanged: [:]) }
         let folder = root.batchFolder(batchId)
-        var done: Set<Int> = []
-        let ledger = root.state.appendingPathComponent("ledger.sqlite")
-        if FileManager.default.fileExists(atPath: ledger.path) {
-            var configuration = Configuration()
-            configuration.readonly = true
-            let queue = try DatabaseQueue(path: ledger.path, configuration: configuration)
-            done = Set(try queue.read { db in
-                try Int.fetchAll(db, sql: "SELECT sequence FROM ledger WHERE batch = ? AND state = 'done'", arguments: [batchId.rawValue])
-            })
-        }
+        let done = try UploadLedger.Reader.open(root: root)?.done(batch: batchId) ?? []
         var entries: [Entry] = []
         let payloads = folder.appendingPathComponent("payloads")
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: payloads.path)) ?? []).sorted() {

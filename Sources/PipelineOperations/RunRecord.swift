@@ -2,7 +2,9 @@ import FlexyVismaCore
 import Foundation
 
 /// What the last runs did: `state/last-run.json`, read by `status`, metrics and notifications.
-public struct RunRecord: Codable, Sendable, Equatable {
+public struct RunRecord: VersionedStateFile, Sendable, Equatable {
+    public static let schemaVersion = 1
+
     public var startedAt: String
     public var finishedAt: String
     public var exitStatus: Int32
@@ -19,12 +21,19 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     static func file(in root: PipelineRoot) -> URL { root.state.appendingPathComponent("last-run.json") }
 
-    public static func load(from root: PipelineRoot) -> RunRecord? {
-        guard let data = try? Data(contentsOf: file(in: root)) else { return nil }
-        return try? JSONDecoder().decode(RunRecord.self, from: data)
+    /// The record, or nil when there is none or it cannot be read (the next run writes a new one);
+    /// one from a newer version is refused.
+    public static func load(from root: PipelineRoot) throws -> RunRecord? {
+        do {
+            return try StateFiles.read(RunRecord.self, from: file(in: root)) { $0 }
+        } catch let newer as NewerStateFile {
+            throw newer
+        } catch {
+            return nil
+        }
     }
 
     func save(in root: PipelineRoot) throws {
-        try DurableFiles.writeAtomically(try CanonicalJSON.encode(self), to: RunRecord.file(in: root))
+        try StateFiles.write(self, to: RunRecord.file(in: root))
     }
 }

@@ -1,6 +1,7 @@
 import FlexyVismaCore
 import Foundation
 import GRDB
+import StateStore
 
 /// What earlier accepted batches carried: `state/history.sqlite` (payment ids, item kinds, kit
 /// products, business days per department). Written when validation accepts a batch; a discard
@@ -9,15 +10,11 @@ public struct ValidationHistory: Sendable {
     public let url: URL
     private let queue: DatabaseQueue
 
-    public init(root: PipelineRoot) throws {
-        url = root.state.appendingPathComponent("history.sqlite")
-        var configuration = Configuration()
-        configuration.label = "history"
-        queue = try DatabaseQueue(path: url.path, configuration: configuration)
-        try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-        }
-        try queue.write { db in
+    /// The history's schema; append a migration to change it, never edit a registered one.
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        // The schema from before migrations were recorded: adopts a history made then as it is.
+        migrator.registerMigration("v1") { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS items (number TEXT PRIMARY KEY, kind TEXT NOT NULL, batch TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS kit_products (number TEXT PRIMARY KEY, batch TEXT NOT NULL);
@@ -26,6 +23,15 @@ public struct ValidationHistory: Sendable {
                                                          PRIMARY KEY (day, department));
                 """)
         }
+        return migrator
+    }
+
+    /// Opens (creating or migrating) the root's history.
+    public init(root: PipelineRoot) throws {
+        url = root.state.appendingPathComponent("history.sqlite")
+        var configuration = Configuration()
+        configuration.label = "history"
+        queue = try StateDatabase(url: url, migrator: Self.migrator).open(configuration)
     }
 
     func snapshot() throws -> HistorySnapshot {

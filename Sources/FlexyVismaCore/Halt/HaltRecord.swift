@@ -4,7 +4,9 @@ import Foundation
 ///
 /// While it exists, nothing behind the halted batch moves; the stage that wrote it can retry the
 /// batch once the cause is fixed.
-public struct HaltRecord: Codable, Sendable, Equatable {
+public struct HaltRecord: VersionedStateFile, Sendable, Equatable {
+    public static let schemaVersion = 1
+
     public var batchId: BatchID
     public var stage: StageManifest.Stage
     public var at: String
@@ -26,16 +28,13 @@ public struct HaltRecord: Codable, Sendable, Equatable {
 
     public static func current(in root: PipelineRoot) throws -> HaltRecord? {
         let url = file(in: root)
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        do {
-            return try JSONDecoder().decode(HaltRecord.self, from: Data(contentsOf: url))
-        } catch {
-            throw OperatorMessage(.internalError, "\(url.path) is damaged (\(error)); look at the newest report in batches/ and remove it by hand")
+        return try StateFiles.read(HaltRecord.self, from: url) { error in
+            OperatorMessage(.internalError, "\(url.path) is damaged (\(error)); look at the newest report in batches/ and remove it by hand")
         }
     }
 
     public func save(in root: PipelineRoot) throws {
-        try DurableFiles.writeAtomically(try CanonicalJSON.encode(self), to: HaltRecord.file(in: root))
+        try StateFiles.write(self, to: HaltRecord.file(in: root))
     }
 
     public static func clear(in root: PipelineRoot) throws {

@@ -13,7 +13,9 @@ public struct ManifestChain: Sendable {
     public init(root: PipelineRoot) { self.root = root }
 
     /// Where a manifest is: its batch and file name (the batch folder moves along the pipeline).
-    public struct Link: Codable, Sendable, Equatable {
+    public struct Link: VersionedStateFile, Sendable, Equatable {
+        public static let schemaVersion = 1
+
         public var sha256: String
         public var batchId: BatchID
         public var fileName: String
@@ -87,16 +89,12 @@ public struct ManifestChain: Sendable {
     }
 
     private func read(_ url: URL) throws -> Link? {
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        do {
-            return try JSONDecoder().decode(Link.self, from: Data(contentsOf: url))
-        } catch {
-            throw OperatorMessage(
-                .internalError, "\(url.path) is damaged (\(error)); run `flexyvisma audit verify` before going on")
+        try StateFiles.read(Link.self, from: url) { error in
+            OperatorMessage(.internalError, "\(url.path) is damaged (\(error)); run `flexyvisma audit verify` before going on")
         }
     }
 
     private func write(_ link: Link, to url: URL) throws {
-        try DurableFiles.writeAtomically(try CanonicalJSON.encode(link), to: url)
+        try StateFiles.write(link, to: url)
     }
 }

@@ -2,6 +2,7 @@ import FlexyVismaCore
 import Foundation
 import Glibc
 import Logging
+import StateStore
 import VismaAPI
 import VismaPayloads
 

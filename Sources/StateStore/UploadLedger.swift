@@ -1,0 +1,152 @@
+import FlexyVismaCore
+import Foundation
+import GRDB
+
+/// The exactly-once ledger: `state/ledger.sqlite` (WAL, synchronous FULL), one row per payload record.
+///
+/// `pending` → `sending` (committed before the request leaves) → `done` (with the Visma id) or
+/// `rejected` (with Visma's message). A `sending` row found at start was interrupted: the natural
+/// key is looked up in Visma before anything is sent again. Readers other than the upload stage
+/// use `UploadLedger.Reader`, never their own SQL.
+public struct UploadLedger: Sendable {
+    public enum State: String, Sendable, CaseIterable {
+        case pending, sending, done, rejected
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public var sequence: Int
+        public var state: State
+        public var vismaId: String?
+        public var message: String?
+    }
+
+    /// What the ledger keeps of a payload record when it is prepared.
+    public struct Record: Sendable {
+        public var sequence: Int
+        public var kind: String
+        public var key: String
+
+        public init(sequence: Int, kind: String, key: String) {
+            self.sequence = sequence
+            self.kind = kind
+            self.key = key
+        }
+    }
+
+    private let queue: DatabaseQueue
+
+    public static func file(in root: PipelineRoot) -> URL { root.state.appendingPathComponent("ledger.sqlite") }
+
+    /// The ledger's schema; append a migration to change it, never edit a registered one.
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        // The schema from before migrations were recorded: adopts a ledger made then as it is.
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS ledger (
+                    batch TEXT NOT NULL, sequence INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+                    state TEXT NOT NULL, visma_id TEXT, message TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated TEXT NOT NULL,
+                    PRIMARY KEY (batch, sequence));
+                CREATE INDEX IF NOT EXISTS ledger_by_state ON ledger (batch, state);
+                """)
+        }
+        return migrator
+    }
+
+    static func database(in root: PipelineRoot) -> StateDatabase { StateDatabase(url: file(in: root), migrator: migrator) }
+
+    /// Opens (creating or migrating) the root's ledger for the upload stage.
+    public init(root: PipelineRoot) throws {
+        var configuration = Configuration()
+        configuration.label = "ledger"
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        queue = try Self.database(in: root).open(configuration)
+    }
+
+    /// Adds a `pending` row for every record the ledger does not have yet.
+    public func prepare(batch: BatchID, records: [Record]) throws {
+        try queue.write { db in
+            let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO ledger (batch, sequence, kind, key, state, updated) VALUES (?, ?, ?, ?, 'pending', ?)")
+            let now = Timestamp.iso8601(Date())
+            for record in records {
+                try insert.execute(arguments: [batch.rawValue, record.sequence, record.kind, record.key, now])
+            }
+        }
+    }
+
+    public func entries(batch: BatchID) throws -> [Int: Entry] {
+        try queue.read { db in try Self.entries(db, batch: batch) }
+    }
+
+    /// The migrations applied to this ledger, in order.
+    public func appliedMigrations() throws -> [String] {
+        try queue.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    /// Marks a window of records `sending` in one transaction, before any of them leaves.
+    public func markSending(batch: BatchID, sequences: [Int]) throws {
+        try queue.write { db in
+            let update = try db.makeStatement(
+                sql: "UPDATE ledger SET state = 'sending', attempts = attempts + 1, updated = ? WHERE batch = ? AND sequence = ?")
+            let now = Timestamp.iso8601(Date())
+            for sequence in sequences { try update.execute(arguments: [now, batch.rawValue, sequence]) }
+        }
+    }
+
+    /// Records outcomes in one transaction (group commit).
+    public func record(batch: BatchID, _ outcomes: [(sequence: Int, state: State, vismaId: String?, message: String?)]) throws {
+        guard !outcomes.isEmpty else { return }
+        try queue.write { db in
+            let update = try db.makeStatement(
+                sql: "UPDATE ledger SET state = ?, visma_id = ?, message = ?, updated = ? WHERE batch = ? AND sequence = ?")
+            let now = Timestamp.iso8601(Date())
+            for outcome in outcomes {
+                try update.execute(arguments: [outcome.state.rawValue, outcome.vismaId, outcome.message, now, batch.rawValue, outcome.sequence])
+            }
+        }
+    }
+
+    /// For a retry after the cause was fixed: rejected rows go back to pending.
+    public func resetRejected(batch: BatchID) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: "UPDATE ledger SET state = 'pending', message = NULL, updated = ? WHERE batch = ? AND state = 'rejected'",
+                arguments: [Timestamp.iso8601(Date()), batch.rawValue])
+        }
+    }
+
+    static func entries(_ db: Database, batch: BatchID) throws -> [Int: Entry] {
+        var entries: [Int: Entry] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT sequence, state, visma_id, message FROM ledger WHERE batch = ?", arguments: [batch.rawValue]) {
+            let sequence: Int = row["sequence"]
+            entries[sequence] = Entry(
+                sequence: sequence, state: State(rawValue: row["state"]) ?? .pending, vismaId: row["visma_id"], message: row["message"])
+        }
+        return entries
+    }
+}
+
+extension UploadLedger {
+    /// The ledger read only, for `plan`, `status` and audits: never creates, migrates or locks it.
+    public struct Reader: Sendable {
+        private let queue: DatabaseQueue
+
+        /// The root's ledger, or nil when no upload has made one yet.
+        public static func open(root: PipelineRoot) throws -> Reader? {
+            try UploadLedger.database(in: root).openReadOnly(label: "ledger (read only)").map(Reader.init)
+        }
+
+        private init(queue: DatabaseQueue) { self.queue = queue }
+
+        public func entries(batch: BatchID) throws -> [Int: Entry] {
+            try queue.read { db in try UploadLedger.entries(db, batch: batch) }
+        }
+
+        /// The sequences of the batch's records Visma has confirmed.
+        public func done(batch: BatchID) throws -> Set<Int> {
+            try queue.read { db in
+                Set(try Int.fetchAll(db, sql: "SELECT sequence FROM ledger WHERE batch = ? AND state = 'done'", arguments: [batch.rawValue]))
+            }
+        }
+    }
+}
