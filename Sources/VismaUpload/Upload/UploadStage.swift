@@ -39,6 +39,8 @@ public struct UploadStage: AsynchronousStageWork, Sendable {
 
     /// The oldest transformed batch whose upload has not been accepted; earlier ones block it.
     public func nextBatch() throws -> StageSelection {
+        // Opened (and migrated) even when there is nothing to send: a ledger from a newer version is refused at once.
+        _ = try UploadLedger(root: root)
         for id in root.batchesInProgress() {
             let folder = root.batchFolder(id)
             if StageManifest.read(.upload, in: folder)?.status == .accepted { continue }
