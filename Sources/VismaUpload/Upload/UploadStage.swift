@@ -59,81 +59,15 @@ public struct UploadStage: AsynchronousStageWork, Sendable {
     public func process(_ claim: BatchClaim) async throws -> StageResult {
         let batchId = claim.batchId
         let ledger = try UploadLedger(root: root)
-        let startedAt = claim.startedAt
-        let folder = claim.folder
-        let records = try loadPayloads(folder)
+        let records = try loadPayloads(claim.folder)
         try ledger.prepare(batch: batchId, records: records)
-        let connection = VismaConnection(configuration: configuration, secret: secret)
-        let tokens = try TokenProvider(connection: connection)
-        let pacer = RatePacer()
-        let counters = UploadCounters()
-        let width = max(1, configuration.pipeline.uploadParallelism)
-        let senders = try (0..<width).map { _ in
-            RecordSender(session: try CurlSession(), baseURL: connection.baseURL, tokens: tokens, pacer: pacer, counters: counters)
-        }
+        let wire = try Wire(configuration: configuration, secret: secret)
 
-        // Settle what an interrupted run left `sending`: look each natural key up before sending anything.
-        var entries = try ledger.entries(batch: batchId)
         var details = UploadDetails()
-        let interrupted = records.filter { entries[$0.sequence]?.state == .sending }
-        for record in interrupted {
-            switch await senders[0].exists(record) {
-            case true?: try ledger.record(batch: batchId, [(record.sequence, .done, record.key, nil)])
-            case false?: try ledger.record(batch: batchId, [(record.sequence, .pending, nil, nil)])
-            case nil:
-                throw OperatorMessage(.temporaryFailure, "cannot reach Visma to settle \(interrupted.count) interrupted record(s); try again later")
-            }
-            details.recovered += 1
-        }
-        entries = try ledger.entries(batch: batchId)
+        details.recovered = try await settleInterrupted(records, batch: batchId, ledger: ledger, sender: wire.senders[0])
+        let sent = try await sendPending(records, batch: batchId, ledger: ledger, wire: wire, details: &details)
 
-        var rejection: (record: PayloadRecord, message: String)?
-        var unresolved = 0
-        var progress = Progress(total: records.count, alreadyDone: records.filter { entries[$0.sequence]?.state == .done }.count)
-        groups: for group in PayloadGroup.allCases {
-            let todo = records.filter { $0.group == group && entries[$0.sequence]?.state == .pending }
-            var index = 0
-            while index < todo.count {
-                let window = Array(todo[index..<min(todo.count, index + width * 8)])
-                index += window.count
-                try ledger.markSending(batch: batchId, sequences: window.map(\.sequence))
-                let outcomes = await withTaskGroup(of: [(PayloadRecord, SendOutcome)].self) { taskGroup in
-                    for lane in 0..<width {
-                        let sender = senders[lane]
-                        let mine = stride(from: lane, to: window.count, by: width).map { window[$0] }
-                        taskGroup.addTask {
-                            var results: [(PayloadRecord, SendOutcome)] = []
-                            for record in mine { results.append((record, await sender.send(record))) }
-                            return results
-                        }
-                    }
-                    var all: [(PayloadRecord, SendOutcome)] = []
-                    for await results in taskGroup { all += results }
-                    return all
-                }
-                var rows: [(sequence: Int, state: UploadLedger.State, vismaId: String?, message: String?)] = []
-                for (record, outcome) in outcomes.sorted(by: { $0.0.sequence < $1.0.sequence }) {
-                    switch outcome {
-                    case .done(let id, _):
-                        rows.append((record.sequence, .done, id, nil))
-                    case .rejected(let message, _):
-                        rows.append((record.sequence, .rejected, nil, message))
-                        details.kinds[record.kind, default: .init()].rejected += 1
-                        if rejection == nil { rejection = (record, message) }
-                    case .unresolved:
-                        unresolved += 1  // stays `sending`: the next run looks it up
-                        details.kinds[record.kind, default: .init()].unresolved += 1
-                    }
-                }
-                try ledger.record(batch: batchId, rows)
-                progress.advance(by: rows.count)
-                // A refusal stops the stage; what was in flight has finished and is recorded.
-                if rejection != nil || unresolved > 0 { break groups }
-            }
-        }
-
-        progress.finish()
-        entries = try ledger.entries(batch: batchId)
+        let entries = try ledger.entries(batch: batchId)
         for record in records where entries[record.sequence]?.state == .done {
             if record.method == "PUT" {
                 details.kinds[record.kind, default: .init()].updated += 1
@@ -142,38 +76,134 @@ public struct UploadStage: AsynchronousStageWork, Sendable {
             }
             details.vismaIds[record.kind, default: [:]][record.key] = entries[record.sequence]?.vismaId ?? record.key
         }
-        details.requests = await counters.requests
-        details.retries = await counters.retries
-        details.rateLimited = await counters.rateLimited
-        details.lookups = await counters.lookups
-        details.tokenFetches = await tokens.fetches
-        details.durationSeconds = (Date().timeIntervalSince(startedAt) * 1000).rounded() / 1000
+        details.requests = await wire.counters.requests
+        details.retries = await wire.counters.retries
+        details.rateLimited = await wire.counters.rateLimited
+        details.lookups = await wire.counters.lookups
+        details.tokenFetches = await wire.tokens.fetches
+        details.durationSeconds = (Date().timeIntervalSince(claim.startedAt) * 1000).rounded() / 1000
+        return try result(of: sent, details: details, records: records, claim: claim)
+    }
 
-        let status: StageManifest.Status = rejection != nil ? .rejected : (unresolved > 0 ? .failed : .accepted)
-        var manifest = StageManifest(stage: .upload, batchId: batchId, runId: runId, startedAt: startedAt, finishedAt: Date(), status: status)
-        manifest.inputs = try records.isEmpty ? [] : payloadFiles(folder)
+    /// The workers' shared connection to Visma: one token, one rate window, one session per lane.
+    private struct Wire {
+        let tokens: TokenProvider
+        let counters: UploadCounters
+        let senders: [RecordSender]
+
+        init(configuration: PipelineConfiguration, secret: ClientSecret) throws {
+            let connection = VismaConnection(configuration: configuration, secret: secret)
+            let tokens = try TokenProvider(connection: connection)
+            let pacer = RatePacer()
+            let counters = UploadCounters()
+            self.tokens = tokens
+            self.counters = counters
+            senders = try (0..<max(1, configuration.pipeline.uploadParallelism)).map { _ in
+                RecordSender(session: try CurlSession(), baseURL: connection.baseURL, tokens: tokens, pacer: pacer, counters: counters)
+            }
+        }
+    }
+
+    /// What sending left to report: the first refusal, and how many records could not be confirmed.
+    private struct Sent {
+        var rejection: (record: PayloadRecord, message: String)?
+        var unresolved = 0
+    }
+
+    /// Settles what an interrupted run left `sending`: each natural key is looked up before anything is sent.
+    private func settleInterrupted(_ records: [PayloadRecord], batch: BatchID, ledger: UploadLedger, sender: RecordSender) async throws -> Int {
+        let entries = try ledger.entries(batch: batch)
+        let interrupted = records.filter { entries[$0.sequence]?.state == .sending }
+        for record in interrupted {
+            switch await sender.exists(record) {
+            case true?: try ledger.record(batch: batch, [(record.sequence, .done, record.key, nil)])
+            case false?: try ledger.record(batch: batch, [(record.sequence, .pending, nil, nil)])
+            case nil:
+                throw OperatorMessage(.temporaryFailure, "cannot reach Visma to settle \(interrupted.count) interrupted record(s); try again later")
+            }
+        }
+        return interrupted.count
+    }
+
+    /// Sends the pending records group by group, in windows marked `sending` before they leave;
+    /// a refusal or an unconfirmed record stops it once what was in flight is recorded.
+    private func sendPending(
+        _ records: [PayloadRecord], batch: BatchID, ledger: UploadLedger, wire: Wire, details: inout UploadDetails
+    ) async throws -> Sent {
+        let entries = try ledger.entries(batch: batch)
+        var sent = Sent()
+        var progress = Progress(total: records.count, alreadyDone: records.filter { entries[$0.sequence]?.state == .done }.count)
+        defer { progress.finish() }
+        for group in PayloadGroup.allCases {
+            let todo = records.filter { $0.group == group && entries[$0.sequence]?.state == .pending }
+            var index = 0
+            while index < todo.count {
+                let window = Array(todo[index..<min(todo.count, index + wire.senders.count * 8)])
+                index += window.count
+                try ledger.markSending(batch: batch, sequences: window.map(\.sequence))
+                var rows: [(sequence: Int, state: UploadLedger.State, vismaId: String?, message: String?)] = []
+                for (record, outcome) in await send(window, over: wire.senders) {
+                    switch outcome {
+                    case .done(let id, _):
+                        rows.append((record.sequence, .done, id, nil))
+                    case .rejected(let message, _):
+                        rows.append((record.sequence, .rejected, nil, message))
+                        details.kinds[record.kind, default: .init()].rejected += 1
+                        if sent.rejection == nil { sent.rejection = (record, message) }
+                    case .unresolved:
+                        sent.unresolved += 1  // stays `sending`: the next run looks it up
+                        details.kinds[record.kind, default: .init()].unresolved += 1
+                    }
+                }
+                try ledger.record(batch: batch, rows)
+                progress.advance(by: rows.count)
+                if sent.rejection != nil || sent.unresolved > 0 { return sent }
+            }
+        }
+        return sent
+    }
+
+    /// One window over every lane in parallel; the outcomes in sequence order.
+    private func send(_ window: [PayloadRecord], over senders: [RecordSender]) async -> [(PayloadRecord, SendOutcome)] {
+        let outcomes = await withTaskGroup(of: [(PayloadRecord, SendOutcome)].self) { taskGroup in
+            for (lane, sender) in senders.enumerated() {
+                let mine = stride(from: lane, to: window.count, by: senders.count).map { window[$0] }
+                taskGroup.addTask {
+                    var results: [(PayloadRecord, SendOutcome)] = []
+                    for record in mine { results.append((record, await sender.send(record))) }
+                    return results
+                }
+            }
+            var all: [(PayloadRecord, SendOutcome)] = []
+            for await results in taskGroup { all += results }
+            return all
+        }
+        return outcomes.sorted { $0.0.sequence < $1.0.sequence }
+    }
+
+    /// The manifest draft and the operator's sentence for what was sent.
+    private func result(of sent: Sent, details: UploadDetails, records: [PayloadRecord], claim: BatchClaim) throws -> StageResult {
+        let batchId = claim.batchId
+        let status: StageManifest.Status = sent.rejection != nil ? .rejected : (sent.unresolved > 0 ? .failed : .accepted)
+        var manifest = StageManifest(stage: .upload, batchId: batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: status)
+        manifest.inputs = try records.isEmpty ? [] : payloadFiles(claim.folder)
         manifest.upload = details
         manifest.configHash = try configuration.hash()
-        var finding: Finding?
-        if let rejection {
-            finding = Finding(
-                rule: "visma.rejected", message: rejection.message, file: rejection.record.origin.map { String($0.split(separator: ":").first ?? "") },
-                line: rejection.record.origin.flatMap { $0.split(separator: ":").last.flatMap { Int($0) } },
-                record: rejection.record.key, field: nil, hint: Self.hint(for: rejection.message, kind: rejection.record.kind))
-            manifest.rejections = finding.map { [$0] } ?? []
-        }
         manifest.counts = details.kinds.mapValues { $0.created + $0.updated }
-
-        if let finding {
+        if let rejection = sent.rejection {
+            let origin = rejection.record.origin?.split(separator: ":")
+            let finding = Finding(
+                rule: "visma.rejected", message: rejection.message, file: origin?.first.map(String.init), line: origin?.last.flatMap { Int($0) },
+                record: rejection.record.key, field: nil, hint: Self.hint(for: rejection.message, kind: rejection.record.kind))
+            manifest.rejections = [finding]
             return StageResult(
-                manifest: manifest,
-                summary: "batch \(batchId): Visma refused \(rejection?.record.kind ?? "a record") \(rejection?.record.key ?? ""): \(finding.message)",
+                manifest: manifest, summary: "batch \(batchId): Visma refused \(rejection.record.kind) \(rejection.record.key): \(finding.message)",
                 report: "batches/\(batchId)/upload.manifest.json")
         }
-        if unresolved > 0 {
+        if sent.unresolved > 0 {
             return StageResult(
                 manifest: manifest,
-                summary: "batch \(batchId): \(unresolved) record(s) could not be confirmed (network, 5xx or 429 exhausted); run again later — they are looked up before anything is resent",
+                summary: "batch \(batchId): \(sent.unresolved) record(s) could not be confirmed (network, 5xx or 429 exhausted); run again later — they are looked up before anything is resent",
                 exitStatus: .temporaryFailure)
         }
         let created = details.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.created) created, \($0.value.updated) updated" }
