@@ -16,65 +16,100 @@ struct PayloadBuilder {
     }
 
     func build(folder: URL, files: [FileRecord]) throws -> Result {
-        var result = Result()
         func urls(_ type: DropFileType) -> [URL] {
             files.filter { $0.fileType == type.rawValue }.map { folder.appendingPathComponent($0.path) }
         }
-        var draft: [PayloadRecord] = []
-
+        var draft = Draft()
         let calculations = try urls(.calculations).flatMap(readCalculations)
-        let batchKits = Set(calculations.map(\.product))
-        let vismaItems = Dictionary(reference.items.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
-        let kitProducts = batchKits.union(reference.items.filter(\.kitItem).map(\.number))
-
-        // Items: raw materials, products without calculation, products with calculation.
-        var units: [String: String] = [:]
-        for url in urls(.items) {
-            try readCSV(url) { row in
-                let number = row["item_number"] ?? ""
-                let kind = row["kind"] ?? ""
-                let kit = kind == "product" && kitProducts.contains(number)
-                let group: PayloadGroup = kind == "raw_material" ? .rawMaterials : (kit ? .kitProducts : .stockProducts)
-                let classId = row["visma_item_class"] ?? (kit ? configuration.itemClasses.nonStock : configuration.itemClasses.stock)
-                let type = reference.itemClasses.first { $0.id == classId }?.type ?? (kit ? "NonStockItem" : "FinishedGoodItem")
-                let unit = row["unit"] ?? "STK"
-                units[number] = unit
-                let price = row.amount("sales_price").map { Double($0.units) / 100 }
-                let vatCategory = row["vat_code"].flatMap { configuration.vatCodes[$0]?.vismaVatCategory }
-                let status = row["active"] == "false" ? "Inactive" : "Active"
-                var body = InventoryUpdateDto(
-                    description: .init(row["name"] ?? number), itemClass: .init(classId), type: .init(type), status: .init(status),
-                    baseUnit: .init(unit), salesUnit: .init(unit), purchaseUnit: .init(unit), kitItem: .init(kit),
-                    vatCode: vatCategory.map(DtoValue.init), defaultPrice: price.map(DtoValue.init))
-                let origin = "\(url.lastPathComponent):\(row.line)"
-                if let existing = vismaItems[number] {
-                    let unchanged = existing.description == (row["name"] ?? number) && existing.baseUnit == unit
-                        && existing.vatCategory == vatCategory && existing.status == status && existing.kitItem == kit
-                        && (price == nil || existing.defaultPrice == price)
-                    if unchanged {
-                        result.counts["inventory.unchanged", default: 0] += 1
-                        return
-                    }
-                    draft.append(try PayloadRecord(
-                        sequence: 0, group: group, key: number, method: "PUT", path: "/v1/inventory/\(PercentEncoding.encode(number))",
-                        lookup: "/v1/inventory/\(PercentEncoding.encode(number))", body: body, release: nil, origin: origin))
-                } else {
-                    body.inventoryNumber = .init(number)
-                    draft.append(try PayloadRecord(
-                        sequence: 0, group: group, key: number, method: "POST", path: "/v1/inventory",
-                        lookup: "/v1/inventory/\(PercentEncoding.encode(number))", body: body, release: nil, origin: origin))
-                }
-            }
+        let kitProducts = Set(calculations.map(\.product)).union(reference.items.filter(\.kitItem).map(\.number))
+        for url in urls(.items) { try addItems(url, kitProducts: kitProducts, to: &draft) }
+        try addKitSpecifications(calculations, to: &draft)
+        for url in urls(.customers) { try addCustomers(url, to: &draft) }
+        for url in urls(.payments) { try addPayments(url, to: &draft) }
+        if draft.paymentTotals.count > 0 {
+            draft.result.controlTotals.payments = PaymentTotals(
+                count: draft.paymentTotals.count, deposits: FixedPoint.money(ore: draft.paymentTotals.deposits).text,
+                withdrawals: FixedPoint.money(ore: draft.paymentTotals.withdrawals).text)
+        }
+        // Purchase orders: the supplier by name, as FlexyBox knows it.
+        for url in urls(.purchaseOrders) { draft.records += try readPurchaseOrders(url, units: draft.units) }
+        // Receipts: one balanced journal per business day and department (or per receipt).
+        for url in urls(.receipts) {
+            guard let journal = try JournalBuilder(configuration: configuration).build(url) else { continue }
+            draft.result.controlTotals.receiptDays.append(journal.totals)
+            draft.records += journal.records
         }
 
-        // Kit specifications: a new revision only when the components changed.
+        var result = draft.result
+        for (index, record) in draft.records.enumerated() {
+            var record = record
+            record.sequence = index + 1
+            result.records.append(record)
+            result.counts[record.kind + (record.method == "PUT" ? ".update" : ".create"), default: 0] += 1
+        }
+        result.records.sort { ($0.group, $0.sequence) < ($1.group, $1.sequence) }
+        for (index, _) in result.records.enumerated() { result.records[index].sequence = index + 1 }
+        return result
+    }
+
+    /// What the files of a batch have become so far, in file order.
+    private struct Draft {
+        var records: [PayloadRecord] = []
+        var result = Result()
+        /// Each item's unit, for purchase order lines that name none.
+        var units: [String: String] = [:]
+        var paymentTotals = (count: 0, deposits: Int64(0), withdrawals: Int64(0))
+    }
+
+    /// Items: raw materials, products without calculation, products with calculation; unchanged ones are skipped.
+    private func addItems(_ url: URL, kitProducts: Set<String>, to draft: inout Draft) throws {
+        let vismaItems = Dictionary(reference.items.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
+        try readCSV(url) { row in
+            let number = row["item_number"] ?? ""
+            let kind = row["kind"] ?? ""
+            let kit = kind == "product" && kitProducts.contains(number)
+            let group: PayloadGroup = kind == "raw_material" ? .rawMaterials : (kit ? .kitProducts : .stockProducts)
+            let classId = row["visma_item_class"] ?? (kit ? configuration.itemClasses.nonStock : configuration.itemClasses.stock)
+            let type = reference.itemClasses.first { $0.id == classId }?.type ?? (kit ? "NonStockItem" : "FinishedGoodItem")
+            let unit = row["unit"] ?? "STK"
+            draft.units[number] = unit
+            let price = row.amount("sales_price").map { Double($0.units) / 100 }
+            let vatCategory = row["vat_code"].flatMap { configuration.vatCodes[$0]?.vismaVatCategory }
+            let status = row["active"] == "false" ? "Inactive" : "Active"
+            var body = InventoryUpdateDto(
+                description: .init(row["name"] ?? number), itemClass: .init(classId), type: .init(type), status: .init(status),
+                baseUnit: .init(unit), salesUnit: .init(unit), purchaseUnit: .init(unit), kitItem: .init(kit),
+                vatCode: vatCategory.map(DtoValue.init), defaultPrice: price.map(DtoValue.init))
+            let origin = "\(url.lastPathComponent):\(row.line)"
+            let lookup = "/v1/inventory/\(PercentEncoding.encode(number))"
+            if let existing = vismaItems[number] {
+                let unchanged = existing.description == (row["name"] ?? number) && existing.baseUnit == unit
+                    && existing.vatCategory == vatCategory && existing.status == status && existing.kitItem == kit
+                    && (price == nil || existing.defaultPrice == price)
+                if unchanged {
+                    draft.result.counts["inventory.unchanged", default: 0] += 1
+                    return
+                }
+                draft.records.append(try PayloadRecord(
+                    sequence: 0, group: group, key: number, method: "PUT", path: lookup, lookup: lookup, body: body, release: nil, origin: origin))
+            } else {
+                body.inventoryNumber = .init(number)
+                draft.records.append(try PayloadRecord(
+                    sequence: 0, group: group, key: number, method: "POST", path: "/v1/inventory", lookup: lookup, body: body, release: nil,
+                    origin: origin))
+            }
+        }
+    }
+
+    /// Kit specifications: a new revision only when the components changed.
+    private func addKitSpecifications(_ calculations: [Calculation], to draft: inout Draft) throws {
         let kitsInVisma = Dictionary(grouping: reference.kits ?? [], by: \.item)
         for calculation in calculations {
             let signature = calculation.components.map { "\($0.item):\($0.quantityE4)" }
             let existing = kitsInVisma[calculation.product] ?? []
             let latest = existing.max { (Int($0.revision) ?? 0) < (Int($1.revision) ?? 0) }
             if let latest, latest.components == signature {
-                result.counts["kitSpecification.unchanged", default: 0] += 1
+                draft.result.counts["kitSpecification.unchanged", default: 0] += 1
                 continue
             }
             let revision = max(calculation.revision, (latest.flatMap { Int($0.revision) } ?? 0) + 1)
@@ -86,91 +121,60 @@ struct PayloadBuilder {
             let body = KitSpecificationUpdateDto(
                 kitInventoryID: .init(calculation.product), revisionID: .init(String(revision)), descr: .init("Kalkulation \(revision)"),
                 isActive: .init(true), isNonStock: .init(true), stockComponentLines: lines, nonStockComponentLines: [])
-            let key = "\(calculation.product)/\(revision)"
-            draft.append(try PayloadRecord(
-                sequence: 0, group: .kitSpecifications, key: key, method: "POST", path: "/v1/KitSpecifications",
+            draft.records.append(try PayloadRecord(
+                sequence: 0, group: .kitSpecifications, key: "\(calculation.product)/\(revision)", method: "POST", path: "/v1/KitSpecifications",
                 lookup: "/v1/KitSpecifications/\(PercentEncoding.encode(calculation.product))/\(revision)", body: body, release: nil,
                 origin: calculation.origin))
         }
+    }
 
-        // Customers.
+    /// Customers: created when Visma does not have them, else updated.
+    private func addCustomers(_ url: URL, to draft: inout Draft) throws {
         let vismaCustomers = Set(reference.customers)
-        for url in urls(.customers) {
-            try readCSV(url) { row in
-                let number = row["customer_number"] ?? ""
-                let address = AddressUpdateDto(
-                    addressLine1: row["address_line1"].map(DtoValue.init), addressLine2: row["address_line2"].map(DtoValue.init),
-                    postalCode: row["postal_code"].map(DtoValue.init), city: row["city"].map(DtoValue.init),
-                    countryId: .init(row["country"] ?? "DK"))
-                let contact = ContactInfoUpdateDto(
-                    name: .init(row["name"] ?? number), email: row["email"].map(DtoValue.init), phone1: row["phone"].map(DtoValue.init))
-                let exists = vismaCustomers.contains(number)
-                let body = CustomerUpdateDto(
-                    number: exists ? nil : .init(number), name: .init(row["name"] ?? number), status: .init("Active"),
-                    overrideWithClassValues: true,
-                    customerClassId: .init(row["customer_class"] ?? configuration.customers.defaultCustomerClass),
-                    corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address), mainContact: .init(contact))
-                let lookup = "/v1/customer/\(PercentEncoding.encode(number))"
-                draft.append(try PayloadRecord(
-                    sequence: 0, group: .customers, key: number, method: exists ? "PUT" : "POST",
-                    path: exists ? lookup : "/v1/customer", lookup: lookup,
-                    body: body, release: nil, origin: "\(url.lastPathComponent):\(row.line)"))
-            }
+        try readCSV(url) { row in
+            let number = row["customer_number"] ?? ""
+            let address = AddressUpdateDto(
+                addressLine1: row["address_line1"].map(DtoValue.init), addressLine2: row["address_line2"].map(DtoValue.init),
+                postalCode: row["postal_code"].map(DtoValue.init), city: row["city"].map(DtoValue.init),
+                countryId: .init(row["country"] ?? "DK"))
+            let contact = ContactInfoUpdateDto(
+                name: .init(row["name"] ?? number), email: row["email"].map(DtoValue.init), phone1: row["phone"].map(DtoValue.init))
+            let exists = vismaCustomers.contains(number)
+            let body = CustomerUpdateDto(
+                number: exists ? nil : .init(number), name: .init(row["name"] ?? number), status: .init("Active"),
+                overrideWithClassValues: true,
+                customerClassId: .init(row["customer_class"] ?? configuration.customers.defaultCustomerClass),
+                corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address), mainContact: .init(contact))
+            let lookup = "/v1/customer/\(PercentEncoding.encode(number))"
+            draft.records.append(try PayloadRecord(
+                sequence: 0, group: .customers, key: number, method: exists ? "PUT" : "POST", path: exists ? lookup : "/v1/customer",
+                lookup: lookup, body: body, release: nil, origin: "\(url.lastPathComponent):\(row.line)"))
         }
+    }
 
-        // Customer payments: deposits are Payments, withdrawals Refunds (Visma amounts are positive).
-        var paymentTotals = (count: 0, deposits: Int64(0), withdrawals: Int64(0))
-        for url in urls(.payments) {
-            try readCSV(url) { row in
-                let id = row["payment_id"] ?? ""
-                let amount = row.amount("amount")?.units ?? 0
-                paymentTotals.count += 1
-                if amount >= 0 { paymentTotals.deposits += amount } else { paymentTotals.withdrawals += amount }
-                let type = row["payment_type"] ?? ""
-                let method = configuration.paymentTypes[type]?.vismaPaymentMethod
-                    ?? reference.paymentMethods.first { $0.description == type && $0.active }?.id ?? type
-                let branch = row["department"].flatMap { configuration.departments[$0] }.flatMap { $0.enabled ? $0.branch : nil }
-                let body = PaymentUpdateDto(
-                    type: .init(amount < 0 ? "Refund" : "Payment"), referenceNumber: .init(id), overrideNumberSeries: .init(true),
-                    customer: .init(row["customer_number"] ?? ""), paymentMethod: .init(method),
-                    applicationDate: .init("\(row["date"] ?? "")T00:00:00"), paymentRef: .init(id),
-                    paymentAmount: .init(Double(abs(amount)) / 100), currency: .init(row["currency"] ?? "DKK"), hold: .init(false),
-                    invoiceText: row["reference"].map { .init(String($0.prefix(50))) }, branch: branch.map(DtoValue.init))
-                draft.append(try PayloadRecord(
-                    sequence: 0, group: .customerPayments, key: id, method: "POST", path: "/v1/customerPayment",
-                    lookup: "/v1/customerPayment/\(PercentEncoding.encode(id))", body: body,
-                    release: configuration.pipeline.releaseDocuments ? "/v1/customerPayment/\(PercentEncoding.encode(id))/action/release" : nil,
-                    origin: "\(url.lastPathComponent):\(row.line)"))
-            }
+    /// Customer payments: deposits are Payments, withdrawals Refunds (Visma amounts are positive).
+    private func addPayments(_ url: URL, to draft: inout Draft) throws {
+        try readCSV(url) { row in
+            let id = row["payment_id"] ?? ""
+            let amount = row.amount("amount")?.units ?? 0
+            draft.paymentTotals.count += 1
+            if amount >= 0 { draft.paymentTotals.deposits += amount } else { draft.paymentTotals.withdrawals += amount }
+            let type = row["payment_type"] ?? ""
+            let method = configuration.paymentTypes[type]?.vismaPaymentMethod
+                ?? reference.paymentMethods.first { $0.description == type && $0.active }?.id ?? type
+            let branch = row["department"].flatMap { configuration.departments[$0] }.flatMap { $0.enabled ? $0.branch : nil }
+            let body = PaymentUpdateDto(
+                type: .init(amount < 0 ? "Refund" : "Payment"), referenceNumber: .init(id), overrideNumberSeries: .init(true),
+                customer: .init(row["customer_number"] ?? ""), paymentMethod: .init(method),
+                applicationDate: .init("\(row["date"] ?? "")T00:00:00"), paymentRef: .init(id),
+                paymentAmount: .init(Double(abs(amount)) / 100), currency: .init(row["currency"] ?? "DKK"), hold: .init(false),
+                invoiceText: row["reference"].map { .init(String($0.prefix(50))) }, branch: branch.map(DtoValue.init))
+            let lookup = "/v1/customerPayment/\(PercentEncoding.encode(id))"
+            draft.records.append(try PayloadRecord(
+                sequence: 0, group: .customerPayments, key: id, method: "POST", path: "/v1/customerPayment", lookup: lookup, body: body,
+                release: configuration.pipeline.releaseDocuments ? "\(lookup)/action/release" : nil,
+                origin: "\(url.lastPathComponent):\(row.line)"))
         }
-        if paymentTotals.count > 0 {
-            result.controlTotals.payments = PaymentTotals(
-                count: paymentTotals.count, deposits: FixedPoint.money(ore: paymentTotals.deposits).text,
-                withdrawals: FixedPoint.money(ore: paymentTotals.withdrawals).text)
-        }
-
-        // Purchase orders: the supplier by name, as FlexyBox knows it.
-        for url in urls(.purchaseOrders) {
-            draft += try readPurchaseOrders(url, units: units)
-        }
-
-        // Receipts: one balanced journal per business day and department (or per receipt).
-        for url in urls(.receipts) {
-            let journal = try JournalBuilder(configuration: configuration).build(url)
-            guard let journal else { continue }
-            result.controlTotals.receiptDays.append(journal.totals)
-            draft += journal.records
-        }
-
-        for (index, record) in draft.enumerated() {
-            var record = record
-            record.sequence = index + 1
-            result.records.append(record)
-            result.counts[record.kind + (record.method == "PUT" ? ".update" : ".create"), default: 0] += 1
-        }
-        result.records.sort { ($0.group, $0.sequence) < ($1.group, $1.sequence) }
-        for (index, _) in result.records.enumerated() { result.records[index].sequence = index + 1 }
-        return result
     }
 
     // MARK: Reading the drop files
