@@ -23,7 +23,7 @@ import Testing
         try Data(text.replacingOccurrences(of: old, with: new).utf8).write(to: root.configFile)
     }
 
-    @Test func statusConfigCheckAndTheStagesRefuseAMisspeltValueWithExit78() throws {
+    @Test func everyCommandRefusesAMisspeltValueWithExit78() throws {
         try edit(#""dailyJournal""#, #""journalPerReciept""#)
         let expected = "\(root.configFile.path): pipeline.receiptsPosting: 'journalPerReciept' is not one of dailyJournal, journalPerReceipt — did you mean 'journalPerReceipt'?"
         let runs = [
@@ -31,6 +31,13 @@ import Testing
             try ChildProcess.run(umbrella, ["config", "check", "--root", root.url.path]),
             try ChildProcess.run(ChildProcess.executable("flexyvisma-validate"), ["--root", root.url.path]),
             try ChildProcess.run(ChildProcess.executable("flexyvisma-export"), ["--root", root.url.path, "--since-last"]),
+            try ChildProcess.run(ChildProcess.executable("flexyvisma-transform"), ["--root", root.url.path]),
+            try ChildProcess.run(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path]),
+            try ChildProcess.run(umbrella, ["run", "--root", root.url.path]),
+            try ChildProcess.run(umbrella, ["plan", "--root", root.url.path]),
+            try ChildProcess.run(umbrella, ["audit", "verify", "--root", root.url.path]),
+            try ChildProcess.run(umbrella, ["archive", "prune", "--dry-run", "--root", root.url.path]),
+            try ChildProcess.run(umbrella, ["discard", BatchID.make().rawValue, "--reason", "typo", "--root", root.url.path]),
         ]
         for result in runs {
             #expect(result.status == ExitStatus.configuration.rawValue, "\(result)")

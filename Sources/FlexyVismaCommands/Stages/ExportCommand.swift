@@ -36,10 +36,10 @@ public struct ExportCommand: ParsableCommand {
     }
 
     public func run() throws {
-        try CommandFailures.report("flexyvisma-export") {
-            let (root, runId) = options.startLogging()
+        let runId = options.startLogging()
+        try options.run("flexyvisma-export") { root, configuration in
             let request = ExportRequest(
-                root: root, configuration: try PipelineConfiguration.load(from: root), schemas: try SchemaDirectory.locate(),
+                root: root, configuration: configuration, schemas: try SchemaDirectory.locate(),
                 selection: day.map { .day($0) } ?? .sinceLast, force: force, runId: runId)
             let outcome = try FlexyBoxExporter(request).run()
             print(outcome.summary)

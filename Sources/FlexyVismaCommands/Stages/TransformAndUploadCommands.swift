@@ -16,9 +16,9 @@ public struct TransformCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        try CommandFailures.report("flexyvisma-transform") {
-            let (root, runId) = options.startLogging()
-            let outcome = try TransformStage(root: root, configuration: try PipelineConfiguration.load(from: root), runId: runId).run()
+        let runId = options.startLogging()
+        try options.run("flexyvisma-transform") { root, configuration in
+            let outcome = try TransformStage(root: root, configuration: configuration, runId: runId).run()
             print(outcome.summary)
             return outcome.exitStatus
         }
@@ -43,9 +43,8 @@ public struct UploadCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        try await CommandFailures.report("flexyvisma-upload") {
-            let (root, runId) = options.startLogging()
-            let configuration = try PipelineConfiguration.load(from: root)
+        let runId = options.startLogging()
+        try await options.run("flexyvisma-upload") { root, configuration in
             let secret = try ClientSecret.load(for: configuration, root: root)
             let outcome = try await UploadStage(root: root, configuration: configuration, secret: secret, retry: retry, runId: runId).run()
             if let rejection = outcome.rejection {

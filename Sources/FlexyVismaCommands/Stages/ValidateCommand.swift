@@ -27,9 +27,8 @@ public struct ValidateCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        try CommandFailures.report("flexyvisma-validate") {
-            let (root, runId) = options.startLogging()
-            let configuration = try PipelineConfiguration.load(from: root)
+        let runId = options.startLogging()
+        try options.run("flexyvisma-validate") { root, configuration in
             let request = ValidateRequest(
                 root: root, configuration: configuration, schemas: try SchemaDirectory.locate(),
                 referenceFile: reference.map { URL(fileURLWithPath: $0) }, retry: retry, runId: runId,

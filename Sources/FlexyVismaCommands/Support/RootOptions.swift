@@ -8,10 +8,20 @@ public struct RootOptions: ParsableArguments {
 
     public init() {}
 
-    /// The root with its logging set up for one run id (inherited from `flexyvisma run` when it started us).
-    public func startLogging() -> (root: PipelineRoot, runId: String) {
+    /// Runs a command's body on the root once its configuration has loaded: every command refuses
+    /// a configuration with an unknown key or value (exit 78), also those that only read the root.
+    func run(_ program: String, _ body: (PipelineRoot, PipelineConfiguration) throws -> ExitStatus) throws {
+        try CommandFailures.report(program) { try body(root, try PipelineConfiguration.load(from: root)) }
+    }
+
+    func run(_ program: String, _ body: (PipelineRoot, PipelineConfiguration) async throws -> ExitStatus) async throws {
+        try await CommandFailures.report(program) { try await body(root, try PipelineConfiguration.load(from: root)) }
+    }
+
+    /// The run id for this process's logs (inherited from `flexyvisma run` when it started us).
+    func startLogging() -> String {
         let runId = RunLogging.makeRunId()
         RunLogging.bootstrap(root: root, runId: runId)
-        return (root, runId)
+        return runId
     }
 }

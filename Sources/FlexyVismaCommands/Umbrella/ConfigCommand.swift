@@ -14,8 +14,8 @@ struct ConfigSubcommand: ParsableCommand {
         @OptionGroup var options: RootOptions
 
         func run() throws {
-            try CommandFailures.report("flexyvisma config check") {
-                FileHandle.standardOutput.write(try PipelineConfiguration.effectiveDocument(root: options.root))
+            try options.run("flexyvisma config check") { root, _ in
+                FileHandle.standardOutput.write(try PipelineConfiguration.effectiveDocument(root: root))
                 return .success
             }
         }

@@ -6,10 +6,10 @@ import PipelineOperations
 
 /// `run` and `retry`: one night's work under one run id and one log file.
 private func runNight(_ program: String, options: RootOptions, day: BusinessDay?, requireHalt: Bool) throws {
-    try CommandFailures.report(program) {
-        let (root, runId) = options.startLogging()
-        return try NightlyRun(
-            root: root, configuration: try PipelineConfiguration.load(from: root), executables: UmbrellaDispatch.executableFolder(),
+    let runId = options.startLogging()
+    try options.run(program) { root, configuration in
+        try NightlyRun(
+            root: root, configuration: configuration, executables: UmbrellaDispatch.executableFolder(),
             day: day, requireHalt: requireHalt, runId: runId
         ).run()
     }
@@ -54,8 +54,8 @@ struct StatusSubcommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try CommandFailures.report("flexyvisma status") {
-            let status = try PipelineStatus.read(root: options.root, configuration: try PipelineConfiguration.load(from: options.root))
+        try options.run("flexyvisma status") { root, configuration in
+            let status = try PipelineStatus.read(root: root, configuration: configuration)
             if json {
                 FileHandle.standardOutput.write(try CanonicalJSON.encode(status))
             } else {
@@ -80,8 +80,7 @@ struct DiscardSubcommand: ParsableCommand {
     var reason: String
 
     func run() throws {
-        try CommandFailures.report("flexyvisma discard") {
-            let root = options.root
+        try options.run("flexyvisma discard") { root, _ in
             print(try Discard.run(root: root, batchId: batchId, reason: reason) { try ValidationHistory(root: root).forget(batch: $0) })
             return .success
         }
@@ -99,8 +98,8 @@ struct AuditSubcommand: ParsableCommand {
         @OptionGroup var options: RootOptions
 
         func run() throws {
-            try CommandFailures.report("flexyvisma audit verify") {
-                let result = try AuditVerify.run(root: options.root)
+            try options.run("flexyvisma audit verify") { root, _ in
+                let result = try AuditVerify.run(root: root)
                 for problem in result.problems { print("PROBLEM: \(problem)") }
                 print("\(result.manifests) manifests, \(result.files) files checked: \(result.problems.isEmpty ? "the archive is intact and the chain is whole" : "\(result.problems.count) problem(s)")")
                 return result.problems.isEmpty ? .success : .dataRejected
@@ -114,8 +113,8 @@ struct AuditSubcommand: ParsableCommand {
         @Argument(help: "The batch id.") var batchId: BatchID
 
         func run() throws {
-            try CommandFailures.report("flexyvisma audit show") {
-                print(try AuditShow.run(root: options.root, batchId: batchId))
+            try options.run("flexyvisma audit show") { root, _ in
+                print(try AuditShow.run(root: root, batchId: batchId))
                 return .success
             }
         }
@@ -129,8 +128,8 @@ struct AuditSubcommand: ParsableCommand {
         @Option(name: .long, help: "Last business day.") var to: BusinessDay?
 
         func run() throws {
-            try CommandFailures.report("flexyvisma audit report") {
-                let page = try AuditReport.html(root: options.root, from: from?.text, to: to?.text)
+            try options.run("flexyvisma audit report") { root, _ in
+                let page = try AuditReport.html(root: root, from: from?.text, to: to?.text)
                 try DurableFiles.writeAtomically(Data(page.utf8), to: URL(fileURLWithPath: html))
                 print("wrote \(html)")
                 return .success
@@ -156,9 +155,9 @@ struct AuditSubcommand: ParsableCommand {
         }
 
         func run() throws {
-            try CommandFailures.report("flexyvisma audit find") {
+            try options.run("flexyvisma audit find") { root, _ in
                 guard let key else { throw ValidationError("give exactly one of --item, --customer, --payment, --purchase-order, --receipt") }
-                let answers = try AuditFind.run(root: options.root, key: key)
+                let answers = try AuditFind.run(root: root, key: key)
                 print(answers.isEmpty ? "no batch carried it" : answers.joined(separator: "\n"))
                 return answers.isEmpty ? .dataRejected : .success
             }
@@ -174,8 +173,8 @@ struct PlanSubcommand: ParsableCommand {
     @OptionGroup var options: RootOptions
 
     func run() throws {
-        try CommandFailures.report("flexyvisma plan") {
-            print(try UploadPlan.run(root: options.root).text)
+        try options.run("flexyvisma plan") { root, _ in
+            print(try UploadPlan.run(root: root).text)
             return .success
         }
     }
@@ -193,8 +192,8 @@ struct ArchiveSubcommand: ParsableCommand {
         @Flag(name: .customLong("dry-run"), help: "List what would be removed; remove nothing.") var dryRun = false
 
         func run() throws {
-            try CommandFailures.report("flexyvisma archive prune") {
-                let pruned = try ArchivePrune.run(root: options.root, olderThan: olderThan, dryRun: dryRun)
+            try options.run("flexyvisma archive prune") { root, _ in
+                let pruned = try ArchivePrune.run(root: root, olderThan: olderThan, dryRun: dryRun)
                 for batch in pruned {
                     print("\(dryRun ? "would prune" : "pruned") \(batch.batchId) (last business day \(batch.lastBusinessDay ?? "unknown"), \(batch.manifests.count) manifests recorded)")
                 }
