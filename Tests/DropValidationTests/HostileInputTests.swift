@@ -21,12 +21,12 @@ import Testing
         }
     }
 
-    @Test func truncatedCSVAndXMLArePositionedSyntaxFindings() throws {
+    @Test func truncatedCSVAndXMLArePositionedSyntaxFindings() async throws {
         let fixture = try ValidationFixture()
         try write("payment_id,date,customer_number,payment_type,amount\nP-1,2026-11-28,K-1001,Dankort,\"12", "payments.csv", in: fixture)
         try write("<?xml version=\"1.0\"?>\n<receipts xmlns=\"urn:flexyvisma:receipts:1\" businessDay=\"2026-11-28\" department=\"Café\">\n  <receipt number=\"1\" regi",
                   "receipts.xml", in: fixture)
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(outcome.exitStatus == .dataRejected)
         let findings = outcome.manifest?.rejections ?? []
         #expect(findings.contains { $0.rule == "csv.unterminated-quote" && $0.line == 2 && $0.file == "payments.csv" })
@@ -34,74 +34,74 @@ import Testing
         try expectKept(["payments.csv", "receipts.xml"], outcome, fixture)
     }
 
-    @Test func headerProblemsAreNamedAndStopTheFile() throws {
+    @Test func headerProblemsAreNamedAndStopTheFile() async throws {
         let fixture = try ValidationFixture()
         try write("payment_id,date,date,customer_number,payment_type\nP-1,2026-11-28,2026-11-28,K-1001,Dankort\n", "payments.csv", in: fixture)
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(Set(outcome.positionedRules) == ["1:3 csv.duplicate-column", "1:0 csv.missing-column"])
         #expect(outcome.manifest?.rejections.first { $0.rule == "csv.missing-column" }?.field == "amount")
     }
 
-    @Test func raggedRowsAndATenMegabyteFieldAreRefusedWithTheirLine() throws {
+    @Test func raggedRowsAndATenMegabyteFieldAreRefusedWithTheirLine() async throws {
         let fixture = try ValidationFixture()
         let huge = String(repeating: "x", count: 10 << 20)
         try write("payment_id,date,customer_number,payment_type,amount\nP-1,2026-11-28,K-1001\nP-2,2026-11-28,K-1001,Dankort,\"\(huge)\"\n",
                   "payments.csv", in: fixture)
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(outcome.positionedRules.contains("2:0 csv.ragged-row"))
         #expect(outcome.manifest?.rejections.contains { $0.rule == "csv.line-too-long" && $0.line == 3 } == true)
         try expectKept(["payments.csv"], outcome, fixture)
     }
 
-    @Test func tenThousandDeepNestingIsASyntaxFindingNotACrash() throws {
+    @Test func tenThousandDeepNestingIsASyntaxFindingNotACrash() async throws {
         let fixture = try ValidationFixture()
         let open = String(repeating: "<a>", count: 10_000)
         let close = String(repeating: "</a>", count: 10_000)
         try write("<?xml version=\"1.0\"?>\n<calculations xmlns=\"urn:flexyvisma:calculations:1\">\(open)\(close)</calculations>\n",
                   "calculations.xml", in: fixture)
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(outcome.exitStatus == .dataRejected)
         #expect(rules(outcome).contains("xml.schema") || rules(outcome).contains("xml.syntax"))
     }
 
-    @Test func zeroByteFilesAreEmptyFileFindings() throws {
+    @Test func zeroByteFilesAreEmptyFileFindings() async throws {
         let fixture = try ValidationFixture()
         try write("", "items.csv", in: fixture)
         try write("", "receipts.xml", in: fixture)
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(Set(outcome.positionedRules) == ["1:0 csv.empty-file", "1:0 xml.syntax"])
     }
 
-    @Test func lockFilesTempFilesAndHiddenFilesAreLeftAlone() throws {
+    @Test func lockFilesTempFilesAndHiddenFilesAreLeftAlone() async throws {
         let fixture = try ValidationFixture()
         for name in ["~$payments.csv", ".payments.csv", "payments.csv.tmp", "receipts.xml.part", "items.csv.partial"] {
             try write("whatever", name, in: fixture)
         }
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(outcome.exitStatus == .success)
         #expect(outcome.summary.hasPrefix("nothing to validate"))
         #expect(try fixture.inboxNames().count == 5)
         #expect(try fixture.rejectedNames().isEmpty)
     }
 
-    @Test func aFileStillGrowingWithinTheSettleTimeIsNotTaken() throws {
+    @Test func aFileStillGrowingWithinTheSettleTimeIsNotTaken() async throws {
         let fixture = try ValidationFixture(settleSeconds: 3600)
         try write("payment_id,date,customer_number,payment_type,amount\n", "payments.csv", in: fixture)
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(outcome.exitStatus == .success)
         #expect(outcome.summary.contains("still settling: payments.csv"))
         #expect(try fixture.inboxNames() == ["payments.csv"])
         // An hour later it is taken.
-        let later = try fixture.validate(now: Date().addingTimeInterval(3700))
+        let later = try await fixture.validate(now: Date().addingTimeInterval(3700))
         #expect(later.batchId != nil)
         #expect(try fixture.inboxNames().isEmpty)
     }
 
-    @Test func unrecognisedNamesAndDotDotNamesGoToRejectedWithAReason() throws {
+    @Test func unrecognisedNamesAndDotDotNamesGoToRejectedWithAReason() async throws {
         let fixture = try ValidationFixture()
         try write("hello", "notes.docx", in: fixture)
         try write("payment_id\n", "payments..csv", in: fixture)
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(outcome.exitStatus == .dataRejected)
         #expect(try fixture.inboxNames().isEmpty)
         let rejected = try fixture.rejectedNames()
@@ -111,12 +111,12 @@ import Testing
         #expect(try HaltRecord.current(in: fixture.root) == nil)
     }
 
-    @Test func aSymlinkInTheInboxIsMovedNotFollowed() throws {
+    @Test func aSymlinkInTheInboxIsMovedNotFollowed() async throws {
         let fixture = try ValidationFixture()
         let secret = fixture.folder.path("secret.csv")
         try Data("payment_id\nTOP-SECRET\n".utf8).write(to: secret)
         try FileManager.default.createSymbolicLink(atPath: fixture.root.inbox.appendingPathComponent("payments.csv").path, withDestinationPath: secret.path)
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(outcome.exitStatus == .dataRejected)
         #expect(outcome.batchId == nil)
         let moved = fixture.root.rejected.appendingPathComponent("payments.csv")
@@ -124,7 +124,7 @@ import Testing
         #expect(try String(contentsOf: secret, encoding: .utf8).contains("TOP-SECRET"))
     }
 
-    @Test func anExportManifestPointingOutsideTheBatchIsRefused() throws {
+    @Test func anExportManifestPointingOutsideTheBatchIsRefused() async throws {
         let fixture = try ValidationFixture()
         let id = BatchID.make(at: Date(timeIntervalSince1970: 1_795_000_000))
         let folder = fixture.root.inboxFolder(id)
@@ -136,12 +136,12 @@ import Testing
             FileRecord(path: "payments.csv", digest: FileDigest(bytes: 1, sha256: String(repeating: "0", count: 64))),
         ]
         try manifest.encoded().write(to: folder.appendingPathComponent("export.manifest.json"))
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(outcome.batchId == id)
         #expect(Set(rules(outcome)) == ["batch.unsafe-path", "batch.hash-mismatch"])
     }
 
-    @Test func anEditedExportedFileIsCaughtByItsHash() throws {
+    @Test func anEditedExportedFileIsCaughtByItsHash() async throws {
         let fixture = try ValidationFixture()
         let id = BatchID.make(at: Date(timeIntervalSince1970: 1_795_000_000))
         let folder = fixture.root.inboxFolder(id)
@@ -153,7 +153,7 @@ import Testing
         try manifest.encoded().write(to: folder.appendingPathComponent("export.manifest.json"))
         try Data("payment_id,date,customer_number,payment_type,amount\nP-X,2026-11-28,K-1001,Dankort,1000.00\n".utf8).write(to: file)
         try Data("x".utf8).write(to: folder.appendingPathComponent("notes.txt"))
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(Set(rules(outcome)) == ["batch.hash-mismatch", "batch.unknown-file"])
     }
 }

@@ -9,10 +9,10 @@ import Testing
     static let invalidFiles = ((try? Repository.files(in: Repository.invalidDrops, extensions: ["csv", "xml"])) ?? [])
 
     @Test(arguments: invalidFiles)
-    func invalidDropGivesExactlyItsDocumentedFindings(file: URL) throws {
+    func invalidDropGivesExactlyItsDocumentedFindings(file: URL) async throws {
         let fixture = try ValidationFixture()
         try fixture.drop([file])
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         let expected = Set(try ExpectedFinding.load(besides: file).map(\.description))
         #expect(outcome.exitStatus == .dataRejected)
         #expect(outcome.positionedRules == expected, "\(file.lastPathComponent): \(outcome.reportLines.joined(separator: "\n"))")
@@ -23,10 +23,10 @@ import Testing
         }
     }
 
-    @Test func validDropsTogetherAreAccepted() throws {
+    @Test func validDropsTogetherAreAccepted() async throws {
         let fixture = try ValidationFixture()
         try fixture.drop(try Repository.files(in: Repository.validDrops, extensions: ["csv", "xml"]))
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(outcome.exitStatus == .success, "\(outcome.reportLines.joined(separator: "\n"))")
         #expect(outcome.manifest?.status == .accepted)
         let counts = outcome.manifest?.counts ?? [:]

@@ -7,11 +7,11 @@ import VismaAPI
 import VismaSimulator
 
 @Suite struct ValidateStageTests {
-    @Test func aRejectedBatchKeepsItsFilesHaltsAndHoldsTheQueue() throws {
+    @Test func aRejectedBatchKeepsItsFilesHaltsAndHoldsTheQueue() async throws {
         let fixture = try ValidationFixture()
         let bad = Repository.invalidDrops.appendingPathComponent("purchase_orders-errors.xml")
         try fixture.drop([bad])
-        let rejected = try fixture.validate()
+        let rejected = try await fixture.validate()
         #expect(rejected.exitStatus == .dataRejected)
         let id = try #require(rejected.batchId)
         let kept = fixture.root.batchFolder(id).appendingPathComponent(bad.lastPathComponent)
@@ -25,12 +25,12 @@ import VismaSimulator
 
         // Behind the halt, a new drop waits.
         try fixture.drop([Repository.validDrops.appendingPathComponent("payments.csv")])
-        let blocked = #expect(throws: OperatorMessage.self) { try fixture.validate() }
+        let blocked = await #expect(throws: OperatorMessage.self) { try await fixture.validate() }
         #expect(blocked?.exitStatus == .haltedEarlier)
         #expect(try fixture.inboxNames() == ["payments.csv"])
     }
 
-    @Test func retryAfterFixingVismaAcceptsTheHaltedBatch() throws {
+    @Test func retryAfterFixingVismaAcceptsTheHaltedBatch() async throws {
         let fixture = try ValidationFixture()
         try Data("""
             <?xml version="1.0" encoding="UTF-8"?>
@@ -40,13 +40,13 @@ import VismaSimulator
               </purchaseOrder>
             </purchaseOrders>
             """.utf8).write(to: fixture.root.inbox.appendingPathComponent("purchase_orders.xml"))
-        let first = try fixture.validate()
+        let first = try await fixture.validate()
         #expect(first.exitStatus == .dataRejected)
         // The bookkeeper creates the supplier in Visma: the next snapshot has it.
         var reference = try ReferenceSnapshot.load(from: fixture.referenceFile)
         reference.suppliers.append(.init(number: "50099", name: "Frugt & Grønt Engros", active: true))
         try reference.encoded().write(to: fixture.referenceFile)
-        let retried = try fixture.validate(retry: true)
+        let retried = try await fixture.validate(retry: true)
         #expect(retried.exitStatus == .success, "\(retried.reportLines)")
         #expect(retried.batchId == first.batchId)
         #expect(try HaltRecord.current(in: fixture.root) == nil)
@@ -58,13 +58,13 @@ import VismaSimulator
         #expect(retried.manifest?.previous == firstBytes.sha256Hex)
     }
 
-    @Test func aPaymentIdSentBeforeIsCaughtAcrossBatches() throws {
+    @Test func aPaymentIdSentBeforeIsCaughtAcrossBatches() async throws {
         let fixture = try ValidationFixture(seedHistory: false)
         // 600 ids: the history stores them hundreds per statement and the rest one by one.
         let header = "payment_id,date,customer_number,payment_type,amount\n"
         try Data((header + (1...600).map { "P-\($0),2026-11-28,K-1001,Dankort,100.00\n" }.joined()).utf8)
             .write(to: fixture.root.inbox.appendingPathComponent("payments.csv"))
-        let first = try fixture.validate()
+        let first = try await fixture.validate()
         #expect(first.exitStatus == .success)
         // Sent and archived (as `run` does after the upload): the next drop may be checked.
         let id = try #require(first.batchId)
@@ -73,11 +73,11 @@ import VismaSimulator
         try FileManager.default.moveItem(at: fixture.root.batchFolder(id), to: archived)
         let later = ["P-77", "P-9999", "P-600"].map { "\($0),2026-11-28,K-1001,Dankort,100.00\n" }.joined()
         try Data((header + later).utf8).write(to: fixture.root.inbox.appendingPathComponent("payments-igen.csv"))
-        let again = try fixture.validate()
+        let again = try await fixture.validate()
         #expect(again.positionedRules == ["2:1 payment.duplicate-id", "4:1 payment.duplicate-id"])
     }
 
-    @Test func skippedDepartmentsAreCountedNotRejectedAndGapsAreWarnings() throws {
+    @Test func skippedDepartmentsAreCountedNotRejectedAndGapsAreWarnings() async throws {
         let fixture = try ValidationFixture()
         func receipts(_ department: String, _ numbers: [Int]) -> String {
             let body = numbers.map { number in
@@ -92,7 +92,7 @@ import VismaSimulator
         }
         try Data(receipts("Café", [10, 11, 15]).utf8).write(to: fixture.root.inbox.appendingPathComponent("receipts-cafe.xml"))
         try Data(receipts("Bowling", [12, 13]).utf8).write(to: fixture.root.inbox.appendingPathComponent("receipts-bowling.xml"))
-        let outcome = try fixture.validate()
+        let outcome = try await fixture.validate()
         #expect(outcome.exitStatus == .success, "\(outcome.reportLines)")
         #expect(outcome.manifest?.counts["receipts"] == 3)
         #expect(outcome.manifest?.counts["receipts.skipped"] == 2)
@@ -131,13 +131,11 @@ import VismaSimulator
             let root = fixture.root
             let schemas = fixture.schemas
             let settings = configuration
-            let outcome = try await offCooperativePool {
-                try ValidateStage(
-                    ValidateRequest(
-                        root: root, configuration: settings, schemas: schemas,
-                        fetchReference: { try ReferenceFetcher.fetchWaiting(connection: connection) })
-                ).run()
-            }
+            let outcome = try await ValidateStage(
+                ValidateRequest(
+                    root: root, configuration: settings, schemas: schemas,
+                    fetchReference: { try await ReferenceFetcher.fetch(connection: connection) })
+            ).run()
             #expect(outcome.exitStatus == .dataRejected)
             #expect(outcome.manifest?.referenceSnapshotHash?.count == 64)
             let saved = try ReferenceSnapshot.load(from: fixture.root.batchFolder(try #require(outcome.batchId)).appendingPathComponent("reference.json"))

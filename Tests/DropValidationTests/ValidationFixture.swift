@@ -42,8 +42,8 @@ struct ValidationFixture {
         }
     }
 
-    func validate(retry: Bool = false, now: Date = Date()) throws -> ValidateOutcome {
-        try ValidateStage(
+    func validate(retry: Bool = false, now: Date = Date()) async throws -> ValidateOutcome {
+        try await ValidateStage(
             ValidateRequest(
                 root: root, configuration: configuration, schemas: schemas, referenceFile: referenceFile, retry: retry, now: now,
                 fetchReference: { throw OperatorMessage(.internalError, "tests validate against a saved snapshot") })

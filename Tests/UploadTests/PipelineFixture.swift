@@ -50,20 +50,18 @@ struct PipelineFixture: Sendable {
             try snapshot.encoded().write(to: url)
             return url
         }
-        return try await offCooperativePool {
-            _ = try FlexBoxExportRun.export(root: root, configuration: configuration, schemas: schemas)
-            let validated = try ValidateStage(
-                ValidateRequest(
-                    root: root, configuration: configuration, schemas: schemas, referenceFile: referenceFile,
-                    fetchReference: { try ReferenceFetcher.fetchWaiting(connection: connection) })
-            ).run()
-            guard validated.exitStatus == .success, let id = validated.batchId else {
-                throw OperatorMessage(.dataRejected, "validation: \(validated.reportLines.joined(separator: "\n"))")
-            }
-            let transformed = try TransformStage(root: root, configuration: configuration).run()
-            guard transformed.batchId == id else { throw OperatorMessage(.internalError, "transform took \(String(describing: transformed.batchId))") }
-            return id
+        _ = try FlexBoxExportRun.export(root: root, configuration: configuration, schemas: schemas)
+        let validated = try await ValidateStage(
+            ValidateRequest(
+                root: root, configuration: configuration, schemas: schemas, referenceFile: referenceFile,
+                fetchReference: { try await ReferenceFetcher.fetch(connection: connection) })
+        ).run()
+        guard validated.exitStatus == .success, let id = validated.batchId else {
+            throw OperatorMessage(.dataRejected, "validation: \(validated.reportLines.joined(separator: "\n"))")
         }
+        let transformed = try TransformStage(root: root, configuration: configuration).run()
+        guard transformed.batchId == id else { throw OperatorMessage(.internalError, "transform took \(String(describing: transformed.batchId))") }
+        return id
     }
 
     func upload(retry: Bool = false) async throws -> UploadOutcome {

@@ -15,12 +15,12 @@ public struct ValidateRequest {
     public var runId: String
     public var now: Date
     /// Fetches the reference snapshot from Visma (the command passes the libcurl client's fetch).
-    public var fetchReference: () throws -> ReferenceSnapshot
+    public var fetchReference: @Sendable () async throws -> ReferenceSnapshot
 
     public init(
         root: PipelineRoot, configuration: PipelineConfiguration, schemas: SchemaDirectory, referenceFile: URL? = nil,
         retry: Bool = false, runId: String = RunLogging.makeRunId(), now: Date = Date(),
-        fetchReference: @escaping () throws -> ReferenceSnapshot
+        fetchReference: @escaping @Sendable () async throws -> ReferenceSnapshot
     ) {
         self.root = root
         self.configuration = configuration
@@ -49,9 +49,9 @@ public struct ValidateStage {
 
     public init(_ request: ValidateRequest) { self.request = request }
 
-    public func run() throws -> ValidateOutcome {
+    public func run() async throws -> ValidateOutcome {
         let work = ValidateWork(request: request)
-        var outcome = try StageLifecycle(root: request.root, runId: request.runId, retry: request.retry).run(work)
+        var outcome = try await StageLifecycle(root: request.root, runId: request.runId, retry: request.retry).run(work)
         if outcome.didWork, !work.rejectedDrops.isEmpty {
             outcome.summary += "; also \(work.rejectedDrops.count) unrecognised drop(s) moved to rejected/"
             if outcome.exitStatus == .success { outcome.exitStatus = .dataRejected }
@@ -61,7 +61,7 @@ public struct ValidateStage {
 }
 
 /// Validation of one batch; a class because the pickup's refusals are told beside the batch's outcome.
-private final class ValidateWork: SynchronousStageWork {
+private final class ValidateWork: AsynchronousStageWork {
     let request: ValidateRequest
     private let logger = Logger(label: "flexyvisma-validate")
     /// Drops the pickup moved to `rejected/` on the way to the next batch.
@@ -121,13 +121,18 @@ private final class ValidateWork: SynchronousStageWork {
         }
     }
 
-    func process(_ claim: BatchClaim) throws -> StageResult {
+    func process(_ claim: BatchClaim) async throws -> StageResult {
         let folder = claim.folder
         let batchId = claim.batchId
         guard FileManager.default.fileExists(atPath: folder.path) else {
             throw OperatorMessage(.internalError, "batch \(batchId) is not in \(root.batches.path)")
         }
-        let reference = try request.referenceFile.map(ReferenceSnapshot.load) ?? request.fetchReference()
+        let reference: ReferenceSnapshot
+        if let file = request.referenceFile {
+            reference = try ReferenceSnapshot.load(from: file)
+        } else {
+            reference = try await request.fetchReference()
+        }
         let referenceURL = folder.appendingPathComponent("reference.json")
         try DurableFiles.write(try reference.encoded(), to: referenceURL)
         let context = ValidationContext(configuration: request.configuration, reference: reference, history: try ValidationHistory(root: root).snapshot())

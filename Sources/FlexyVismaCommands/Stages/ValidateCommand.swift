@@ -6,7 +6,7 @@ import Foundation
 import VismaAPI
 
 /// `flexyvisma-validate`: the oldest ready drop, checked before anything is sent.
-public struct ValidateCommand: ParsableCommand {
+public struct ValidateCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "flexyvisma-validate",
         abstract: "Take the oldest ready drop from the inbox and check every file against the schemas, the configuration and Visma.",
@@ -26,17 +26,17 @@ public struct ValidateCommand: ParsableCommand {
 
     public init() {}
 
-    public func run() throws {
+    public func run() async throws {
         let runId = options.startLogging()
-        try options.run("flexyvisma-validate") { root, configuration in
+        try await options.run("flexyvisma-validate") { root, configuration in
             let request = ValidateRequest(
                 root: root, configuration: configuration, schemas: try SchemaDirectory.locate(),
                 referenceFile: reference.map { URL(fileURLWithPath: $0) }, retry: retry, runId: runId,
                 fetchReference: {
                     let secret = try ClientSecret.load(for: configuration, root: root)
-                    return try ReferenceFetcher.fetchWaiting(connection: VismaConnection(configuration: configuration, secret: secret))
+                    return try await ReferenceFetcher.fetch(connection: VismaConnection(configuration: configuration, secret: secret))
                 })
-            let outcome = try ValidateStage(request).run()
+            let outcome = try await ValidateStage(request).run()
             if outcome.exitStatus != .success {
                 for line in outcome.reportLines.prefix(30) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
                 if outcome.reportLines.count > 30 {

@@ -1,7 +1,5 @@
-import Dispatch
 import FlexyVismaCore
 import Foundation
-import Synchronization
 
 /// Fetches the reference snapshot validation checks against (DESIGN §6).
 public enum ReferenceFetcher {
@@ -34,30 +32,6 @@ public enum ReferenceFetcher {
     /// Fetches with a reader of its own.
     public static func fetch(connection: VismaConnection, pageSize: Int = 1000) async throws -> ReferenceSnapshot {
         try await fetch(from: VismaReader(connection: connection), pageSize: pageSize)
-    }
-
-    /// Fetches for a synchronous caller, which waits on its own thread while the fetch runs.
-    ///
-    /// Call it from a thread outside Swift concurrency's pool (a command's main thread, a dispatch
-    /// queue), never from a task: a pool thread blocked here could be one the fetch needs.
-    public static func fetchWaiting(connection: VismaConnection, pageSize: Int = 1000) throws -> ReferenceSnapshot {
-        let outcome = Mutex<Result<ReferenceSnapshot, any Error>?>(nil)
-        let finished = DispatchSemaphore(value: 0)
-        Task.detached {
-            let result: Result<ReferenceSnapshot, any Error>
-            do {
-                result = .success(try await fetch(connection: connection, pageSize: pageSize))
-            } catch {
-                result = .failure(error)
-            }
-            outcome.withLock { $0 = result }
-            finished.signal()
-        }
-        finished.wait()
-        guard let result = outcome.withLock({ $0 }) else {
-            throw VismaClientError(exitStatus: .internalError, message: "the reference fetch ended without an outcome")
-        }
-        return try result.get()
     }
 
     // MARK: Read DTOs → snapshot. An absent field maps to "" for ids and to the default named beside it.

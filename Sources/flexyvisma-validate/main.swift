@@ -1,3 +1,0 @@
-import FlexyVismaCommands
-
-ValidateCommand.main()
