@@ -63,11 +63,6 @@ public struct StageOutcome<Details: Sendable>: Sendable {
     public var didWork: Bool { manifest != nil }
 
     public subscript<Value>(dynamicMember keyPath: KeyPath<Details, Value>) -> Value { details[keyPath: keyPath] }
-
-    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<Details, Value>) -> Value {
-        get { details[keyPath: keyPath] }
-        set { details[keyPath: keyPath] = newValue }
-    }
 }
 
 /// What one stage does to one batch; `StageLifecycle` does everything around it.
@@ -106,12 +101,12 @@ extension StageWork {
     public func didPublish(_ manifest: StageManifest, claim: BatchClaim) throws {}
 }
 
-/// A stage whose work on a batch is synchronous (export, validate, transform).
+/// A stage whose work on a batch is synchronous (export, transform).
 public protocol SynchronousStageWork: StageWork {
     func process(_ claim: BatchClaim) throws -> StageResult
 }
 
-/// A stage whose work on a batch awaits the network (upload).
+/// A stage whose work on a batch awaits the network (validate's reference fetch, upload).
 public protocol AsynchronousStageWork: StageWork {
     func process(_ claim: BatchClaim) async throws -> StageResult
 }
@@ -121,7 +116,9 @@ public protocol AsynchronousStageWork: StageWork {
 /// its manifest atomically into the hash chain, and halt or clear the halt.
 ///
 /// The outcome reaches `flexyvisma run` through the manifest (its status and exit status), never
-/// through printed text.
+/// through printed text. Steps every stage will share belong here, between `claim` and the stage's
+/// `process`: checking a batch's inputs against the previous stage's manifest, and superseding a
+/// halted batch with a fresh export of the same scope.
 public struct StageLifecycle: Sendable {
     public let root: PipelineRoot
     public let runId: String
