@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "CommandLineTests",
             dependencies: [
-                "FlexyVismaCommands", "VismaAPI", "VismaSimulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "FlexyVismaCommands", "PipelineOperations", "VismaAPI", "VismaSimulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ],
     swiftLanguageModes: [.v6]
