@@ -11,11 +11,7 @@ public enum StageSelection: Sendable {
 public struct BatchClaim: Sendable {
     public var batchId: BatchID
     public var folder: URL
-    /// True when this is the halted batch tried again.
-    public var isRetry: Bool
     public var startedAt: Date
-    /// The number an earlier attempt's files were set aside under, when there was one.
-    public var earlierAttempt: Int?
 }
 
 /// What a stage made of one batch: the manifest it drafted and the words for the operator.
@@ -135,8 +131,8 @@ public struct StageLifecycle: Sendable {
         let lock = try takeLock(for: work.stage)
         defer { withExtendedLifetime(lock) {} }
         switch try claim(for: work) {
-        case .left(let idle): return idle
-        case .right(let claim): return try complete(work.process(claim), claim: claim, work: work)
+        case .idle(let outcome): return outcome
+        case .batch(let claim): return try complete(work.process(claim), claim: claim, work: work)
         }
     }
 
@@ -144,8 +140,8 @@ public struct StageLifecycle: Sendable {
         let lock = try takeLock(for: work.stage)
         defer { withExtendedLifetime(lock) {} }
         switch try claim(for: work) {
-        case .left(let idle): return idle
-        case .right(let claim): return try complete(await work.process(claim), claim: claim, work: work)
+        case .idle(let outcome): return outcome
+        case .batch(let claim): return try complete(await work.process(claim), claim: claim, work: work)
         }
     }
 
@@ -158,19 +154,18 @@ public struct StageLifecycle: Sendable {
         try FileLock.acquire(Self.lockFile(of: stage, in: root), purpose: "flexyvisma-\(stage.rawValue) run \(runId)")
     }
 
-    private enum Either<Left, Right> {
-        case left(Left)
-        case right(Right)
+    /// A batch to work on, or the outcome of a run that has none.
+    private enum Claimed<Details: Sendable> {
+        case idle(StageOutcome<Details>)
+        case batch(BatchClaim)
     }
 
-    private func claim<Work: StageWork>(for work: Work) throws -> Either<StageOutcome<Work.Details>, BatchClaim> {
+    private func claim<Work: StageWork>(for work: Work) throws -> Claimed<Work.Details> {
         let batchId: BatchID
-        var isRetry = false
         let halt = work.respectsHalt ? try HaltRecord.current(in: root) : nil
         if let halt {
             guard retry, halt.stage == work.stage else { throw OperatorMessage(.haltedEarlier, halt.haltedMessage) }
             batchId = halt.batchId
-            isRetry = true
             try work.prepareRetry(of: batchId)
         } else if retry {
             throw OperatorMessage(.usage, "nothing to retry: the pipeline is not halted")
@@ -178,16 +173,14 @@ public struct StageLifecycle: Sendable {
             switch try work.nextBatch() {
             case .batch(let next): batchId = next
             case .idle(let summary, let exitStatus):
-                return .left(StageOutcome(exitStatus: exitStatus, batchId: nil, manifest: nil, summary: summary, details: work.idleDetails()))
+                return .idle(StageOutcome(exitStatus: exitStatus, batchId: nil, manifest: nil, summary: summary, details: work.idleDetails()))
             }
         }
         let folder = work.folder(of: batchId, in: root)
-        var attempt: Int?
-        if FileManager.default.fileExists(atPath: folder.path) {
-            attempt = try StageManifest.keepAsAttempt(work.stage, in: folder)
-            if let attempt { try work.setAsideEarlierAttempt(attempt, in: folder) }
+        if FileManager.default.fileExists(atPath: folder.path), let attempt = try StageManifest.keepAsAttempt(work.stage, in: folder) {
+            try work.setAsideEarlierAttempt(attempt, in: folder)
         }
-        return .right(BatchClaim(batchId: batchId, folder: folder, isRetry: isRetry, startedAt: Date(), earlierAttempt: attempt))
+        return .batch(BatchClaim(batchId: batchId, folder: folder, startedAt: Date()))
     }
 
     private func complete<Work: StageWork>(_ result: StageResult, claim: BatchClaim, work: Work) throws -> StageOutcome<Work.Details> {
