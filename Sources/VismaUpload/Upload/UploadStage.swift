@@ -16,7 +16,7 @@ public struct UploadRefusal: Sendable {
 public typealias UploadOutcome = StageOutcome<UploadRefusal>
 
 /// The upload stage (DESIGN §8): payloads to Visma in dependency order, each record exactly once.
-public struct UploadStage: AsynchronousStageWork, Sendable {
+public struct UploadStage: Sendable {
     public let root: PipelineRoot
     public let configuration: PipelineConfiguration
     public let secret: ClientSecret
@@ -31,16 +31,26 @@ public struct UploadStage: AsynchronousStageWork, Sendable {
         self.runId = runId
     }
 
+    /// The ledger is opened (and migrated) first, even when there is nothing to send: a ledger from
+    /// a newer version is refused at once.
     public func run() async throws -> UploadOutcome {
-        try await StageLifecycle(root: root, runId: runId, retry: retry).run(self)
+        let work = UploadWork(upload: self, ledger: try UploadLedger(root: root))
+        return try await StageLifecycle(root: root, runId: runId, retry: retry).run(work)
     }
+}
 
-    public var stage: StageManifest.Stage { .upload }
+/// One upload run's work on a batch, over the ledger opened once for the run.
+private struct UploadWork: AsynchronousStageWork {
+    let upload: UploadStage
+    let ledger: UploadLedger
+
+    var root: PipelineRoot { upload.root }
+    var configuration: PipelineConfiguration { upload.configuration }
+    var runId: String { upload.runId }
+    var stage: StageManifest.Stage { .upload }
 
     /// The oldest transformed batch whose upload has not been accepted; earlier ones block it.
-    public func nextBatch() throws -> StageSelection {
-        // Opened (and migrated) even when there is nothing to send: a ledger from a newer version is refused at once.
-        _ = try UploadLedger(root: root)
+    func nextBatch() throws -> StageSelection {
         for id in root.batchesInProgress() {
             let folder = root.batchFolder(id)
             if StageManifest.read(.upload, in: folder)?.status == .accepted { continue }
@@ -51,21 +61,20 @@ public struct UploadStage: AsynchronousStageWork, Sendable {
     }
 
     /// Records Visma refused go back to pending: the cause was fixed.
-    public func prepareRetry(of batch: BatchID) throws {
-        try UploadLedger(root: root).resetRejected(batch: batch)
+    func prepareRetry(of batch: BatchID) throws {
+        try ledger.resetRejected(batch: batch)
         Logger(label: "flexyvisma-upload").notice("uploading halted batch \(batch) again")
     }
 
-    public func process(_ claim: BatchClaim) async throws -> StageResult {
+    func process(_ claim: BatchClaim) async throws -> StageResult {
         let batchId = claim.batchId
-        let ledger = try UploadLedger(root: root)
         let records = try loadPayloads(claim.folder)
         try ledger.prepare(batch: batchId, records: records)
-        let wire = try Wire(configuration: configuration, secret: secret)
+        let wire = try Wire(configuration: configuration, secret: upload.secret)
 
         var details = UploadDetails()
-        details.recovered = try await settleInterrupted(records, batch: batchId, ledger: ledger, sender: wire.senders[0])
-        let sent = try await sendPending(records, batch: batchId, ledger: ledger, wire: wire, details: &details)
+        details.recovered = try await settleInterrupted(records, batch: batchId, sender: wire.senders[0])
+        let sent = try await sendPending(records, batch: batchId, wire: wire, details: &details)
 
         let entries = try ledger.entries(batch: batchId)
         for record in records where entries[record.sequence]?.state == .done {
@@ -111,7 +120,7 @@ public struct UploadStage: AsynchronousStageWork, Sendable {
     }
 
     /// Settles what an interrupted run left `sending`: each natural key is looked up before anything is sent.
-    private func settleInterrupted(_ records: [PayloadRecord], batch: BatchID, ledger: UploadLedger, sender: RecordSender) async throws -> Int {
+    private func settleInterrupted(_ records: [PayloadRecord], batch: BatchID, sender: RecordSender) async throws -> Int {
         let entries = try ledger.entries(batch: batch)
         let interrupted = records.filter { entries[$0.sequence]?.state == .sending }
         for record in interrupted {
@@ -128,7 +137,7 @@ public struct UploadStage: AsynchronousStageWork, Sendable {
     /// Sends the pending records group by group, in windows marked `sending` before they leave;
     /// a refusal or an unconfirmed record stops it once what was in flight is recorded.
     private func sendPending(
-        _ records: [PayloadRecord], batch: BatchID, ledger: UploadLedger, wire: Wire, details: inout UploadDetails
+        _ records: [PayloadRecord], batch: BatchID, wire: Wire, details: inout UploadDetails
     ) async throws -> Sent {
         let entries = try ledger.entries(batch: batch)
         var sent = Sent()
@@ -212,9 +221,9 @@ public struct UploadStage: AsynchronousStageWork, Sendable {
             summary: "batch \(batchId) uploaded: \(created.isEmpty ? "nothing to send" : created.joined(separator: "; ")) (\(details.requests) requests, \(details.retries) retries, \(details.rateLimited) × 429)")
     }
 
-    public func idleDetails() -> UploadRefusal { UploadRefusal() }
+    func idleDetails() -> UploadRefusal { UploadRefusal() }
 
-    public func details(of result: StageResult, claim: BatchClaim) -> UploadRefusal {
+    func details(of result: StageResult, claim: BatchClaim) -> UploadRefusal {
         UploadRefusal(rejection: result.manifest?.rejections.first)
     }
 
