@@ -38,6 +38,11 @@ public struct ValidationReport: Sendable {
     /// Report lines, errors first.
     public var reportLines: [String] = []
     public var reportPath: String?
+
+    /// The lines of `report.txt`: errors, then warnings.
+    static func lines(errors: [Finding], warnings: [Finding]) -> [String] {
+        errors.map { $0.reportLine() } + warnings.map { $0.reportLine(severity: "warning") }
+    }
 }
 
 /// What validation did.
@@ -135,13 +140,14 @@ private final class ValidateWork: AsynchronousStageWork {
         }
         let referenceURL = folder.appendingPathComponent("reference.json")
         try DurableFiles.write(try reference.encoded(), to: referenceURL)
-        let context = ValidationContext(configuration: request.configuration, reference: reference, history: try ValidationHistory(root: root).snapshot())
+        let history = try ValidationHistory(root: root)
+        let context = ValidationContext(configuration: request.configuration, reference: reference, history: try history.snapshot())
         let result = try BatchValidator(folder: folder, schemas: request.schemas, context: context).run()
-        accepted = result
+        validated = (result, history)
         let errors = result.findings.errors
         let warnings = result.findings.warnings
 
-        let reportLines = errors.map { $0.reportLine() } + warnings.map { $0.reportLine(severity: "warning") }
+        let reportLines = ValidationReport.lines(errors: errors, warnings: warnings)
         let reportURL = folder.appendingPathComponent("report.txt")
         try DurableFiles.write(Data((reportLines.joined(separator: "\n") + (reportLines.isEmpty ? "" : "\n")).utf8), to: reportURL)
 
@@ -156,7 +162,6 @@ private final class ValidateWork: AsynchronousStageWork {
         manifest.counts = result.counts
         manifest.configHash = try request.configuration.hash()
         manifest.referenceSnapshotHash = referenceDigest.sha256
-        report = ValidationReport(reportLines: reportLines, reportPath: "batches/\(batchId)/report.txt")
 
         let relativeReport = "batches/\(batchId)/report.txt"
         guard errors.isEmpty else {
@@ -171,14 +176,13 @@ private final class ValidateWork: AsynchronousStageWork {
             manifest: manifest, summary: "batch \(batchId) accepted: \(counted.isEmpty ? "no records" : counted)\(warned)", report: relativeReport)
     }
 
-    /// The validator's result of the batch being worked on, and its report.
-    private var accepted: BatchValidation?
-    private var report = ValidationReport()
+    /// The validator's result of the batch being worked on, and the history it was checked against.
+    private var validated: (result: BatchValidation, history: ValidationHistory)?
 
     /// An accepted batch's keys join the history only once its manifest is in the chain.
     func didPublish(_ manifest: StageManifest, claim: BatchClaim) throws {
-        guard manifest.status == .accepted, let result = accepted else { return }
-        try ValidationHistory(root: root).record(
+        guard manifest.status == .accepted, let (result, history) = validated else { return }
+        try history.record(
             batch: claim.batchId, itemKinds: result.itemKinds, kitProducts: result.kitProducts, receiptDays: result.receiptDays
         ) { insert in
             // Read again rather than held: a payments file can have a million rows.
@@ -193,5 +197,9 @@ private final class ValidateWork: AsynchronousStageWork {
     }
 
     func idleDetails() -> ValidationReport { ValidationReport() }
-    func details(of result: StageResult, claim: BatchClaim) -> ValidationReport { report }
+    func details(of result: StageResult, claim: BatchClaim) -> ValidationReport {
+        ValidationReport(
+            reportLines: result.manifest.map { ValidationReport.lines(errors: $0.rejections, warnings: $0.warnings) } ?? [],
+            reportPath: result.report)
+    }
 }
