@@ -37,7 +37,7 @@ public struct VismaReader: Sendable {
             return try JSONDecoder().decode(Answer.self, from: response.body)
         } catch {
             throw VismaClientError(
-                exitStatus: .temporaryFailure, message: "Visma's answer to GET \(path) cannot be read: \(Self.describe(error))")
+                exitStatus: .temporaryFailure, message: "Visma's answer to GET \(path) cannot be read: \((error as? DecodingError)?.plainDescription ?? "\(error)")")
         }
     }
 
@@ -78,21 +78,6 @@ public struct VismaReader: Sendable {
             return (token, response)
         } catch let error as HTTPTransportError {
             throw VismaClientError(exitStatus: .temporaryFailure, message: "cannot reach Visma: \(error); try again later")
-        }
-    }
-
-    /// A decoding failure as a sentence: where in the answer, and what was wrong there.
-    static func describe(_ error: any Error) -> String {
-        func place(_ context: DecodingError.Context) -> String {
-            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return path.isEmpty ? "the answer" : String(path.drop { $0 == "." })
-        }
-        switch error as? DecodingError {
-        case .typeMismatch(let type, let context)?: return "\(place(context)) is not \(type)"
-        case .valueNotFound(let type, let context)?: return "\(place(context)) has no \(type)"
-        case .keyNotFound(let key, let context)?: return "\(place(context)) lacks \(key.stringValue)"
-        case .dataCorrupted(let context)?: return "\(place(context)) is not JSON (\(context.debugDescription))"
-        default: return "\(error)"
         }
     }
 }
