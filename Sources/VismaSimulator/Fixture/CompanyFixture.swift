@@ -20,6 +20,47 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
     public var branches: [Branch]
     public var accounts: [Account]
     public var financialPeriods: [FinancialPeriod]
+    /// How this company's API behaves where real companies differ (absent in a fixture file: the defaults).
+    public var behaviour = Behaviour()
+
+    /// Company settings that change what the API accepts and answers; each is sourced in `docs/VISMA.md`.
+    public struct Behaviour: Codable, Sendable, Equatable {
+        /// "VAT entry from general ledger" (CS100000): journals may create VAT transactions.
+        public var vatEntryFromGeneralLedger = true
+        /// How each numbering series gives numbers, by document kind (`customer`, `customerPayment`,
+        /// `purchaseOrder`, `journalTransaction`); a kind not listed allows our numbers on import.
+        public var numbering: [String: Numbering] = [:]
+        /// The largest page an endpoint returns, by its path after the version (`customer`, `customerpayment`…);
+        /// an endpoint not listed allows `Paging.maxPageSize`.
+        public var maxPageSize: [String: Int] = [:]
+        /// Endpoints (as in `maxPageSize`) whose errors come in the IPP shape (`ExceptionType`, `ExceptionMessage`, …).
+        public var ippErrors: [String] = []
+        /// "Quantity decimal places": kit component quantities are stored rounded to this many decimals.
+        public var quantityDecimalPlaces = 2
+        /// Every n-th release answers `Queued` and completes only on a later look (0: never).
+        public var queuedReleaseEvery = 0
+
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let defaults = Behaviour()
+            vatEntryFromGeneralLedger = try container.decodeIfPresent(Bool.self, forKey: .vatEntryFromGeneralLedger) ?? defaults.vatEntryFromGeneralLedger
+            numbering = try container.decodeIfPresent([String: Numbering].self, forKey: .numbering) ?? defaults.numbering
+            maxPageSize = try container.decodeIfPresent([String: Int].self, forKey: .maxPageSize) ?? defaults.maxPageSize
+            ippErrors = try container.decodeIfPresent([String].self, forKey: .ippErrors) ?? defaults.ippErrors
+            quantityDecimalPlaces = try container.decodeIfPresent(Int.self, forKey: .quantityDecimalPlaces) ?? defaults.quantityDecimalPlaces
+            queuedReleaseEvery = try container.decodeIfPresent(Int.self, forKey: .queuedReleaseEvery) ?? defaults.queuedReleaseEvery
+        }
+    }
+
+    /// How a numbering series treats a number the client supplies.
+    public enum Numbering: String, Codable, Sendable, Equatable {
+        /// "Allow manual numbering on imports": a number sent with `overrideNumberSeries` is kept.
+        case manualOnImport
+        /// The series numbers every new document; a supplied number is replaced by the next one.
+        case automatic
+    }
 
     public struct Credentials: Codable, Sendable, Equatable {
         public var tenantId: String
@@ -91,6 +132,25 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
 
     public static func load(from url: URL) throws -> CompanyFixture {
         try JSONDecoder().decode(CompanyFixture.self, from: Data(contentsOf: url))
+    }
+}
+
+extension CompanyFixture {
+    /// Decodes a fixture file; one written before `behaviour` existed gets the default behaviour.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try container.decode(String.self, forKey: .name), credentials: try container.decode(Credentials.self, forKey: .credentials),
+            itemClasses: try container.decode([ItemClass].self, forKey: .itemClasses), units: try container.decode([String].self, forKey: .units),
+            vatCategories: try container.decode([VatCategory].self, forKey: .vatCategories),
+            vatCodes: try container.decode([VatCode].self, forKey: .vatCodes),
+            paymentMethods: try container.decode([PaymentMethod].self, forKey: .paymentMethods),
+            suppliers: try container.decode([Supplier].self, forKey: .suppliers),
+            customerClasses: try container.decode([CustomerClass].self, forKey: .customerClasses),
+            customerRequiredFields: try container.decode([String].self, forKey: .customerRequiredFields),
+            branches: try container.decode([Branch].self, forKey: .branches), accounts: try container.decode([Account].self, forKey: .accounts),
+            financialPeriods: try container.decode([FinancialPeriod].self, forKey: .financialPeriods),
+            behaviour: try container.decodeIfPresent(Behaviour.self, forKey: .behaviour) ?? Behaviour())
     }
 }
 
