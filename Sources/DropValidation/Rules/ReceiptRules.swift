@@ -21,6 +21,8 @@ struct ReceiptRules {
     private var linesTotal: Int64 = 0
     private var tendersTotal: Int64 = 0
     private var amountsKnown = true
+    /// VAT codes whose `receipt.vat-account` finding is given (once per file: it is about the configuration, not the line).
+    private var reportedVatCodes: Set<String> = []
 
     init(context: ValidationContext, file: String, seenNumbers: ReceiptNumberIndex) {
         self.context = context
@@ -69,9 +71,9 @@ struct ReceiptRules {
                 queue("receipt.day-already-sent", "business day \(day) of \(department) was already carried by batch \(earlier)", "businessDay",
                       "sending it again would post the day twice: discard one of the batches")
             }
-            if let problem = context.periodProblem(day: day) {
+            if let problem = context.periodProblem(day: day, module: .generalLedger) {
                 queue("receipt.closed-period", "business day \(day): \(problem)", "businessDay",
-                      "open the period in Visma, or ask the bookkeeper where these sales belong")
+                      "open (or activate) the period for the general ledger in Visma (Financial periods, GL201000), or ask the bookkeeper where these sales belong")
             }
         case "receipt":
             receipts += 1
@@ -115,6 +117,8 @@ struct ReceiptRules {
             }
             if let vat = element["vatCode"], context.configuration.vatCodes[vat] == nil {
                 queue("receipt.unmapped-vat-code", "VAT code \(vat) is not mapped in config", "vatCode", "add \"\(vat)\" under vatCodes in flexyvisma.json")
+            } else if let vat = element["vatCode"], let problem = context.vatProblems[vat], reportedVatCodes.insert(vat).inserted {
+                queue("receipt.vat-account", problem.message, "vatCode", problem.hint)
             }
         case "tender":
             guard !skipped else { return }

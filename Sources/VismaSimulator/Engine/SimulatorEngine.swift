@@ -203,6 +203,7 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("GET", 2, "v1", "unitofmeasure"): outcome = company.unitList()
             case ("GET", 2, "v1", "vatcategory"): outcome = company.vatCategoryList()
             case ("GET", 2, "v1", "vat"): outcome = company.vatList()
+            case ("GET", 3, "v1", "vat"): outcome = try company.getVat(segments[2])
             case ("GET", 2, "v1", "kitspecifications"): outcome = try company.listKitSpecifications(request.query)
             case ("POST", 2, "v1", "kitspecifications"): outcome = try company.createKitSpecification(body)
             case ("GET", 4, "v1", "kitspecifications"): outcome = try company.getKitSpecification(segments[2], segments[3])
