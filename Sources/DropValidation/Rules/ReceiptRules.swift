@@ -115,11 +115,7 @@ struct ReceiptRules {
                 queue("receipt.unmapped-item-group", "item group \"\(group)\" is not mapped to a revenue account in config", "itemGroup",
                       "add \"\(group)\" under itemGroups in flexyvisma.json")
             }
-            if let vat = element["vatCode"], context.configuration.vatCodes[vat] == nil {
-                queue("receipt.unmapped-vat-code", "VAT code \(vat) is not mapped in config", "vatCode", "add \"\(vat)\" under vatCodes in flexyvisma.json")
-            } else if let vat = element["vatCode"], let problem = context.vatProblems[vat], reportedVatCodes.insert(vat).inserted {
-                queue("receipt.vat-account", problem.message, "vatCode", problem.hint)
-            }
+            if let vat = element["vatCode"], let finding = vatCodeFinding(vat) { queue(finding.rule, finding.message, "vatCode", finding.hint) }
         case "tender":
             guard !skipped else { return }
             if let amount = money("amount") { tendersTotal += amount } else { amountsKnown = false }
@@ -133,6 +129,15 @@ struct ReceiptRules {
     }
 
     /// quantity (1/10000) × price (øre), rounded half away from zero to the øre.
+    /// A line's VAT code unmapped in config, or (once per code) not bookable as configured in Visma.
+    private mutating func vatCodeFinding(_ vat: String) -> (rule: String, message: String, hint: String)? {
+        if context.configuration.vatCodes[vat] == nil {
+            return ("receipt.unmapped-vat-code", "VAT code \(vat) is not mapped in config", "add \"\(vat)\" under vatCodes in flexyvisma.json")
+        }
+        guard let problem = context.vatProblems[vat], reportedVatCodes.insert(vat).inserted else { return nil }
+        return ("receipt.vat-account", problem.message, problem.hint)
+    }
+
     static func roundedToOre(_ product: Int64) -> Int64 {
         let (quotient, remainder) = product.quotientAndRemainder(dividingBy: 10_000)
         return quotient + (remainder.magnitude >= 5_000 ? (product < 0 ? -1 : 1) : 0)
