@@ -92,6 +92,17 @@ import VismaSimulator
         #expect(noPayable.manifest?.rejections.first { $0.rule == "receipt.vat-account" }?.message.contains("VAT ID U25 has no VAT payable account") == true)
     }
 
+    @Test func aVatIdWhoseRateDiffersFromTheConfiguredRateIsRefused() async throws {
+        let other = try await validate { reference in
+            reference.vats = reference.vats?.map { var vat = $0; if vat.id == "U25" { vat.ratePercent = 20 }; return vat }
+        }
+        #expect(
+            other.manifest?.rejections.first { $0.rule == "receipt.vat-account" }?.message
+                == "vatCodes.25.ratePercent is 25 but Visma's VAT U25 has the rate 20 %, so Visma would refuse the VAT amount")
+        let missing = try await validate { reference in reference.vats?.removeAll { $0.id == "U25" } }
+        #expect(missing.manifest?.rejections.first { $0.rule == "receipt.vat-account" }?.message == "VAT code 25 is mapped to VAT ID U25, which does not exist in Visma")
+    }
+
     @Test func aSnapshotSavedInTheOldShapeStillReadsWithCalendarMonths() throws {
         let url = Repository.root.appendingPathComponent("Tests/Fixtures/legacy-root-v1/root/batches/20261130T064047Z-9c763b/reference.json")
         let snapshot = try ReferenceSnapshot.load(from: url)

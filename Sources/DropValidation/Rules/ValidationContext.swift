@@ -39,8 +39,9 @@ struct ValidationContext {
         return period.isClosed(in: module) ? "\(name) is closed in Visma's \(module.rawValue)" : nil
     }
 
-    /// With VAT transactions every VAT line goes to its VAT ID's payable account: the VAT ID must exist in
-    /// Visma with one, and a configured `outputVatAccount` must name it. Snapshots without VAT IDs are not checked.
+    /// With VAT transactions every VAT line goes to its VAT ID's payable account and Visma recomputes the VAT
+    /// at the VAT ID's rate: the VAT ID must exist in Visma with a payable account and the configured rate, and a
+    /// configured `outputVatAccount` must name that account. Snapshots without VAT IDs are not checked.
     static func vatProblems(configuration: PipelineConfiguration, reference: ReferenceSnapshot) -> [String: (message: String, hint: String)] {
         guard configuration.pipeline.effectiveJournalVat == .vatTransactions, let vats = reference.vats else { return [:] }
         var problems: [String: (message: String, hint: String)] = [:]
@@ -55,7 +56,10 @@ struct ValidationContext {
                                   "set the VAT payable account of VAT \(vat.id) in Visma (VAT, TX205000, GL accounts)")
                 continue
             }
-            if let configured = settings.outputVatAccount, configured != payable {
+            if let rate = vat.ratePercent, rate != Double(settings.ratePercent) {
+                problems[code] = ("vatCodes.\(code).ratePercent is \(settings.ratePercent) but Visma's VAT \(vat.id) has the rate \(rate.formatted()) %, so Visma would refuse the VAT amount",
+                                  "map VAT code \(code) to a Visma VAT ID with \(settings.ratePercent) % under vatCodes.\(code).vismaVatCode in flexyvisma.json")
+            } else if let configured = settings.outputVatAccount, configured != payable {
                 problems[code] = ("vatCodes.\(code).outputVatAccount is \(configured) but Visma books VAT \(vat.id) on its VAT payable account \(payable)",
                                   "set vatCodes.\(code).outputVatAccount to \(payable) in flexyvisma.json, or remove it")
             }
