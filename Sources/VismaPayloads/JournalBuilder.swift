@@ -6,8 +6,13 @@ import XMLSupport
 
 /// Receipts → balanced journal transactions: revenue net of VAT per item group and VAT code, output
 /// VAT per code, tenders gross per payment type, and a rounding line only if øre are left over.
+///
+/// With `journalVat` `vatTransactions` (the default) a journal is a Visma VAT transaction: revenue
+/// lines carry the VAT category, VAT lines the VAT ID on its payable account, every line the
+/// journal's key as Ref. no. (`docs/visma/journal-vat-and-periods.md`).
 struct JournalBuilder {
     let configuration: PipelineConfiguration
+    let reference: ReferenceSnapshot
 
     struct Journal {
         var records: [PayloadRecord]
@@ -100,49 +105,122 @@ struct JournalBuilder {
     }
 
     private func record(number: String, day: String, branch: String?, description: String, sums: Sums, origin: String) throws -> PayloadRecord {
-        var lines: [JournalTransactionLineUpdateDto] = []
-        var debit: Int64 = 0
-        var credit: Int64 = 0
-        /// A signed amount: positive on its natural side, negative flips to the other.
-        func add(account: String, amount: Int64, creditSide: Bool, text: String, vatCode: String? = nil) {
-            guard amount != 0 else { return }
-            let isCredit = (amount > 0) == creditSide
-            let value = abs(amount)
-            if isCredit { credit += value } else { debit += value }
-            let lineAmount = DtoValue(Double(value) / 100)
-            lines.append(JournalTransactionLineUpdateDto(
-                operation: .insert, lineNumber: .init(lines.count + 1), accountNumber: .init(account),
-                transactionDescription: .init(String(text.prefix(60))), debitAmountInCurrency: isCredit ? nil : lineAmount,
-                creditAmountInCurrency: isCredit ? lineAmount : nil, vatCodeId: vatCode.map(DtoValue.init), branch: branch.map(DtoValue.init)))
+        let vatTransactions = configuration.pipeline.effectiveJournalVat == .vatTransactions
+        var lines = JournalLines(reference: number, branch: branch)
+        let postings = try vatPostings(sums.grossByGroupAndVat)
+        for taxable in postings.taxable {
+            lines.add(account: taxable.account, amount: taxable.net, creditSide: true, text: taxable.text,
+                      vatCategory: vatTransactions ? taxable.category : nil)
         }
-        var vatByCode: [String: Int64] = [:]
-        for group in sums.grossByGroupAndVat.keys.sorted() {
-            for (code, gross) in (sums.grossByGroupAndVat[group] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                let settings = configuration.vatCodes[code]
-                let vat = Self.vat(inGross: gross, ratePercent: settings?.ratePercent ?? 0)
-                vatByCode[code, default: 0] += vat
-                add(account: configuration.itemGroups[group]?.revenueAccount ?? "", amount: gross - vat, creditSide: true,
-                    text: "\(group) \(settings?.ratePercent ?? 0) %", vatCode: settings?.vismaVatCode)
-            }
-        }
-        for (code, vat) in vatByCode.sorted(by: { $0.key < $1.key }) {
-            add(account: configuration.vatCodes[code]?.outputVatAccount ?? "", amount: vat, creditSide: true, text: "Salgsmoms \(code) %")
+        for vat in postings.vat {
+            lines.add(account: vat.account, amount: vat.amount, creditSide: true, text: "Salgsmoms \(vat.code) %", vatId: vatTransactions ? vat.vatId : nil)
         }
         for (type, amount) in sums.tenders.sorted(by: { $0.key < $1.key }) {
-            add(account: configuration.paymentTypes[type]?.account ?? "", amount: amount, creditSide: false, text: type)
+            lines.add(account: configuration.paymentTypes[type]?.account ?? "", amount: amount, creditSide: false, text: type)
         }
-        if debit != credit {
-            add(account: configuration.accounts.rounding, amount: debit - credit, creditSide: true, text: "Øreafrunding")
+        if lines.debit != lines.credit {
+            lines.add(account: configuration.accounts.rounding, amount: lines.debit - lines.credit, creditSide: true, text: "Øreafrunding")
         }
-        let period = String(day.prefix(4) + day.dropFirst(5).prefix(2))
+        guard let period = reference.financialPeriod(containing: day) else {
+            throw OperatorMessage(
+                .dataRejected, "no financial period in Visma contains \(day) (journal \(number)): validate the batch again against Visma's periods")
+        }
         let body = JournalTransactionUpdateDto(
             batchNumber: .init(number), overrideNumberSeries: .init(true), transactionDate: .init("\(day)T00:00:00"),
-            financialPeriod: .init(period), description: .init(String(description.prefix(60))), hold: .init(false),
-            branch: branch.map(DtoValue.init), journalTransactionLines: lines)
+            financialPeriod: .init(period.period), description: .init(String(description.prefix(60))), hold: .init(false),
+            branch: branch.map(DtoValue.init), createVatTransaction: vatTransactions ? .init(true) : nil, journalTransactionLines: lines.lines)
         return try PayloadRecord(
             sequence: 0, group: .journalTransactions, key: number, method: "POST", path: "/v2/journaltransaction",
             lookup: "/v2/journaltransaction/\(PercentEncoding.encode(number))", body: body,
             release: configuration.pipeline.releaseDocuments ? "/v2/journaltransaction/\(PercentEncoding.encode(number))/action/release" : nil,
             origin: origin)
+    }
+
+    /// A revenue line's share: net of VAT, on its group's account, in its VAT category.
+    struct TaxablePosting {
+        var account: String
+        var net: Int64
+        var text: String
+        var category: String?
+    }
+
+    /// The output VAT of one VAT code.
+    struct VatPosting {
+        var code: String
+        var vatId: String
+        var account: String
+        var amount: Int64
+    }
+
+    /// Revenue and VAT of a journal: per VAT code the VAT contained in its gross (the receipts' VAT),
+    /// and the revenue lines net of exactly that VAT, so that round(net × rate) is within an øre of it.
+    func vatPostings(_ grossByGroupAndVat: [String: [String: Int64]]) throws -> (taxable: [TaxablePosting], vat: [VatPosting]) {
+        var taxable: [TaxablePosting] = []
+        var vats: [VatPosting] = []
+        var byCode: [String: [(group: String, gross: Int64)]] = [:]
+        for group in grossByGroupAndVat.keys.sorted() {
+            for (code, gross) in (grossByGroupAndVat[group] ?? [:]).sorted(by: { $0.key < $1.key }) { byCode[code, default: []].append((group, gross)) }
+        }
+        for (code, groups) in byCode.sorted(by: { $0.key < $1.key }) {
+            let settings = configuration.vatCodes[code]
+            let rate = settings?.ratePercent ?? 0
+            let vat = Self.vat(inGross: groups.reduce(0) { $0 + $1.gross }, ratePercent: rate)
+            var nets = groups.map { $0.gross - Self.vat(inGross: $0.gross, ratePercent: rate) }
+            // Per-group rounding may leave øre: they go to the largest group, so the nets sum to gross − VAT.
+            if let largest = groups.indices.max(by: { abs(groups[$0].gross) < abs(groups[$1].gross) }) {
+                nets[largest] += groups.reduce(0) { $0 + $1.gross } - vat - nets.reduce(0, +)
+            }
+            for (index, entry) in groups.enumerated() {
+                taxable.append(TaxablePosting(
+                    account: configuration.itemGroups[entry.group]?.revenueAccount ?? "", net: nets[index], text: "\(entry.group) \(rate) %",
+                    category: settings?.vismaVatCategory))
+            }
+            vats.append(VatPosting(code: code, vatId: settings?.vismaVatCode ?? "", account: try vatAccount(code: code), amount: vat))
+        }
+        return (taxable, vats)
+    }
+
+    /// Where a VAT code's output VAT is booked: the VAT ID's payable account in Visma; the configured
+    /// `outputVatAccount` only when Visma names none (a snapshot saved before VAT IDs were fetched),
+    /// or first with `plainLedgerNoVatReport`. Validation has checked that the two agree.
+    func vatAccount(code: String) throws -> String {
+        let settings = configuration.vatCodes[code]
+        let payable = reference.vats?.first { $0.id == settings?.vismaVatCode }?.payableAccount
+        let configured = settings?.outputVatAccount
+        let account = configuration.pipeline.effectiveJournalVat == .vatTransactions ? payable ?? configured : configured ?? payable
+        guard let account, !account.isEmpty else {
+            throw OperatorMessage(
+                .configuration,
+                "VAT code \(code): Visma names no VAT payable account for VAT \(settings?.vismaVatCode ?? "?") and vatCodes.\(code).outputVatAccount is not set")
+        }
+        return account
+    }
+}
+
+/// The lines of one journal, each carrying the journal's key as Ref. no., with running debit and credit totals.
+struct JournalLines {
+    let reference: String
+    let branch: String?
+    var lines: [JournalTransactionLineUpdateDto] = []
+    var debit: Int64 = 0
+    var credit: Int64 = 0
+
+    init(reference: String, branch: String?) {
+        self.reference = reference
+        self.branch = branch
+    }
+
+    /// A signed amount: positive on its natural side, negative flips to the other; zero adds no line.
+    mutating func add(account: String, amount: Int64, creditSide: Bool, text: String, vatCategory: String? = nil, vatId: String? = nil) {
+        guard amount != 0 else { return }
+        let isCredit = (amount > 0) == creditSide
+        let value = abs(amount)
+        if isCredit { credit += value } else { debit += value }
+        let lineAmount = DtoValue(Double(value) / 100)
+        lines.append(JournalTransactionLineUpdateDto(
+            operation: .insert, lineNumber: .init(lines.count + 1), accountNumber: .init(account),
+            transactionDescription: .init(String(text.prefix(60))), debitAmountInCurrency: isCredit ? nil : lineAmount,
+            creditAmountInCurrency: isCredit ? lineAmount : nil, referenceNumber: .init(reference), vatCodeId: vatCategory.map(DtoValue.init),
+            vatId: vatId.map(DtoValue.init), branch: branch.map(DtoValue.init)))
     }
 }

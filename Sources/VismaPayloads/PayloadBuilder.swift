@@ -35,7 +35,7 @@ struct PayloadBuilder {
         for url in urls(.purchaseOrders) { draft.records += try readPurchaseOrders(url, units: draft.units) }
         // Receipts: one balanced journal per business day and department (or per receipt).
         for url in urls(.receipts) {
-            guard let journal = try JournalBuilder(configuration: configuration).build(url) else { continue }
+            guard let journal = try JournalBuilder(configuration: configuration, reference: reference).build(url) else { continue }
             draft.result.controlTotals.receiptDays.append(journal.totals)
             draft.records += journal.records
         }

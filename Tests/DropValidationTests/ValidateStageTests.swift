@@ -122,7 +122,7 @@ import VismaSimulator
             #expect(snapshot.items.map(\.number) == (1...7).map { "R-\($0)" })
             #expect(snapshot.items.allSatisfy { $0.stockItem })
             #expect(snapshot.paymentMethods.contains { $0.id == "SWIPP" && !$0.active })
-            #expect(snapshot.financialPeriods.contains { $0.period == "202509" && $0.closed })
+            #expect(snapshot.financialPeriods.contains { $0.period == "202509" && $0.closedInGeneralLedger && $0.startDate == "2025-09-01" })
             #expect(snapshot.suppliers.count == 7)
 
             let fixture = try ValidationFixture()

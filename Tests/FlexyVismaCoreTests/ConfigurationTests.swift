@@ -101,6 +101,28 @@ import Testing
                 == true, "\(String(describing: error))")
     }
 
+    /// Booking VAT outside Visma's VAT report is a choice spelt out in full: absent means VAT transactions.
+    @Test func journalVatDefaultsToVatTransactionsAndTakesOnlyItsTwoSpelledOutValues() throws {
+        let configuration = PipelineConfiguration.sampleVenue(sourcePath: "x")
+        #expect(configuration.pipeline.journalVat == nil)
+        #expect(configuration.pipeline.effectiveJournalVat == .vatTransactions)
+        let folder = try TemporaryFolder()
+        let root = PipelineRoot(folder.url)
+        func write(journalVat: String) throws {
+            var json = try #require(try JSONSerialization.jsonObject(with: try configuration.encoded()) as? [String: Any])
+            var pipeline = try #require(json["pipeline"] as? [String: Any])
+            pipeline["journalVat"] = journalVat
+            json["pipeline"] = pipeline
+            try JSONSerialization.data(withJSONObject: json).write(to: root.configFile)
+        }
+        try write(journalVat: "plainLedgerNoVatReport")
+        #expect(try PipelineConfiguration.load(from: root).pipeline.effectiveJournalVat == .plainLedgerNoVatReport)
+        try write(journalVat: "plain")
+        let error = #expect(throws: OperatorMessage.self) { try PipelineConfiguration.load(from: root) }
+        #expect(error?.exitStatus == .configuration)
+        #expect(error?.message.contains("pipeline.journalVat: 'plain' is not one of vatTransactions, plainLedgerNoVatReport") == true, "\(String(describing: error))")
+    }
+
     @Test func misspeltRequiredCustomerFieldIsRefusedAtItsPositionInTheList() throws {
         let error = try load(replacing: [(#""postal_code""#, #""postcode""#)])
         #expect(error?.message.contains("customers.requiredFields[1]: 'postcode' is not one of address_line1, address_line2, postal_code,") == true)
@@ -132,7 +154,7 @@ import Testing
         #expect(lines.count == 3, "\(lines)")
         #expect(lines.first?.hasSuffix("flexyvisma.json: comment: unknown key; the top level takes accounts, customers, departments, itemClasses, itemGroups, notifications, paymentTypes, pipeline, schemaVersion, source, vatCodes, venue, visma") == true, "\(lines)")
         #expect(lines.dropFirst().first?.hasSuffix("notifications.metricFile: unknown key; notifications takes command, metricsFile, repeatWhileHalted — did you mean 'metricsFile'?") == true, "\(lines)")
-        #expect(lines.last?.hasSuffix("pipeline.releaseDocument: unknown key; pipeline takes receiptsPosting, releaseDocuments, settleSeconds, uploadParallelism — did you mean 'releaseDocuments'?") == true, "\(lines)")
+        #expect(lines.last?.hasSuffix("pipeline.releaseDocument: unknown key; pipeline takes journalVat, receiptsPosting, releaseDocuments, settleSeconds, uploadParallelism — did you mean 'releaseDocuments'?") == true, "\(lines)")
     }
 
     @Test func misspeltRequiredKeyIsNamedAsMissingWithTheMisspelling() throws {
@@ -159,6 +181,7 @@ import Testing
         #expect(effective["notifications"] == ["command": .null, "metricsFile": "state/metrics.prom", "repeatWhileHalted": false])
         #expect(effective["departments"]?["Bowling"] == ["enabled": false, "branch": .null])
         #expect(effective["pipeline"]?["receiptsPosting"] == "dailyJournal")
+        #expect(effective["pipeline"]?["journalVat"] == "vatTransactions")
         #expect(configuration.withDefaults.notifications.metricsFile == "state/metrics.prom")
         // What config check prints loads again as the same configuration, with the defaults now explicit.
         try PipelineConfiguration.effectiveDocument(root: root).write(to: root.configFile)

@@ -34,8 +34,15 @@ public enum SampleVisma {
             paymentMethods: fixture.paymentMethods.map { .init(id: $0.id, description: $0.description, active: $0.active) },
             suppliers: fixture.suppliers.map { .init(number: $0.number, name: $0.name, active: $0.status == "Active") },
             customerClasses: fixture.customerClasses.map(\.id), branches: fixture.branches.map { .init(number: $0.number, active: $0.active) },
-            financialPeriods: fixture.financialPeriods.map { .init(period: $0.period, closed: $0.closed) }, items: items,
-            customers: customers)
+            financialPeriods: fixture.financialPeriods.map(snapshotPeriod), items: items,
+            customers: customers, vats: fixture.vatCodes.map { .init(id: $0.id, payableAccount: $0.vatPayableAccount, ratePercent: $0.ratePercent) })
+    }
+
+    /// A simulator period as the reference snapshot holds it.
+    public static func snapshotPeriod(_ period: CompanyFixture.FinancialPeriod) -> ReferenceSnapshot.FinancialPeriod {
+        ReferenceSnapshot.FinancialPeriod(
+            period: period.period, year: period.year, startDate: period.startDate, endDate: period.endDate, active: period.active,
+            closedInGeneralLedger: period.closedInGeneralLedger, closedInCustomerLedger: period.closedInCustomerLedger)
     }
 
     /// Sample item kinds and payment ids, as the history holds them after the sample week was sent.

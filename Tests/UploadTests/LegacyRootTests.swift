@@ -50,6 +50,17 @@ import VismaUpload
         try DatabaseQueue(path: url.path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
     }
 
+    /// The fixture's journals were transformed before journals were VAT transactions: their revenue lines
+    /// carry the VAT ID (`U25`, `U0`) where Visma wants a VAT category. A company with categories of those
+    /// ids takes them, so that this test stays about carrying on with a legacy root's state.
+    static var companyTakingLegacyJournals: CompanyFixture {
+        var company = CompanyFixture.sampleVenue
+        company.vatCategories += [
+            .init(id: "U25", description: "Moms 25 % (legacy)", active: true), .init(id: "U0", description: "Momsfri (legacy)", active: true),
+        ]
+        return company
+    }
+
     /// The simulator's request log.
     func log(_ simulator: RunningSimulator) throws -> [RequestLogEntry] {
         struct Log: Decodable { var requests: [RequestLogEntry] }
@@ -66,7 +77,7 @@ import VismaUpload
 
     @Test func aRootFromBeforeMigrationsUploadsExactlyTheRecordsItHadNotDone() async throws {
         let folder = try TemporaryFolder("legacy-root")
-        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+        try await RunningSimulator.with(SimulatorConfiguration(fixture: Self.companyTakingLegacyJournals, rateLimit: nil)) { simulator in
             let (root, configuration) = try copyRoot(into: folder, simulator: simulator)
             #expect(try HaltRecord.current(in: root) == nil)
             let batch = try #require(root.batchesInProgress().first)

@@ -32,6 +32,7 @@ import Testing
         ("/v1/customer/customerClass", CustomerClassDto.self),
         ("/v1/branch", BranchDto.self),
         ("/v1/financialPeriod", FinancialPeriodDto.self),
+        ("/v1/vat", VatInformationDto.self),
         ("/v1/inventory", InventoryDto.self),
         ("/v1/KitSpecifications", KitSpecificationPageDto.self),
         ("/v1/customer", CustomerDto.self),

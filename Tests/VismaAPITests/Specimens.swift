@@ -78,7 +78,8 @@ extension JournalTransactionLineUpdateDto: Specimen {
     static var specimen: Self {
         JournalTransactionLineUpdateDto(
             operation: .insert, lineNumber: .init(1), accountNumber: .init("1010"), transactionDescription: .init("Kaffe 25 %"),
-            debitAmountInCurrency: .init(0), creditAmountInCurrency: .init(80), vatCodeId: .init("U25"), branch: .init("1"))
+            debitAmountInCurrency: .init(0), creditAmountInCurrency: .init(80), referenceNumber: .init("POS20261128-1"), vatCodeId: .init("1"),
+            vatId: .init("U25"), branch: .init("1"))
     }
 }
 
@@ -87,7 +88,7 @@ extension JournalTransactionUpdateDto: Specimen {
         JournalTransactionUpdateDto(
             batchNumber: .init("POS20261128-1"), overrideNumberSeries: .init(true), transactionDate: .init("2026-11-28T00:00:00"),
             financialPeriod: .init("202611"), description: .init("FlexyBox Cafe 2026-11-28"), hold: .init(false), branch: .init("1"),
-            journalTransactionLines: [.specimen])
+            createVatTransaction: .init(true), skipVatAmountValidation: .init(false), journalTransactionLines: [.specimen])
     }
 }
 
@@ -126,7 +127,19 @@ extension BranchDto: Specimen {
 }
 
 extension FinancialPeriodDto: Specimen {
-    static var specimen: Self { FinancialPeriodDto(period: "202611", closedInGeneralLedger: false) }
+    static var specimen: Self {
+        FinancialPeriodDto(
+            year: 2027, period: "202705", startDate: "2026-11-01T00:00:00", endDate: "2026-11-30T00:00:00", active: true,
+            closedInGeneralLedger: false, closedInCustomerLedger: false)
+    }
+}
+
+extension VatInformationDto: Specimen {
+    static var specimen: Self {
+        VatInformationDto(
+            vatId: "U25", glAccounts: .init(vatPayableAccount: .init(number: "7200")),
+            schedules: [.init(startDate: "2000-01-01T00:00:00", vatRate: 25)])
+    }
 }
 
 extension InventoryDto: Specimen {

@@ -61,7 +61,7 @@ import VismaSimulator
     static func exerciseEveryEndpoint(_ client: VismaTestClient) async throws {
         for path in [
             "/v1/inventory/itemClass", "/v1/unitofmeasure", "/v1/vatCategory", "/v1/paymentmethod", "/v1/supplier",
-            "/v1/supplier/50001", "/v1/customer/customerClass", "/v1/branch", "/v1/financialPeriod", "/v1/account", "/v1/vat",
+            "/v1/supplier/50001", "/v1/customer/customerClass", "/v1/branch", "/v1/financialPeriod", "/v1/account", "/v1/vat", "/v1/vat/U25",
         ] {
             #expect(try await client.get(path).status == 200, "\(path)")
         }
@@ -118,14 +118,17 @@ import VismaSimulator
         for (code, vat) in configuration.vatCodes {
             #expect(company.vatCategories.contains { $0.id == vat.vismaVatCategory }, "\(code)")
             #expect(company.vatCodes.contains { $0.id == vat.vismaVatCode }, "\(code)")
-            #expect(accounts.contains(vat.outputVatAccount))
+            let vatId = company.vatCodes.first { $0.id == vat.vismaVatCode }
+            #expect(vatId?.vatPayableAccount.map(accounts.contains) == true, "\(code)")
+            #expect(vat.outputVatAccount == nil || vat.outputVatAccount == vatId?.vatPayableAccount, "\(code)")
+            #expect(company.vatCategories.first { $0.id == vat.vismaVatCategory }?.vatIds?.contains(vat.vismaVatCode) == true, "\(code)")
         }
         #expect(accounts.contains(configuration.accounts.rounding))
         for (name, department) in configuration.departments where department.enabled {
             #expect(company.branches.contains { $0.number == department.branch && $0.active }, "\(name)")
         }
         #expect(company.customerClasses.contains { $0.id == configuration.customers.defaultCustomerClass })
-        #expect(company.financialPeriods.contains { $0.closed })
+        #expect(company.financialPeriods.contains { $0.closedInGeneralLedger })
         #expect(company.paymentMethods.contains { !$0.active })
     }
 }

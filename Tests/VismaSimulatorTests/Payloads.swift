@@ -72,10 +72,11 @@ enum Payloads {
         {"batchNumber": {"value": "\(number)"}, "overrideNumberSeries": {"value": true},
          "transactionDate": {"value": "\(period.prefix(4))-\(period.suffix(2))-28T00:00:00"}, "financialPeriod": {"value": "\(period)"},
          "branch": {"value": "\(branch)"}, "description": {"value": "Dagens salg"}, "hold": {"value": false},
+         "createVatTransaction": {"value": true},
          "journalTransactionLines": [
-           {"operation": "Insert", "accountNumber": {"value": "5520"}, "debitAmountInCurrency": {"value": \(debit)}, "transactionDescription": {"value": "Dankort"}},
-           {"operation": "Insert", "accountNumber": {"value": "\(account)"}, "creditAmountInCurrency": {"value": \(credit - 25)}, "vatCodeId": {"value": "U25"}, "transactionDescription": {"value": "Kaffe"}},
-           {"operation": "Insert", "accountNumber": {"value": "7200"}, "creditAmountInCurrency": {"value": 25.0}, "transactionDescription": {"value": "Salgsmoms"}}]}
+           {"operation": "Insert", "accountNumber": {"value": "5520"}, "debitAmountInCurrency": {"value": \(debit)}, "referenceNumber": {"value": "\(number)"}, "transactionDescription": {"value": "Dankort"}},
+           {"operation": "Insert", "accountNumber": {"value": "\(account)"}, "creditAmountInCurrency": {"value": \(credit - 25)}, "referenceNumber": {"value": "\(number)"}, "vatCodeId": {"value": "1"}, "transactionDescription": {"value": "Kaffe"}},
+           {"operation": "Insert", "accountNumber": {"value": "7200"}, "creditAmountInCurrency": {"value": 25.0}, "referenceNumber": {"value": "\(number)"}, "vatId": {"value": "U25"}, "transactionDescription": {"value": "Salgsmoms"}}]}
         """
     }
 }

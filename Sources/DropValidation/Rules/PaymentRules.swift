@@ -48,10 +48,10 @@ struct PaymentRules {
             error("payment.zero-amount", "amount", "amount must not be 0", "a deposit is positive, a withdrawal negative")
         }
         if let date = record.usable("date") {
-            let problem = periodProblems[date] ?? (BusinessDay(date) != nil ? context.periodProblem(day: date) : nil)
+            let problem = periodProblems[date] ?? (BusinessDay(date) != nil ? context.periodProblem(day: date, module: .customerLedger) : nil)
             periodProblems[date] = problem
             if let problem {
-                error("payment.closed-period", "date", problem, "open the period in Visma, or ask the bookkeeper where the payment belongs")
+                error("payment.closed-period", "date", problem, "open the period for the customer ledger in Visma (Financial periods, GL201000), or ask the bookkeeper where the payment belongs")
             }
         }
         if let paymentId = record.usable("payment_id"), !context.history.paymentIds.isEmpty, context.history.paymentIds.contains(paymentId) {

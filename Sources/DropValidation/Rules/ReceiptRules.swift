@@ -21,6 +21,8 @@ struct ReceiptRules {
     private var linesTotal: Int64 = 0
     private var tendersTotal: Int64 = 0
     private var amountsKnown = true
+    /// VAT codes whose `receipt.vat-account` finding is given (once per file: it is about the configuration, not the line).
+    private var reportedVatCodes: Set<String> = []
 
     init(context: ValidationContext, file: String, seenNumbers: ReceiptNumberIndex) {
         self.context = context
@@ -69,9 +71,9 @@ struct ReceiptRules {
                 queue("receipt.day-already-sent", "business day \(day) of \(department) was already carried by batch \(earlier)", "businessDay",
                       "sending it again would post the day twice: discard one of the batches")
             }
-            if let problem = context.periodProblem(day: day) {
+            if let problem = context.periodProblem(day: day, module: .generalLedger) {
                 queue("receipt.closed-period", "business day \(day): \(problem)", "businessDay",
-                      "open the period in Visma, or ask the bookkeeper where these sales belong")
+                      "open (or activate) the period for the general ledger in Visma (Financial periods, GL201000), or ask the bookkeeper where these sales belong")
             }
         case "receipt":
             receipts += 1
@@ -113,9 +115,7 @@ struct ReceiptRules {
                 queue("receipt.unmapped-item-group", "item group \"\(group)\" is not mapped to a revenue account in config", "itemGroup",
                       "add \"\(group)\" under itemGroups in flexyvisma.json")
             }
-            if let vat = element["vatCode"], context.configuration.vatCodes[vat] == nil {
-                queue("receipt.unmapped-vat-code", "VAT code \(vat) is not mapped in config", "vatCode", "add \"\(vat)\" under vatCodes in flexyvisma.json")
-            }
+            if let vat = element["vatCode"], let finding = vatCodeFinding(vat) { queue(finding.rule, finding.message, "vatCode", finding.hint) }
         case "tender":
             guard !skipped else { return }
             if let amount = money("amount") { tendersTotal += amount } else { amountsKnown = false }
@@ -129,6 +129,15 @@ struct ReceiptRules {
     }
 
     /// quantity (1/10000) × price (øre), rounded half away from zero to the øre.
+    /// A line's VAT code unmapped in config, or (once per code) not bookable as configured in Visma.
+    private mutating func vatCodeFinding(_ vat: String) -> (rule: String, message: String, hint: String)? {
+        if context.configuration.vatCodes[vat] == nil {
+            return ("receipt.unmapped-vat-code", "VAT code \(vat) is not mapped in config", "add \"\(vat)\" under vatCodes in flexyvisma.json")
+        }
+        guard let problem = context.vatProblems[vat], reportedVatCodes.insert(vat).inserted else { return nil }
+        return ("receipt.vat-account", problem.message, problem.hint)
+    }
+
     static func roundedToOre(_ product: Int64) -> Int64 {
         let (quotient, remainder) = product.quotientAndRemainder(dividingBy: 10_000)
         return quotient + (remainder.magnitude >= 5_000 ? (product < 0 ? -1 : 1) : 0)

@@ -12,7 +12,8 @@ struct ValidationContext {
     let vismaItems: [String: ReferenceSnapshot.Item]
     let vismaCustomers: Set<String>
     let customerClasses: Set<String>
-    let periods: [String: ReferenceSnapshot.FinancialPeriod]
+    /// Per configured FlexyBox VAT code: why its VAT cannot be booked as configured, if it cannot.
+    let vatProblems: [String: (message: String, hint: String)]
 
     init(configuration: PipelineConfiguration, reference: ReferenceSnapshot, history: HistorySnapshot) {
         self.configuration = configuration
@@ -23,14 +24,47 @@ struct ValidationContext {
         vismaItems = Dictionary(reference.items.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         vismaCustomers = Set(reference.customers)
         customerClasses = Set(reference.customerClasses)
-        periods = Dictionary(reference.financialPeriods.map { ($0.period, $0) }, uniquingKeysWith: { first, _ in first })
+        vatProblems = Self.vatProblems(configuration: configuration, reference: reference)
     }
 
-    /// Why a day cannot be posted in Visma, or nil when its financial period is open.
-    func periodProblem(day: String) -> String? {
-        let period = String(day.prefix(4) + day.dropFirst(5).prefix(2))
-        guard let found = periods[period] else { return "financial period \(day.prefix(7)) does not exist in Visma" }
-        return found.closed ? "financial period \(day.prefix(7)) is closed in Visma" : nil
+    /// Why a day cannot be booked in `module` in Visma, or nil when the period containing it takes postings.
+    ///
+    /// The period is the one whose dates contain the day (a financial year need not start in January).
+    func periodProblem(day: String, module: ReferenceSnapshot.FinancialPeriod.Module) -> String? {
+        guard let period = reference.financialPeriod(containing: day) else {
+            return "no financial period in Visma contains \(day)"
+        }
+        let name = "financial period \(period.displayId) (\(period.startDate) – \(period.endDate))"
+        guard period.active else { return "\(name) is inactive in Visma" }
+        return period.isClosed(in: module) ? "\(name) is closed in Visma's \(module.rawValue)" : nil
+    }
+
+    /// With VAT transactions every VAT line goes to its VAT ID's payable account and Visma recomputes the VAT
+    /// at the VAT ID's rate: the VAT ID must exist in Visma with a payable account and the configured rate, and a
+    /// configured `outputVatAccount` must name that account. Snapshots without VAT IDs are not checked.
+    static func vatProblems(configuration: PipelineConfiguration, reference: ReferenceSnapshot) -> [String: (message: String, hint: String)] {
+        guard configuration.pipeline.effectiveJournalVat == .vatTransactions, let vats = reference.vats else { return [:] }
+        var problems: [String: (message: String, hint: String)] = [:]
+        for (code, settings) in configuration.vatCodes {
+            guard let vat = vats.first(where: { $0.id == settings.vismaVatCode }) else {
+                problems[code] = ("VAT code \(code) is mapped to VAT ID \(settings.vismaVatCode), which does not exist in Visma",
+                                  "set vatCodes.\(code).vismaVatCode in flexyvisma.json to a VAT ID of the Visma company (VAT, TX205000)")
+                continue
+            }
+            guard let payable = vat.payableAccount, !payable.isEmpty else {
+                problems[code] = ("Visma's VAT ID \(vat.id) has no VAT payable account, so its VAT cannot be booked as a VAT transaction",
+                                  "set the VAT payable account of VAT \(vat.id) in Visma (VAT, TX205000, GL accounts)")
+                continue
+            }
+            if let rate = vat.ratePercent, rate != Double(settings.ratePercent) {
+                problems[code] = ("vatCodes.\(code).ratePercent is \(settings.ratePercent) but Visma's VAT \(vat.id) has the rate \(rate.formatted()) %, so Visma would refuse the VAT amount",
+                                  "map VAT code \(code) to a Visma VAT ID with \(settings.ratePercent) % under vatCodes.\(code).vismaVatCode in flexyvisma.json")
+            } else if let configured = settings.outputVatAccount, configured != payable {
+                problems[code] = ("vatCodes.\(code).outputVatAccount is \(configured) but Visma books VAT \(vat.id) on its VAT payable account \(payable)",
+                                  "set vatCodes.\(code).outputVatAccount to \(payable) in flexyvisma.json, or remove it")
+            }
+        }
+        return problems
     }
 
     /// The Visma payment method for a FlexyBox payment type: mapped in config, else matched by name.

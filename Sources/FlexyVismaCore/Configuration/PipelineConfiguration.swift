@@ -51,6 +51,19 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         /// Release payments and journals after creating them (default false: a bookkeeper reviews first).
         public var releaseDocuments: Bool
         public var receiptsPosting: ReceiptsPosting
+        /// How the day journals book output VAT (default `vatTransactions`).
+        public var journalVat: JournalVat?
+
+        public init(settleSeconds: Int, uploadParallelism: Int, releaseDocuments: Bool, receiptsPosting: ReceiptsPosting, journalVat: JournalVat? = nil) {
+            self.settleSeconds = settleSeconds
+            self.uploadParallelism = uploadParallelism
+            self.releaseDocuments = releaseDocuments
+            self.receiptsPosting = receiptsPosting
+            self.journalVat = journalVat
+        }
+
+        /// `journalVat`, or its default.
+        public var effectiveJournalVat: JournalVat { journalVat ?? .vatTransactions }
     }
 
     public struct Department: Codable, Sendable, Equatable {
@@ -67,9 +80,21 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
 
     public struct VATCode: Codable, Sendable, Equatable {
         public var ratePercent: Int
+        /// The VAT category the revenue (taxable) lines carry.
         public var vismaVatCategory: String
+        /// The VAT ID the VAT line carries.
         public var vismaVatCode: String
-        public var outputVatAccount: String
+        /// Optional: with VAT transactions the VAT line must be on the VAT ID's payable account in Visma,
+        /// so when set it must name that account (validation says so); needed only with `plainLedgerNoVatReport`
+        /// when Visma names no payable account.
+        public var outputVatAccount: String?
+
+        public init(ratePercent: Int, vismaVatCategory: String, vismaVatCode: String, outputVatAccount: String? = nil) {
+            self.ratePercent = ratePercent
+            self.vismaVatCategory = vismaVatCategory
+            self.vismaVatCode = vismaVatCode
+            self.outputVatAccount = outputVatAccount
+        }
     }
 
     public struct ItemGroup: Codable, Sendable, Equatable {
@@ -202,6 +227,16 @@ public enum ReceiptsPosting: String, ConfigurationChoice {
     /// One journal per business day and department.
     case dailyJournal
     case journalPerReceipt
+}
+
+/// How the day journals book output VAT in Visma.
+public enum JournalVat: String, ConfigurationChoice {
+    /// VAT transactions ("Create VAT transactions"): the VAT reaches Visma's VAT report. Needs the
+    /// company functionality "VAT entry from general ledger".
+    case vatTransactions
+    /// Plain ledger lines on the VAT account, for a company without that functionality: the VAT is
+    /// booked but never reaches Visma's VAT report, so the bookkeeper must report it by hand.
+    case plainLedgerNoVatReport
 }
 
 /// Where `flexyvisma-export` reads the venue's data.

@@ -20,6 +20,8 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
     public var customers: [String]
     /// Kit specifications; absent in snapshots saved before it was fetched.
     public var kits: [Kit]?
+    /// VAT IDs; absent in snapshots saved before they were fetched.
+    public var vats: [Vat]?
 
     public struct ItemClass: Codable, Sendable, Equatable {
         public var id: String
@@ -74,13 +76,17 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
         }
     }
 
-    public struct FinancialPeriod: Codable, Sendable, Equatable {
-        /// `YYYYMM`.
-        public var period: String
-        public var closed: Bool
-        public init(period: String, closed: Bool) {
-            self.period = period
-            self.closed = closed
+    /// A VAT ID: where its sales VAT is booked and at what rate.
+    public struct Vat: Codable, Sendable, Equatable {
+        public var id: String
+        /// `glAccounts.vatPayableAccount.number`; nil when Visma names none.
+        public var payableAccount: String?
+        /// The rate of the latest schedule line, in percent.
+        public var ratePercent: Double?
+        public init(id: String, payableAccount: String?, ratePercent: Double?) {
+            self.id = id
+            self.payableAccount = payableAccount
+            self.ratePercent = ratePercent
         }
     }
 
@@ -129,7 +135,7 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
     public init(
         fetchedAt: String, source: String, itemClasses: [ItemClass], units: [String], vatCategories: [VatCategory],
         paymentMethods: [PaymentMethod], suppliers: [Supplier], customerClasses: [String], branches: [Branch],
-        financialPeriods: [FinancialPeriod], items: [Item], customers: [String], kits: [Kit]? = nil
+        financialPeriods: [FinancialPeriod], items: [Item], customers: [String], kits: [Kit]? = nil, vats: [Vat]? = nil
     ) {
         self.fetchedAt = fetchedAt
         self.source = source
@@ -144,6 +150,12 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
         self.items = items
         self.customers = customers
         self.kits = kits
+        self.vats = vats
+    }
+
+    /// The period whose dates contain `day` (`yyyy-MM-dd`).
+    public func financialPeriod(containing day: String) -> FinancialPeriod? {
+        financialPeriods.first { $0.contains(day: day) }
     }
 
     /// Item types whose items are stock items in Visma.

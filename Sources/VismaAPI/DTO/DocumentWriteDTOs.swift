@@ -67,17 +67,21 @@ public struct JournalTransactionUpdateDto: VismaWriteDTO {
     public var overrideNumberSeries: DtoValue<Bool>?
     /// `yyyy-MM-ddT00:00:00`.
     public var transactionDate: DtoValue<String>?
-    /// `yyyyMM`.
+    /// The OAS's "YYYYMM": the financial year and the period's number in it (`YYYYPP`), from `GET /v1/financialPeriod`.
     public var financialPeriod: DtoValue<String>?
     public var description: DtoValue<String>?
     public var hold: DtoValue<Bool>?
     public var branch: DtoValue<String>?
+    /// "Create VAT transactions": lines with `vatId`/`vatCodeId` reach the VAT report.
+    public var createVatTransaction: DtoValue<Bool>?
+    public var skipVatAmountValidation: DtoValue<Bool>?
     public var journalTransactionLines: [JournalTransactionLineUpdateDto]?
 
     public init(
         batchNumber: DtoValue<String>? = nil, overrideNumberSeries: DtoValue<Bool>? = nil, transactionDate: DtoValue<String>? = nil,
         financialPeriod: DtoValue<String>? = nil, description: DtoValue<String>? = nil, hold: DtoValue<Bool>? = nil,
-        branch: DtoValue<String>? = nil, journalTransactionLines: [JournalTransactionLineUpdateDto]? = nil
+        branch: DtoValue<String>? = nil, createVatTransaction: DtoValue<Bool>? = nil, skipVatAmountValidation: DtoValue<Bool>? = nil,
+        journalTransactionLines: [JournalTransactionLineUpdateDto]? = nil
     ) {
         self.batchNumber = batchNumber
         self.overrideNumberSeries = overrideNumberSeries
@@ -86,6 +90,8 @@ public struct JournalTransactionUpdateDto: VismaWriteDTO {
         self.description = description
         self.hold = hold
         self.branch = branch
+        self.createVatTransaction = createVatTransaction
+        self.skipVatAmountValidation = skipVatAmountValidation
         self.journalTransactionLines = journalTransactionLines
     }
 }
@@ -98,13 +104,19 @@ public struct JournalTransactionLineUpdateDto: Encodable, Sendable, Equatable {
     public var transactionDescription: DtoValue<String>?
     public var debitAmountInCurrency: DtoValue<Double>?
     public var creditAmountInCurrency: DtoValue<Double>?
+    /// "Ref. no.": lines sharing it form one VAT document.
+    public var referenceNumber: DtoValue<String>?
+    /// The VAT category of a taxable line.
     public var vatCodeId: DtoValue<String>?
+    /// The VAT ID of a VAT line.
+    public var vatId: DtoValue<String>?
     public var branch: DtoValue<String>?
 
     public init(
         operation: LineOperation? = nil, lineNumber: DtoValue<Int>? = nil, accountNumber: DtoValue<String>? = nil,
         transactionDescription: DtoValue<String>? = nil, debitAmountInCurrency: DtoValue<Double>? = nil,
-        creditAmountInCurrency: DtoValue<Double>? = nil, vatCodeId: DtoValue<String>? = nil, branch: DtoValue<String>? = nil
+        creditAmountInCurrency: DtoValue<Double>? = nil, referenceNumber: DtoValue<String>? = nil, vatCodeId: DtoValue<String>? = nil,
+        vatId: DtoValue<String>? = nil, branch: DtoValue<String>? = nil
     ) {
         self.operation = operation
         self.lineNumber = lineNumber
@@ -112,7 +124,9 @@ public struct JournalTransactionLineUpdateDto: Encodable, Sendable, Equatable {
         self.transactionDescription = transactionDescription
         self.debitAmountInCurrency = debitAmountInCurrency
         self.creditAmountInCurrency = creditAmountInCurrency
+        self.referenceNumber = referenceNumber
         self.vatCodeId = vatCodeId
+        self.vatId = vatId
         self.branch = branch
     }
 }

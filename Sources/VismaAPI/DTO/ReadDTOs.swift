@@ -73,9 +73,37 @@ public struct BranchDto: VismaReadDTO {
 /// GET /v1/financialPeriod.
 public struct FinancialPeriodDto: VismaReadDTO {
     public static let openAPISchema = "FinancialPeriodDto"
-    /// `yyyyMM`.
+    /// The financial year (which need not be the calendar year of the period's dates).
+    public var year: Int?
+    /// The year and the period's number in it; read as `YYYYPP` or `PPYYYY` (the OAS names no format).
     public var period: String?
+    /// `yyyy-MM-ddT00:00:00`.
+    public var startDate: String?
+    public var endDate: String?
+    public var active: Bool?
     public var closedInGeneralLedger: Bool?
+    public var closedInCustomerLedger: Bool?
+}
+
+/// GET /v1/vat and /v1/vat/{vatId}: a VAT ID with its rate and GL accounts.
+public struct VatInformationDto: VismaReadDTO {
+    public static let openAPISchema = "VatInformationDto"
+    public var vatId: String?
+    public var glAccounts: GLAccounts?
+    public var schedules: [Schedule]?
+
+    public struct GLAccounts: Codable, Sendable, Equatable {
+        public var vatPayableAccount: Account?
+    }
+
+    public struct Account: Codable, Sendable, Equatable {
+        public var number: String?
+    }
+
+    public struct Schedule: Codable, Sendable, Equatable {
+        public var startDate: String?
+        public var vatRate: Double?
+    }
 }
 
 /// GET /v1/inventory (paged).

@@ -13,6 +13,7 @@ public enum ReferenceFetcher {
         let customerClasses = try await reader.get("/v1/customer/customerClass", as: [CustomerClassDto].self)
         let branches = try await reader.get("/v1/branch", as: [BranchDto].self)
         let periods = try await reader.get("/v1/financialPeriod", as: [FinancialPeriodDto].self)
+        let vats = try await fetchVats(from: reader)
         let items = try await reader.getAllPages("/v1/inventory", pageSize: pageSize, as: InventoryDto.self)
         let kits = try await VismaReader.collectPages(pageSize: pageSize) { page in
             let answer = try await reader.get(
@@ -26,7 +27,17 @@ public enum ReferenceFetcher {
             vatCategories: vatCategories.map(snapshotVatCategory), paymentMethods: paymentMethods.map(snapshotPaymentMethod),
             suppliers: suppliers.map(snapshotSupplier), customerClasses: customerClasses.map { $0.id ?? "" },
             branches: branches.map(snapshotBranch), financialPeriods: periods.map(snapshotPeriod), items: items.map(snapshotItem),
-            customers: customers.map { $0.number ?? "" }, kits: kits.map(snapshotKit))
+            customers: customers.map { $0.number ?? "" }, kits: kits.map(snapshotKit), vats: vats.map(snapshotVat))
+    }
+
+    /// Every VAT ID; one whose list entry lacks its GL accounts is read again on its own (`GET /v1/vat/{vatId}`).
+    static func fetchVats(from reader: VismaReader) async throws -> [VatInformationDto] {
+        var vats = try await reader.get("/v1/vat", as: [VatInformationDto].self)
+        for index in vats.indices where vats[index].glAccounts?.vatPayableAccount?.number == nil {
+            guard let id = vats[index].vatId, !id.isEmpty else { continue }
+            vats[index] = try await reader.get("/v1/vat/\(PercentEncoding.encode(id))", as: VatInformationDto.self)
+        }
+        return vats
     }
 
     /// Fetches with a reader of its own.
@@ -61,8 +72,21 @@ public enum ReferenceFetcher {
     }
 
     static func snapshotPeriod(_ dto: FinancialPeriodDto) -> ReferenceSnapshot.FinancialPeriod {
-        // An absent `closedInGeneralLedger` is taken as open.
-        ReferenceSnapshot.FinancialPeriod(period: dto.period ?? "", closed: dto.closedInGeneralLedger ?? false)
+        // Absent flags: `active` taken as active, `closedIn…` as open; absent dates never contain a day.
+        let id = dto.period ?? ""
+        let year = dto.year ?? Int(id.prefix(4)) ?? 0
+        // The OAS says only "the period no and the year": a `PPYYYY` answer is turned into the `YYYYPP` the write DTOs take.
+        let period = id.count == 6 && !id.hasPrefix(String(year)) && id.hasSuffix(String(year)) ? String(id.suffix(4) + id.prefix(2)) : id
+        return ReferenceSnapshot.FinancialPeriod(
+            period: period, year: year, startDate: String((dto.startDate ?? "").prefix(10)), endDate: String((dto.endDate ?? "").prefix(10)),
+            active: dto.active ?? true, closedInGeneralLedger: dto.closedInGeneralLedger ?? false,
+            closedInCustomerLedger: dto.closedInCustomerLedger ?? false)
+    }
+
+    static func snapshotVat(_ dto: VatInformationDto) -> ReferenceSnapshot.Vat {
+        // The rate in force is the schedule line with the latest start date.
+        let latest = (dto.schedules ?? []).max { ($0.startDate ?? "") < ($1.startDate ?? "") }
+        return ReferenceSnapshot.Vat(id: dto.vatId ?? "", payableAccount: dto.glAccounts?.vatPayableAccount?.number, ratePercent: latest?.vatRate)
     }
 
     static func snapshotItem(_ dto: InventoryDto) -> ReferenceSnapshot.Item {

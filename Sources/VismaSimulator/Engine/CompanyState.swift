@@ -56,14 +56,31 @@ struct CompanyState: Codable {
     func account(_ number: String) -> CompanyFixture.Account? { fixture.accounts.first { $0.number == number } }
     func period(_ id: String) -> CompanyFixture.FinancialPeriod? { fixture.financialPeriods.first { $0.period == id } }
 
-    /// Checks that a period exists and is open; `what` names the document for the message.
-    func requireOpenPeriod(_ id: String, for what: String) throws {
+    /// The period whose dates contain `date` (`yyyy-MM-dd…`): how Visma finds a document's period.
+    func period(containing date: String) -> CompanyFixture.FinancialPeriod? {
+        fixture.financialPeriods.first { $0.contains(date: date) }
+    }
+
+    /// Checks that a period exists, is active and is open in `module`; `what` names the document for the message.
+    func requireOpenPeriod(_ id: String, in module: CompanyFixture.FinancialPeriod.Module, for what: String) throws {
         guard let period = period(id) else {
             throw VismaError.badRequest("Error: Financial period \(CompanyState.displayPeriod(id)) does not exist. (\(what))")
         }
-        guard !period.closed else {
-            throw VismaError.badRequest("Error: Financial Period \(CompanyState.displayPeriod(id)) is closed. (\(what))")
+        guard period.active else {
+            throw VismaError.badRequest("Error: Financial period \(period.displayId) is inactive. (\(what))")
         }
+        guard !period.isClosed(in: module) else {
+            throw VismaError.badRequest("Error: Financial period \(period.displayId) is closed in \(module.rawValue). (\(what))")
+        }
+    }
+
+    /// The open period of a document date in `module`.
+    func requireOpenPeriod(containing date: String, in module: CompanyFixture.FinancialPeriod.Module, for what: String) throws -> String {
+        guard let period = period(containing: date) else {
+            throw VismaError.badRequest("Error: No financial period is defined for the date \(date.prefix(10)). (\(what))")
+        }
+        try requireOpenPeriod(period.period, in: module, for: what)
+        return period.period
     }
 
     /// `202611` → `11-2026`, as Visma shows periods.

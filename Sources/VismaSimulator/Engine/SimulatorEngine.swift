@@ -202,7 +202,7 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("PUT", 3, "v1", "inventory"): outcome = try company.updateInventory(segments[2], body)
             case ("GET", 2, "v1", "unitofmeasure"): outcome = company.unitList()
             case ("GET", 2, "v1", "vatcategory"): outcome = company.vatCategoryList()
-            case ("GET", 2, "v1", "vat"): outcome = company.vatList()
+            case ("GET", 2...3, "v1", "vat"): outcome = lowered.count == 2 ? company.vatList() : try company.getVat(segments[2])
             case ("GET", 2, "v1", "kitspecifications"): outcome = try company.listKitSpecifications(request.query)
             case ("POST", 2, "v1", "kitspecifications"): outcome = try company.createKitSpecification(body)
             case ("GET", 4, "v1", "kitspecifications"): outcome = try company.getKitSpecification(segments[2], segments[3])

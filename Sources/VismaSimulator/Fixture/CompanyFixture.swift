@@ -82,12 +82,31 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
         public var id: String
         public var description: String
         public var active: Bool
+        /// The VAT ids the category contains (its "VAT category lines"); a line in this category is taxable for them.
+        public var vatIds: [String]?
+
+        public init(id: String, description: String, active: Bool, vatIds: [String]? = nil) {
+            self.id = id
+            self.description = description
+            self.active = active
+            self.vatIds = vatIds
+        }
     }
 
+    /// A VAT id (TX205000): its rate and the account its sales VAT is posted to.
     public struct VatCode: Codable, Sendable, Equatable {
         public var id: String
         public var description: String
         public var ratePercent: Double
+        /// `glAccounts.vatPayableAccount`: a journal's VAT line for this VAT must be on it.
+        public var vatPayableAccount: String?
+
+        public init(id: String, description: String, ratePercent: Double, vatPayableAccount: String? = nil) {
+            self.id = id
+            self.description = description
+            self.ratePercent = ratePercent
+            self.vatPayableAccount = vatPayableAccount
+        }
     }
 
     public struct PaymentMethod: Codable, Sendable, Equatable {
@@ -124,11 +143,6 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
         public var active: Bool
     }
 
-    public struct FinancialPeriod: Codable, Sendable, Equatable {
-        /// `YYYYMM`.
-        public var period: String
-        public var closed: Bool
-    }
 
     public static func load(from url: URL) throws -> CompanyFixture {
         try JSONDecoder().decode(CompanyFixture.self, from: Data(contentsOf: url))
@@ -176,12 +190,12 @@ extension CompanyFixture {
         ],
         units: ["STK", "KG", "L", "PAK", "KASSE"],
         vatCategories: [
-            VatCategory(id: "1", description: "Moms 25 %", active: true),
-            VatCategory(id: "3", description: "Momsfri", active: true),
+            VatCategory(id: "1", description: "Moms 25 %", active: true, vatIds: ["U25"]),
+            VatCategory(id: "3", description: "Momsfri", active: true, vatIds: ["U0"]),
         ],
         vatCodes: [
-            VatCode(id: "U25", description: "Salgsmoms 25 %", ratePercent: 25),
-            VatCode(id: "U0", description: "Momsfrit salg", ratePercent: 0),
+            VatCode(id: "U25", description: "Salgsmoms 25 %", ratePercent: 25, vatPayableAccount: "7200"),
+            VatCode(id: "U0", description: "Momsfrit salg", ratePercent: 0, vatPayableAccount: "7200"),
         ],
         paymentMethods: [
             PaymentMethod(id: "KONTANT", description: "Kontant", active: true, meansOfPayment: "CashOrCheck", cashAccount: "5510"),
@@ -227,14 +241,5 @@ extension CompanyFixture {
             Account(number: "6850", description: "Gavekort, skyldige", type: "Liability", active: true),
             Account(number: "7200", description: "Salgsmoms", type: "Liability", active: true),
         ],
-        financialPeriods: CompanyFixture.months(from: 2025, through: 2027, closed: ["202509"]))
-
-    static func months(from firstYear: Int, through lastYear: Int, closed: Set<String>) -> [FinancialPeriod] {
-        (firstYear...lastYear).flatMap { year in
-            (1...12).map { month in
-                let period = "\(year)\(month < 10 ? "0" : "")\(month)"
-                return FinancialPeriod(period: period, closed: closed.contains(period))
-            }
-        }
-    }
+        financialPeriods: FinancialPeriod.financialYears(2025...2027, firstMonth: 1, closed: ["202509"]))
 }

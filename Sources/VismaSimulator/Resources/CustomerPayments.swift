@@ -39,10 +39,10 @@ extension CompanyState {
             throw VismaError.badRequest("Error: Payment method '\(methodId)' is inactive.")
         }
         let date = try dto.requiredString("applicationDate", "Application Date")
-        guard let period = Self.periodOf(date: date) else {
+        guard Self.periodOf(date: date) != nil else {
             throw VismaError.notRecognized("PaymentUpdateDto", "'\(date)' is not a date.")
         }
-        try requireOpenPeriod(period, for: "customer payment")
+        let period = try requireOpenPeriod(containing: date, in: .customerLedger, for: "customer payment")
         let paymentRef = try dto.requiredString("paymentRef", "Payment Ref.")
         guard let paymentAmount = try dto.number("paymentAmount"), paymentAmount > 0 else {
             throw VismaError.badRequest("Error: 'Payment Amount' must be greater than 0.")

@@ -1,7 +1,8 @@
 import FlexyVismaCore
 import Foundation
 
-/// `/v2/journaltransaction`: balanced to the øre, accounts and branch exist, the period is open.
+/// `/v2/journaltransaction`: balanced to the øre, accounts and branch exist, the period is open in the general ledger,
+/// and VAT transactions as Visma checks them (`JournalVat.swift`).
 extension CompanyState {
     static let journalWrapped: Set<String> = [
         "batchNumber", "hold", "transactionDate", "postPeriod", "financialPeriod", "ledger", "currencyId", "exchangeRate",
@@ -33,60 +34,27 @@ extension CompanyState {
     mutating func createJournalTransaction(_ body: JSONValue) throws -> Outcome {
         let dto = try WriteDTO(body, dto: "JournalTransactionUpdateDto", wrapped: Self.journalWrapped, lines: ["journalTransactionLines"])
         let date = try dto.requiredString("transactionDate", "Transaction Date")
-        let period: String
-        if let financialPeriod = try dto.string("financialPeriod") {
-            period = financialPeriod
-        } else if let postPeriod = try dto.string("postPeriod"), postPeriod.count == 6 {
-            period = String(postPeriod.suffix(4) + postPeriod.prefix(2))
-        } else if let fromDate = Self.periodOf(date: date) {
-            period = fromDate
-        } else {
-            throw VismaError.notRecognized("JournalTransactionUpdateDto", "'\(date)' is not a date.")
-        }
-        try requireOpenPeriod(period, for: "journal transaction")
+        let period = try journalPeriod(dto, date: date)
         if let branchNumber = try dto.string("branch") {
             guard let branch = branch(branchNumber), branch.active else {
                 throw VismaError.badRequest("Error: Branch '\(branchNumber)' does not exist or is inactive.")
             }
         }
+        // Without the functionality Visma ignores the flag (the batch books as plain GL); VAT lines are refused below.
+        let createVat = try dto.bool("createVatTransaction") ?? false
+        let vatTransactions = createVat && fixture.behaviour.vatEntryFromGeneralLedger
         let lines = try dto.lines("journalTransactionLines", dto: "JournalTransactionLineUpdateDto", wrapped: Self.journalLineWrapped, bare: ["operation", "subaccount"])
         guard lines.count >= 2 else { throw VismaError.badRequest("Error: A journal transaction needs at least two lines.") }
-        var debit: Int64 = 0
-        var credit: Int64 = 0
-        var rendered: [JSONValue] = []
-        for (index, line) in lines.enumerated() {
-            let accountNumber = try line.requiredString("accountNumber", "Account")
-            guard let account = account(accountNumber), account.active else {
-                throw VismaError.badRequest("Error: Line \(index + 1): Account '\(accountNumber)' does not exist or is inactive.")
-            }
-            let lineDebit = ore(try line.number("debitAmountInCurrency") ?? 0)
-            let lineCredit = ore(try line.number("creditAmountInCurrency") ?? 0)
-            guard lineDebit >= 0, lineCredit >= 0, !(lineDebit > 0 && lineCredit > 0) else {
-                throw VismaError.badRequest("Error: Line \(index + 1): a line has either a debit or a credit amount, not negative and not both.")
-            }
-            var vat: JSONValue = .null
-            if let vatId = try line.string("vatCodeId") {
-                guard let code = fixture.vatCodes.first(where: { $0.id == vatId }) else {
-                    throw VismaError.badRequest("Error: Line \(index + 1): TaxID '\(vatId)' cannot be found in the system.")
-                }
-                vat = ["id": .string(code.id), "description": .string(code.description)]
-            }
-            debit += lineDebit
-            credit += lineCredit
-            rendered.append(JSONValue.object([
-                "lineNumber": .number(try line.number("lineNumber") ?? Double(index + 1)),
-                "accountNumber": .string(account.number), "description": .string(account.description),
-                "debitAmount": amount(lineDebit), "debitAmountInCurrency": amount(lineDebit),
-                "creditAmount": amount(lineCredit), "creditAmountInCurrency": amount(lineCredit),
-                "transactionDescription": .text(try line.string("transactionDescription")),
-                "referenceNumber": .text(try line.string("referenceNumber")), "vatCode": vat,
-                "branch": .text(try line.string("branch") ?? dto.string("branch")),
-            ]).compacted)
+        let parsed = try lines.enumerated().map { index, line in
+            try journalLine(line, index: index, createVat: createVat, defaultBranch: dto.string("branch"))
         }
+        let debit = parsed.reduce(0) { $0 + $1.debit }
+        let credit = parsed.reduce(0) { $0 + $1.credit }
         guard debit == credit else {
             throw VismaError.badRequest(
                 "Error: The batch is out of balance. Debit total \(Self.text(debit)) does not equal credit total \(Self.text(credit)).")
         }
+        if vatTransactions { try checkVatDocuments(parsed, skipAmountValidation: try dto.bool("skipVatAmountValidation") ?? false) }
         let number = try documentNumber(dto, field: "batchNumber", kind: .journalTransaction, prefix: "")
         let hold = try dto.bool("hold") ?? false
         insert(.journalTransaction, number, JSONValue.object([
@@ -95,12 +63,37 @@ extension CompanyState {
             "postPeriod": .string(String(period.suffix(2) + period.prefix(4))), "financialPeriod": .string(period),
             "ledger": "1", "currencyId": .string(try dto.string("currencyId") ?? "DKK"),
             "description": .text(try dto.string("description")),
+            "createVatTransaction": .bool(vatTransactions),
+            "skipVatAmountValidation": .bool(try dto.bool("skipVatAmountValidation") ?? false),
             "debitTotal": amount(debit), "debitTotalInCurrency": amount(debit),
             "creditTotal": amount(credit), "creditTotalInCurrency": amount(credit),
-            "branch": .text(try dto.string("branch")), "journalTransactionLines": .array(rendered),
+            "branch": .text(try dto.string("branch")), "journalTransactionLines": .array(parsed.map(\.rendered)),
             "lastModifiedDateTime": .string(Self.now()),
         ]).compacted)
         return .created("/v2/journaltransaction/\(number)")
+    }
+
+    /// The batch's period: `financialPeriod` (YYYYPP), else `postPeriod` (PPYYYY), else the period containing the date;
+    /// it must be open in the general ledger and contain the transaction date.
+    func journalPeriod(_ dto: WriteDTO, date: String) throws -> String {
+        guard Self.periodOf(date: date) != nil else {
+            throw VismaError.notRecognized("JournalTransactionUpdateDto", "'\(date)' is not a date.")
+        }
+        let given: String?
+        if let financialPeriod = try dto.string("financialPeriod") {
+            given = financialPeriod
+        } else if let postPeriod = try dto.string("postPeriod"), postPeriod.count == 6 {
+            given = String(postPeriod.suffix(4) + postPeriod.prefix(2))
+        } else {
+            given = nil
+        }
+        guard let given else { return try requireOpenPeriod(containing: date, in: .generalLedger, for: "journal transaction") }
+        try requireOpenPeriod(given, in: .generalLedger, for: "journal transaction")
+        if let period = period(given), !period.contains(date: date) {
+            throw VismaError.badRequest(
+                "Error: The transaction date \(date.prefix(10)) is outside the financial period \(period.displayId) (\(period.startDate) – \(period.endDate)).")
+        }
+        return given
     }
 
     mutating func releaseJournalTransaction(_ number: String) throws -> Outcome {

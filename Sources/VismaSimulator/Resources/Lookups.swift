@@ -42,17 +42,13 @@ extension CompanyState {
 
     func financialPeriodList() -> Outcome {
         .ok(.array(fixture.financialPeriods.map { period in
-            let year = Int(period.period.prefix(4)) ?? 0
-            let month = Int(period.period.suffix(2)) ?? 1
-            let last = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][max(0, min(11, month - 1))]
-            let monthText = month < 10 ? "0\(month)" : "\(month)"
-            return [
-                "year": .number(Double(year)), "period": .string(period.period),
-                "startDate": .string("\(year)-\(monthText)-01T00:00:00"), "endDate": .string("\(year)-\(monthText)-\(last)T00:00:00"),
-                "description": .string(CompanyState.displayPeriod(period.period)), "active": true,
-                "closedInGeneralLedger": .bool(period.closed), "closedInCustomerLedger": .bool(period.closed),
-                "closedInSupplierLedger": .bool(period.closed), "closedInCashManagement": .bool(period.closed),
-                "closedInInventoryManagement": .bool(period.closed), "closedInFixedAssets": .bool(period.closed),
+            [
+                "year": .number(Double(period.year)), "period": .string(period.period),
+                "startDate": .string("\(period.startDate)T00:00:00"), "endDate": .string("\(period.endDate)T00:00:00"),
+                "description": .string(period.displayId), "active": .bool(period.active),
+                "closedInGeneralLedger": .bool(period.closedInGeneralLedger), "closedInCustomerLedger": .bool(period.closedInCustomerLedger),
+                "closedInSupplierLedger": .bool(period.closedInSupplierLedger), "closedInCashManagement": .bool(period.closedInCashManagement),
+                "closedInInventoryManagement": .bool(period.closedInInventoryManagement), "closedInFixedAssets": .bool(period.closedInFixedAssets),
             ]
         }))
     }
@@ -70,6 +66,33 @@ extension CompanyState {
     }
 
     func vatList() -> Outcome {
-        .ok(.array(fixture.vatCodes.map { ["vatId": .string($0.id), "description": .string($0.description)] }))
+        .ok(.array(fixture.vatCodes.map(vatInformation)))
+    }
+
+    func getVat(_ id: String) throws -> Outcome {
+        guard let vat = fixture.vatCodes.first(where: { $0.id == id }) else { throw VismaError.notFound("VAT with vatId = \(id) not found.") }
+        return .ok(vatInformation(vat))
+    }
+
+    /// `VatInformationDto`: the VAT's rate schedule, the categories that contain it and its GL accounts.
+    func vatInformation(_ vat: CompanyFixture.VatCode) -> JSONValue {
+        var glAccounts: [String: JSONValue] = [:]
+        if let number = vat.vatPayableAccount {
+            let account = account(number)
+            glAccounts["vatPayableAccount"] = [
+                "number": .string(number), "description": .string(account?.description ?? ""),
+                "type": .string(account?.type ?? "Liability"), "active": .bool(account?.active ?? false),
+            ]
+        }
+        let categories = fixture.vatCategories.filter { $0.vatIds?.contains(vat.id) == true }
+        return [
+            "vatId": .string(vat.id), "description": .string(vat.description), "type": "Sales",
+            "deductibleVat": false, "reverseVat": false, "statisticalVat": false, "pendingVat": false,
+            "calculateOn": "ExtractFromItemAmount", "glAccounts": .object(glAccounts),
+            "schedules": [["startDate": "2000-01-01T00:00:00", "vatRate": .number(vat.ratePercent), "minTaxableAmt": 0, "maxTaxableAmt": 0]],
+            "categories": .array(categories.map {
+                ["vatCategoryId": .string($0.id), "description": .string($0.description), "active": .bool($0.active), "excludeListedTaxes": false]
+            }),
+        ]
     }
 }
