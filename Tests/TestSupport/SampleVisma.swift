@@ -35,7 +35,7 @@ public enum SampleVisma {
             suppliers: fixture.suppliers.map { .init(number: $0.number, name: $0.name, active: $0.status == "Active") },
             customerClasses: fixture.customerClasses.map(\.id), branches: fixture.branches.map { .init(number: $0.number, active: $0.active) },
             financialPeriods: fixture.financialPeriods.map { .init(period: $0.period, closed: $0.closed) }, items: items,
-            customers: customers)
+            customers: customers.map { ReferenceSnapshot.Customer(number: $0) })
     }
 
     /// Sample item kinds and payment ids, as the history holds them after the sample week was sent.

@@ -60,7 +60,7 @@ extension CompanyState {
     }
 
     private mutating func renderCustomer(_ dto: WriteDTO, number: String, existing: JSONValue?) throws -> JSONValue {
-        _ = try dto.bareBool("overrideWithClassValues")
+        let resetToClass = try dto.bareBool("overrideWithClassValues") == true
         let name = try dto.string("name") ?? existing?["name"]?.stringValue ?? ""
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw VismaError.badRequest("Error inserting the customer. Error: 'Customer Name' cannot be empty.")
@@ -101,6 +101,7 @@ extension CompanyState {
             "name": .string(name),
             "status": .string(status),
             "customerClass": ["id": .string(customerClass.id), "description": .string(customerClass.description)],
+            "creditTerms": try creditTerms(dto, customerClass: customerClass, existing: resetToClass ? nil : existing),
             "mainAddress": JSONValue.object([
                 "addressLine1": .text(try field("addressLine1")),
                 "addressLine2": .text(try address?.string("addressLine2") ?? existing?["mainAddress"]?["addressLine2"]?.stringValue),
@@ -119,6 +120,14 @@ extension CompanyState {
             "createdDateTime": existing?["createdDateTime"] ?? .string(now),
             "lastModifiedDateTime": .string(now),
         ]).compacted
+    }
+
+    /// Credit terms: as sent, else kept; a new customer, or `overrideWithClassValues: true`, takes the class's —
+    /// which overwrites what the bookkeeper set (upstream CustomerMaint: class defaults on a class change when confirmed).
+    private func creditTerms(_ dto: WriteDTO, customerClass: CompanyFixture.CustomerClass, existing: JSONValue?) throws -> JSONValue {
+        if let sent = try dto.string("creditTermsId") { return ["id": .string(sent), "description": .string(sent)] }
+        if let existing { return existing["creditTerms"] ?? .null }
+        return customerClass.creditTermsId.map { ["id": .string($0), "description": .string($0)] } ?? .null
     }
 
     func customerClassList() -> Outcome {
