@@ -7,7 +7,11 @@ import VismaSimulator
 /// Customer payments as a real company takes them: refunds applied in full to released deposits, release with its
 /// body and answer; and a customer PUT that changes only what it sends.
 @Suite struct PaymentAndCustomerRuleTests {
-    func withClient(_ fixture: CompanyFixture = .sampleVenue, _ body: (VismaTestClient) async throws -> Void) async throws {
+    func withClient(_ body: (VismaTestClient) async throws -> Void) async throws {
+        try await withClient(in: .sampleVenue, body)
+    }
+
+    func withClient(in fixture: CompanyFixture, _ body: (VismaTestClient) async throws -> Void) async throws {
         try await RunningSimulator.with(SimulatorConfiguration(fixture: fixture, rateLimit: nil)) { simulator in
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             try await client.authenticate()
@@ -102,7 +106,7 @@ import VismaSimulator
     @Test func everyNthReleaseIsQueuedAndDoneWhenTheDocumentIsLookedAtAgain() async throws {
         var company = CompanyFixture.sampleVenue
         company.behaviour.queuedReleaseEvery = 2
-        try await withClient(company) { client in
+        try await withClient(in: company) { (client: VismaTestClient) async throws -> Void in
             for number in ["P-1", "P-2"] {
                 #expect(try await client.post("/v1/customerPayment", Payloads.payment(number, customer: "K-1", type: "Prepayment")).status == 201)
             }
