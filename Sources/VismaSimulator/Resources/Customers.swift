@@ -65,13 +65,7 @@ extension CompanyState {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw VismaError.badRequest("Error inserting the customer. Error: 'Customer Name' cannot be empty.")
         }
-        let classId = try dto.string("customerClassId") ?? existing?["customerClass"]?["id"]?.stringValue
-        guard let classId, !classId.isEmpty else {
-            throw VismaError.badRequest("Error inserting the customer. Error: 'Customer Class' cannot be empty.")
-        }
-        guard let customerClass = fixture.customerClasses.first(where: { $0.id == classId }) else {
-            throw VismaError.badRequest("Error inserting the customer. Error: Customer class '\(classId)' does not exist.")
-        }
+        let customerClass = try customerClass(dto, existing: existing)
         let address = try dto.nested("mainAddress", dto: "AddressUpdateDto", wrapped: Self.addressWrapped)
         let contact = try dto.nested("mainContact", dto: "ContactInfoUpdateDto", wrapped: Self.contactWrapped)
         func field(_ key: String) throws -> String? {
@@ -120,6 +114,18 @@ extension CompanyState {
             "createdDateTime": existing?["createdDateTime"] ?? .string(now),
             "lastModifiedDateTime": .string(now),
         ]).compacted
+    }
+
+    /// The class sent, else the customer's; it must exist.
+    private func customerClass(_ dto: WriteDTO, existing: JSONValue?) throws -> CompanyFixture.CustomerClass {
+        let classId = try dto.string("customerClassId") ?? existing?["customerClass"]?["id"]?.stringValue
+        guard let classId, !classId.isEmpty else {
+            throw VismaError.badRequest("Error inserting the customer. Error: 'Customer Class' cannot be empty.")
+        }
+        guard let customerClass = fixture.customerClasses.first(where: { $0.id == classId }) else {
+            throw VismaError.badRequest("Error inserting the customer. Error: Customer class '\(classId)' does not exist.")
+        }
+        return customerClass
     }
 
     /// Credit terms: as sent, else kept; a new customer, or `overrideWithClassValues: true`, takes the class's —

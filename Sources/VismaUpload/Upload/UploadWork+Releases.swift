@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import Logging
 import StateStore
 import VismaAPI
 import VismaPayloads
@@ -89,7 +90,9 @@ extension UploadWork {
         case .apply(let lines):
             var applied = record
             applied.bodyText = try RecordSender.refundBody(record, lines: lines)
-            try ledger.recordApplication(batch: batch, sequence: record.sequence, applied: String(decoding: try JSONEncoder().encode(lines), as: UTF8.self))
+            let text = String(decoding: try JSONEncoder().encode(lines), as: UTF8.self)
+            try ledger.recordApplication(batch: batch, sequence: record.sequence, applied: text)
+            Logger(label: "flexyvisma-upload").notice("withdrawal \(record.key) applied to \(text)")
             try ledger.markSending(batch: batch, sequences: [record.sequence])
             let outcome = await sender.send(applied)
             try self.record([(record, outcome)], batch: batch, details: &details, sent: &sent)
