@@ -78,6 +78,8 @@ import VismaUpload
             #expect(message.contains("no open deposit for customer K-1005"), "\(message)")
             #expect(message.contains("as a Prepayment of at least 500.00 dated 2026-11-28 or earlier and release it"), "\(message)")
             #expect(halt.first?.record == "P-20261128-02")
+            #expect(halt.first?.rule == "payment.no-open-deposit")
+            #expect(first.summary.contains("cannot send customerPayment P-20261128-02"), "\(first.summary)")
             #expect(try PipelineStatus.read(root: fixture.root, configuration: fixture.configuration).text.contains(message))
             #expect(try await fixture.entities("journalTransaction").isEmpty)
 

@@ -200,6 +200,7 @@ public final class SimulatorEngine: @unchecked Sendable {
         let lowered = segments.map { $0.lowercased() }
         do {
             let body = try requestBody(request)
+            let queuedBefore = company.queuedReleases
             let outcome: Outcome
             switch (method, lowered.count, lowered.first ?? "", lowered.dropFirst().first ?? "") {
             case ("GET", 2, "v1", "inventory"): outcome = try company.listInventory(request.query)
@@ -240,7 +241,8 @@ public final class SimulatorEngine: @unchecked Sendable {
             default:
                 return .json(404, ["message": .string("No HTTP resource was found that matches the request URI '\(request.path)'.")])
             }
-            if outcome.mutated { persist() }
+            // A look at a document whose release was queued completes it: that changes the company too.
+            if outcome.mutated || company.queuedReleases != queuedBefore { persist() }
             switch outcome {
             case .ok(let value): return .json(200, value)
             case .created(let path):

@@ -124,7 +124,8 @@ struct UploadWork: AsynchronousStageWork {
 
     /// What sending left to report: the first refusal, how many records could not be confirmed, and what waits.
     struct Sent {
-        var rejection: (record: PayloadRecord, message: String)?
+        /// The first refusal; `rule` is `visma.rejected` for Visma's own words, else what of ours stopped it.
+        var rejection: (record: PayloadRecord, message: String, rule: String)?
         var unresolved = 0
         /// Documents whose release Visma queued and has not shown done.
         var queued = 0
@@ -196,7 +197,7 @@ struct UploadWork: AsynchronousStageWork {
             case .rejected(let message, _):
                 rows.append((record.sequence, .rejected, nil, message))
                 details.kinds[record.kind, default: .init()].rejected += 1
-                if sent.rejection == nil { sent.rejection = (record, message) }
+                if sent.rejection == nil { sent.rejection = (record, message, "visma.rejected") }
             case .unresolved:
                 sent.unresolved += 1  // stays `sending`: the next run looks it up
                 details.kinds[record.kind, default: .init()].unresolved += 1
@@ -236,11 +237,12 @@ struct UploadWork: AsynchronousStageWork {
         if let rejection = sent.rejection {
             let origin = rejection.record.origin?.split(separator: ":")
             let finding = Finding(
-                rule: "visma.rejected", message: rejection.message, file: origin?.first.map(String.init), line: origin?.last.flatMap { Int($0) },
+                rule: rejection.rule, message: rejection.message, file: origin?.first.map(String.init), line: origin?.last.flatMap { Int($0) },
                 record: rejection.record.key, field: nil, hint: Self.hint(for: rejection.message, kind: rejection.record.kind))
             manifest.rejections = [finding]
             return StageResult(
-                manifest: manifest, summary: "batch \(batchId): Visma refused \(rejection.record.kind) \(rejection.record.key): \(finding.message)",
+                manifest: manifest,
+                summary: "batch \(batchId): \(rejection.rule == "visma.rejected" ? "Visma refused" : "cannot send") \(rejection.record.kind) \(rejection.record.key): \(finding.message)",
                 report: "batches/\(batchId)/upload.manifest.json")
         }
         if sent.unresolved == 0, waits {

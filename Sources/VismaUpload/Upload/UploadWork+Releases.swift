@@ -32,7 +32,7 @@ extension UploadWork {
             sent.queued += 1
         case .failed(let message):
             try ledger.recordRelease(batch: batch, sequence: record.sequence, .failed, message: message)
-            if sent.rejection == nil { sent.rejection = (record, "release refused: \(message)") }
+            if sent.rejection == nil { sent.rejection = (record, "release refused: \(message)", "visma.rejected") }
         case .unresolved:
             try ledger.recordRelease(batch: batch, sequence: record.sequence, .pending)
             sent.unresolved += 1
@@ -86,7 +86,7 @@ extension UploadWork {
         case .halt(let message):
             try ledger.record(batch: batch, [(record.sequence, .rejected, nil, message)])
             details.kinds[record.kind, default: .init()].rejected += 1
-            if sent.rejection == nil { sent.rejection = (record, message) }
+            if sent.rejection == nil { sent.rejection = (record, message, "payment.no-open-deposit") }
         case .apply(let lines):
             var applied = record
             applied.bodyText = try RecordSender.refundBody(record, lines: lines)
