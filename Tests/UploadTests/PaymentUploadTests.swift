@@ -235,6 +235,7 @@ import VismaUpload
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             try await client.authenticate()
             #expect(try await client.put("/v1/customer/K-1001", #"{"creditTermsId": {"value": "30D"}, "status": {"value": "OnHold"}}"#).status == 204)
+            #expect(try await client.put("/v1/customer/K-1003", #"{"creditTermsId": {"value": "30D"}}"#).status == 204)
 
             let queue = try DatabaseQueue(path: fixture.root.resolve("source/flexybox.sqlite").path)
             try await queue.write { db in
@@ -243,15 +244,18 @@ import VismaUpload
                     WHERE customer_number = 'K-1001'
                     """)
                 try db.execute(sql: "UPDATE customers SET modified_at = '2026-11-29T09:00:00+01:00' WHERE customer_number = 'K-1002'")
+                try db.execute(sql: "UPDATE customers SET customer_class = 'FORENING', modified_at = '2026-11-29T09:00:00+01:00' WHERE customer_number = 'K-1003'")
             }
             try queue.close()
             let second = try await fixture.prepareBatch()
             let payloads = try fixture.payloads(second)
-            #expect(payloads.map { "\($0.method) \($0.kind) \($0.key)" } == ["PUT customer K-1001"])
+            #expect(payloads.map { "\($0.method) \($0.kind) \($0.key)" } == ["PUT customer K-1001", "PUT customer K-1003"])
             let transform = try StageManifest.decode(Data(contentsOf: fixture.root.batchFolder(second).appendingPathComponent("transform.manifest.json")))
             #expect(transform.counts["customer.unchanged"] == 1)
             let expected = #"{"mainAddress":{"value":{"city":{"value":"Odense SØ"}}},"mainContact":{"value":{"email":{"value":"kasse@havnebowl.dk"}}}}"#
             #expect(payloads.first?.bodyText == expected)
+            // A new class keeps the customer's own settings.
+            #expect(payloads.last?.bodyText == #"{"customerClassId":{"value":"FORENING"},"overrideWithClassValues":false}"#)
 
             #expect(try await fixture.upload().exitStatus == .success)
             let bodies = try await client.send("GET", "/_simulator/bodies", record: false).jsonObject["bodies"] as? [[String: Any]] ?? []
@@ -263,6 +267,9 @@ import VismaUpload
             #expect((held["mainContact"] as? [String: Any])?["phone1"] as? String == "+45 66 12 34 56")
             #expect(held["status"] as? String == "OnHold")
             #expect((held["creditTerms"] as? [String: Any])?["id"] as? String == "30D")
+            let reclassed = try await client.get("/v1/customer/K-1003").jsonObject
+            #expect((reclassed["customerClass"] as? [String: Any])?["id"] as? String == "FORENING")
+            #expect((reclassed["creditTerms"] as? [String: Any])?["id"] as? String == "30D")
         }
     }
 }
