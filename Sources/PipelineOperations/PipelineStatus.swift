@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import StateStore
 
 /// Where the pipeline stands, for `status`, notifications and metrics.
 public struct PipelineStatus: Codable, Sendable {
@@ -17,6 +18,8 @@ public struct PipelineStatus: Codable, Sendable {
     public var inbox: [String]
     public var lastRun: RunRecord?
     public var nextNight: String
+    /// Uploaded records that wait for Visma: withdrawals for their deposits' release, unconfirmed releases.
+    public var waiting: [String] = []
 
     public static func read(root: PipelineRoot, configuration: PipelineConfiguration?) throws -> PipelineStatus {
         let halt = try HaltRecord.current(in: root)
@@ -36,6 +39,10 @@ public struct PipelineStatus: Codable, Sendable {
             }
             queue.append(QueuedBatch(batchId: id, state: state))
         }
+        let ledger = try UploadLedger.Reader.open(root: root)
+        let waiting = try queue.flatMap { batch in
+            try (ledger?.waiting(batch: batch.batchId) ?? []).map { "\(batch.batchId) \($0.kind) \($0.key): \($0.why)" }
+        }
         let inbox = ((try? FileManager.default.contentsOfDirectory(atPath: root.inbox.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         let nextNight: String
         if let halt {
@@ -47,7 +54,7 @@ public struct PipelineStatus: Codable, Sendable {
         }
         return PipelineStatus(
             root: root.url.path, halted: halt != nil, halt: halt, queue: queue, inbox: inbox, lastRun: try RunRecord.load(from: root),
-            nextNight: nextNight)
+            nextNight: nextNight, waiting: waiting)
     }
 
     /// Plain lines for a bookkeeper.
@@ -71,6 +78,10 @@ public struct PipelineStatus: Codable, Sendable {
             lines.append("Queue:")
             for batch in queue { lines.append("  \(batch.batchId)  \(batch.state)") }
             for name in inbox { lines.append("  inbox/\(name)  waiting to be picked up") }
+        }
+        if !waiting.isEmpty {
+            lines.append("Waiting for Visma:")
+            for line in waiting { lines.append("  \(line)") }
         }
         if let lastRun {
             lines.append("Last run: \(lastRun.finishedAt), exit \(lastRun.exitStatus): \(lastRun.summary)")

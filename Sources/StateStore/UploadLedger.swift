@@ -5,12 +5,25 @@ import GRDB
 /// The exactly-once ledger: `state/ledger.sqlite` (WAL, synchronous FULL), one row per payload record.
 ///
 /// `pending` → `sending` (committed before the request leaves) → `done` (with the Visma id) or
-/// `rejected` (with Visma's message). A `sending` row found at start was interrupted: the natural
-/// key is looked up in Visma before anything is sent again. Readers other than the upload stage
-/// use `UploadLedger.Reader`, never their own SQL.
+/// `rejected` (with Visma's message); `waiting` (a withdrawal whose deposits are not released yet) goes
+/// back to sending on a later run. A `sending` row found at start was interrupted: the natural
+/// key is looked up in Visma before anything is sent again. A document to release has its own
+/// `release` state beside `done`, so a release a crash or a queue left unconfirmed is finished later.
+/// Readers other than the upload stage use `UploadLedger.Reader`, never their own SQL.
 public struct UploadLedger: Sendable {
     public enum State: String, Sendable, CaseIterable {
-        case pending, sending, done, rejected
+        case pending, sending, done, rejected, waiting
+    }
+
+    /// Where the release of a created document stands; nil: not asked for yet (or nothing to release).
+    public enum ReleaseState: String, Sendable, CaseIterable {
+        /// Asked for and not confirmed (a crash, or no answer): look at the document, then release it if it is not.
+        case pending
+        /// Visma answered `Queued` or `InProcess`: look at the document until it shows released.
+        case queued
+        case done
+        /// Visma answered `Failed`; its text is the row's message.
+        case failed
     }
 
     public struct Entry: Sendable, Equatable {
@@ -18,6 +31,9 @@ public struct UploadLedger: Sendable {
         public var state: State
         public var vismaId: String?
         public var message: String?
+        public var release: ReleaseState? = nil
+        /// What a refund was applied to, decided at send time (JSON lines as sent).
+        public var applied: String? = nil
     }
 
     /// What the ledger keeps of a payload record when it is prepared.
@@ -48,6 +64,16 @@ public struct UploadLedger: Sendable {
                     state TEXT NOT NULL, visma_id TEXT, message TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated TEXT NOT NULL,
                     PRIMARY KEY (batch, sequence));
                 CREATE INDEX IF NOT EXISTS ledger_by_state ON ledger (batch, state);
+                """)
+        }
+        // v2: the release of each document is tracked on its own (a release is confirmed, queued or failed apart
+        // from the create), and a refund keeps what it was applied to. Rows done before it were released, if at
+        // all, by the old fire-and-forget call: they count as released.
+        migrator.registerMigration("v2-release") { db in
+            try db.execute(sql: """
+                ALTER TABLE ledger ADD COLUMN release TEXT;
+                ALTER TABLE ledger ADD COLUMN applied TEXT;
+                UPDATE ledger SET release = 'done' WHERE state = 'done';
                 """)
         }
         return migrator
@@ -106,21 +132,46 @@ public struct UploadLedger: Sendable {
         }
     }
 
-    /// For a retry after the cause was fixed: rejected rows go back to pending.
+    /// For a retry after the cause was fixed: rejected rows go back to pending, failed releases to not asked.
     public func resetRejected(batch: BatchID) throws {
         try queue.write { db in
+            let now = Timestamp.iso8601(Date())
             try db.execute(
                 sql: "UPDATE ledger SET state = 'pending', message = NULL, updated = ? WHERE batch = ? AND state = 'rejected'",
-                arguments: [Timestamp.iso8601(Date()), batch.rawValue])
+                arguments: [now, batch.rawValue])
+            try db.execute(
+                sql: "UPDATE ledger SET release = NULL, message = NULL, updated = ? WHERE batch = ? AND release = 'failed'",
+                arguments: [now, batch.rawValue])
+        }
+    }
+
+    /// Records where a document's release stands (and Visma's text when it failed).
+    public func recordRelease(batch: BatchID, sequence: Int, _ state: ReleaseState, message: String? = nil) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: "UPDATE ledger SET release = ?, message = ?, updated = ? WHERE batch = ? AND sequence = ?",
+                arguments: [state.rawValue, message, Timestamp.iso8601(Date()), batch.rawValue, sequence])
+        }
+    }
+
+    /// Records what a refund is applied to, before it is sent.
+    public func recordApplication(batch: BatchID, sequence: Int, applied: String) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: "UPDATE ledger SET applied = ?, updated = ? WHERE batch = ? AND sequence = ?",
+                arguments: [applied, Timestamp.iso8601(Date()), batch.rawValue, sequence])
         }
     }
 
     static func entries(_ db: Database, batch: BatchID) throws -> [Int: Entry] {
         var entries: [Int: Entry] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT sequence, state, visma_id, message FROM ledger WHERE batch = ?", arguments: [batch.rawValue]) {
+        // `*`: a ledger read only may predate v2, whose columns then read as absent.
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE batch = ?", arguments: [batch.rawValue]) {
             let sequence: Int = row["sequence"]
+            let release: String? = row.hasColumn("release") ? row["release"] : nil
             entries[sequence] = Entry(
-                sequence: sequence, state: State(rawValue: row["state"]) ?? .pending, vismaId: row["visma_id"], message: row["message"])
+                sequence: sequence, state: State(rawValue: row["state"]) ?? .pending, vismaId: row["visma_id"], message: row["message"],
+                release: release.flatMap(ReleaseState.init(rawValue:)), applied: row.hasColumn("applied") ? row["applied"] : nil)
         }
         return entries
     }
@@ -140,6 +191,23 @@ extension UploadLedger {
 
         public func entries(batch: BatchID) throws -> [Int: Entry] {
             try queue.read { db in try UploadLedger.entries(db, batch: batch) }
+        }
+
+        /// The batch's records that wait (a withdrawal for its deposits, a queued release), with why, by sequence.
+        public func waiting(batch: BatchID) throws -> [(sequence: Int, kind: String, key: String, why: String)] {
+            try queue.read { db in
+                let entries = try UploadLedger.entries(db, batch: batch)
+                return try Row.fetchAll(db, sql: "SELECT sequence, kind, key FROM ledger WHERE batch = ? ORDER BY sequence", arguments: [batch.rawValue])
+                    .compactMap { row -> (Int, String, String, String)? in
+                        let sequence: Int = row["sequence"]
+                        guard let entry = entries[sequence] else { return nil }
+                        if entry.state == .waiting { return (sequence, row["kind"], row["key"], entry.message ?? "waits") }
+                        if entry.state == .done, entry.release == .queued || entry.release == .pending {
+                            return (sequence, row["kind"], row["key"], "created; its release is not confirmed yet (the next run looks again)")
+                        }
+                        return nil
+                    }
+            }
         }
 
         /// The sequences of the batch's records Visma has confirmed.

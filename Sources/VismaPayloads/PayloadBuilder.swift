@@ -128,31 +128,66 @@ struct PayloadBuilder {
         }
     }
 
-    /// Customers: created when Visma does not have them, else updated.
+    /// Customers: created when Visma does not have them; else only the FlexyBox fields that differ from Visma's are
+    /// sent, never `status` or class values, so what the bookkeeper set in Visma survives; unchanged ones are skipped.
     private func addCustomers(_ url: URL, to draft: inout Draft) throws {
-        let vismaCustomers = Set(reference.customers)
+        let vismaCustomers = Dictionary(reference.customers.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         try readCSV(url) { row in
             let number = row["customer_number"] ?? ""
+            let lookup = "/v1/customer/\(PercentEncoding.encode(number))"
+            let origin = "\(url.lastPathComponent):\(row.line)"
+            if let existing = vismaCustomers[number] {
+                guard let body = Self.customerChanges(row, existing: existing) else {
+                    draft.result.counts["customer.unchanged", default: 0] += 1
+                    return
+                }
+                draft.records.append(try PayloadRecord(
+                    sequence: 0, group: .customers, key: number, method: "PUT", path: lookup, lookup: lookup, body: body, release: nil, origin: origin))
+                return
+            }
             let address = AddressUpdateDto(
                 addressLine1: row["address_line1"].map(DtoValue.init), addressLine2: row["address_line2"].map(DtoValue.init),
                 postalCode: row["postal_code"].map(DtoValue.init), city: row["city"].map(DtoValue.init),
                 countryId: .init(row["country"] ?? "DK"))
             let contact = ContactInfoUpdateDto(
                 name: .init(row["name"] ?? number), email: row["email"].map(DtoValue.init), phone1: row["phone"].map(DtoValue.init))
-            let exists = vismaCustomers.contains(number)
             let body = CustomerUpdateDto(
-                number: exists ? nil : .init(number), name: .init(row["name"] ?? number), status: .init("Active"),
-                overrideWithClassValues: true,
+                number: .init(number), name: .init(row["name"] ?? number), status: .init("Active"), overrideWithClassValues: true,
                 customerClassId: .init(row["customer_class"] ?? configuration.customers.defaultCustomerClass),
                 corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address), mainContact: .init(contact))
-            let lookup = "/v1/customer/\(PercentEncoding.encode(number))"
             draft.records.append(try PayloadRecord(
-                sequence: 0, group: .customers, key: number, method: exists ? "PUT" : "POST", path: exists ? lookup : "/v1/customer",
-                lookup: lookup, body: body, release: nil, origin: "\(url.lastPathComponent):\(row.line)"))
+                sequence: 0, group: .customers, key: number, method: "POST", path: "/v1/customer", lookup: lookup, body: body, release: nil,
+                origin: origin))
         }
     }
 
-    /// Customer payments: deposits are Payments, withdrawals Refunds (Visma amounts are positive).
+    /// The PUT body for a customer Visma has: each FlexyBox field that has a value and differs from Visma's, nil when none.
+    ///
+    /// A field FlexyBox leaves empty is not cleared in Visma, and the class is compared only when FlexyBox names one
+    /// (the configured default class is for new customers); a changed class keeps the customer's own settings
+    /// (`overrideWithClassValues: false`).
+    static func customerChanges(_ row: Row, existing: ReferenceSnapshot.Customer) -> CustomerUpdateDto? {
+        func changed(_ column: String, _ held: String?) -> DtoValue<String>? {
+            guard let value = row[column], value != held else { return nil }
+            return DtoValue(value)
+        }
+        let name = changed("name", existing.name)
+        let address = AddressUpdateDto(
+            addressLine1: changed("address_line1", existing.addressLine1), addressLine2: changed("address_line2", existing.addressLine2),
+            postalCode: changed("postal_code", existing.postalCode), city: changed("city", existing.city),
+            countryId: changed("country", existing.country))
+        let contact = ContactInfoUpdateDto(name: name, email: changed("email", existing.email), phone1: changed("phone", existing.phone))
+        let customerClass = changed("customer_class", existing.customerClass)
+        let body = CustomerUpdateDto(
+            name: name, overrideWithClassValues: customerClass == nil ? nil : false, customerClassId: customerClass,
+            corporateId: changed("vat_number", existing.corporateId),
+            mainAddress: address == AddressUpdateDto() ? nil : DtoValue(address),
+            mainContact: contact == ContactInfoUpdateDto() ? nil : DtoValue(contact))
+        return body == CustomerUpdateDto() ? nil : body
+    }
+
+    /// Customer payments: deposits are Prepayments, withdrawals Refunds (Visma amounts are positive); which open
+    /// deposits a refund is applied to is decided at upload, from what Visma holds then (`RefundApplication`).
     private func addPayments(_ url: URL, to draft: inout Draft) throws {
         try readCSV(url) { row in
             let id = row["payment_id"] ?? ""
@@ -164,7 +199,7 @@ struct PayloadBuilder {
                 ?? reference.paymentMethods.first { $0.description == type && $0.active }?.id ?? type
             let branch = row["department"].flatMap { configuration.departments[$0] }.flatMap { $0.enabled ? $0.branch : nil }
             let body = PaymentUpdateDto(
-                type: .init(amount < 0 ? "Refund" : "Payment"), referenceNumber: .init(id), overrideNumberSeries: .init(true),
+                type: .init(amount < 0 ? PaymentKind.withdrawal : PaymentKind.deposit), referenceNumber: .init(id), overrideNumberSeries: .init(true),
                 customer: .init(row["customer_number"] ?? ""), paymentMethod: .init(method),
                 applicationDate: .init("\(row["date"] ?? "")T00:00:00"), paymentRef: .init(id),
                 paymentAmount: .init(Double(abs(amount)) / 100), currency: .init(row["currency"] ?? "DKK"), hold: .init(false),

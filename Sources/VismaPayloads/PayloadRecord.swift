@@ -51,7 +51,8 @@ public struct PayloadRecord: Encodable, Sendable, Equatable {
     public var lookup: String
     /// The write DTO as JSON text (in the file: a JSON string).
     public var bodyText: String
-    /// POSTed after creation when config releases documents.
+    /// Set when config releases documents: the release action's path as transform knew the number. The upload
+    /// releases the number Visma gave (`Location`), with the body the document kind needs.
     public var release: String?
     /// Where the record came from, for the bookkeeper: `file:line`.
     public var origin: String?
@@ -150,4 +151,12 @@ extension PayloadRecord {
 private struct PayloadFieldError: Error, CustomStringConvertible {
     var field: String
     var description: String { "\(field) is missing or not of the right type" }
+}
+
+/// The Visma payment types a customer's deposits and withdrawals become (see docs/visma/payments-and-customers.md).
+public enum PaymentKind {
+    /// Money a customer leaves on account before anything is sold: a prepayment (held on the prepayment account).
+    public static let deposit = "Prepayment"
+    /// Money paid back: a customer refund, applied to the open deposits it pays back.
+    public static let withdrawal = "Refund"
 }

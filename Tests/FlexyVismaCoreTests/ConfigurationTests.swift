@@ -148,7 +148,7 @@ import Testing
         let error = try load(replacing: [
             (#""notifications" : {"#, #""notifications" : { "metricFile" : "m.prom""#),
             (#""schemaVersion" : 1"#, #""schemaVersion" : 1, "comment" : "mine""#),
-            (#""releaseDocuments" : false"#, #""releaseDocuments" : false, "releaseDocument" : true"#),
+            (#""releaseDocuments" : true"#, #""releaseDocuments" : true, "releaseDocument" : true"#),
         ])
         let lines = error?.message.split(separator: "\n").map(String.init) ?? []
         #expect(lines.count == 3, "\(lines)")

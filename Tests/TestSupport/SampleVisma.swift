@@ -35,7 +35,8 @@ public enum SampleVisma {
             suppliers: fixture.suppliers.map { .init(number: $0.number, name: $0.name, active: $0.status == "Active") },
             customerClasses: fixture.customerClasses.map(\.id), branches: fixture.branches.map { .init(number: $0.number, active: $0.active) },
             financialPeriods: fixture.financialPeriods.map(snapshotPeriod), items: items,
-            customers: customers, vats: fixture.vatCodes.map { .init(id: $0.id, payableAccount: $0.vatPayableAccount, ratePercent: $0.ratePercent) })
+            customers: customers.map { ReferenceSnapshot.Customer(number: $0) },
+            vats: fixture.vatCodes.map { .init(id: $0.id, payableAccount: $0.vatPayableAccount, ratePercent: $0.ratePercent) })
     }
 
     /// A simulator period as the reference snapshot holds it.

@@ -46,14 +46,15 @@ import VismaUpload
                 do {
                     outcome = try await fixture.upload(retry: retrying)
                 } catch let failure as any PipelineFailure where failure.exitStatus == .temporaryFailure {
-                    retrying = false
+                    retrying = try HaltRecord.current(in: fixture.root) != nil
                     continue
                 }
                 retries += outcome.manifest?.upload?.retries ?? 0
                 rateLimited += outcome.manifest?.upload?.rateLimited ?? 0
                 lookups += outcome.manifest?.upload?.lookups ?? 0
                 if outcome.exitStatus == .success { break }
-                retrying = outcome.exitStatus == .dataRejected
+                // Halted (a refusal, also one a temporary failure of its retry left in place): retry, as `run` does.
+                retrying = try HaltRecord.current(in: fixture.root) != nil
             }
             #expect(runs < 30)
             #expect(try HaltRecord.current(in: fixture.root) == nil)

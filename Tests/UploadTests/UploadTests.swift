@@ -32,7 +32,7 @@ import VismaUpload
             let lines = latte["stockComponentLines"] as? [[String: Any]] ?? []
             #expect(lines.compactMap { $0["componentID"] as? String } == ["R-100", "R-102"])
             #expect((latte["nonStockComponentLines"] as? [Any])?.isEmpty == true)
-            // Customers and payments: deposits as Payment, withdrawals as Refund with a positive amount.
+            // Customers and payments: deposits as Prepayment, withdrawals as Refund with a positive amount.
             #expect(try await fixture.entities("customer").count == 22)
             let payments = try await fixture.entities("customerPayment")
             #expect(payments.count == 11)
@@ -147,7 +147,11 @@ import VismaUpload
                 ($0["method"] as? String) != "GET" && ($0["path"] as? String) != "/connect/token"
                     && !(($0["path"] as? String) ?? "").hasPrefix("/_simulator")
             }
-            #expect(writes.count == 156 + 1)
+            // Releases (the sample configuration releases documents): each of the 11 payments and 14 journals once.
+            let releases = writes.compactMap { $0["path"] as? String }.filter { $0.hasSuffix("/action/release") }
+            #expect(releases.count == 25)
+            #expect(Set(releases).count == 25)
+            #expect(writes.count == 156 + 1 + 25)
             #expect(writes.filter { $0["status"] as? Int == 400 }.count == 1)
         }
     }

@@ -18,6 +18,7 @@ import Testing
         ("POST", "/v1/customer", CustomerUpdateDto.self),
         ("PUT", "/v1/customer/{customerCd}", CustomerUpdateDto.self),
         ("POST", "/v1/customerPayment", PaymentUpdateDto.self),
+        ("POST", "/v1/customerPayment/{paymentNumber}/action/release", ReleasePaymentActionDto.self),
         ("POST", "/v1/purchaseorder", PurchaseOrderUpdateDto.self),
         ("POST", "/v2/journaltransaction", JournalTransactionUpdateDto.self),
     ]
@@ -36,6 +37,7 @@ import Testing
         ("/v1/inventory", InventoryDto.self),
         ("/v1/KitSpecifications", KitSpecificationPageDto.self),
         ("/v1/customer", CustomerDto.self),
+        ("/v1/customerPayment", PaymentDto.self),
     ]
 
     @Test func everySpecimenSetsEveryFieldSoNoKeyEscapesTheCheck() throws {
@@ -123,7 +125,7 @@ import Testing
 
     @Test func aDTOWithNothingSetIsAnEmptyObject() throws {
         let empties: [any VismaWriteDTO] = [
-            InventoryUpdateDto(), KitSpecificationUpdateDto(), CustomerUpdateDto(), PaymentUpdateDto(), PurchaseOrderUpdateDto(),
+            InventoryUpdateDto(), KitSpecificationUpdateDto(), CustomerUpdateDto(), PaymentUpdateDto(), ReleasePaymentActionDto(), PurchaseOrderUpdateDto(),
             JournalTransactionUpdateDto(),
         ]
         for empty in empties { #expect(String(decoding: try empty.encodedBody(), as: UTF8.self) == "{}", "\(type(of: empty))") }

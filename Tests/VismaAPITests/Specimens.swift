@@ -53,8 +53,19 @@ extension PaymentUpdateDto: Specimen {
         PaymentUpdateDto(
             type: .init("Payment"), referenceNumber: .init("P-1"), overrideNumberSeries: .init(true), customer: .init("K-1001"),
             paymentMethod: .init("MOBILEPAY"), applicationDate: .init("2026-11-28T00:00:00"), paymentRef: .init("P-1"),
-            paymentAmount: .init(100.5), currency: .init("DKK"), hold: .init(false), invoiceText: .init("Indbetaling"), branch: .init("1"))
+            paymentAmount: .init(100.5), currency: .init("DKK"), hold: .init(false), invoiceText: .init("Indbetaling"), branch: .init("1"),
+            paymentLines: [.specimen])
     }
+}
+
+extension PaymentLinesUpdateDto: Specimen {
+    static var specimen: Self {
+        PaymentLinesUpdateDto(operation: .insert, documentType: .init("Prepayment"), refNbr: .init("P-0"), amountPaid: .init(100.5))
+    }
+}
+
+extension ReleasePaymentActionDto: Specimen {
+    static var specimen: Self { ReleasePaymentActionDto(type: .init("Prepayment")) }
 }
 
 extension PurchaseOrderLineUpdateDto: Specimen {
@@ -165,5 +176,18 @@ extension KitSpecificationPageDto: Specimen {
 }
 
 extension CustomerDto: Specimen {
-    static var specimen: Self { CustomerDto(number: "K-1001", metadata: .specimen) }
+    static var specimen: Self {
+        CustomerDto(
+            number: "K-1001", name: "Havnegadens Bowlingklub", corporateId: "12345678", customerClass: .init(id: "DK"),
+            mainAddress: .init(addressLine1: "Havnegade 1", addressLine2: "1. sal", postalCode: "5000", city: "Odense C", country: .init(id: "DK")),
+            mainContact: .init(name: "Havnegadens Bowlingklub", email: "a@b.dk", phone1: "66123456"), metadata: .specimen)
+    }
+}
+
+extension PaymentDto: Specimen {
+    static var specimen: Self {
+        PaymentDto(
+            type: "Prepayment", refNbr: "P-1", status: "Open", applicationDate: "2026-11-23T00:00:00", paymentAmount: 500,
+            availableBalance: 500, customer: .init(number: "K-1001"), metadata: .specimen)
+    }
 }

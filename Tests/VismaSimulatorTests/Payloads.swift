@@ -54,6 +54,14 @@ enum Payloads {
         """
     }
 
+    /// A refund applied to documents `(type, number, amount)`.
+    static func refund(_ number: String, customer: String, amount: Double, lines: [(String, String, Double)], date: String = "2026-11-28") -> String {
+        let applied = lines.map { #"{"operation": "Insert", "documentType": {"value": "\#($0.0)"}, "refNbr": {"value": "\#($0.1)"}, "amountPaid": {"value": \#($0.2)}}"# }
+        var body = payment(number, customer: customer, date: date, type: "Refund", amount: amount)
+        body.removeLast()
+        return body + #", "paymentLines": [\#(applied.joined(separator: ", "))]}"#
+    }
+
     static func purchaseOrder(_ number: String, supplier: String = "50001", item: String, lineType: String = "GoodsForInventory") -> String {
         """
         {"orderType": {"value": "RegularOrder"}, "orderNumber": {"value": "\(number)"}, "overrideNumberSeries": {"value": true},

@@ -22,7 +22,7 @@ struct ValidationContext {
         itemClasses = Dictionary(reference.itemClasses.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         units = Set(reference.units)
         vismaItems = Dictionary(reference.items.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
-        vismaCustomers = Set(reference.customers)
+        vismaCustomers = Set(reference.customers.map(\.number))
         customerClasses = Set(reference.customerClasses)
         vatProblems = Self.vatProblems(configuration: configuration, reference: reference)
     }

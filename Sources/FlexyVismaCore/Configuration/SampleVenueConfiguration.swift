@@ -19,7 +19,7 @@ extension PipelineConfiguration {
                 scope: "vismanet_erp_service_api:create vismanet_erp_service_api:read vismanet_erp_service_api:update",
                 clientSecretFile: "secrets/client-secret"),
             pipeline: Pipeline(
-                settleSeconds: 10, uploadParallelism: 4, releaseDocuments: false, receiptsPosting: .dailyJournal),
+                settleSeconds: 10, uploadParallelism: 4, releaseDocuments: true, receiptsPosting: .dailyJournal),
             departments: [
                 "Café": Department(enabled: true, branch: "1"),
                 "Restaurant": Department(enabled: true, branch: "2"),

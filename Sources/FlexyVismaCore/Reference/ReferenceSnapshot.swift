@@ -17,7 +17,8 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
     public var branches: [Branch]
     public var financialPeriods: [FinancialPeriod]
     public var items: [Item]
-    public var customers: [String]
+    /// Customers with the fields FlexyBox owns; a snapshot saved before those were fetched lists only numbers.
+    public var customers: [Customer]
     /// Kit specifications; absent in snapshots saved before it was fetched.
     public var kits: [Kit]?
     /// VAT IDs; absent in snapshots saved before they were fetched.
@@ -118,6 +119,66 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
         }
     }
 
+    /// A customer as Visma holds it: the fields FlexyBox owns, so that transform sends only what changed.
+    ///
+    /// Decodes from a bare customer number too (older snapshots): then every field is unknown (nil), and
+    /// every field FlexyBox has is sent.
+    public struct Customer: Codable, Sendable, Equatable {
+        public var number: String
+        public var name: String?
+        public var addressLine1: String?
+        public var addressLine2: String?
+        public var postalCode: String?
+        public var city: String?
+        public var country: String?
+        public var email: String?
+        public var phone: String?
+        public var customerClass: String?
+        /// The CVR number.
+        public var corporateId: String?
+
+        public init(
+            number: String, name: String? = nil, addressLine1: String? = nil, addressLine2: String? = nil, postalCode: String? = nil,
+            city: String? = nil, country: String? = nil, email: String? = nil, phone: String? = nil, customerClass: String? = nil,
+            corporateId: String? = nil
+        ) {
+            self.number = number
+            self.name = name
+            self.addressLine1 = addressLine1
+            self.addressLine2 = addressLine2
+            self.postalCode = postalCode
+            self.city = city
+            self.country = country
+            self.email = email
+            self.phone = phone
+            self.customerClass = customerClass
+            self.corporateId = corporateId
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case number, name, addressLine1, addressLine2, postalCode, city, country, email, phone, customerClass, corporateId
+        }
+
+        public init(from decoder: any Decoder) throws {
+            if let number = try? decoder.singleValueContainer().decode(String.self) {
+                self.init(number: number)
+                return
+            }
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                number: try container.decode(String.self, forKey: .number), name: try container.decodeIfPresent(String.self, forKey: .name),
+                addressLine1: try container.decodeIfPresent(String.self, forKey: .addressLine1),
+                addressLine2: try container.decodeIfPresent(String.self, forKey: .addressLine2),
+                postalCode: try container.decodeIfPresent(String.self, forKey: .postalCode),
+                city: try container.decodeIfPresent(String.self, forKey: .city),
+                country: try container.decodeIfPresent(String.self, forKey: .country),
+                email: try container.decodeIfPresent(String.self, forKey: .email),
+                phone: try container.decodeIfPresent(String.self, forKey: .phone),
+                customerClass: try container.decodeIfPresent(String.self, forKey: .customerClass),
+                corporateId: try container.decodeIfPresent(String.self, forKey: .corporateId))
+        }
+    }
+
     /// A kit specification revision as Visma holds it.
     public struct Kit: Codable, Sendable, Equatable {
         public var item: String
@@ -135,7 +196,7 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
     public init(
         fetchedAt: String, source: String, itemClasses: [ItemClass], units: [String], vatCategories: [VatCategory],
         paymentMethods: [PaymentMethod], suppliers: [Supplier], customerClasses: [String], branches: [Branch],
-        financialPeriods: [FinancialPeriod], items: [Item], customers: [String], kits: [Kit]? = nil, vats: [Vat]? = nil
+        financialPeriods: [FinancialPeriod], items: [Item], customers: [Customer], kits: [Kit]? = nil, vats: [Vat]? = nil
     ) {
         self.fetchedAt = fetchedAt
         self.source = source

@@ -68,7 +68,7 @@ public struct ContactInfoUpdateDto: Encodable, Sendable, Equatable {
 public struct PaymentUpdateDto: VismaWriteDTO {
     public static let openAPISchema = "PaymentUpdateDto"
 
-    /// `Payment` or `Refund` (amounts are positive either way).
+    /// `Prepayment` (a deposit) or `Refund` (a withdrawal); amounts are positive either way.
     public var type: DtoValue<String>?
     public var referenceNumber: DtoValue<String>?
     public var overrideNumberSeries: DtoValue<Bool>?
@@ -83,12 +83,15 @@ public struct PaymentUpdateDto: VismaWriteDTO {
     public var hold: DtoValue<Bool>?
     public var invoiceText: DtoValue<String>?
     public var branch: DtoValue<String>?
+    /// A refund's documents to apply ("Documents to apply"): together they take the whole payment amount.
+    public var paymentLines: [PaymentLinesUpdateDto]?
 
     public init(
         type: DtoValue<String>? = nil, referenceNumber: DtoValue<String>? = nil, overrideNumberSeries: DtoValue<Bool>? = nil,
         customer: DtoValue<String>? = nil, paymentMethod: DtoValue<String>? = nil, applicationDate: DtoValue<String>? = nil,
         paymentRef: DtoValue<String>? = nil, paymentAmount: DtoValue<Double>? = nil, currency: DtoValue<String>? = nil,
-        hold: DtoValue<Bool>? = nil, invoiceText: DtoValue<String>? = nil, branch: DtoValue<String>? = nil
+        hold: DtoValue<Bool>? = nil, invoiceText: DtoValue<String>? = nil, branch: DtoValue<String>? = nil,
+        paymentLines: [PaymentLinesUpdateDto]? = nil
     ) {
         self.type = type
         self.referenceNumber = referenceNumber
@@ -102,5 +105,34 @@ public struct PaymentUpdateDto: VismaWriteDTO {
         self.hold = hold
         self.invoiceText = invoiceText
         self.branch = branch
+        self.paymentLines = paymentLines
     }
+}
+
+/// One document a payment is applied to: its type (`Payment`, `Prepayment`, `CreditNote`…), number and the amount taken.
+public struct PaymentLinesUpdateDto: Encodable, Sendable, Equatable {
+    public var operation: LineOperation?
+    public var documentType: DtoValue<String>?
+    public var refNbr: DtoValue<String>?
+    public var amountPaid: DtoValue<Double>?
+
+    public init(
+        operation: LineOperation? = nil, documentType: DtoValue<String>? = nil, refNbr: DtoValue<String>? = nil,
+        amountPaid: DtoValue<Double>? = nil
+    ) {
+        self.operation = operation
+        self.documentType = documentType
+        self.refNbr = refNbr
+        self.amountPaid = amountPaid
+    }
+}
+
+/// The body release of a customer payment requires (POST /v1/customerPayment/{paymentNumber}/action/release).
+public struct ReleasePaymentActionDto: VismaWriteDTO {
+    public static let openAPISchema = "ReleasePaymentActionDto"
+
+    /// The payment's type, as created.
+    public var type: DtoValue<String>?
+
+    public init(type: DtoValue<String>? = nil) { self.type = type }
 }

@@ -157,5 +157,55 @@ public struct KitComponentDto: Codable, Sendable, Equatable {
 public struct CustomerDto: PagedListElement {
     public static let openAPISchema = "CustomerDto"
     public var number: String?
+    public var name: String?
+    public var corporateId: String?
+    public var customerClass: Reference?
+    public var mainAddress: Address?
+    public var mainContact: Contact?
     public var metadata: MetadataDto?
+
+    public struct Reference: Codable, Sendable, Equatable {
+        public var id: String?
+    }
+
+    public struct Address: Codable, Sendable, Equatable {
+        public var addressLine1: String?
+        public var addressLine2: String?
+        public var postalCode: String?
+        public var city: String?
+        public var country: Reference?
+    }
+
+    public struct Contact: Codable, Sendable, Equatable {
+        public var name: String?
+        public var email: String?
+        public var phone1: String?
+    }
+}
+
+/// GET /v1/customerPayment (paged): what applying a refund needs of a customer's documents.
+public struct PaymentDto: PagedListElement {
+    public static let openAPISchema = "PaymentDto"
+    /// `Payment`, `Prepayment`, `CreditNote`, `Refund`…
+    public var type: String?
+    public var refNbr: String?
+    /// `Hold`, `Balanced`, `Open`, `Closed`…
+    public var status: String?
+    public var applicationDate: String?
+    public var paymentAmount: Double?
+    public var availableBalance: Double?
+    public var customer: Customer?
+    public var metadata: MetadataDto?
+
+    public struct Customer: Codable, Sendable, Equatable {
+        public var number: String?
+    }
+}
+
+/// The answer to a release action (`ReleasePaymentActionResultDto`, `ReleaseJournalTransactionActionResultDto`).
+public struct ReleaseActionResultDto: Codable, Sendable, Equatable {
+    public var actionId: String?
+    /// `Queued`, `InProcess`, `Failed` or `Done`.
+    public var actionResult: String?
+    public var errorInfo: String?
 }

@@ -27,7 +27,7 @@ public enum ReferenceFetcher {
             vatCategories: vatCategories.map(snapshotVatCategory), paymentMethods: paymentMethods.map(snapshotPaymentMethod),
             suppliers: suppliers.map(snapshotSupplier), customerClasses: customerClasses.map { $0.id ?? "" },
             branches: branches.map(snapshotBranch), financialPeriods: periods.map(snapshotPeriod), items: items.map(snapshotItem),
-            customers: customers.map { $0.number ?? "" }, kits: kits.map(snapshotKit), vats: vats.map(snapshotVat))
+            customers: customers.map(snapshotCustomer), kits: kits.map(snapshotKit), vats: vats.map(snapshotVat))
     }
 
     /// Every VAT ID; one whose list entry lacks its GL accounts is read again on its own (`GET /v1/vat/{vatId}`).
@@ -95,6 +95,13 @@ public enum ReferenceFetcher {
             number: dto.inventoryNumber ?? "", itemClass: dto.itemClass?.id ?? "", stockItem: dto.stockItem ?? true,
             kitItem: dto.kitItem ?? false, description: dto.description, defaultPrice: dto.defaultPrice, baseUnit: dto.baseUnit,
             vatCategory: dto.vatCode?.id, status: dto.status)
+    }
+
+    static func snapshotCustomer(_ dto: CustomerDto) -> ReferenceSnapshot.Customer {
+        ReferenceSnapshot.Customer(
+            number: dto.number ?? "", name: dto.name, addressLine1: dto.mainAddress?.addressLine1, addressLine2: dto.mainAddress?.addressLine2,
+            postalCode: dto.mainAddress?.postalCode, city: dto.mainAddress?.city, country: dto.mainAddress?.country?.id,
+            email: dto.mainContact?.email, phone: dto.mainContact?.phone1, customerClass: dto.customerClass?.id, corporateId: dto.corporateId)
     }
 
     static func snapshotKit(_ dto: KitSpecificationDto) -> ReferenceSnapshot.Kit {

@@ -20,6 +20,10 @@ struct CompanyState: Codable {
     var order: [EntityKind: [String]] = [:]
     var nextInternalId = 1000
     var nextDocumentNumber: [EntityKind: Int] = [:]
+    /// Releases asked for so far (for `behaviour.queuedReleaseEvery`); absent in states saved before it.
+    var releaseCount: Int?
+    /// `kind/number` of documents whose release answered `Queued` and is not done yet.
+    var queuedReleases: [String]?
 
     init(fixture: CompanyFixture) { self.fixture = fixture }
 

@@ -51,6 +51,9 @@ public final class SimulatorEngine: @unchecked Sendable {
     private var faults: FaultPlan
     private var random: SeededGenerator
     private var log: [RequestLogEntry] = []
+    /// The newest write requests' bodies, as sent (`GET /_simulator/bodies`).
+    private var bodies: [(sequence: Int, method: String, path: String, body: String)] = []
+    static let bodyLimit = 1000
     private var sequence = 0
     private let statePath: URL?
     /// The request log keeps at least the newest this many entries.
@@ -84,6 +87,10 @@ public final class SimulatorEngine: @unchecked Sendable {
         var response = route(request, now: now, fault: &fault)
         response.headers.append(("X-Simulator-Sequence", String(sequence)))
         log.append(RequestLogEntry(sequence: sequence, method: request.method, path: request.path, status: response.status, fault: fault))
+        if request.method != "GET", request.path.hasPrefix("/v") {
+            bodies.append((sequence, request.method, request.path, String(decoding: request.body, as: UTF8.self)))
+            if bodies.count > Self.bodyLimit { bodies.removeFirst(bodies.count - Self.bodyLimit) }
+        }
         // Trimmed in chunks, so that a full log costs no shifting per request.
         if log.count > Self.logLimit + Self.logLimit / 2 { log.removeFirst(log.count - Self.logLimit) }
         return response
@@ -193,6 +200,7 @@ public final class SimulatorEngine: @unchecked Sendable {
         let lowered = segments.map { $0.lowercased() }
         do {
             let body = try requestBody(request)
+            let queuedBefore = company.queuedReleases
             let outcome: Outcome
             switch (method, lowered.count, lowered.first ?? "", lowered.dropFirst().first ?? "") {
             case ("GET", 2, "v1", "inventory"): outcome = try company.listInventory(request.query)
@@ -233,7 +241,8 @@ public final class SimulatorEngine: @unchecked Sendable {
             default:
                 return .json(404, ["message": .string("No HTTP resource was found that matches the request URI '\(request.path)'.")])
             }
-            if outcome.mutated { persist() }
+            // A look at a document whose release was queued completes it: that changes the company too.
+            if outcome.mutated || company.queuedReleases != queuedBefore { persist() }
             switch outcome {
             case .ok(let value): return .json(200, value)
             case .created(let path):
@@ -295,10 +304,19 @@ public final class SimulatorEngine: @unchecked Sendable {
                 ]).compacted
             }
             return .json(200, ["count": .number(Double(entries.count)), "requests": .array(entries)])
+        case ("GET", "bodies"):
+            let entries = bodies.map { entry -> JSONValue in
+                [
+                    "sequence": .number(Double(entry.sequence)), "method": .string(entry.method), "path": .string(entry.path),
+                    "body": (try? JSONValue.parse(Data(entry.body.utf8))) ?? .string(entry.body),
+                ]
+            }
+            return .json(200, ["count": .number(Double(entries.count)), "bodies": .array(entries)])
         case ("POST", "reset"):
             company = CompanyState(fixture: initialFixture)
             tokens = [:]
             log = []
+            bodies = []
             if let limit = window?.limit { window = FixedWindow(limit: limit) }
             persist()
             return .json(200, ["reset": true])
@@ -320,7 +338,7 @@ public final class SimulatorEngine: @unchecked Sendable {
                 return .json(400, ["message": .string("not a fixture addition: \(error)")])
             }
         default:
-            return .json(404, ["message": "admin endpoints: GET entities[?kind=], GET requests, POST reset, POST faults, POST fixture"])
+            return .json(404, ["message": "admin endpoints: GET entities[?kind=], GET requests, GET bodies, POST reset, POST faults, POST fixture"])
         }
     }
 }

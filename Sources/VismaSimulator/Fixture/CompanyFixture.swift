@@ -127,6 +127,8 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
     public struct CustomerClass: Codable, Sendable, Equatable {
         public var id: String
         public var description: String
+        /// The credit terms a customer of the class starts with (and gets back when class values override).
+        public var creditTermsId: String? = nil
     }
 
     public struct Branch: Codable, Sendable, Equatable {
@@ -215,10 +217,10 @@ extension CompanyFixture {
             Supplier(number: "50007", name: "Vinhuset Ribe", status: "Active"),
         ],
         customerClasses: [
-            CustomerClass(id: "DK", description: "Danske kunder"),
-            CustomerClass(id: "PRIVAT", description: "Privatkunder"),
-            CustomerClass(id: "ERHVERV", description: "Erhvervskunder"),
-            CustomerClass(id: "FORENING", description: "Foreninger og klubber"),
+            CustomerClass(id: "DK", description: "Danske kunder", creditTermsId: "14D"),
+            CustomerClass(id: "PRIVAT", description: "Privatkunder", creditTermsId: "14D"),
+            CustomerClass(id: "ERHVERV", description: "Erhvervskunder", creditTermsId: "14D"),
+            CustomerClass(id: "FORENING", description: "Foreninger og klubber", creditTermsId: "14D"),
         ],
         customerRequiredFields: ["addressLine1", "postalCode", "city", "countryId"],
         branches: [

@@ -60,18 +60,12 @@ extension CompanyState {
     }
 
     private mutating func renderCustomer(_ dto: WriteDTO, number: String, existing: JSONValue?) throws -> JSONValue {
-        _ = try dto.bareBool("overrideWithClassValues")
+        let resetToClass = try dto.bareBool("overrideWithClassValues") == true
         let name = try dto.string("name") ?? existing?["name"]?.stringValue ?? ""
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw VismaError.badRequest("Error inserting the customer. Error: 'Customer Name' cannot be empty.")
         }
-        let classId = try dto.string("customerClassId") ?? existing?["customerClass"]?["id"]?.stringValue
-        guard let classId, !classId.isEmpty else {
-            throw VismaError.badRequest("Error inserting the customer. Error: 'Customer Class' cannot be empty.")
-        }
-        guard let customerClass = fixture.customerClasses.first(where: { $0.id == classId }) else {
-            throw VismaError.badRequest("Error inserting the customer. Error: Customer class '\(classId)' does not exist.")
-        }
+        let customerClass = try customerClass(dto, existing: existing)
         let address = try dto.nested("mainAddress", dto: "AddressUpdateDto", wrapped: Self.addressWrapped)
         let contact = try dto.nested("mainContact", dto: "ContactInfoUpdateDto", wrapped: Self.contactWrapped)
         func field(_ key: String) throws -> String? {
@@ -101,6 +95,7 @@ extension CompanyState {
             "name": .string(name),
             "status": .string(status),
             "customerClass": ["id": .string(customerClass.id), "description": .string(customerClass.description)],
+            "creditTerms": try creditTerms(dto, customerClass: customerClass, existing: resetToClass ? nil : existing),
             "mainAddress": JSONValue.object([
                 "addressLine1": .text(try field("addressLine1")),
                 "addressLine2": .text(try address?.string("addressLine2") ?? existing?["mainAddress"]?["addressLine2"]?.stringValue),
@@ -119,6 +114,26 @@ extension CompanyState {
             "createdDateTime": existing?["createdDateTime"] ?? .string(now),
             "lastModifiedDateTime": .string(now),
         ]).compacted
+    }
+
+    /// The class sent, else the customer's; it must exist.
+    private func customerClass(_ dto: WriteDTO, existing: JSONValue?) throws -> CompanyFixture.CustomerClass {
+        let classId = try dto.string("customerClassId") ?? existing?["customerClass"]?["id"]?.stringValue
+        guard let classId, !classId.isEmpty else {
+            throw VismaError.badRequest("Error inserting the customer. Error: 'Customer Class' cannot be empty.")
+        }
+        guard let customerClass = fixture.customerClasses.first(where: { $0.id == classId }) else {
+            throw VismaError.badRequest("Error inserting the customer. Error: Customer class '\(classId)' does not exist.")
+        }
+        return customerClass
+    }
+
+    /// Credit terms: as sent, else kept; a new customer, or `overrideWithClassValues: true`, takes the class's —
+    /// which overwrites what the bookkeeper set (upstream CustomerMaint: class defaults on a class change when confirmed).
+    private func creditTerms(_ dto: WriteDTO, customerClass: CompanyFixture.CustomerClass, existing: JSONValue?) throws -> JSONValue {
+        if let sent = try dto.string("creditTermsId") { return ["id": .string(sent), "description": .string(sent)] }
+        if let existing { return existing["creditTerms"] ?? .null }
+        return customerClass.creditTermsId.map { ["id": .string($0), "description": .string($0)] } ?? .null
     }
 
     func customerClassList() -> Outcome {

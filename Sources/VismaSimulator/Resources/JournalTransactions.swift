@@ -24,11 +24,13 @@ extension CompanyState {
         return .ok(try Paging(query: query).arrayResponse(journals))
     }
 
-    func getJournalTransaction(_ number: String) throws -> Outcome {
-        guard let journal = entity(.journalTransaction, number) else {
+    /// A queued release of the journal completes when it is looked at again.
+    mutating func getJournalTransaction(_ number: String) throws -> Outcome {
+        guard entity(.journalTransaction, number) != nil else {
             throw VismaError.notFound("Journal transaction with batchNumber = \(number) not found.")
         }
-        return .ok(journal)
+        if takeQueuedRelease(.journalTransaction, number) { markJournalReleased(number) }
+        return .ok(entity(.journalTransaction, number) ?? .null)
     }
 
     mutating func createJournalTransaction(_ body: JSONValue) throws -> Outcome {
@@ -97,16 +99,26 @@ extension CompanyState {
     }
 
     mutating func releaseJournalTransaction(_ number: String) throws -> Outcome {
-        guard var journal = entity(.journalTransaction, number)?.objectValue else {
+        guard let journal = entity(.journalTransaction, number) else {
             throw VismaError.notFound("Journal transaction with batchNumber = \(number) not found.")
+        }
+        if takeQueuedRelease(.journalTransaction, number) {
+            markJournalReleased(number)
+            return .ok(Self.actionResult("Done"))
         }
         guard journal["status"]?.stringValue == "Balanced" else {
             throw VismaError.badRequest("Error: Batch \(number) cannot be released in status \(journal["status"]?.stringValue ?? "?").")
         }
+        if queueRelease(.journalTransaction, number) { return .ok(Self.actionResult("Queued")) }
+        markJournalReleased(number)
+        return .ok(Self.actionResult("Done"))
+    }
+
+    private mutating func markJournalReleased(_ number: String) {
+        guard var journal = entity(.journalTransaction, number)?.objectValue else { return }
         journal["status"] = "Released"
         journal["lastModifiedDateTime"] = .string(Self.now())
         insert(.journalTransaction, number, .object(journal))
-        return .ok(["actionId": .string(UUID().uuidString.lowercased()), "actionResult": "Done"])
     }
 
     static func text(_ ore: Int64) -> String {

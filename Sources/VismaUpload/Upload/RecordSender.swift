@@ -65,7 +65,6 @@ struct RecordSender: Sendable {
             switch response.status {
             case 200..<300:
                 let id = response[header: "Location"].flatMap { $0.split(separator: "/").last.map(String.init) } ?? record.key
-                if let release = record.release { await releaseDocument(release) }
                 return .done(vismaId: id.percentDecoded, created: record.method == "POST")
             case 429:
                 await counters.limited()
@@ -116,10 +115,21 @@ struct RecordSender: Sendable {
         }
     }
 
-    private func releaseDocument(_ path: String) async {
-        guard let token = try? await tokens.token() else { return }
-        await counters.request()
-        _ = try? await session.send(request("POST", path, token: token, body: nil))
+    /// One authorised request outside the create path (lookups, release): nil when Visma could not be reached.
+    func exchange(_ method: String, _ path: String, body: Data? = nil) async -> HTTPResponse? {
+        for _ in 0..<2 {
+            guard let token = try? await tokens.token() else { return nil }
+            await pacer.admit()
+            await counters.request()
+            guard let response = try? await session.send(request(method, path, token: token, body: body)) else {
+                await pacer.abandoned()
+                return nil
+            }
+            await pacer.observe(response)
+            guard response.status == 401 else { return response }
+            await tokens.invalidate(token)
+        }
+        return nil
     }
 
     private func request(_ method: String, _ path: String, token: String, body: Data?) -> HTTPRequest {

@@ -22,13 +22,20 @@ public struct UploadStage: Sendable {
     public let secret: ClientSecret
     public let retry: Bool
     public let runId: String
+    /// How many times a run looks again, after a growing pause (0.25 s, 0.5 s, 1 s…), at documents whose
+    /// release Visma queued; what is still queued then is looked at by the next run.
+    public let releaseLooks: Int
 
-    public init(root: PipelineRoot, configuration: PipelineConfiguration, secret: ClientSecret, retry: Bool = false, runId: String = RunLogging.makeRunId()) {
+    public init(
+        root: PipelineRoot, configuration: PipelineConfiguration, secret: ClientSecret, retry: Bool = false,
+        runId: String = RunLogging.makeRunId(), releaseLooks: Int = 3
+    ) {
         self.root = root
         self.configuration = configuration
         self.secret = secret
         self.retry = retry
         self.runId = runId
+        self.releaseLooks = releaseLooks
     }
 
     /// The ledger is opened (and migrated) first, even when there is nothing to send: a ledger from
@@ -40,7 +47,7 @@ public struct UploadStage: Sendable {
 }
 
 /// One upload run's work on a batch, over the ledger opened once for the run.
-private struct UploadWork: AsynchronousStageWork {
+struct UploadWork: AsynchronousStageWork {
     let upload: UploadStage
     let ledger: UploadLedger
 
@@ -74,7 +81,9 @@ private struct UploadWork: AsynchronousStageWork {
 
         var details = UploadDetails()
         details.recovered = try await settleInterrupted(records, batch: batchId, sender: wire.senders[0])
-        let sent = try await sendPending(records, batch: batchId, wire: wire, details: &details)
+        var sent = Sent()
+        try await settleReleases(records, batch: batchId, sender: wire.senders[0], sent: &sent)
+        if sent.rejection == nil { try await sendPending(records, batch: batchId, wire: wire, details: &details, sent: &sent) }
 
         let entries = try ledger.entries(batch: batchId)
         for record in records where entries[record.sequence]?.state == .done {
@@ -95,7 +104,7 @@ private struct UploadWork: AsynchronousStageWork {
     }
 
     /// The workers' shared connection to Visma: one token, one rate window, one session per lane.
-    private struct Wire {
+    struct Wire {
         let tokens: TokenProvider
         let counters: UploadCounters
         let senders: [RecordSender]
@@ -113,10 +122,19 @@ private struct UploadWork: AsynchronousStageWork {
         }
     }
 
-    /// What sending left to report: the first refusal, and how many records could not be confirmed.
-    private struct Sent {
-        var rejection: (record: PayloadRecord, message: String)?
+    /// What sending left to report: the first refusal, how many records could not be confirmed, and what waits.
+    struct Sent {
+        /// The first refusal; `rule` is `visma.rejected` for Visma's own words, else what of ours stopped it.
+        var rejection: (record: PayloadRecord, message: String, rule: String)?
         var unresolved = 0
+        /// Documents whose release Visma queued and has not shown done.
+        var queued = 0
+        /// Withdrawals waiting for their deposits to be released, with why.
+        var waiting: [(record: PayloadRecord, why: String)] = []
+        /// What this run's unreleased refunds took from each deposit (Visma lowers the balance only on release).
+        var reserved: [String: Int64] = [:]
+
+        var mustStop: Bool { rejection != nil || unresolved > 0 }
     }
 
     /// Settles what an interrupted run left `sending`: each natural key is looked up before anything is sent.
@@ -134,42 +152,58 @@ private struct UploadWork: AsynchronousStageWork {
         return interrupted.count
     }
 
-    /// Sends the pending records group by group, in windows marked `sending` before they leave;
-    /// a refusal or an unconfirmed record stops it once what was in flight is recorded.
+    /// Sends the pending records group by group, in windows marked `sending` before they leave, releasing
+    /// what was created; withdrawals go last in their group, one at a time, applied to what Visma then holds.
+    /// A refusal or an unconfirmed record stops it once what was in flight is recorded.
     private func sendPending(
-        _ records: [PayloadRecord], batch: BatchID, wire: Wire, details: inout UploadDetails
-    ) async throws -> Sent {
+        _ records: [PayloadRecord], batch: BatchID, wire: Wire, details: inout UploadDetails, sent: inout Sent
+    ) async throws {
         let entries = try ledger.entries(batch: batch)
-        var sent = Sent()
         var progress = Progress(total: records.count, alreadyDone: records.filter { entries[$0.sequence]?.state == .done }.count)
         defer { progress.finish() }
         for group in PayloadGroup.allCases {
-            let todo = records.filter { $0.group == group && entries[$0.sequence]?.state == .pending }
+            let todo = records.filter { $0.group == group && [.pending, .waiting].contains(entries[$0.sequence]?.state) }
+            let refunds = todo.filter(Self.isRefund)
+            let rest = todo.filter { !Self.isRefund($0) }
             var index = 0
-            while index < todo.count {
-                let window = Array(todo[index..<min(todo.count, index + wire.senders.count * 8)])
+            while index < rest.count {
+                let window = Array(rest[index..<min(rest.count, index + wire.senders.count * 8)])
                 index += window.count
                 try ledger.markSending(batch: batch, sequences: window.map(\.sequence))
-                var rows: [(sequence: Int, state: UploadLedger.State, vismaId: String?, message: String?)] = []
-                for (record, outcome) in await send(window, over: wire.senders) {
-                    switch outcome {
-                    case .done(let id, _):
-                        rows.append((record.sequence, .done, id, nil))
-                    case .rejected(let message, _):
-                        rows.append((record.sequence, .rejected, nil, message))
-                        details.kinds[record.kind, default: .init()].rejected += 1
-                        if sent.rejection == nil { sent.rejection = (record, message) }
-                    case .unresolved:
-                        sent.unresolved += 1  // stays `sending`: the next run looks it up
-                        details.kinds[record.kind, default: .init()].unresolved += 1
-                    }
-                }
-                try ledger.record(batch: batch, rows)
-                progress.advance(by: rows.count)
-                if sent.rejection != nil || sent.unresolved > 0 { return sent }
+                let outcomes = await send(window, over: wire.senders)
+                try record(outcomes, batch: batch, details: &details, sent: &sent)
+                progress.advance(by: outcomes.count)
+                if sent.mustStop { return }
+                try await release(outcomes, batch: batch, sender: wire.senders[0], sent: &sent)
+                if sent.mustStop { return }
+            }
+            try await settleQueued(records.filter { $0.group == group }, batch: batch, sender: wire.senders[0], sent: &sent)
+            for refund in refunds {
+                try await sendRefund(refund, batch: batch, sender: wire.senders[0], details: &details, sent: &sent)
+                progress.advance(by: 1)
+                if sent.mustStop { return }
+            }
+            if !refunds.isEmpty { try await settleQueued(refunds, batch: batch, sender: wire.senders[0], sent: &sent) }
+        }
+    }
+
+    /// Records a window's outcomes in one transaction.
+    func record(_ outcomes: [(PayloadRecord, SendOutcome)], batch: BatchID, details: inout UploadDetails, sent: inout Sent) throws {
+        var rows: [(sequence: Int, state: UploadLedger.State, vismaId: String?, message: String?)] = []
+        for (record, outcome) in outcomes {
+            switch outcome {
+            case .done(let id, _):
+                rows.append((record.sequence, .done, id, nil))
+            case .rejected(let message, _):
+                rows.append((record.sequence, .rejected, nil, message))
+                details.kinds[record.kind, default: .init()].rejected += 1
+                if sent.rejection == nil { sent.rejection = (record, message, "visma.rejected") }
+            case .unresolved:
+                sent.unresolved += 1  // stays `sending`: the next run looks it up
+                details.kinds[record.kind, default: .init()].unresolved += 1
             }
         }
-        return sent
+        try ledger.record(batch: batch, rows)
     }
 
     /// One window over every lane in parallel; the outcomes in sequence order.
@@ -193,7 +227,8 @@ private struct UploadWork: AsynchronousStageWork {
     /// The manifest draft and the operator's sentence for what was sent.
     private func result(of sent: Sent, details: UploadDetails, records: [PayloadRecord], claim: BatchClaim) throws -> StageResult {
         let batchId = claim.batchId
-        let status: StageManifest.Status = sent.rejection != nil ? .rejected : (sent.unresolved > 0 ? .failed : .accepted)
+        let waits = sent.unresolved > 0 || sent.queued > 0 || !sent.waiting.isEmpty
+        let status: StageManifest.Status = sent.rejection != nil ? .rejected : (waits ? .failed : .accepted)
         var manifest = StageManifest(stage: .upload, batchId: batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: status)
         manifest.inputs = try records.isEmpty ? [] : payloadFiles(claim.folder)
         manifest.upload = details
@@ -202,12 +237,16 @@ private struct UploadWork: AsynchronousStageWork {
         if let rejection = sent.rejection {
             let origin = rejection.record.origin?.split(separator: ":")
             let finding = Finding(
-                rule: "visma.rejected", message: rejection.message, file: origin?.first.map(String.init), line: origin?.last.flatMap { Int($0) },
+                rule: rejection.rule, message: rejection.message, file: origin?.first.map(String.init), line: origin?.last.flatMap { Int($0) },
                 record: rejection.record.key, field: nil, hint: Self.hint(for: rejection.message, kind: rejection.record.kind))
             manifest.rejections = [finding]
             return StageResult(
-                manifest: manifest, summary: "batch \(batchId): Visma refused \(rejection.record.kind) \(rejection.record.key): \(finding.message)",
+                manifest: manifest,
+                summary: "batch \(batchId): \(rejection.rule == "visma.rejected" ? "Visma refused" : "cannot send") \(rejection.record.kind) \(rejection.record.key): \(finding.message)",
                 report: "batches/\(batchId)/upload.manifest.json")
+        }
+        if sent.unresolved == 0, waits {
+            return StageResult(manifest: manifest, summary: Self.waitingSummary(sent, batch: batchId), exitStatus: .temporaryFailure)
         }
         if sent.unresolved > 0 {
             return StageResult(
@@ -234,6 +273,9 @@ private struct UploadWork: AsynchronousStageWork {
         }
         if message.contains("is closed") { return "open the financial period in Visma, then run `flexyvisma-upload --retry`" }
         if message.contains("Payment method") { return "create or activate the payment method in Visma, then retry" }
+        if message.contains("no open deposit") {
+            return "record the customer's balance in Visma as a released prepayment (the message names the amount), then run `flexyvisma retry`"
+        }
         return "fix the cause in Visma or in FlexyBox; `flexyvisma-upload --retry` resends only what is not done"
     }
 
