@@ -6,6 +6,7 @@ extension PipelineConfiguration {
         var copy = self
         copy.notifications.repeatWhileHalted = notifications.repeatsWhileHalted
         copy.notifications.metricsFile = notifications.effectiveMetricsFile
+        copy.pipeline.quantityDecimalPlaces = pipeline.effectiveQuantityDecimalPlaces
         return copy
     }
 

@@ -51,11 +51,21 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         /// Release payments and journals after creating them (default false: a bookkeeper reviews first).
         public var releaseDocuments: Bool
         public var receiptsPosting: ReceiptsPosting
+        /// The company's "quantity decimal places": kit component quantities are compared and sent rounded to it
+        /// (default 2, Visma's default; 0–6).
+        public var quantityDecimalPlaces: Int? = nil
+
+        public static let defaultQuantityDecimalPlaces = 2
+
+        /// `quantityDecimalPlaces`, or its default.
+        public var effectiveQuantityDecimalPlaces: Int { quantityDecimalPlaces ?? Self.defaultQuantityDecimalPlaces }
     }
 
     public struct Department: Codable, Sendable, Equatable {
         public var enabled: Bool
         public var branch: String?
+        /// The Visma warehouse the department's purchase order lines receive into.
+        public var warehouse: String? = nil
     }
 
     public struct ItemClasses: Codable, Sendable, Equatable {
@@ -161,6 +171,9 @@ extension PipelineConfiguration {
         }
         if pipeline.uploadParallelism < 1 {
             problems.append(ConfigurationProblem(path: "pipeline.uploadParallelism", message: "must be 1 or more, not \(pipeline.uploadParallelism)"))
+        }
+        if let places = pipeline.quantityDecimalPlaces, !(0...6).contains(places) {
+            problems.append(ConfigurationProblem(path: "pipeline.quantityDecimalPlaces", message: "must be between 0 and 6, not \(places)"))
         }
         for (code, vat) in vatCodes.sorted(by: { $0.key < $1.key }) where !(0...100).contains(vat.ratePercent) {
             problems.append(ConfigurationProblem(path: "vatCodes.\(code).ratePercent", message: "must be between 0 and 100, not \(vat.ratePercent)"))

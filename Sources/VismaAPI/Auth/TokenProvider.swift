@@ -63,7 +63,8 @@ public actor TokenProvider {
             throw VismaClientError(
                 exitStatus: .configuration,
                 message: "Visma Connect at \(connection.tokenURL) refused the client credentials (\(reason)); "
-                    + "check visma.clientId, visma.tenantId (the company's tenant id) and the client secret")
+                    + "check visma.clientId, visma.tenantId (the company's tenant id) and the client secret",
+                connectError: answer?.error)
         }
         fetches += 1
         // Visma Connect states the lifetime; an answer without it is taken to last the usual hour.

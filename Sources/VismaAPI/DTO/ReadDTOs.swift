@@ -75,7 +75,13 @@ public struct FinancialPeriodDto: VismaReadDTO {
     public static let openAPISchema = "FinancialPeriodDto"
     /// `yyyyMM`.
     public var period: String?
+    /// The first and last day, `yyyy-MM-ddT00:00:00`.
+    public var startDate: String?
+    public var endDate: String?
+    /// The period can be used for posting at all.
+    public var active: Bool?
     public var closedInGeneralLedger: Bool?
+    public var closedInCustomerLedger: Bool?
 }
 
 /// GET /v1/inventory (paged).

@@ -59,6 +59,10 @@ extension CompanyState {
             guard let account = account(accountNumber), account.active else {
                 throw VismaError.badRequest("Error: Line \(index + 1): Account '\(accountNumber)' does not exist or is inactive.")
             }
+            if let module = account.controlAccountModule {
+                throw VismaError.badRequest(
+                    "Error: Line \(index + 1): Account '\(accountNumber)' is a control account of module \(module); it can only be posted to from that module.")
+            }
             let lineDebit = ore(try line.number("debitAmountInCurrency") ?? 0)
             let lineCredit = ore(try line.number("creditAmountInCurrency") ?? 0)
             guard lineDebit >= 0, lineCredit >= 0, !(lineDebit > 0 && lineCredit > 0) else {
