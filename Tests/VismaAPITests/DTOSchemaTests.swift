@@ -35,6 +35,10 @@ import Testing
         ("/v1/inventory", InventoryDto.self),
         ("/v1/KitSpecifications", KitSpecificationPageDto.self),
         ("/v1/customer", CustomerDto.self),
+        ("/v1/account", AccountDto.self),
+        ("/v1/vat", VatInformationDto.self),
+        ("/v1/numberSequence", NumberingDto.self),
+        ("/v1/warehouse", WarehouseDto.self),
     ]
 
     @Test func everySpecimenSetsEveryFieldSoNoKeyEscapesTheCheck() throws {

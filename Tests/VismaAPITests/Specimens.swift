@@ -60,7 +60,8 @@ extension PaymentUpdateDto: Specimen {
 extension PurchaseOrderLineUpdateDto: Specimen {
     static var specimen: Self {
         PurchaseOrderLineUpdateDto(
-            operation: .insert, lineNumber: .init(1), inventory: .init("R-100"), lineType: .init("GoodsForInventory"), uom: .init("KG"),
+            operation: .insert, lineNumber: .init(1), inventory: .init("R-100"), lineType: .init("GoodsForInventory"),
+            warehouse: .init("CAFE"), uom: .init("KG"),
             orderQty: .init(2.5), unitCost: .init(120))
     }
 }
@@ -126,7 +127,11 @@ extension BranchDto: Specimen {
 }
 
 extension FinancialPeriodDto: Specimen {
-    static var specimen: Self { FinancialPeriodDto(period: "202611", closedInGeneralLedger: false) }
+    static var specimen: Self {
+        FinancialPeriodDto(
+            period: "202611", startDate: "2026-11-01T00:00:00", endDate: "2026-11-30T00:00:00", active: true, closedInGeneralLedger: false,
+            closedInCustomerLedger: false)
+    }
 }
 
 extension InventoryDto: Specimen {
@@ -153,4 +158,22 @@ extension KitSpecificationPageDto: Specimen {
 
 extension CustomerDto: Specimen {
     static var specimen: Self { CustomerDto(number: "K-1001", metadata: .specimen) }
+}
+
+extension AccountDto: Specimen {
+    static var specimen: Self {
+        AccountDto(accountCD: "1010", description: "Salg", type: "Income", active: true, controlAccountModule: "AR")
+    }
+}
+
+extension VatInformationDto: Specimen {
+    static var specimen: Self { VatInformationDto(vatId: "U25", description: "Salgsmoms 25 %") }
+}
+
+extension NumberingDto: Specimen {
+    static var specimen: Self { NumberingDto(numberingId: "ARPAYMENT", description: "Indbetalinger", manualNumbering: false) }
+}
+
+extension WarehouseDto: Specimen {
+    static var specimen: Self { WarehouseDto(warehouseID: "CAFE", description: "Café", active: true) }
 }
