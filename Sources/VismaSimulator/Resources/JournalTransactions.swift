@@ -59,10 +59,7 @@ extension CompanyState {
             guard let account = account(accountNumber), account.active else {
                 throw VismaError.badRequest("Error: Line \(index + 1): Account '\(accountNumber)' does not exist or is inactive.")
             }
-            if let module = account.controlAccountModule {
-                throw VismaError.badRequest(
-                    "Error: Line \(index + 1): Account '\(accountNumber)' is a control account of module \(module); it can only be posted to from that module.")
-            }
+            try Self.refuseControlAccount(account, line: index + 1)
             let lineDebit = ore(try line.number("debitAmountInCurrency") ?? 0)
             let lineCredit = ore(try line.number("creditAmountInCurrency") ?? 0)
             guard lineDebit >= 0, lineCredit >= 0, !(lineDebit > 0 && lineCredit > 0) else {
@@ -124,5 +121,14 @@ extension CompanyState {
         let sign = ore < 0 ? "-" : ""
         let magnitude = ore.magnitude
         return "\(sign)\(magnitude / 100).\(magnitude % 100 < 10 ? "0" : "")\(magnitude % 100)"
+    }
+}
+
+extension CompanyState {
+    /// A control account takes postings only from its own module, never from a general ledger journal.
+    static func refuseControlAccount(_ account: CompanyFixture.Account, line: Int) throws {
+        guard let module = account.controlAccountModule else { return }
+        throw VismaError.badRequest(
+            "Error: Line \(line): Account '\(account.number)' is a control account of module \(module); it can only be posted to from that module.")
     }
 }

@@ -84,7 +84,7 @@ extension CompanyState {
                 throw VismaError.badRequest("Error: Unit of measure '\(unit)' does not exist.")
             }
             let warehouse = try line.string("warehouse")
-            lineProblems += lineUnitAndWarehouseProblems(line: index + 1, item: item, number: number, unit: unit, warehouse: warehouse, stock: isStock)
+            lineProblems += lineProblemsOf(line: index + 1, item: item, number: number, unit: unit, warehouse: warehouse, stock: isStock)
             guard let quantity = try line.number("orderQty"), quantity > 0 else {
                 throw VismaError.badRequest("Error: Line \(index + 1): 'Order Qty.' must be greater than 0.")
             }
@@ -101,11 +101,7 @@ extension CompanyState {
                 "warehouse": warehouse.map { ["id": .string($0)] } ?? .null,
             ]).compacted)
         }
-        if !lineProblems.isEmpty {
-            throw VismaError.badRequest(
-                (["Error: The purchase order has \(lineProblems.count) invalid line\(lineProblems.count == 1 ? "" : "s"):"] + lineProblems)
-                    .joined(separator: "\n"))
-        }
+        try Self.refuse(lineProblems)
         let number = try documentNumber(dto, field: "orderNumber", kind: .purchaseOrder, prefix: "")
         let hold = try dto.bool("hold") ?? false
         insert(.purchaseOrder, number, JSONValue.object([
@@ -124,7 +120,7 @@ extension CompanyState {
 extension CompanyState {
     /// What is wrong with a line's unit (one of the item's own units) and warehouse (active; required on stock lines
     /// when `behaviour.purchaseOrderWarehouseRequired`), one text per problem.
-    func lineUnitAndWarehouseProblems(line: Int, item: JSONValue, number: String, unit: String, warehouse: String?, stock: Bool) -> [String] {
+    func lineProblemsOf(line: Int, item: JSONValue, number: String, unit: String, warehouse: String?, stock: Bool) -> [String] {
         var problems: [String] = []
         let itemUnits = ["baseUnit", "purchaseUnit", "salesUnit"].compactMap { item[$0]?.stringValue }
         if !itemUnits.isEmpty, !itemUnits.contains(unit) {
@@ -139,5 +135,12 @@ extension CompanyState {
             problems.append("Line \(line): 'Warehouse' cannot be empty.")
         }
         return problems
+    }
+
+    /// One refusal naming every bad line, one per line of the message.
+    static func refuse(_ lineProblems: [String]) throws {
+        guard !lineProblems.isEmpty else { return }
+        let count = lineProblems.count
+        throw VismaError.badRequest((["Error: The purchase order has \(count) invalid line\(count == 1 ? "" : "s"):"] + lineProblems).joined(separator: "\n"))
     }
 }
