@@ -140,6 +140,10 @@ struct PurchaseOrderRules {
             case true?:
                 if let unit = element["unit"], !context.units.contains(unit) {
                     queue("po.unknown-unit", "unit \(unit) does not exist in Visma", "unit", "create the unit in Visma, or correct it")
+                } else if let unit = element["unit"], let itemUnit = batchItems[number]?.unit, unit != itemUnit {
+                    // Only items of this batch: a Visma item may have a purchase unit besides the base unit the snapshot holds.
+                    queue("po.unit-not-of-item", "\(number) is kept in \(itemUnit), not \(unit); Visma takes only the item's own unit", "unit",
+                          "order \(number) in \(itemUnit) in FlexyBox, or change the item's unit")
                 }
             }
         default:
