@@ -64,6 +64,7 @@ public struct PipelineStatus: Codable, Sendable {
                 if let hint = first.hint { lines.append("  What to do: \(hint)") }
             }
             if halt.rejections > 1 { lines.append("  \(halt.rejections) findings in all: \(halt.report ?? "see the batch's report")") }
+            if halt.stage == .upload { lines.append("  To check the Visma company against the configuration: flexyvisma doctor --root \(root)") }
         } else {
             lines.append("Running normally: not halted.")
         }

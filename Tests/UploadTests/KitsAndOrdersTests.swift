@@ -90,6 +90,8 @@ import VismaUpload
         #expect(message.contains("Error: The purchase order has "))
         #expect(message.contains("\nLine 1: 'Warehouse' cannot be empty.\nLine 2: 'Warehouse' cannot be empty."))
         for line in message.split(separator: "\n") { #expect(status.contains(line), "\(line)") }
+        #expect(status.contains("\n    Line 2: 'Warehouse' cannot be empty."), "continuation lines are indented under the first: \(status)")
+        #expect(status.contains("To check the Visma company against the configuration: flexyvisma doctor --root "))
     }
 
     @Test func anIPPRefusalShowsItsMessageAndDetailsInTheHaltAndTheStatus() async throws {
