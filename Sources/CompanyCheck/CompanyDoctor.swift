@@ -80,7 +80,9 @@ public struct CompanyDoctor: Sendable {
         facts.customerClasses = try await get("/v1/customer/customerClass", [CustomerClassDto].self)
         facts.units = try await get("/v1/unitofmeasure", [UnitOfMeasureDto].self)
         for name in work.supplierNames.sorted() {
-            facts.suppliersByName[name] = try await get("\(Self.supplierPath)?name=\(PercentEncoding.encode(name))", [SupplierDto].self)
+            // Paged as Visma asks of every list that pages; one page is plenty for one name.
+            let path = VismaReader.path("\(Self.supplierPath)?name=\(PercentEncoding.encode(name))", page: 1, pageSize: 100)
+            facts.suppliersByName[name] = try await get(path, [SupplierDto].self)
         }
         return facts
     }

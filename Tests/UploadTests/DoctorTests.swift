@@ -113,7 +113,8 @@ import VismaUpload
     }
 
     @Test func aPeriodClosedForAWaitingDayIsNamedWithItsLedgerAndTheNightWouldHaveHalted() async throws {
-        // The sample week lies in November 2026.
+        // The sample week lies in November 2026. Written against the fixture's one `closed` flag per period (closed in
+        // every ledger); with periods closed per module, close 202611 in the general and the customer ledger here.
         var company = CompanyFixture.sampleVenue
         for index in company.financialPeriods.indices where company.financialPeriods[index].period == "202611" {
             company.financialPeriods[index].closed = true
@@ -187,6 +188,18 @@ import VismaUpload
         try await Self.doctor(secret: "not-the-secret") { report, _ in
             Self.expectProblem(report, area: "credentials", naming: ["invalid_client"], fix: "client secret")
             #expect(report.requests == 1)
+        }
+    }
+
+    @Test func aScopeTheUploadNeedsMissingFromTheConfigurationIsNamed() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            var fixture = try PipelineFixture(simulator: simulator)
+            fixture.configuration.visma.scope = "vismanet_erp_service_api:read"
+            let report = try await CompanyDoctor(
+                root: fixture.root, configuration: fixture.configuration, secret: ClientSecret(value: ClientSecret.simulatorDemoSecret)
+            ).run()
+            Self.expectProblem(
+                report, area: "credentials", naming: ["vismanet_erp_service_api:create", "vismanet_erp_service_api:update"], fix: "visma.scope")
         }
     }
 

@@ -11,9 +11,9 @@ import Testing
         for path in CompanyDoctor.listPaths + [CompanyDoctor.supplierPath] {
             #expect(document.operation("GET", path) != nil, "GET \(path)")
         }
-        // The supplier search by name, and no paging asked of the lists (none of them is paged).
+        // The supplier search by name, paged; the lists are not paged in the document.
         let supplierParameters = document.operation("GET", CompanyDoctor.supplierPath)?["parameters"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
-        #expect(supplierParameters?.contains("name") == true)
+        for parameter in ["name", "pageNumber", "pageSize"] { #expect(supplierParameters?.contains(parameter) == true, "\(parameter)") }
         #expect(CompanyDoctor.requestBound(supplierNames: 3) == 1 + CompanyDoctor.listPaths.count + 3)
     }
 }
