@@ -59,7 +59,7 @@ public actor TokenProvider {
         }
         guard response.status == 200, let value = answer?.accessToken else {
             let stated = [answer?.error, answer?.errorDescription].compactMap { $0 }.joined(separator: ": ")
-            let reason = stated.isEmpty ? "HTTP \(response.status)" : stated
+            let reason = stated.isEmpty ? "HTTP \(response.status)" : TerminalText.escaped(stated)
             throw VismaClientError(
                 exitStatus: .configuration,
                 message: "Visma Connect at \(connection.tokenURL) refused the client credentials (\(reason)); "
