@@ -36,7 +36,7 @@ public struct CompanyDoctor: Sendable {
         let work = try WaitingWork.read(root: root)
         var report = DoctorReport(
             baseURL: connection.baseURL, checks: [], manualChecks: Self.manualChecks(configuration), waitingBatches: work.batches,
-            requests: 0, unreachable: nil)
+            unreadableFiles: work.unreadable, requests: 0, unreachable: nil)
         report.checks.append(scopeCheck())
         let reader = try VismaReader(connection: connection)
         do {

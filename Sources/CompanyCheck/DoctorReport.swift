@@ -41,6 +41,8 @@ public struct DoctorReport: Codable, Sendable, Equatable {
     public var manualChecks: [ManualCheck]
     /// Batch folders whose files the checks took into account.
     public var waitingBatches: [String]
+    /// Waiting drop files that could not be read, so what they ask of Visma is not checked.
+    public var unreadableFiles: [String] = []
     /// Requests sent to Visma (the token request included); all reads.
     public var requests: Int
     /// Why Visma could not be asked (exit 75), when it could not.
@@ -55,6 +57,9 @@ public struct DoctorReport: Codable, Sendable, Equatable {
     public var text: String {
         var lines = ["Checking the Visma company at \(baseURL) against flexyvisma.json"
             + (waitingBatches.isEmpty ? " (no batches waiting)." : " and \(waitingBatches.count) waiting batch\(waitingBatches.count == 1 ? "" : "es").")]
+        if !unreadableFiles.isEmpty {
+            lines.append("  (not read: \(unreadableFiles.joined(separator: ", ")) — validation will say what is wrong with them)")
+        }
         lines += checks.map(\.line)
         if let unreachable { lines.append("✗ Visma cannot be reached: \(unreachable) Fix: try again later; nothing was checked past this point.") }
         if !manualChecks.isEmpty {

@@ -13,32 +13,42 @@ public struct WaitingWork: Sendable, Equatable {
     public var supplierNames: Set<String> = []
     /// Units named by items, calculations and purchase order lines.
     public var units: Set<String> = []
-    /// The batches read, by folder name.
+    /// The batches read, by folder name (`inbox/<file>` for a single dropped file).
     public var batches: [String] = []
+    /// Drop files that could not be read.
+    public var unreadable: [String] = []
 
     public init() {}
 
-    /// Reads every batch folder in `inbox/` (finished drops only) and `batches/`.
+    /// Reads every batch folder in `inbox/` and `batches/`, and the single drop files in `inbox/`
+    /// (each becomes a batch of its own); hidden names (exports under way) are left out.
     public static func read(root: PipelineRoot) throws -> WaitingWork {
         var work = WaitingWork()
         for parent in [root.inbox, root.batches] {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
-            for name in names.sorted() where !name.hasPrefix(".") && BatchID(name) != nil {
+            for name in names.sorted() where !name.hasPrefix(".") {
                 var isFolder: ObjCBool = false
-                let folder = parent.appendingPathComponent(name, isDirectory: true)
-                guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else { continue }
-                try work.add(folder: folder)
-                work.batches.append(name)
+                let url = parent.appendingPathComponent(name)
+                guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { continue }
+                if isFolder.boolValue, BatchID(name) != nil {
+                    for file in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() {
+                        try work.add(url.appendingPathComponent(file))
+                    }
+                    work.batches.append(name)
+                } else if !isFolder.boolValue, parent == root.inbox, DropFileType(fileName: name) != nil {
+                    try work.add(url)
+                    work.batches.append("inbox/\(name)")
+                }
             }
         }
         return work
     }
 
-    mutating func add(folder: URL) throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        for file in files {
-            guard let type = DropFileType(fileName: file) else { continue }
-            let url = folder.appendingPathComponent(file)
+    /// Takes what one drop file asks of Visma; a file of no drop type is ignored, one that cannot be read is listed
+    /// in `unreadable` (validation will say what is wrong with it).
+    mutating func add(_ url: URL) throws {
+        guard let type = DropFileType(fileName: url.lastPathComponent) else { return }
+        do {
             switch type {
             case .receipts: try readXML(url) { element in
                     if element.name == "receipts", let day = element["businessDay"] { receiptDays.insert(day) }
@@ -59,6 +69,8 @@ public struct WaitingWork: Sendable, Equatable {
                 }
             case .customers: break
             }
+        } catch {
+            unreadable.append(url.lastPathComponent)
         }
     }
 

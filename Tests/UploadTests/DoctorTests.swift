@@ -218,3 +218,34 @@ import VismaUpload
         }
     }
 }
+
+/// What the doctor takes from the waiting drops: batch folders in `inbox/` and `batches/`, single files in `inbox/`.
+@Suite struct WaitingWorkTests {
+    @Test func foldersAndSingleFilesAreReadAndAnUnreadableFileIsListed() throws {
+        let folder = try TemporaryFolder("flexyvisma-waiting")
+        let root = PipelineRoot(folder.url)
+        for url in root.folders { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+        let batch = root.batches.appendingPathComponent(BatchID.make().rawValue)
+        try FileManager.default.createDirectory(at: batch, withIntermediateDirectories: true)
+        try Data("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <receipts xmlns="urn:flexyvisma:receipts:1" businessDay="2026-11-24" department="Café"></receipts>
+            """.utf8).write(to: batch.appendingPathComponent("receipts-cafe-2026-11-24.xml"))
+        try Data("payment_id,date,customer_number,amount\nP-1,2026-11-25,K-1,10.00\n".utf8).write(to: root.inbox.appendingPathComponent("payments.csv"))
+        try Data("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <purchaseOrders xmlns="urn:flexyvisma:purchase-orders:1">
+              <purchaseOrder number="PO-1" supplier="Hørkram A/S" date="2026-11-24"><line item="R-1" quantity="1" unit="PAK" unitCost="1.00"/></purchaseOrder>
+            </purchaseOrders>
+            """.utf8).write(to: root.inbox.appendingPathComponent("purchase_orders-extra.xml"))
+        try Data("item_number,unit\n\"unterminated\n".utf8).write(to: root.inbox.appendingPathComponent("items.csv"))
+        try Data("ignored".utf8).write(to: root.inbox.appendingPathComponent(".export-under-way"))
+        let work = try WaitingWork.read(root: root)
+        #expect(work.receiptDays == ["2026-11-24"])
+        #expect(work.paymentDays == ["2026-11-25"])
+        #expect(work.supplierNames == ["Hørkram A/S"])
+        #expect(work.units.contains("PAK"))
+        #expect(work.batches.count == 4)
+        #expect(work.unreadable == ["items.csv"], "\(work.unreadable)")
+    }
+}
