@@ -34,10 +34,11 @@ extension CompanyChecks {
                 }
             }
         }
-        let count = work.receiptDays.count + work.paymentDays.count
+        let (receipts, payments) = (work.receiptDays.count, work.paymentDays.count)
         return problems.isEmpty
-            ? [.pass("periods", count == 0 ? "No waiting receipts or payments need an open period."
-                : "The financial periods of the \(count) waiting business days are open in their ledgers.")]
+            ? [.pass("periods", receipts + payments == 0 ? "No waiting receipts or payments need an open period."
+                : "The financial periods are open for the waiting receipts of \(receipts) day\(receipts == 1 ? "" : "s") (general ledger) "
+                    + "and payments of \(payments) day\(payments == 1 ? "" : "s") (customer ledger).")]
             : problems
     }
 
