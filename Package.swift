@@ -59,6 +59,8 @@ let package = Package(
         .target(
             name: "VismaSimulator",
             dependencies: ["FlexyVismaCore", .product(name: "Hummingbird", package: "hummingbird")]),
+        // `flexyvisma doctor`: the Visma company checked against the configuration and the waiting batches, read-only.
+        .target(name: "CompanyCheck", dependencies: ["FlexyVismaCore", "DropFormats", "XMLSupport", "VismaAPI"]),
         .target(
             name: "PipelineOperations",
             dependencies: [
@@ -68,7 +70,7 @@ let package = Package(
             name: "FlexyVismaCommands",
             dependencies: [
                 "FlexyVismaCore", "FlexyBoxExport", "DropValidation", "XMLSupport", "VismaAPI", "VismaPayloads", "VismaUpload",
-                "PipelineOperations",
+                "PipelineOperations", "CompanyCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -110,16 +112,16 @@ let package = Package(
             name: "UploadTests",
             dependencies: [
                 "VismaAPI", "VismaUpload", "VismaPayloads", "DropValidation", "FlexyBoxExport", "FlexyVismaCore", "TestSupport", "PipelineOperations", "StateStore",
-                "VismaSimulator", "DropFormats", .product(name: "GRDB", package: "GRDB.swift"),
+                "VismaSimulator", "DropFormats", "CompanyCheck", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "VismaSimulatorTests",
             dependencies: ["VismaSimulator", "VismaAPI", "TestSupport", "FlexyVismaCore"]),
-        .testTarget(name: "VismaAPITests", dependencies: ["VismaAPI", "VismaSimulator", "TestSupport", "FlexyVismaCore"]),
+        .testTarget(name: "VismaAPITests", dependencies: ["VismaAPI", "VismaSimulator", "TestSupport", "FlexyVismaCore", "CompanyCheck"]),
         .testTarget(
             name: "CommandLineTests",
             dependencies: [
-                "FlexyVismaCommands", "PipelineOperations", "VismaAPI", "VismaSimulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "FlexyVismaCommands", "PipelineOperations", "CompanyCheck", "VismaAPI", "VismaSimulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -65,10 +65,13 @@ public struct PipelineStatus: Codable, Sendable {
             if let first = halt.first {
                 var position = first.file ?? ""
                 if let line = first.line { position += ":\(line)" }
-                lines.append("  \(first.record.map { "record \($0): " } ?? "")\(first.message)\(position.isEmpty ? "" : "  [\(position)]")")
+                // Visma's multi-line refusals keep their lines, indented under the first.
+                let message = first.message.replacingOccurrences(of: "\n", with: "\n    ")
+                lines.append("  \(first.record.map { "record \($0): " } ?? "")\(message)\(position.isEmpty ? "" : "  [\(position)]")")
                 if let hint = first.hint { lines.append("  What to do: \(hint)") }
             }
             if halt.rejections > 1 { lines.append("  \(halt.rejections) findings in all: \(halt.report ?? "see the batch's report")") }
+            if halt.stage == .upload { lines.append("  To check the Visma company against the configuration: flexyvisma doctor --root \(root)") }
         } else {
             lines.append("Running normally: not halted.")
         }

@@ -104,11 +104,12 @@ struct PayloadBuilder {
     /// Kit specifications: a new revision only when the components changed.
     private func addKitSpecifications(_ calculations: [Calculation], to draft: inout Draft) throws {
         let kitsInVisma = Dictionary(grouping: reference.kits ?? [], by: \.item)
+        let places = configuration.pipeline.effectiveQuantityDecimalPlaces
         for calculation in calculations {
-            let signature = calculation.components.map { "\($0.item):\($0.quantityE4)" }
+            let signature = calculation.components.map { "\($0.item):\(KitQuantity.stored($0.quantityE4, places: places))" }
             let existing = kitsInVisma[calculation.product] ?? []
             let latest = existing.max { (Int($0.revision) ?? 0) < (Int($1.revision) ?? 0) }
-            if let latest, latest.components == signature {
+            if let latest, KitQuantity.storedSignature(latest.components, places: places) == signature {
                 draft.result.counts["kitSpecification.unchanged", default: 0] += 1
                 continue
             }
@@ -116,7 +117,7 @@ struct PayloadBuilder {
             let lines = calculation.components.enumerated().map { index, component in
                 KitComponentUpdateDto(
                     operation: .insert, lineNbr: .init(index + 1), compInventoryID: .init(component.item),
-                    dfltCompQty: .init(Double(component.quantityE4) / 10_000), uom: .init(component.unit))
+                    dfltCompQty: .init(Double(KitQuantity.stored(component.quantityE4, places: places)) / 10_000), uom: .init(component.unit))
             }
             let body = KitSpecificationUpdateDto(
                 kitInventoryID: .init(calculation.product), revisionID: .init(String(revision)), descr: .init("Kalkulation \(revision)"),
@@ -245,6 +246,7 @@ struct PayloadBuilder {
         var lines: [PurchaseOrderLineUpdateDto] = []
         var number = ""
         var origin = ""
+        var warehouse: String?
         func finish() throws {
             guard !number.isEmpty else { return }
             header.lines = lines
@@ -260,7 +262,9 @@ struct PayloadBuilder {
                 origin = "\(url.lastPathComponent):\(element.line)"
                 let supplierName = element["supplier"] ?? ""
                 let supplier = reference.suppliers.first { $0.name == supplierName && $0.active }?.number ?? supplierName
-                let branch = element["department"].flatMap { configuration.departments[$0] }.flatMap { $0.enabled ? $0.branch : nil }
+                let department = element["department"].flatMap { configuration.departments[$0] }.flatMap { $0.enabled ? $0 : nil }
+                let branch = department?.branch
+                warehouse = department?.warehouse
                 header = PurchaseOrderUpdateDto(
                     orderType: .init("RegularOrder"), orderNumber: .init(number), overrideNumberSeries: .init(true),
                     date: .init("\(element["date"] ?? "")T00:00:00"), supplier: .init(supplier), hold: .init(false),
@@ -270,7 +274,7 @@ struct PayloadBuilder {
                 let item = element["item"] ?? ""
                 lines.append(PurchaseOrderLineUpdateDto(
                     operation: .insert, lineNumber: .init(lines.count + 1), inventory: .init(item), lineType: .init("GoodsForInventory"),
-                    uom: .init(element["unit"] ?? units[item] ?? "STK"),
+                    warehouse: warehouse.map(DtoValue.init), uom: .init(element["unit"] ?? units[item] ?? "STK"),
                     orderQty: .init(Double(FixedPoint(parsing: element["quantity"] ?? "", scale: 4)?.units ?? 0) / 10_000),
                     unitCost: .init(Double(FixedPoint(parsing: element["unitCost"] ?? "", scale: 2)?.units ?? 0) / 100)))
             case .end(let name) where name == "purchaseOrder":

@@ -49,7 +49,7 @@ import Testing
         try edit(#""branch" : "1""#, #""brnch" : "1""#)
         let result = try ChildProcess.run(umbrella, ["status", "--root", root.url.path])
         #expect(result.status == ExitStatus.configuration.rawValue, "\(result)")
-        #expect(result.standardError.contains("departments.Café.brnch: unknown key; departments.Café takes branch, enabled — did you mean 'branch'?"), "\(result)")
+        #expect(result.standardError.contains("departments.Café.brnch: unknown key; departments.Café takes branch, enabled, warehouse — did you mean 'branch'?"), "\(result)")
     }
 
     @Test func configCheckPrintsTheEffectiveConfigurationWithItsDefaults() throws {

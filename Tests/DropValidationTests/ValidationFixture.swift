@@ -8,7 +8,7 @@ import TestSupport
 struct ValidationFixture {
     let folder: TemporaryFolder
     let root: PipelineRoot
-    let configuration: PipelineConfiguration
+    var configuration: PipelineConfiguration
     let referenceFile: URL
     let schemas = SchemaDirectory(url: Repository.schemas)
 

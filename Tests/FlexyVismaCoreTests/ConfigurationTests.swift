@@ -140,7 +140,7 @@ import Testing
     @Test func unknownKeyInsideADictionaryValueIsRefusedWithItsPathAndTheNearestKey() throws {
         let error = try load(replacing: [(#""branch" : "1""#, #""brnch" : "1""#)])
         #expect(
-            error?.message.hasSuffix("departments.Café.brnch: unknown key; departments.Café takes branch, enabled — did you mean 'branch'?") == true,
+            error?.message.hasSuffix("departments.Café.brnch: unknown key; departments.Café takes branch, enabled, warehouse — did you mean 'branch'?") == true,
             "\(String(describing: error))")
     }
 
@@ -154,7 +154,7 @@ import Testing
         #expect(lines.count == 3, "\(lines)")
         #expect(lines.first?.hasSuffix("flexyvisma.json: comment: unknown key; the top level takes accounts, customers, departments, itemClasses, itemGroups, notifications, paymentTypes, pipeline, schemaVersion, source, vatCodes, venue, visma") == true, "\(lines)")
         #expect(lines.dropFirst().first?.hasSuffix("notifications.metricFile: unknown key; notifications takes command, metricsFile, repeatWhileHalted — did you mean 'metricsFile'?") == true, "\(lines)")
-        #expect(lines.last?.hasSuffix("pipeline.releaseDocument: unknown key; pipeline takes journalVat, receiptsPosting, releaseDocuments, settleSeconds, uploadParallelism — did you mean 'releaseDocuments'?") == true, "\(lines)")
+        #expect(lines.last?.hasSuffix("pipeline.releaseDocument: unknown key; pipeline takes journalVat, quantityDecimalPlaces, receiptsPosting, releaseDocuments, settleSeconds, uploadParallelism — did you mean 'releaseDocuments'?") == true, "\(lines)")
     }
 
     @Test func misspeltRequiredKeyIsNamedAsMissingWithTheMisspelling() throws {
@@ -168,6 +168,8 @@ import Testing
         let range = try load(replacing: [(#""uploadParallelism" : 4"#, #""uploadParallelism" : 0"#), (#""http://127.0.0.1:18080/connect/token""#, #""127.0.0.1/token""#)])
         #expect(range?.message.contains("visma.tokenURL: '127.0.0.1/token' is not an http(s) URL") == true, "\(String(describing: range))")
         #expect(range?.message.hasSuffix("pipeline.uploadParallelism: must be 1 or more, not 0") == true, "\(String(describing: range))")
+        let places = try load(replacing: [(#""quantityDecimalPlaces" : 4"#, #""quantityDecimalPlaces" : 7"#)])
+        #expect(places?.message.hasSuffix("pipeline.quantityDecimalPlaces: must be between 0 and 6, not 7") == true, "\(String(describing: places))")
         let version = try load(replacing: [(#""schemaVersion" : 1"#, #""schemaVersion" : 2, "future" : true"#)])
         #expect(version?.message.hasSuffix("schemaVersion 2 is not supported (expected 1)") == true, "\(String(describing: version))")
     }
@@ -179,7 +181,8 @@ import Testing
         try configuration.encoded().write(to: root.configFile)
         let effective = try JSONValue.parse(try PipelineConfiguration.effectiveDocument(root: root))
         #expect(effective["notifications"] == ["command": .null, "metricsFile": "state/metrics.prom", "repeatWhileHalted": false])
-        #expect(effective["departments"]?["Bowling"] == ["enabled": false, "branch": .null])
+        #expect(effective["departments"]?["Bowling"] == ["enabled": false, "branch": .null, "warehouse": .null])
+        #expect(effective["pipeline"]?["quantityDecimalPlaces"] == 4)
         #expect(effective["pipeline"]?["receiptsPosting"] == "dailyJournal")
         #expect(effective["pipeline"]?["journalVat"] == "vatTransactions")
         #expect(configuration.withDefaults.notifications.metricsFile == "state/metrics.prom")

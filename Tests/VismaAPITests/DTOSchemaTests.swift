@@ -38,6 +38,9 @@ import Testing
         ("/v1/KitSpecifications", KitSpecificationPageDto.self),
         ("/v1/customer", CustomerDto.self),
         ("/v1/customerPayment", PaymentDto.self),
+        ("/v1/account", AccountDto.self),
+        ("/v1/numberSequence", NumberingDto.self),
+        ("/v1/warehouse", WarehouseDto.self),
     ]
 
     @Test func everySpecimenSetsEveryFieldSoNoKeyEscapesTheCheck() throws {

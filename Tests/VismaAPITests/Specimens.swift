@@ -71,7 +71,8 @@ extension ReleasePaymentActionDto: Specimen {
 extension PurchaseOrderLineUpdateDto: Specimen {
     static var specimen: Self {
         PurchaseOrderLineUpdateDto(
-            operation: .insert, lineNumber: .init(1), inventory: .init("R-100"), lineType: .init("GoodsForInventory"), uom: .init("KG"),
+            operation: .insert, lineNumber: .init(1), inventory: .init("R-100"), lineType: .init("GoodsForInventory"),
+            warehouse: .init("CAFE"), uom: .init("KG"),
             orderQty: .init(2.5), unitCost: .init(120))
     }
 }
@@ -148,7 +149,7 @@ extension FinancialPeriodDto: Specimen {
 extension VatInformationDto: Specimen {
     static var specimen: Self {
         VatInformationDto(
-            vatId: "U25", glAccounts: .init(vatPayableAccount: .init(number: "7200")),
+            vatId: "U25", description: "Salgsmoms 25 %", glAccounts: .init(vatPayableAccount: .init(number: "7200")),
             schedules: [.init(startDate: "2000-01-01T00:00:00", vatRate: 25)])
     }
 }
@@ -190,4 +191,19 @@ extension PaymentDto: Specimen {
             type: "Prepayment", refNbr: "P-1", status: "Open", applicationDate: "2026-11-23T00:00:00", paymentAmount: 500,
             availableBalance: 500, customer: .init(number: "K-1001"), metadata: .specimen)
     }
+}
+
+extension AccountDto: Specimen {
+    static var specimen: Self {
+        AccountDto(accountCD: "1010", description: "Salg", type: "Income", active: true, controlAccountModule: "AR")
+    }
+}
+
+
+extension NumberingDto: Specimen {
+    static var specimen: Self { NumberingDto(numberingId: "ARPAYMENT", description: "Indbetalinger", manualNumbering: false) }
+}
+
+extension WarehouseDto: Specimen {
+    static var specimen: Self { WarehouseDto(warehouseID: "CAFE", description: "Café", active: true) }
 }

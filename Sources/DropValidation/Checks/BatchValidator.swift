@@ -60,7 +60,7 @@ struct BatchValidator {
             let check = CSVFileCheck(schema: try ColumnSchema.load(.items, from: schemas), fileName: name)
             result.counts["items", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in
                 if let number = record.usable("item_number"), let kind = record.usable("kind"), batchItems[number] == nil {
-                    batchItems[number] = BatchItem(number: number, kind: kind, line: record.line, file: name)
+                    batchItems[number] = BatchItem(number: number, kind: kind, line: record.line, file: name, unit: record.usable("unit") ?? "STK")
                     result.itemKinds[number] = kind
                 }
                 itemRules.check(record, file: name, findings: &findings)

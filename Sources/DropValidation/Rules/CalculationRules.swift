@@ -63,10 +63,26 @@ struct CalculationRules {
                 if let unit = element["unit"], !context.units.contains(unit) {
                     queue("kit.unknown-unit", "unit \(unit) does not exist in Visma", "unit", "create the unit in Visma, or correct it")
                 }
+                let places = context.configuration.pipeline.effectiveQuantityDecimalPlaces
+                if let text = element["quantity"], let quantity = FixedPoint(parsing: text, scale: 4), Self.roundsToZero(quantity.units, places: places) {
+                    queue("kit.quantity-below-precision",
+                          "quantity \(text) is 0 at the company's \(places) quantity decimal places; Visma would refuse the component", "quantity",
+                          "raise \"Quantity decimal places\" in Visma and pipeline.quantityDecimalPlaces to match (e.g. 4), or use a smaller unit")
+                }
             }
         default:
             break
         }
+    }
+}
+
+extension CalculationRules {
+    /// Whether a positive quantity in ten-thousandths becomes 0 when rounded half away from zero to `places` decimals.
+    static func roundsToZero(_ quantityE4: Int64, places: Int) -> Bool {
+        guard quantityE4 > 0, places < 4 else { return false }
+        var step: Int64 = 1
+        for _ in 0..<(4 - max(0, places)) { step *= 10 }
+        return quantityE4 * 2 < step
     }
 }
 
@@ -124,6 +140,10 @@ struct PurchaseOrderRules {
             case true?:
                 if let unit = element["unit"], !context.units.contains(unit) {
                     queue("po.unknown-unit", "unit \(unit) does not exist in Visma", "unit", "create the unit in Visma, or correct it")
+                } else if let unit = element["unit"], let itemUnit = batchItems[number]?.unit, unit != itemUnit {
+                    // Only items of this batch: a Visma item may have a purchase unit besides the base unit the snapshot holds.
+                    queue("po.unit-not-of-item", "\(number) is kept in \(itemUnit), not \(unit); Visma takes only the item's own unit", "unit",
+                          "order \(number) in \(itemUnit) in FlexyBox, or change the item's unit")
                 }
             }
         default:

@@ -101,4 +101,6 @@ struct BatchItem {
     let kind: String
     let line: Int
     let file: String
+    /// The unit the item is created with (base, sales and purchase unit alike; STK when the file names none).
+    let unit: String
 }

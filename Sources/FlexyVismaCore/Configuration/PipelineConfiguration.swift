@@ -53,22 +53,36 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         public var receiptsPosting: ReceiptsPosting
         /// How the day journals book output VAT (default `vatTransactions`).
         public var journalVat: JournalVat?
+        /// The company's "quantity decimal places": kit component quantities are compared and sent rounded to it
+        /// (default 2, Visma's default; 0–6).
+        public var quantityDecimalPlaces: Int?
 
-        public init(settleSeconds: Int, uploadParallelism: Int, releaseDocuments: Bool, receiptsPosting: ReceiptsPosting, journalVat: JournalVat? = nil) {
+        public static let defaultQuantityDecimalPlaces = 2
+
+        public init(
+            settleSeconds: Int, uploadParallelism: Int, releaseDocuments: Bool, receiptsPosting: ReceiptsPosting, journalVat: JournalVat? = nil,
+            quantityDecimalPlaces: Int? = nil
+        ) {
             self.settleSeconds = settleSeconds
             self.uploadParallelism = uploadParallelism
             self.releaseDocuments = releaseDocuments
             self.receiptsPosting = receiptsPosting
             self.journalVat = journalVat
+            self.quantityDecimalPlaces = quantityDecimalPlaces
         }
 
         /// `journalVat`, or its default.
         public var effectiveJournalVat: JournalVat { journalVat ?? .vatTransactions }
+
+        /// `quantityDecimalPlaces`, or its default.
+        public var effectiveQuantityDecimalPlaces: Int { quantityDecimalPlaces ?? Self.defaultQuantityDecimalPlaces }
     }
 
     public struct Department: Codable, Sendable, Equatable {
         public var enabled: Bool
         public var branch: String?
+        /// The Visma warehouse the department's purchase order lines receive into.
+        public var warehouse: String? = nil
     }
 
     public struct ItemClasses: Codable, Sendable, Equatable {
@@ -186,6 +200,9 @@ extension PipelineConfiguration {
         }
         if pipeline.uploadParallelism < 1 {
             problems.append(ConfigurationProblem(path: "pipeline.uploadParallelism", message: "must be 1 or more, not \(pipeline.uploadParallelism)"))
+        }
+        if let places = pipeline.quantityDecimalPlaces, !(0...6).contains(places) {
+            problems.append(ConfigurationProblem(path: "pipeline.quantityDecimalPlaces", message: "must be between 0 and 6, not \(places)"))
         }
         for (code, vat) in vatCodes.sorted(by: { $0.key < $1.key }) where !(0...100).contains(vat.ratePercent) {
             problems.append(ConfigurationProblem(path: "vatCodes.\(code).ratePercent", message: "must be between 0 and 100, not \(vat.ratePercent)"))

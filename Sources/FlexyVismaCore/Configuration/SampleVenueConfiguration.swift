@@ -19,10 +19,11 @@ extension PipelineConfiguration {
                 scope: "vismanet_erp_service_api:create vismanet_erp_service_api:read vismanet_erp_service_api:update",
                 clientSecretFile: "secrets/client-secret"),
             pipeline: Pipeline(
-                settleSeconds: 10, uploadParallelism: 4, releaseDocuments: true, receiptsPosting: .dailyJournal),
+                settleSeconds: 10, uploadParallelism: 4, releaseDocuments: true, receiptsPosting: .dailyJournal,
+                quantityDecimalPlaces: 4),
             departments: [
-                "Café": Department(enabled: true, branch: "1"),
-                "Restaurant": Department(enabled: true, branch: "2"),
+                "Café": Department(enabled: true, branch: "1", warehouse: "CAFE"),
+                "Restaurant": Department(enabled: true, branch: "2", warehouse: "RESTAURANT"),
                 "Bowling": Department(enabled: false, branch: nil),
             ],
             itemClasses: ItemClasses(stock: "LAGER", nonStock: "IKKELAGER"),

@@ -59,11 +59,12 @@ public actor TokenProvider {
         }
         guard response.status == 200, let value = answer?.accessToken else {
             let stated = [answer?.error, answer?.errorDescription].compactMap { $0 }.joined(separator: ": ")
-            let reason = stated.isEmpty ? "HTTP \(response.status)" : stated
+            let reason = stated.isEmpty ? "HTTP \(response.status)" : TerminalText.escaped(stated)
             throw VismaClientError(
                 exitStatus: .configuration,
                 message: "Visma Connect at \(connection.tokenURL) refused the client credentials (\(reason)); "
-                    + "check visma.clientId, visma.tenantId (the company's tenant id) and the client secret")
+                    + "check visma.clientId, visma.tenantId (the company's tenant id) and the client secret",
+                connectError: answer?.error)
         }
         fetches += 1
         // Visma Connect states the lifetime; an answer without it is taken to last the usual hour.

@@ -23,10 +23,13 @@ public struct VismaConnection: Sendable {
 public struct VismaClientError: PipelineFailure {
     public var exitStatus: ExitStatus
     public var message: String
+    /// Visma Connect's OAuth2 error code when it refused a token (`invalid_client`, `invalid_tenant`, `invalid_scope`, …).
+    public var connectError: String?
     public var description: String { message }
 
-    public init(exitStatus: ExitStatus, message: String) {
+    public init(exitStatus: ExitStatus, message: String, connectError: String? = nil) {
         self.exitStatus = exitStatus
         self.message = message
+        self.connectError = connectError
     }
 }

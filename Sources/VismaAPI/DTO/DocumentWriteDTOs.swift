@@ -40,19 +40,22 @@ public struct PurchaseOrderLineUpdateDto: Encodable, Sendable, Equatable {
     public var inventory: DtoValue<String>?
     /// `GoodsForInventory`, …
     public var lineType: DtoValue<String>?
+    /// The warehouse the goods are received into (the department's `warehouse`).
+    public var warehouse: DtoValue<String>?
     public var uom: DtoValue<String>?
     public var orderQty: DtoValue<Double>?
     public var unitCost: DtoValue<Double>?
 
     public init(
         operation: LineOperation? = nil, lineNumber: DtoValue<Int>? = nil, inventory: DtoValue<String>? = nil,
-        lineType: DtoValue<String>? = nil, uom: DtoValue<String>? = nil, orderQty: DtoValue<Double>? = nil,
-        unitCost: DtoValue<Double>? = nil
+        lineType: DtoValue<String>? = nil, warehouse: DtoValue<String>? = nil, uom: DtoValue<String>? = nil,
+        orderQty: DtoValue<Double>? = nil, unitCost: DtoValue<Double>? = nil
     ) {
         self.operation = operation
         self.lineNumber = lineNumber
         self.inventory = inventory
         self.lineType = lineType
+        self.warehouse = warehouse
         self.uom = uom
         self.orderQty = orderQty
         self.unitCost = unitCost

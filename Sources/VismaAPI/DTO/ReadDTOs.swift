@@ -77,9 +77,10 @@ public struct FinancialPeriodDto: VismaReadDTO {
     public var year: Int?
     /// The year and the period's number in it; read as `YYYYPP` or `PPYYYY` (the OAS names no format).
     public var period: String?
-    /// `yyyy-MM-ddT00:00:00`.
+    /// The first and last day, `yyyy-MM-ddT00:00:00`.
     public var startDate: String?
     public var endDate: String?
+    /// The period can be used for posting at all.
     public var active: Bool?
     public var closedInGeneralLedger: Bool?
     public var closedInCustomerLedger: Bool?
@@ -89,6 +90,7 @@ public struct FinancialPeriodDto: VismaReadDTO {
 public struct VatInformationDto: VismaReadDTO {
     public static let openAPISchema = "VatInformationDto"
     public var vatId: String?
+    public var description: String?
     public var glAccounts: GLAccounts?
     public var schedules: [Schedule]?
 

@@ -49,7 +49,7 @@ public struct SimulatorResponse: Sendable {
         SimulatorResponse(status: status, headers: [("Content-Type", "application/json; charset=utf-8")] + headers, body: value.encoded())
     }
 
-    static func error(_ error: VismaError) -> SimulatorResponse { json(error.status, error.body) }
+    static func error(_ error: VismaError, ipp: Bool = false) -> SimulatorResponse { json(error.status, ipp ? error.ippBody : error.body) }
 
     /// 201 with the new record's URL in `Location`, as Visma answers a POST.
     static func created(location: String) -> SimulatorResponse {

@@ -238,6 +238,8 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("GET", 2, "v1", "branch"): outcome = company.branchList()
             case ("GET", 2, "v1", "financialperiod"): outcome = company.financialPeriodList()
             case ("GET", 2, "v1", "account"): outcome = company.accountList(request.query)
+            case ("GET", 2, "v1", "numbersequence"): outcome = company.numberSequenceList()
+            case ("GET", 2, "v1", "warehouse"): outcome = company.warehouseList(request.query)
             default:
                 return .json(404, ["message": .string("No HTTP resource was found that matches the request URI '\(request.path)'.")])
             }
@@ -252,10 +254,16 @@ public final class SimulatorEngine: @unchecked Sendable {
             case .noContent: return .noContent
             }
         } catch let error as VismaError {
-            return .error(error)
+            return .error(error, ipp: ippErrors(lowered))
         } catch {
-            return .error(VismaError(500, "An error has occurred. \(error)"))
+            return .error(VismaError(500, "An error has occurred. \(error)"), ipp: ippErrors(lowered))
         }
+    }
+
+    /// Whether the endpoint (the path segment after the version) answers errors in the IPP shape.
+    private func ippErrors(_ lowered: [String]) -> Bool {
+        guard lowered.count > 1 else { return false }
+        return company.fixture.behaviour.ippErrors.contains { $0.lowercased() == lowered[1] }
     }
 
     private func requestBody(_ request: SimulatorRequest) throws -> JSONValue {
@@ -355,6 +363,7 @@ struct FixtureAddition: Decodable {
     var branches: [CompanyFixture.Branch]?
     var accounts: [CompanyFixture.Account]?
     var financialPeriods: [CompanyFixture.FinancialPeriod]?
+    var warehouses: [CompanyFixture.Warehouse]?
 
     /// Adds new records and replaces ones with the same id (so a closed period can be reopened).
     func apply(to fixture: inout CompanyFixture) {
@@ -377,6 +386,7 @@ struct FixtureAddition: Decodable {
         merge(&fixture.branches, branches, id: \.number)
         merge(&fixture.accounts, accounts, id: \.number)
         merge(&fixture.financialPeriods, financialPeriods, id: \.period)
+        merge(&fixture.warehouses, warehouses, id: \.id)
     }
 }
 

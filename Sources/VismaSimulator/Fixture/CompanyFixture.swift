@@ -20,6 +20,8 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
     public var branches: [Branch]
     public var accounts: [Account]
     public var financialPeriods: [FinancialPeriod]
+    /// Warehouses (`GET /v1/warehouse`) that purchase order lines may name (absent in a fixture file: none).
+    public var warehouses: [Warehouse] = []
     /// How this company's API behaves where real companies differ (absent in a fixture file: the defaults).
     public var behaviour = Behaviour()
 
@@ -39,8 +41,17 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
         public var quantityDecimalPlaces = 2
         /// Every n-th release answers `Queued` and completes only on a later look (0: never).
         public var queuedReleaseEvery = 0
+        /// Purchase order lines for stock items must name an active warehouse (`PurchaseOrderLineUpdateDto.warehouse`).
+        public var purchaseOrderWarehouseRequired = false
 
         public init() {}
+
+        /// The sample venue's company: recipes in grams need 4 quantity decimal places (Visma's default is 2).
+        public static var sampleVenue: Behaviour {
+            var behaviour = Behaviour()
+            behaviour.quantityDecimalPlaces = 4
+            return behaviour
+        }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -51,6 +62,8 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
             ippErrors = try container.decodeIfPresent([String].self, forKey: .ippErrors) ?? defaults.ippErrors
             quantityDecimalPlaces = try container.decodeIfPresent(Int.self, forKey: .quantityDecimalPlaces) ?? defaults.quantityDecimalPlaces
             queuedReleaseEvery = try container.decodeIfPresent(Int.self, forKey: .queuedReleaseEvery) ?? defaults.queuedReleaseEvery
+            purchaseOrderWarehouseRequired =
+                try container.decodeIfPresent(Bool.self, forKey: .purchaseOrderWarehouseRequired) ?? defaults.purchaseOrderWarehouseRequired
         }
     }
 
@@ -143,6 +156,16 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
         /// `Asset`, `Liability`, `Income` or `Expense`.
         public var type: String
         public var active: Bool
+        /// The module that alone may post to a control account (`AR`, `AP`, …); nil for an ordinary account.
+        public var controlAccountModule: String? = nil
+    }
+
+    public struct Warehouse: Codable, Sendable, Equatable {
+        public var id: String
+        public var description: String
+        public var active: Bool
+        /// The branch number the warehouse belongs to.
+        public var branch: String?
     }
 
 
@@ -166,6 +189,7 @@ extension CompanyFixture {
             customerRequiredFields: try container.decode([String].self, forKey: .customerRequiredFields),
             branches: try container.decode([Branch].self, forKey: .branches), accounts: try container.decode([Account].self, forKey: .accounts),
             financialPeriods: try container.decode([FinancialPeriod].self, forKey: .financialPeriods),
+            warehouses: try container.decodeIfPresent([Warehouse].self, forKey: .warehouses) ?? [],
             behaviour: try container.decodeIfPresent(Behaviour.self, forKey: .behaviour) ?? Behaviour())
     }
 }
@@ -243,5 +267,11 @@ extension CompanyFixture {
             Account(number: "6850", description: "Gavekort, skyldige", type: "Liability", active: true),
             Account(number: "7200", description: "Salgsmoms", type: "Liability", active: true),
         ],
-        financialPeriods: FinancialPeriod.financialYears(2025...2027, firstMonth: 1, closed: ["202509"]))
+        financialPeriods: FinancialPeriod.financialYears(2025...2027, firstMonth: 1, closed: ["202509"]),
+        warehouses: [
+            Warehouse(id: "CAFE", description: "Café, lager", active: true, branch: "1"),
+            Warehouse(id: "RESTAURANT", description: "Restaurant, lager", active: true, branch: "2"),
+            Warehouse(id: "BOWLING", description: "Bowling, lager (lukket)", active: false, branch: "3"),
+        ],
+        behaviour: .sampleVenue)
 }

@@ -127,3 +127,12 @@ extension CompanyState {
         return "\(sign)\(magnitude / 100).\(magnitude % 100 < 10 ? "0" : "")\(magnitude % 100)"
     }
 }
+
+extension CompanyState {
+    /// A control account takes postings only from its own module, never from a general ledger journal.
+    static func refuseControlAccount(_ account: CompanyFixture.Account, line: Int) throws {
+        guard let module = account.controlAccountModule else { return }
+        throw VismaError.badRequest(
+            "Error: Line \(line): Account '\(account.number)' is a control account of module \(module); it can only be posted to from that module.")
+    }
+}

@@ -26,6 +26,7 @@ extension CompanyState {
         guard let account = account(accountNumber), account.active else {
             throw VismaError.badRequest("Error: Line \(number): Account '\(accountNumber)' does not exist or is inactive.")
         }
+        try Self.refuseControlAccount(account, line: number)
         let debit = ore(try line.number("debitAmountInCurrency") ?? 0)
         let credit = ore(try line.number("creditAmountInCurrency") ?? 0)
         guard debit >= 0, credit >= 0, !(debit > 0 && credit > 0) else {

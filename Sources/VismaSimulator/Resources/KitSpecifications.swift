@@ -64,7 +64,7 @@ extension CompanyState {
                 throw VismaError.badRequest(
                     "Error: Component '\(component)' is a \(isStock ? "stock" : "non-stock") item and belongs in \(isStock ? "stockComponentLines" : "nonStockComponentLines").")
             }
-            let quantity = try line.number("dfltCompQty") ?? 1
+            let quantity = Self.storedQuantity(try line.number("dfltCompQty") ?? 1, places: fixture.behaviour.quantityDecimalPlaces)
             guard quantity > 0 else { throw VismaError.badRequest("Error: Component quantity must be greater than 0.") }
             let unit = try line.string("uom") ?? item["baseUnit"]?.stringValue ?? "STK"
             guard fixture.units.contains(unit) else {
@@ -93,5 +93,17 @@ extension CompanyState {
         ]).compacted
         insert(.kitSpecification, "\(kitNumber)/\(revision)", spec)
         return .created("/v1/KitSpecifications/\(kitNumber)/\(revision)")
+    }
+}
+
+extension CompanyState {
+    /// A quantity as the company stores it: rounded half away from zero to its quantity decimal places.
+    static func storedQuantity(_ value: Double, places: Int) -> Double {
+        // Through the shortest decimal text of the number, so that 0.015 is the decimal 0.015 and not 0.01499….
+        guard var exact = Decimal(string: "\(value)") else { return value }
+        var rounded = Decimal()
+        // `.plain` rounds a midpoint away from zero (up for positive, down for negative numbers).
+        NSDecimalRound(&rounded, &exact, max(0, places), .plain)
+        return NSDecimalNumber(decimal: rounded).doubleValue
     }
 }

@@ -57,11 +57,38 @@ extension CompanyState {
         var accounts = fixture.accounts
         if let active = query["active"] { accounts = accounts.filter { String($0.active) == active.lowercased() } }
         return .ok(.array(accounts.enumerated().map { index, account in
-            [
+            JSONValue.object([
                 "accountID": .number(Double(index + 1)), "accountCD": .string(account.number), "type": .string(account.type),
                 "active": .bool(account.active), "description": .string(account.description),
                 "cashAccount": .bool(fixture.paymentMethods.contains { $0.cashAccount == account.number }),
+                "controlAccountModule": .text(account.controlAccountModule), "allowManualEntry": .bool(account.controlAccountModule == nil),
+            ]).compacted
+        }))
+    }
+
+    /// Numbering series, one per document kind this company numbers; `manualNumbering` is the series' own switch,
+    /// which `behaviour.numbering` (the import override) does not change.
+    func numberSequenceList() -> Outcome {
+        let series = [
+            ("CUSTOMER", "Kunder", "customer"), ("ARPAYMENT", "Indbetalinger", "customerPayment"),
+            ("POORDER", "Indkøbsordrer", "purchaseOrder"), ("BATCH", "Finansbilag", "journalTransaction"),
+        ]
+        return .ok(.array(series.map { id, description, _ in
+            [
+                "numberingId": .string(id), "description": .string(description), "manualNumbering": false, "newNumberSymbol": "<NEW>",
+                "sequence": [["numberingId": .string(id), "startNbr": "000001", "endNbr": "999999", "lastNbr": "000000", "nbrStep": 1]],
             ]
+        }))
+    }
+
+    func warehouseList(_ query: [String: String]) -> Outcome {
+        var warehouses = fixture.warehouses
+        if let active = query["active"] { warehouses = warehouses.filter { String($0.active) == active.lowercased() } }
+        return .ok(.array(warehouses.map { warehouse in
+            JSONValue.object([
+                "warehouseID": .string(warehouse.id), "description": .string(warehouse.description), "active": .bool(warehouse.active),
+                "branch": warehouse.branch.map { ["number": .string($0)] } ?? .null,
+            ]).compacted
         }))
     }
 

@@ -65,6 +65,7 @@ extension CompanyState {
         guard !lines.isEmpty else { throw VismaError.badRequest("Error: A purchase order needs at least one line.") }
         var total: Int64 = 0
         var rendered: [JSONValue] = []
+        var lineProblems: [String] = []
         for (index, line) in lines.enumerated() {
             let lineType = try line.enumeration("lineType", Self.lineTypes) ?? "GoodsForInventory"
             let number = try line.requiredString("inventory", "Inventory ID")
@@ -82,6 +83,8 @@ extension CompanyState {
             guard fixture.units.contains(unit) else {
                 throw VismaError.badRequest("Error: Unit of measure '\(unit)' does not exist.")
             }
+            let warehouse = try line.string("warehouse")
+            lineProblems += lineProblemsOf(line: index + 1, item: item, number: number, unit: unit, warehouse: warehouse, stock: isStock)
             guard let quantity = try line.number("orderQty"), quantity > 0 else {
                 throw VismaError.badRequest("Error: Line \(index + 1): 'Order Qty.' must be greater than 0.")
             }
@@ -95,8 +98,10 @@ extension CompanyState {
                 "lineType": .string(lineType), "uom": .string(unit), "orderQty": .number(quantity),
                 "unitCost": .number(unitCost), "extCost": amount(extended), "amount": amount(extended),
                 "lineDescription": .text(try line.string("lineDescription")),
+                "warehouse": warehouse.map { ["id": .string($0)] } ?? .null,
             ]).compacted)
         }
+        try Self.refuse(lineProblems)
         let number = try documentNumber(dto, field: "orderNumber", kind: .purchaseOrder, prefix: "")
         let hold = try dto.bool("hold") ?? false
         insert(.purchaseOrder, number, JSONValue.object([
@@ -109,5 +114,33 @@ extension CompanyState {
             "lastModifiedDateTime": .string(Self.now()),
         ]).compacted)
         return .created("/v1/purchaseorder/\(number)")
+    }
+}
+
+extension CompanyState {
+    /// What is wrong with a line's unit (one of the item's own units) and warehouse (active; required on stock lines
+    /// when `behaviour.purchaseOrderWarehouseRequired`), one text per problem.
+    func lineProblemsOf(line: Int, item: JSONValue, number: String, unit: String, warehouse: String?, stock: Bool) -> [String] {
+        var problems: [String] = []
+        let itemUnits = ["baseUnit", "purchaseUnit", "salesUnit"].compactMap { item[$0]?.stringValue }
+        if !itemUnits.isEmpty, !itemUnits.contains(unit) {
+            problems.append(
+                "Line \(line): Unit '\(unit)' is not a unit of item '\(number)' (its units: \(Set(itemUnits).sorted().joined(separator: ", "))).")
+        }
+        if let warehouse {
+            if !fixture.warehouses.contains(where: { $0.id == warehouse && $0.active }) {
+                problems.append("Line \(line): Warehouse '\(warehouse)' does not exist or is inactive.")
+            }
+        } else if stock, fixture.behaviour.purchaseOrderWarehouseRequired {
+            problems.append("Line \(line): 'Warehouse' cannot be empty.")
+        }
+        return problems
+    }
+
+    /// One refusal naming every bad line, one per line of the message.
+    static func refuse(_ lineProblems: [String]) throws {
+        guard !lineProblems.isEmpty else { return }
+        let count = lineProblems.count
+        throw VismaError.badRequest((["Error: The purchase order has \(count) invalid line\(count == 1 ? "" : "s"):"] + lineProblems).joined(separator: "\n"))
     }
 }
