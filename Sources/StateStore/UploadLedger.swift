@@ -50,6 +50,10 @@ public struct UploadLedger: Sendable {
                 CREATE INDEX IF NOT EXISTS ledger_by_state ON ledger (batch, state);
                 """)
         }
+        // Visma's number by kind and our key, across batches: what later records address and refer to.
+        migrator.registerMigration("v2-numbers-by-key") { db in
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS ledger_by_key ON ledger (kind, key, state)")
+        }
         return migrator
     }
 
@@ -115,6 +119,24 @@ public struct UploadLedger: Sendable {
         }
     }
 
+    /// The number Visma gave each of these records of `kind` (by our key), from whichever batch created or
+    /// updated it last; a key Visma has not confirmed is absent.
+    public func vismaNumbers(kind: String, keys: some Sequence<String>) throws -> [String: String] {
+        try queue.read { db in try Self.vismaNumbers(db, kind: kind, keys: keys) }
+    }
+
+    static func vismaNumbers(_ db: Database, kind: String, keys: some Sequence<String>) throws -> [String: String] {
+        let statement = try db.makeStatement(sql: """
+            SELECT visma_id FROM ledger WHERE kind = ? AND key = ? AND state = 'done' AND visma_id IS NOT NULL
+            ORDER BY updated DESC, rowid DESC LIMIT 1
+            """)
+        var numbers: [String: String] = [:]
+        for key in Set(keys) {
+            if let number = try String.fetchOne(statement, arguments: [kind, key]) { numbers[key] = number }
+        }
+        return numbers
+    }
+
     static func entries(_ db: Database, batch: BatchID) throws -> [Int: Entry] {
         var entries: [Int: Entry] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT sequence, state, visma_id, message FROM ledger WHERE batch = ?", arguments: [batch.rawValue]) {
@@ -140,6 +162,11 @@ extension UploadLedger {
 
         public func entries(batch: BatchID) throws -> [Int: Entry] {
             try queue.read { db in try UploadLedger.entries(db, batch: batch) }
+        }
+
+        /// The number Visma gave each of these records of `kind` (by our key), for `audit` and `plan`.
+        public func vismaNumbers(kind: String, keys: some Sequence<String>) throws -> [String: String] {
+            try queue.read { db in try UploadLedger.vismaNumbers(db, kind: kind, keys: keys) }
         }
 
         /// The sequences of the batch's records Visma has confirmed.

@@ -113,7 +113,7 @@ struct JournalBuilder {
             lines.append(JournalTransactionLineUpdateDto(
                 operation: .insert, lineNumber: .init(lines.count + 1), accountNumber: .init(account),
                 transactionDescription: .init(String(text.prefix(60))), debitAmountInCurrency: isCredit ? nil : lineAmount,
-                creditAmountInCurrency: isCredit ? lineAmount : nil, vatCodeId: vatCode.map(DtoValue.init), branch: branch.map(DtoValue.init)))
+                creditAmountInCurrency: isCredit ? lineAmount : nil, vatCodeId: vatCode.map(DtoValue.init), branch: branch.map(DtoValue.init), referenceNumber: .init(number)))
         }
         var vatByCode: [String: Int64] = [:]
         for group in sums.grossByGroupAndVat.keys.sorted() {

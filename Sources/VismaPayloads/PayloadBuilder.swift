@@ -37,7 +37,7 @@ struct PayloadBuilder {
         for url in urls(.receipts) {
             guard let journal = try JournalBuilder(configuration: configuration).build(url) else { continue }
             draft.result.controlTotals.receiptDays.append(journal.totals)
-            draft.records += journal.records
+            draft.records += journal.records.map(Self.numberedByVisma(journal:))
         }
 
         var result = draft.result
@@ -140,15 +140,21 @@ struct PayloadBuilder {
             let contact = ContactInfoUpdateDto(
                 name: .init(row["name"] ?? number), email: row["email"].map(DtoValue.init), phone1: row["phone"].map(DtoValue.init))
             let exists = vismaCustomers.contains(number)
+            let name = row["name"] ?? number
             let body = CustomerUpdateDto(
-                number: exists ? nil : .init(number), name: .init(row["name"] ?? number), status: .init("Active"),
+                number: exists ? nil : .init(number), name: .init(name), status: .init("Active"),
                 overrideWithClassValues: true,
                 customerClassId: .init(row["customer_class"] ?? configuration.customers.defaultCustomerClass),
-                corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address), mainContact: .init(contact))
-            let lookup = "/v1/customer/\(PercentEncoding.encode(number))"
-            draft.records.append(try PayloadRecord(
+                corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address), mainContact: .init(contact),
+                overrideNumberSeries: exists ? nil : .init(true), accountReference: .init(number))
+            let lookup = exists ? "/v1/customer/\(PercentEncoding.encode(number))" : "/v1/customer/\(PayloadRecord.numberPlaceholder)"
+            var record = try PayloadRecord(
                 sequence: 0, group: .customers, key: number, method: exists ? "PUT" : "POST", path: exists ? lookup : "/v1/customer",
-                lookup: lookup, body: body, release: nil, origin: "\(url.lastPathComponent):\(row.line)"))
+                lookup: lookup, body: body, release: nil, origin: "\(url.lastPathComponent):\(row.line)")
+            // Our number is kept in "Account ref."; the list filters by the name, which narrows it.
+            record.search = .init(
+                list: "/v1/customer?name=\(PercentEncoding.encode(name))", keyField: "accountReference", numberField: "number", keyText: number)
+            draft.records.append(record)
         }
     }
 
@@ -169,12 +175,29 @@ struct PayloadBuilder {
                 applicationDate: .init("\(row["date"] ?? "")T00:00:00"), paymentRef: .init(id),
                 paymentAmount: .init(Double(abs(amount)) / 100), currency: .init(row["currency"] ?? "DKK"), hold: .init(false),
                 invoiceText: row["reference"].map { .init(String($0.prefix(50))) }, branch: branch.map(DtoValue.init))
-            let lookup = "/v1/customerPayment/\(PercentEncoding.encode(id))"
-            draft.records.append(try PayloadRecord(
+            let lookup = "/v1/customerPayment/\(PayloadRecord.numberPlaceholder)"
+            var record = try PayloadRecord(
                 sequence: 0, group: .customerPayments, key: id, method: "POST", path: "/v1/customerPayment", lookup: lookup, body: body,
                 release: configuration.pipeline.releaseDocuments ? "\(lookup)/action/release" : nil,
-                origin: "\(url.lastPathComponent):\(row.line)"))
+                origin: "\(url.lastPathComponent):\(row.line)")
+            // The customer as Visma numbered it, resolved at send time; our payment id stays in `paymentRef`.
+            record.references = [.init(field: "customer", kind: PayloadGroup.customers.kind, key: row["customer_number"] ?? "")]
+            record.search = .init(list: "/v1/customerPayment?customer={customer}", keyField: "paymentRef", numberField: "refNbr", keyText: id)
+            draft.records.append(record)
         }
+    }
+
+    /// A journal addressed by the number Visma gives it, and found again by the `referenceNumber` of its lines.
+    static func numberedByVisma(journal record: PayloadRecord) -> PayloadRecord {
+        var record = record
+        let address = "/v2/journaltransaction/\(PayloadRecord.numberPlaceholder)"
+        record.lookup = address
+        record.release = record.release.map { _ in "\(address)/action/release" }
+        let period = record.body["financialPeriod"]?["value"]?.stringValue ?? ""
+        record.search = .init(
+            list: "/v2/journaltransaction?periodId=\(PercentEncoding.encode(period))", keyField: "journalTransactionLines.referenceNumber",
+            numberField: "batchNumber", keyText: record.key)
+        return record
     }
 
     // MARK: Reading the drop files
@@ -213,9 +236,14 @@ struct PayloadBuilder {
         func finish() throws {
             guard !number.isEmpty else { return }
             header.lines = lines
-            records.append(try PayloadRecord(
+            var record = try PayloadRecord(
                 sequence: 0, group: .purchaseOrders, key: number, method: "POST", path: "/v1/purchaseorder",
-                lookup: "/v1/purchaseorder/\(PercentEncoding.encode(number))", body: header, release: nil, origin: origin))
+                lookup: "/v1/purchaseorder/\(PayloadRecord.numberPlaceholder)", body: header, release: nil, origin: origin)
+            // Our number is kept in the description (`FlexyBox <number>`); `supplierRef` stays free for the supplier's own.
+            record.search = .init(
+                list: "/v1/purchaseorder?supplier=\(PercentEncoding.encode(header.supplier?.value ?? ""))", keyField: "description",
+                numberField: "orderNbr", keyText: header.description?.value ?? "")
+            records.append(record)
             number = ""
         }
         while let event = reader.next() {

@@ -109,8 +109,8 @@ import VismaUpload
             let after = try ledger.entries(batch: batch)
             #expect(after.count == records.count)
             #expect(after.values.allSatisfy { $0.state == .done })
-            #expect(try ledger.appliedMigrations() == ["v1"])
-            #expect(try migrations(UploadLedger.file(in: root)) == ["v1"])
+            #expect(try ledger.appliedMigrations() == ["v1", "v2-numbers-by-key"])
+            #expect(try migrations(UploadLedger.file(in: root)) == ["v1", "v2-numbers-by-key"])
 
             // The validation history is adopted the same way, its rows kept.
             let historyFile = root.state.appendingPathComponent("history.sqlite")
@@ -143,7 +143,7 @@ import VismaUpload
         let (folder, root) = try makeRoot()
         _ = folder
         #expect(try UploadLedger.Reader.open(root: root) == nil)
-        #expect(try UploadLedger(root: root).appliedMigrations() == ["v1"])
+        #expect(try UploadLedger(root: root).appliedMigrations() == ["v1", "v2-numbers-by-key"])
     }
 
     @Test func aLedgerFromANewerVersionIsRefusedNamingTheFile() throws {

@@ -44,7 +44,8 @@ extension CustomerUpdateDto: Specimen {
     static var specimen: Self {
         CustomerUpdateDto(
             number: .init("K-1001"), name: .init("Havnegadens Bowlingklub"), status: .init("Active"), overrideWithClassValues: true,
-            customerClassId: .init("KUNDER"), corporateId: .init("12345678"), mainAddress: .init(.specimen), mainContact: .init(.specimen))
+            customerClassId: .init("KUNDER"), corporateId: .init("12345678"), mainAddress: .init(.specimen), mainContact: .init(.specimen),
+            overrideNumberSeries: .init(true), accountReference: .init("K-1001"))
     }
 }
 
@@ -78,7 +79,8 @@ extension JournalTransactionLineUpdateDto: Specimen {
     static var specimen: Self {
         JournalTransactionLineUpdateDto(
             operation: .insert, lineNumber: .init(1), accountNumber: .init("1010"), transactionDescription: .init("Kaffe 25 %"),
-            debitAmountInCurrency: .init(0), creditAmountInCurrency: .init(80), vatCodeId: .init("U25"), branch: .init("1"))
+            debitAmountInCurrency: .init(0), creditAmountInCurrency: .init(80), vatCodeId: .init("U25"), branch: .init("1"),
+            referenceNumber: .init("POS20261128-1"))
     }
 }
 
@@ -94,7 +96,7 @@ extension JournalTransactionUpdateDto: Specimen {
 // MARK: Read DTOs
 
 extension MetadataDto: Specimen {
-    static var specimen: Self { MetadataDto(totalCount: 1) }
+    static var specimen: Self { MetadataDto(totalCount: 1, maxPageSize: 1000) }
 }
 
 extension ItemClassDto: Specimen {
@@ -148,7 +150,7 @@ extension KitSpecificationDto: Specimen {
 }
 
 extension KitSpecificationPageDto: Specimen {
-    static var specimen: Self { KitSpecificationPageDto(totalCount: 1, records: [.specimen]) }
+    static var specimen: Self { KitSpecificationPageDto(totalCount: 1, pageSize: 1000, records: [.specimen]) }
 }
 
 extension CustomerDto: Specimen {

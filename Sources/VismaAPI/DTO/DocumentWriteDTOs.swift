@@ -100,12 +100,16 @@ public struct JournalTransactionLineUpdateDto: Encodable, Sendable, Equatable {
     public var creditAmountInCurrency: DtoValue<Double>?
     public var vatCodeId: DtoValue<String>?
     public var branch: DtoValue<String>?
+    /// "Ref. no.": the journal's own key on every line (VAT document grouping, and how a lost answer is recovered).
+    public var referenceNumber: DtoValue<String>?
 
     public init(
         operation: LineOperation? = nil, lineNumber: DtoValue<Int>? = nil, accountNumber: DtoValue<String>? = nil,
         transactionDescription: DtoValue<String>? = nil, debitAmountInCurrency: DtoValue<Double>? = nil,
-        creditAmountInCurrency: DtoValue<Double>? = nil, vatCodeId: DtoValue<String>? = nil, branch: DtoValue<String>? = nil
+        creditAmountInCurrency: DtoValue<Double>? = nil, vatCodeId: DtoValue<String>? = nil, branch: DtoValue<String>? = nil,
+        referenceNumber: DtoValue<String>? = nil
     ) {
+        self.referenceNumber = referenceNumber
         self.operation = operation
         self.lineNumber = lineNumber
         self.accountNumber = accountNumber

@@ -15,6 +15,8 @@ public protocol PagedListElement: VismaReadDTO {
 /// Paging facts beside a list's elements.
 public struct MetadataDto: Codable, Sendable, Equatable {
     public var totalCount: Int?
+    /// The largest page the endpoint returns; a larger `pageSize` is limited to it.
+    public var maxPageSize: Int?
 }
 
 /// GET /v1/inventory/itemClass.
@@ -108,6 +110,8 @@ public struct InventoryDto: PagedListElement {
 public struct KitSpecificationPageDto: VismaReadDTO {
     public static let openAPISchema = "BasePaginationDtoOfKitSpecificationDto"
     public var totalCount: Int?
+    /// The page size Visma used (the one asked for, limited to the cap).
+    public var pageSize: Int?
     public var records: [KitSpecificationDto]?
 }
 

@@ -14,10 +14,10 @@ public enum ReferenceFetcher {
         let branches = try await reader.get("/v1/branch", as: [BranchDto].self)
         let periods = try await reader.get("/v1/financialPeriod", as: [FinancialPeriodDto].self)
         let items = try await reader.getAllPages("/v1/inventory", pageSize: pageSize, as: InventoryDto.self)
-        let kits = try await VismaReader.collectPages(pageSize: pageSize) { page in
+        let kits = try await VismaReader.collectPages(pageSize: pageSize) { page, size in
             let answer = try await reader.get(
-                VismaReader.path("/v1/KitSpecifications", page: page, pageSize: pageSize), as: KitSpecificationPageDto.self)
-            return (answer.records ?? [], answer.totalCount)
+                VismaReader.path("/v1/KitSpecifications", page: page, pageSize: size), as: KitSpecificationPageDto.self)
+            return VismaReader.Page(elements: answer.records ?? [], totalCount: answer.totalCount, maxPageSize: answer.pageSize)
         }
         let customers = try await reader.getAllPages("/v1/customer", pageSize: pageSize, as: CustomerDto.self)
         return ReferenceSnapshot(

@@ -126,7 +126,7 @@ public final class SimulatorEngine: @unchecked Sendable {
 
         var delay = 0
         var loseResponse = false
-        switch faults.fault(for: random.unitDraw()) {
+        switch faults.fault(for: random.unitDraw(), method: request.method, path: request.path) {
         case .status(let code)?:
             fault = String(code)
             return finish(.json(code, ["message": .string("VismaId: \(UUID().uuidString.lowercased()). An error has occurred.")]))
@@ -227,6 +227,7 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("GET", 3, "v2", "journaltransaction"): outcome = try company.getJournalTransaction(segments[2])
             case ("POST", 5, "v2", "journaltransaction") where lowered[3...] == ["action", "release"]:
                 outcome = try company.releaseJournalTransaction(segments[2])
+            case ("GET", 2, "v1", "numbersequence"): outcome = company.numberSequenceList()
             case ("GET", 2, "v1", "branch"): outcome = company.branchList()
             case ("GET", 2, "v1", "financialperiod"): outcome = company.financialPeriodList()
             case ("GET", 2, "v1", "account"): outcome = company.accountList(request.query)

@@ -20,7 +20,7 @@ extension CompanyState {
         var journals = all(.journalTransaction)
         if let period = query["periodId"] { journals = journals.filter { $0["financialPeriod"]?.stringValue == period } }
         if let branch = query["branch"] { journals = journals.filter { $0["branch"]?.stringValue == branch } }
-        return .ok(try Paging(query: query).arrayResponse(journals))
+        return .ok(try paging(query, "journaltransaction").arrayResponse(journals))
     }
 
     func getJournalTransaction(_ number: String) throws -> Outcome {
@@ -100,7 +100,7 @@ extension CompanyState {
             "branch": .text(try dto.string("branch")), "journalTransactionLines": .array(rendered),
             "lastModifiedDateTime": .string(Self.now()),
         ]).compacted)
-        return .created("/v2/journaltransaction/\(number)")
+        return .created("/v2/journaltransaction/\(Self.pathSegment(number))")
     }
 
     mutating func releaseJournalTransaction(_ number: String) throws -> Outcome {

@@ -23,7 +23,7 @@ extension CompanyState {
         var suppliers = fixture.suppliers
         if let name = query["name"] { suppliers = suppliers.filter { $0.name == name } }
         if let status = query["status"] { suppliers = suppliers.filter { $0.status == status } }
-        return .ok(try Paging(query: query).arrayResponse(suppliers.map(supplierDTO)))
+        return .ok(try paging(query, "supplier").arrayResponse(suppliers.map(supplierDTO)))
     }
 
     func getSupplier(_ number: String) throws -> Outcome {

@@ -71,10 +71,12 @@ private struct UploadWork: AsynchronousStageWork {
         let records = try loadPayloads(claim.folder)
         try ledger.prepare(batch: batchId, records: records)
         let wire = try Wire(configuration: configuration, secret: upload.secret)
+        let referenceFile = claim.folder.appendingPathComponent("reference.json")
+        let reference = FileManager.default.fileExists(atPath: referenceFile.path) ? try ReferenceSnapshot.load(from: referenceFile) : nil
 
         var details = UploadDetails()
-        details.recovered = try await settleInterrupted(records, batch: batchId, sender: wire.senders[0])
-        let sent = try await sendPending(records, batch: batchId, wire: wire, details: &details)
+        details.recovered = try await settleInterrupted(records, batch: batchId, sender: wire.senders[0], reference: reference)
+        let sent = try await sendPending(records, batch: batchId, wire: wire, reference: reference, details: &details)
 
         let entries = try ledger.entries(batch: batchId)
         for record in records where entries[record.sequence]?.state == .done {
@@ -119,16 +121,26 @@ private struct UploadWork: AsynchronousStageWork {
         var unresolved = 0
     }
 
-    /// Settles what an interrupted run left `sending`: each natural key is looked up before anything is sent.
-    private func settleInterrupted(_ records: [PayloadRecord], batch: BatchID, sender: RecordSender) async throws -> Int {
+    /// Settles what an interrupted run left `sending`: each record is looked up by our key before anything is sent.
+    private func settleInterrupted(_ records: [PayloadRecord], batch: BatchID, sender: RecordSender, reference: ReferenceSnapshot?) async throws -> Int {
         let entries = try ledger.entries(batch: batch)
         let interrupted = records.filter { entries[$0.sequence]?.state == .sending }
+        let book = try NumberBook(ledger: ledger, records: interrupted, reference: reference)
         for record in interrupted {
-            switch await sender.exists(record) {
-            case true?: try ledger.record(batch: batch, [(record.sequence, .done, record.key, nil)])
-            case false?: try ledger.record(batch: batch, [(record.sequence, .pending, nil, nil)])
-            case nil:
-                throw OperatorMessage(.temporaryFailure, "cannot reach Visma to settle \(interrupted.count) interrupted record(s); try again later")
+            let addressed: AddressedRecord
+            do {
+                addressed = try book.address(record)
+            } catch {
+                try ledger.record(batch: batch, [(record.sequence, .pending, nil, nil)])  // a reference never resolved: it was never sent
+                continue
+            }
+            switch await sender.locate(addressed) {
+            case .found(let number): try ledger.record(batch: batch, [(record.sequence, .done, number, nil)])
+            case .absent: try ledger.record(batch: batch, [(record.sequence, .pending, nil, nil)])
+            case .unknown(let reason):
+                throw OperatorMessage(
+                    .temporaryFailure,
+                    "cannot settle \(interrupted.count) interrupted record(s): Visma could not say whether \(record.kind) \(record.key) arrived (\(reason)); nothing was sent again; try again later")
             }
         }
         return interrupted.count
@@ -137,7 +149,7 @@ private struct UploadWork: AsynchronousStageWork {
     /// Sends the pending records group by group, in windows marked `sending` before they leave;
     /// a refusal or an unconfirmed record stops it once what was in flight is recorded.
     private func sendPending(
-        _ records: [PayloadRecord], batch: BatchID, wire: Wire, details: inout UploadDetails
+        _ records: [PayloadRecord], batch: BatchID, wire: Wire, reference: ReferenceSnapshot?, details: inout UploadDetails
     ) async throws -> Sent {
         let entries = try ledger.entries(batch: batch)
         var sent = Sent()
@@ -145,13 +157,15 @@ private struct UploadWork: AsynchronousStageWork {
         defer { progress.finish() }
         for group in PayloadGroup.allCases {
             let todo = records.filter { $0.group == group && entries[$0.sequence]?.state == .pending }
+            // Read after the groups before it are recorded: a payment's customer is numbered by then.
+            let book = try NumberBook(ledger: ledger, records: todo, reference: reference)
             var index = 0
             while index < todo.count {
                 let window = Array(todo[index..<min(todo.count, index + wire.senders.count * 8)])
                 index += window.count
                 try ledger.markSending(batch: batch, sequences: window.map(\.sequence))
                 var rows: [(sequence: Int, state: UploadLedger.State, vismaId: String?, message: String?)] = []
-                for (record, outcome) in await send(window, over: wire.senders) {
+                for (record, outcome) in await send(window, book: book, over: wire.senders) {
                     switch outcome {
                     case .done(let id, _):
                         rows.append((record.sequence, .done, id, nil))
@@ -173,13 +187,19 @@ private struct UploadWork: AsynchronousStageWork {
     }
 
     /// One window over every lane in parallel; the outcomes in sequence order.
-    private func send(_ window: [PayloadRecord], over senders: [RecordSender]) async -> [(PayloadRecord, SendOutcome)] {
+    private func send(_ window: [PayloadRecord], book: NumberBook, over senders: [RecordSender]) async -> [(PayloadRecord, SendOutcome)] {
         let outcomes = await withTaskGroup(of: [(PayloadRecord, SendOutcome)].self) { taskGroup in
             for (lane, sender) in senders.enumerated() {
                 let mine = stride(from: lane, to: window.count, by: senders.count).map { window[$0] }
                 taskGroup.addTask {
                     var results: [(PayloadRecord, SendOutcome)] = []
-                    for record in mine { results.append((record, await sender.send(record))) }
+                    for record in mine {
+                        do {
+                            results.append((record, await sender.send(try book.address(record))))
+                        } catch {
+                            results.append((record, .rejected(message: "\(error)", status: 0)))
+                        }
+                    }
                     return results
                 }
             }
