@@ -130,7 +130,6 @@ struct PayloadBuilder {
 
     /// Customers: created when Visma does not have them, else updated.
     private func addCustomers(_ url: URL, to draft: inout Draft) throws {
-        let vismaCustomers = Set(reference.customers)
         try readCSV(url) { row in
             let number = row["customer_number"] ?? ""
             let address = AddressUpdateDto(
@@ -139,7 +138,8 @@ struct PayloadBuilder {
                 countryId: .init(row["country"] ?? "DK"))
             let contact = ContactInfoUpdateDto(
                 name: .init(row["name"] ?? number), email: row["email"].map(DtoValue.init), phone1: row["phone"].map(DtoValue.init))
-            let exists = vismaCustomers.contains(number)
+            let vismaNumber = reference.vismaCustomer(number)
+            let exists = vismaNumber != nil
             let name = row["name"] ?? number
             let body = CustomerUpdateDto(
                 number: exists ? nil : .init(number), name: .init(name), status: .init("Active"),
@@ -147,7 +147,8 @@ struct PayloadBuilder {
                 customerClassId: .init(row["customer_class"] ?? configuration.customers.defaultCustomerClass),
                 corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address), mainContact: .init(contact),
                 overrideNumberSeries: exists ? nil : .init(true), accountReference: .init(number))
-            let lookup = exists ? "/v1/customer/\(PercentEncoding.encode(number))" : "/v1/customer/\(PayloadRecord.numberPlaceholder)"
+            // A customer Visma has is addressed by Visma's number, as the snapshot names it.
+            let lookup = vismaNumber.map { "/v1/customer/\(PercentEncoding.encode($0))" } ?? "/v1/customer/\(PayloadRecord.numberPlaceholder)"
             var record = try PayloadRecord(
                 sequence: 0, group: .customers, key: number, method: exists ? "PUT" : "POST", path: exists ? lookup : "/v1/customer",
                 lookup: lookup, body: body, release: nil, origin: "\(url.lastPathComponent):\(row.line)")

@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import GRDB
 import StateStore
 import TestSupport
 import Testing
@@ -120,6 +121,35 @@ import VismaUpload
             #expect(try await fixture.upload().exitStatus == .success)
             #expect(try await customerPosts() == customers)
             #expect(try await fixture.entities("customer").count == customers)
+        }
+    }
+}
+
+/// Records Visma numbered in one batch are addressed by Visma's number in the next.
+@Suite struct NumberingAcrossBatchesTests {
+    @Test func aCustomerVismaNumberedIsUpdatedUnderVismasNumberInALaterBatchNotCreatedAgain() async throws {
+        try await RunningSimulator.with(NumberingUploadTests.automaticCompany()) { simulator in
+            let fixture = try PipelineFixture(simulator: simulator)
+            _ = try await fixture.prepareBatch()
+            #expect(try await fixture.upload().exitStatus == .success)
+            let before = try await fixture.entities("customer")
+            let vismaNumber = try #require(before.first { $0["accountReference"] as? String == "K-1017" }?["number"] as? String)
+            #expect(vismaNumber != "K-1017")
+
+            let queue = try DatabaseQueue(path: fixture.root.resolve("source/flexybox.sqlite").path)
+            try await queue.write { db in
+                try db.execute(sql: "UPDATE customers SET email = 'ny@example.dk', modified_at = '2026-11-29T09:00:00+01:00' WHERE customer_number = 'K-1017'")
+            }
+            try queue.close()
+            let second = try await fixture.prepareBatch()
+            let payloads = try fixture.payloads(second)
+            #expect(payloads.map { "\($0.method) \($0.kind) \($0.key) \($0.path)" } == ["PUT customer K-1017 /v1/customer/\(vismaNumber)"])
+            #expect(try await fixture.upload().exitStatus == .success)
+            let after = try await fixture.entities("customer")
+            #expect(after.count == before.count)
+            let updated = after.first { $0["number"] as? String == vismaNumber }
+            #expect((updated?["mainContact"] as? [String: Any])?["email"] as? String == "ny@example.dk")
+            #expect(updated?["accountReference"] as? String == "K-1017")
         }
     }
 }

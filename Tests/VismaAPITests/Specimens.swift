@@ -154,5 +154,5 @@ extension KitSpecificationPageDto: Specimen {
 }
 
 extension CustomerDto: Specimen {
-    static var specimen: Self { CustomerDto(number: "K-1001", metadata: .specimen) }
+    static var specimen: Self { CustomerDto(number: "K-1001", accountReference: "K-1001", metadata: .specimen) }
 }

@@ -21,7 +21,8 @@ struct ValidationContext {
         itemClasses = Dictionary(reference.itemClasses.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         units = Set(reference.units)
         vismaItems = Dictionary(reference.items.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
-        vismaCustomers = Set(reference.customers)
+        // By our number: the customers Visma had before FlexyVisma and those FlexyVisma created (whatever number Visma gave them).
+        vismaCustomers = Set(reference.customers).union((reference.customerKeys ?? [:]).keys)
         customerClasses = Set(reference.customerClasses)
         periods = Dictionary(reference.financialPeriods.map { ($0.period, $0) }, uniquingKeysWith: { first, _ in first })
     }

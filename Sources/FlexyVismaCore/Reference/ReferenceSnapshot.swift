@@ -20,6 +20,9 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
     public var customers: [String]
     /// Kit specifications; absent in snapshots saved before it was fetched.
     public var kits: [Kit]?
+    /// Visma's customer number by the FlexyBox number kept in its `accountReference` (customers
+    /// FlexyVisma created, whatever number Visma gave them); absent in older snapshots.
+    public var customerKeys: [String: String]?
 
     public struct ItemClass: Codable, Sendable, Equatable {
         public var id: String
@@ -129,8 +132,10 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
     public init(
         fetchedAt: String, source: String, itemClasses: [ItemClass], units: [String], vatCategories: [VatCategory],
         paymentMethods: [PaymentMethod], suppliers: [Supplier], customerClasses: [String], branches: [Branch],
-        financialPeriods: [FinancialPeriod], items: [Item], customers: [String], kits: [Kit]? = nil
+        financialPeriods: [FinancialPeriod], items: [Item], customers: [String], kits: [Kit]? = nil,
+        customerKeys: [String: String]? = nil
     ) {
+        self.customerKeys = customerKeys
         self.fetchedAt = fetchedAt
         self.source = source
         self.itemClasses = itemClasses
@@ -144,6 +149,15 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
         self.items = items
         self.customers = customers
         self.kits = kits
+    }
+
+    /// Visma's number for the customer FlexyBox knows as `key`: the one keeping `key` in its account
+    /// reference, else the one numbered `key` unless that number belongs to another of ours; nil when Visma has none.
+    public func vismaCustomer(_ key: String) -> String? {
+        if let number = customerKeys?[key] { return number }
+        guard customers.contains(key) else { return nil }
+        let claimed = customerKeys?.contains { $0.key != key && $0.value == key } ?? false
+        return claimed ? nil : key
     }
 
     /// Item types whose items are stock items in Visma.

@@ -133,5 +133,7 @@ public struct KitComponentDto: Codable, Sendable, Equatable {
 public struct CustomerDto: PagedListElement {
     public static let openAPISchema = "CustomerDto"
     public var number: String?
+    /// "Account ref.": where FlexyVisma keeps FlexyBox's customer number.
+    public var accountReference: String?
     public var metadata: MetadataDto?
 }

@@ -26,7 +26,7 @@ public enum ReferenceFetcher {
             vatCategories: vatCategories.map(snapshotVatCategory), paymentMethods: paymentMethods.map(snapshotPaymentMethod),
             suppliers: suppliers.map(snapshotSupplier), customerClasses: customerClasses.map { $0.id ?? "" },
             branches: branches.map(snapshotBranch), financialPeriods: periods.map(snapshotPeriod), items: items.map(snapshotItem),
-            customers: customers.map { $0.number ?? "" }, kits: kits.map(snapshotKit))
+            customers: customers.map { $0.number ?? "" }, kits: kits.map(snapshotKit), customerKeys: snapshotCustomerKeys(customers))
     }
 
     /// Fetches with a reader of its own.
@@ -71,6 +71,16 @@ public enum ReferenceFetcher {
             number: dto.inventoryNumber ?? "", itemClass: dto.itemClass?.id ?? "", stockItem: dto.stockItem ?? true,
             kitItem: dto.kitItem ?? false, description: dto.description, defaultPrice: dto.defaultPrice, baseUnit: dto.baseUnit,
             vatCategory: dto.vatCode?.id, status: dto.status)
+    }
+
+    /// Customers whose account reference holds a key: by that key. The first wins when two claim one.
+    static func snapshotCustomerKeys(_ customers: [CustomerDto]) -> [String: String] {
+        var keys: [String: String] = [:]
+        for customer in customers {
+            guard let key = customer.accountReference, !key.isEmpty, let number = customer.number, keys[key] == nil else { continue }
+            keys[key] = number
+        }
+        return keys
     }
 
     static func snapshotKit(_ dto: KitSpecificationDto) -> ReferenceSnapshot.Kit {

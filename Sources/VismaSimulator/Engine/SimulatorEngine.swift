@@ -235,18 +235,21 @@ public final class SimulatorEngine: @unchecked Sendable {
                 return .json(404, ["message": .string("No HTTP resource was found that matches the request URI '\(request.path)'.")])
             }
             if outcome.mutated { persist() }
-            switch outcome {
-            case .ok(let value): return .json(200, value)
-            case .created(let path):
-                // Visma answers with an absolute URL; clients take the id from its last segment.
-                let host = request.headers["host"] ?? "127.0.0.1"
-                return .created(location: "http://\(host)\(path)")
-            case .noContent: return .noContent
-            }
+            return respond(outcome, host: request.headers["host"])
         } catch let error as VismaError {
             return .error(error)
         } catch {
             return .error(VismaError(500, "An error has occurred. \(error)"))
+        }
+    }
+
+    private func respond(_ outcome: Outcome, host: String?) -> SimulatorResponse {
+        switch outcome {
+        case .ok(let value): return .json(200, value)
+        case .created(let path):
+            // Visma answers with an absolute URL; clients take the id from its last segment.
+            return .created(location: "http://\(host ?? "127.0.0.1")\(path)")
+        case .noContent: return .noContent
         }
     }
 

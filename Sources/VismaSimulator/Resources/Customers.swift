@@ -103,6 +103,7 @@ extension CompanyState {
         }
         let status = try dto.enumeration("status", Self.customerStatuses) ?? existing?["status"]?.stringValue ?? "Active"
         let internalId = existing?["internalId"]?.numberValue.map { Int($0) } ?? makeInternalId()
+        func kept(_ key: String) throws -> JSONValue { .text(try dto.string(key) ?? existing?[key]?.stringValue) }
         let now = Self.now()
         return JSONValue.object([
             "internalId": .number(Double(internalId)),
@@ -122,9 +123,7 @@ extension CompanyState {
                 "email": .text(try field("email")),
                 "phone1": .text(try field("phone")),
             ]).compacted,
-            "vatRegistrationId": .text(try dto.string("vatRegistrationId") ?? existing?["vatRegistrationId"]?.stringValue),
-            "corporateId": .text(try dto.string("corporateId") ?? existing?["corporateId"]?.stringValue),
-            "accountReference": .text(try dto.string("accountReference") ?? existing?["accountReference"]?.stringValue),
+            "vatRegistrationId": try kept("vatRegistrationId"), "corporateId": try kept("corporateId"), "accountReference": try kept("accountReference"),
             "currencyId": "DKK",
             "createdDateTime": existing?["createdDateTime"] ?? .string(now),
             "lastModifiedDateTime": .string(now),

@@ -35,11 +35,11 @@ struct UnresolvedReference: Error, Sendable, CustomStringConvertible {
 /// Visma's numbers for our keys, read from the ledger across batches when a group is about to be sent.
 ///
 /// A reference resolves to the number the ledger holds (what Visma's `Location` named when it created
-/// the record), else to our key when Visma already had the record before FlexyVisma (the batch's
-/// reference snapshot); anything else is refused before it is sent.
+/// the record), else to the customer the batch's reference snapshot found by our key (its account
+/// reference, or its number when Visma had it before FlexyVisma); anything else is refused unsent.
 struct NumberBook: Sendable {
     private var numbers: [String: [String: String]] = [:]
-    private var preexisting: [String: Set<String>] = [:]
+    private let reference: ReferenceSnapshot?
 
     /// The numbers the records of a group need: their own and those they refer to.
     init(ledger: UploadLedger, records: [PayloadRecord], reference: ReferenceSnapshot?) throws {
@@ -49,13 +49,13 @@ struct NumberBook: Sendable {
             for reference in record.references { wanted[reference.kind, default: []].insert(reference.key) }
         }
         for (kind, keys) in wanted { numbers[kind] = try ledger.vismaNumbers(kind: kind, keys: keys) }
-        preexisting[PayloadGroup.customers.kind] = Set(reference?.customers ?? [])
+        self.reference = reference
     }
 
     /// Visma's number for a record of ours, if Visma knows it.
     func number(kind: String, key: String) -> String? {
         if let number = numbers[kind]?[key] { return number }
-        return preexisting[kind]?.contains(key) == true ? key : nil
+        return kind == PayloadGroup.customers.kind ? reference?.vismaCustomer(key) : nil
     }
 
     func address(_ record: PayloadRecord) throws -> AddressedRecord {
