@@ -107,7 +107,7 @@ import VismaSimulator
         }
     }
 
-    @Test(arguments: ["K/1", "K 1", "K+1", "K%1", "K#1", "K?1", "A/B +%#?"])
+    @Test(arguments: ["K/1", "K 1", "K+1", "K%1", "K#1", "K?1", "A/B +%#?", "RØD-1"])
     func anIdWithReservedCharactersRoundTripsThroughLocationAndTheItemPath(_ number: String) async throws {
         try await withClient { client in
             let item = try await client.post("/v1/inventory", Payloads.stockItem(number))
