@@ -76,6 +76,10 @@ public struct UploadLedger: Sendable {
                 UPDATE ledger SET release = 'done' WHERE state = 'done';
                 """)
         }
+        // Visma's number by kind and our key, across batches: what later records address and refer to.
+        migrator.registerMigration("v3-numbers-by-key") { db in
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS ledger_by_key ON ledger (kind, key, state)")
+        }
         return migrator
     }
 
@@ -163,6 +167,24 @@ public struct UploadLedger: Sendable {
         }
     }
 
+    /// The number Visma gave each of these records of `kind` (by our key), from whichever batch created or
+    /// updated it last; a key Visma has not confirmed is absent.
+    public func vismaNumbers(kind: String, keys: some Sequence<String>) throws -> [String: String] {
+        try queue.read { db in try Self.vismaNumbers(db, kind: kind, keys: keys) }
+    }
+
+    static func vismaNumbers(_ db: Database, kind: String, keys: some Sequence<String>) throws -> [String: String] {
+        let statement = try db.makeStatement(sql: """
+            SELECT visma_id FROM ledger WHERE kind = ? AND key = ? AND state = 'done' AND visma_id IS NOT NULL
+            ORDER BY updated DESC, rowid DESC LIMIT 1
+            """)
+        var numbers: [String: String] = [:]
+        for key in Set(keys) {
+            if let number = try String.fetchOne(statement, arguments: [kind, key]) { numbers[key] = number }
+        }
+        return numbers
+    }
+
     static func entries(_ db: Database, batch: BatchID) throws -> [Int: Entry] {
         var entries: [Int: Entry] = [:]
         // `*`: a ledger read only may predate v2, whose columns then read as absent.
@@ -208,6 +230,11 @@ extension UploadLedger {
                         return nil
                     }
             }
+        }
+
+        /// The number Visma gave each of these records of `kind` (by our key), for `audit` and `plan`.
+        public func vismaNumbers(kind: String, keys: some Sequence<String>) throws -> [String: String] {
+            try queue.read { db in try UploadLedger.vismaNumbers(db, kind: kind, keys: keys) }
         }
 
         /// The sequences of the batch's records Visma has confirmed.

@@ -37,7 +37,7 @@ struct PayloadBuilder {
         for url in urls(.receipts) {
             guard let journal = try JournalBuilder(configuration: configuration, reference: reference).build(url) else { continue }
             draft.result.controlTotals.receiptDays.append(journal.totals)
-            draft.records += journal.records
+            draft.records += journal.records.map(Self.numberedByVisma(journal:))
         }
 
         var result = draft.result
@@ -135,15 +135,17 @@ struct PayloadBuilder {
         let vismaCustomers = Dictionary(reference.customers.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         try readCSV(url) { row in
             let number = row["customer_number"] ?? ""
-            let lookup = "/v1/customer/\(PercentEncoding.encode(number))"
             let origin = "\(url.lastPathComponent):\(row.line)"
-            if let existing = vismaCustomers[number] {
+            if let vismaNumber = reference.vismaCustomer(number) {
+                // A customer Visma has is addressed by Visma's number, as the snapshot names it.
+                let existing = vismaCustomers[vismaNumber] ?? ReferenceSnapshot.Customer(number: vismaNumber)
                 guard let body = Self.customerChanges(row, existing: existing) else {
                     draft.result.counts["customer.unchanged", default: 0] += 1
                     return
                 }
+                let path = "/v1/customer/\(PercentEncoding.encode(vismaNumber))"
                 draft.records.append(try PayloadRecord(
-                    sequence: 0, group: .customers, key: number, method: "PUT", path: lookup, lookup: lookup, body: body, release: nil, origin: origin))
+                    sequence: 0, group: .customers, key: number, method: "PUT", path: path, lookup: path, body: body, release: nil, origin: origin))
                 return
             }
             let address = AddressUpdateDto(
@@ -152,13 +154,19 @@ struct PayloadBuilder {
                 countryId: .init(row["country"] ?? "DK"))
             let contact = ContactInfoUpdateDto(
                 name: .init(row["name"] ?? number), email: row["email"].map(DtoValue.init), phone1: row["phone"].map(DtoValue.init))
+            let name = row["name"] ?? number
             let body = CustomerUpdateDto(
-                number: .init(number), name: .init(row["name"] ?? number), status: .init("Active"), overrideWithClassValues: true,
+                number: .init(number), name: .init(name), status: .init("Active"), overrideWithClassValues: true,
                 customerClassId: .init(row["customer_class"] ?? configuration.customers.defaultCustomerClass),
-                corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address), mainContact: .init(contact))
-            draft.records.append(try PayloadRecord(
-                sequence: 0, group: .customers, key: number, method: "POST", path: "/v1/customer", lookup: lookup, body: body, release: nil,
-                origin: origin))
+                corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address), mainContact: .init(contact),
+                overrideNumberSeries: .init(true), accountReference: .init(number))
+            var record = try PayloadRecord(
+                sequence: 0, group: .customers, key: number, method: "POST", path: "/v1/customer",
+                lookup: "/v1/customer/\(PayloadRecord.numberPlaceholder)", body: body, release: nil, origin: origin)
+            // Our number is kept in "Account ref."; the list filters by the name, which narrows it.
+            record.search = .init(
+                list: "/v1/customer?name=\(PercentEncoding.encode(name))", keyField: "accountReference", numberField: "number", keyText: number)
+            draft.records.append(record)
         }
     }
 
@@ -205,12 +213,29 @@ struct PayloadBuilder {
                 applicationDate: .init("\(row["date"] ?? "")T00:00:00"), paymentRef: .init(id),
                 paymentAmount: .init(Double(abs(amount)) / 100), currency: .init(row["currency"] ?? "DKK"), hold: .init(false),
                 invoiceText: row["reference"].map { .init(String($0.prefix(50))) }, branch: branch.map(DtoValue.init))
-            let lookup = "/v1/customerPayment/\(PercentEncoding.encode(id))"
-            draft.records.append(try PayloadRecord(
+            let lookup = "/v1/customerPayment/\(PayloadRecord.numberPlaceholder)"
+            var record = try PayloadRecord(
                 sequence: 0, group: .customerPayments, key: id, method: "POST", path: "/v1/customerPayment", lookup: lookup, body: body,
                 release: configuration.pipeline.releaseDocuments ? "\(lookup)/action/release" : nil,
-                origin: "\(url.lastPathComponent):\(row.line)"))
+                origin: "\(url.lastPathComponent):\(row.line)")
+            // The customer as Visma numbered it, resolved at send time; our payment id stays in `paymentRef`.
+            record.references = [.init(field: "customer", kind: PayloadGroup.customers.kind, key: row["customer_number"] ?? "")]
+            record.search = .init(list: "/v1/customerPayment?customer={customer}", keyField: "paymentRef", numberField: "refNbr", keyText: id)
+            draft.records.append(record)
         }
+    }
+
+    /// A journal addressed by the number Visma gives it, and found again by the `referenceNumber` of its lines.
+    static func numberedByVisma(journal record: PayloadRecord) -> PayloadRecord {
+        var record = record
+        let address = "/v2/journaltransaction/\(PayloadRecord.numberPlaceholder)"
+        record.lookup = address
+        record.release = record.release.map { _ in "\(address)/action/release" }
+        let period = record.body["financialPeriod"]?["value"]?.stringValue ?? ""
+        record.search = .init(
+            list: "/v2/journaltransaction?periodId=\(PercentEncoding.encode(period))", keyField: "journalTransactionLines.referenceNumber",
+            numberField: "batchNumber", keyText: record.key)
+        return record
     }
 
     // MARK: Reading the drop files
@@ -250,9 +275,14 @@ struct PayloadBuilder {
         func finish() throws {
             guard !number.isEmpty else { return }
             header.lines = lines
-            records.append(try PayloadRecord(
+            var record = try PayloadRecord(
                 sequence: 0, group: .purchaseOrders, key: number, method: "POST", path: "/v1/purchaseorder",
-                lookup: "/v1/purchaseorder/\(PercentEncoding.encode(number))", body: header, release: nil, origin: origin))
+                lookup: "/v1/purchaseorder/\(PayloadRecord.numberPlaceholder)", body: header, release: nil, origin: origin)
+            // Our number is kept in the description (`FlexyBox <number>`); `supplierRef` stays free for the supplier's own.
+            record.search = .init(
+                list: "/v1/purchaseorder?supplier=\(PercentEncoding.encode(header.supplier?.value ?? ""))", keyField: "description",
+                numberField: "orderNbr", keyText: header.description?.value ?? "")
+            records.append(record)
             number = ""
         }
         while let event = reader.next() {

@@ -56,6 +56,59 @@ public struct PayloadRecord: Encodable, Sendable, Equatable {
     public var release: String?
     /// Where the record came from, for the bookkeeper: `file:line`.
     public var origin: String?
+    /// Body fields naming another record by our key; upload puts in Visma's number when it sends.
+    public var references: [Reference] = []
+    /// How to find the record by our key after a lost answer, for records Visma may number itself.
+    public var search: OwnKeySearch?
+
+    /// Stands for this record's number in Visma in `path`, `lookup` and `release`: ours, or the one Visma gave it.
+    public static let numberPlaceholder = "{number}"
+
+    /// A body field that names another record by our key, e.g. a payment's `customer`.
+    ///
+    /// The payload file keeps our key; upload resolves it at send time (`UploadLedger`'s Visma number,
+    /// else ours when Visma had the record before FlexyVisma), so the file never holds a guess.
+    public struct Reference: Codable, Sendable, Equatable {
+        /// A top-level body field holding `{"value": key}`; `{field}` in `OwnKeySearch.list` stands for its resolved value.
+        public var field: String
+        /// The referenced record's kind (`customer`).
+        public var kind: String
+        public var key: String
+
+        public init(field: String, kind: String, key: String) {
+            self.field = field
+            self.kind = kind
+            self.key = key
+        }
+    }
+
+    /// Where Visma keeps our key for a record it may have numbered, and the list that finds it.
+    public struct OwnKeySearch: Codable, Sendable, Equatable {
+        /// A list path with the filters Visma offers to narrow it; paged by the sender.
+        public var list: String
+        /// The field of a listed record holding our key; `lines.field` matches any element of the array `lines`.
+        public var keyField: String
+        /// The field holding Visma's number for the record.
+        public var numberField: String
+        /// The text the key field holds, when it is more than our key (`FlexyBox PO-1`).
+        public var keyText: String
+
+        public init(list: String, keyField: String, numberField: String, keyText: String) {
+            self.list = list
+            self.keyField = keyField
+            self.numberField = numberField
+            self.keyText = keyText
+        }
+
+        /// Whether a listed record holds `keyText` in `keyField`.
+        public func matches(_ element: JSONValue) -> Bool {
+            let parts = keyField.split(separator: ".", maxSplits: 1).map(String.init)
+            if parts.count == 2 {
+                return (element[parts[0]]?.arrayValue ?? []).contains { $0[parts[1]]?.stringValue == keyText }
+            }
+            return element[keyField]?.stringValue == keyText
+        }
+    }
 
     /// Throws only for a number JSON cannot carry (NaN, infinity) in the body.
     public init(
@@ -79,7 +132,23 @@ public struct PayloadRecord: Encodable, Sendable, Equatable {
     public var kind: String { group.kind }
 
     private enum CodingKeys: String, CodingKey {
-        case sequence, group, key, method, path, lookup, bodyText = "body", release, origin
+        case sequence, group, key, method, path, lookup, bodyText = "body", release, origin, references, search
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sequence, forKey: .sequence)
+        try container.encode(group, forKey: .group)
+        try container.encode(key, forKey: .key)
+        try container.encode(method, forKey: .method)
+        try container.encode(path, forKey: .path)
+        try container.encode(lookup, forKey: .lookup)
+        try container.encode(bodyText, forKey: .bodyText)
+        try container.encodeIfPresent(release, forKey: .release)
+        try container.encodeIfPresent(origin, forKey: .origin)
+        // Written only when present, so that records without them read and hash as before.
+        if !references.isEmpty { try container.encode(references, forKey: .references) }
+        try container.encodeIfPresent(search, forKey: .search)
     }
 }
 
@@ -145,6 +214,17 @@ extension PayloadRecord {
         bodyText = try text(.bodyText)
         release = json[CodingKeys.release.stringValue]?.stringValue
         origin = json[CodingKeys.origin.stringValue]?.stringValue
+        references = try (json[CodingKeys.references.stringValue]?.arrayValue ?? []).map { reference in
+            guard let field = reference["field"]?.stringValue, let kind = reference["kind"]?.stringValue, let key = reference["key"]?.stringValue
+            else { throw PayloadFieldError(field: CodingKeys.references.stringValue) }
+            return Reference(field: field, kind: kind, key: key)
+        }
+        if let search = json[CodingKeys.search.stringValue], search != .null {
+            guard let list = search["list"]?.stringValue, let keyField = search["keyField"]?.stringValue,
+                let numberField = search["numberField"]?.stringValue, let keyText = search["keyText"]?.stringValue
+            else { throw PayloadFieldError(field: CodingKeys.search.stringValue) }
+            self.search = OwnKeySearch(list: list, keyField: keyField, numberField: numberField, keyText: keyText)
+        }
     }
 }
 

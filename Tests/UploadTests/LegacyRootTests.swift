@@ -120,8 +120,8 @@ import VismaUpload
             let after = try ledger.entries(batch: batch)
             #expect(after.count == records.count)
             #expect(after.values.allSatisfy { $0.state == .done })
-            #expect(try ledger.appliedMigrations() == ["v1", "v2-release"])
-            #expect(try migrations(UploadLedger.file(in: root)) == ["v1", "v2-release"])
+            #expect(try ledger.appliedMigrations() == ["v1", "v2-release", "v3-numbers-by-key"])
+            #expect(try migrations(UploadLedger.file(in: root)) == ["v1", "v2-release", "v3-numbers-by-key"])
 
             // The validation history is adopted the same way, its rows kept.
             let historyFile = root.state.appendingPathComponent("history.sqlite")
@@ -154,7 +154,7 @@ import VismaUpload
         let (folder, root) = try makeRoot()
         _ = folder
         #expect(try UploadLedger.Reader.open(root: root) == nil)
-        #expect(try UploadLedger(root: root).appliedMigrations() == ["v1", "v2-release"])
+        #expect(try UploadLedger(root: root).appliedMigrations() == ["v1", "v2-release", "v3-numbers-by-key"])
     }
 
     @Test func aLedgerFromANewerVersionIsRefusedNamingTheFile() throws {

@@ -44,7 +44,8 @@ extension CustomerUpdateDto: Specimen {
     static var specimen: Self {
         CustomerUpdateDto(
             number: .init("K-1001"), name: .init("Havnegadens Bowlingklub"), status: .init("Active"), overrideWithClassValues: true,
-            customerClassId: .init("KUNDER"), corporateId: .init("12345678"), mainAddress: .init(.specimen), mainContact: .init(.specimen))
+            customerClassId: .init("KUNDER"), corporateId: .init("12345678"), mainAddress: .init(.specimen), mainContact: .init(.specimen),
+            overrideNumberSeries: .init(true), accountReference: .init("K-1001"))
     }
 }
 
@@ -107,7 +108,7 @@ extension JournalTransactionUpdateDto: Specimen {
 // MARK: Read DTOs
 
 extension MetadataDto: Specimen {
-    static var specimen: Self { MetadataDto(totalCount: 1) }
+    static var specimen: Self { MetadataDto(totalCount: 1, maxPageSize: 1000) }
 }
 
 extension ItemClassDto: Specimen {
@@ -173,13 +174,13 @@ extension KitSpecificationDto: Specimen {
 }
 
 extension KitSpecificationPageDto: Specimen {
-    static var specimen: Self { KitSpecificationPageDto(totalCount: 1, records: [.specimen]) }
+    static var specimen: Self { KitSpecificationPageDto(totalCount: 1, pageSize: 1000, records: [.specimen]) }
 }
 
 extension CustomerDto: Specimen {
     static var specimen: Self {
         CustomerDto(
-            number: "K-1001", name: "Havnegadens Bowlingklub", corporateId: "12345678", customerClass: .init(id: "DK"),
+            number: "K-1001", accountReference: "K-1001", name: "Havnegadens Bowlingklub", corporateId: "12345678", customerClass: .init(id: "DK"),
             mainAddress: .init(addressLine1: "Havnegade 1", addressLine2: "1. sal", postalCode: "5000", city: "Odense C", country: .init(id: "DK")),
             mainContact: .init(name: "Havnegadens Bowlingklub", email: "a@b.dk", phone1: "66123456"), metadata: .specimen)
     }

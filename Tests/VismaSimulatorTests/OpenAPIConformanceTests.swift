@@ -61,7 +61,7 @@ import VismaSimulator
     static func exerciseEveryEndpoint(_ client: VismaTestClient) async throws {
         for path in [
             "/v1/inventory/itemClass", "/v1/unitofmeasure", "/v1/vatCategory", "/v1/paymentmethod", "/v1/supplier",
-            "/v1/supplier/50001", "/v1/customer/customerClass", "/v1/branch", "/v1/financialPeriod", "/v1/account", "/v1/vat", "/v1/vat/U25",
+            "/v1/supplier/50001", "/v1/customer/customerClass", "/v1/branch", "/v1/financialPeriod", "/v1/account", "/v1/vat", "/v1/vat/U25", "/v1/numberSequence",
         ] {
             #expect(try await client.get(path).status == 200, "\(path)")
         }
@@ -75,7 +75,8 @@ import VismaSimulator
         #expect(try await client.post("/v1/KitSpecifications", Payloads.kit("1002", revision: "1", stock: ["R-100", "1001"])).status == 201)
         #expect(try await client.get("/v1/KitSpecifications/1002/1").status == 200)
         #expect(try await client.get("/v1/KitSpecifications?kitInventoryID=1002&pageNumber=1&pageSize=10").status == 200)
-        #expect(try await client.post("/v1/customer", Payloads.customer("K-1001")).status == 201)
+        #expect(try await client.post("/v1/customer", Payloads.customer("K-1001").replacingOccurrences(
+            of: #""overrideWithClassValues": true,"#, with: #""overrideWithClassValues": true, "overrideNumberSeries": {"value": true}, "accountReference": {"value": "K-1001"},"#)).status == 201)
         #expect(try await client.put("/v1/customer/K-1001", #"{"name": {"value": "Havnegadens Bowlingklub"}}"#).status == 204)
         #expect(try await client.get("/v1/customer/K-1001").status == 200)
         #expect(try await client.get("/v1/customer?pageNumber=1&pageSize=10").status == 200)

@@ -22,7 +22,8 @@ struct ValidationContext {
         itemClasses = Dictionary(reference.itemClasses.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         units = Set(reference.units)
         vismaItems = Dictionary(reference.items.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
-        vismaCustomers = Set(reference.customers.map(\.number))
+        // By our number: the customers Visma had before FlexyVisma and those FlexyVisma created (whatever number Visma gave them).
+        vismaCustomers = Set(reference.customers.map(\.number)).union((reference.customerKeys ?? [:]).keys)
         customerClasses = Set(reference.customerClasses)
         vatProblems = Self.vatProblems(configuration: configuration, reference: reference)
     }

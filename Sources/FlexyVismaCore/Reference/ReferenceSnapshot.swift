@@ -23,6 +23,9 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
     public var kits: [Kit]?
     /// VAT IDs; absent in snapshots saved before they were fetched.
     public var vats: [Vat]?
+    /// Visma's customer number by the FlexyBox number kept in its `accountReference` (customers
+    /// FlexyVisma created, whatever number Visma gave them); absent in older snapshots.
+    public var customerKeys: [String: String]?
 
     public struct ItemClass: Codable, Sendable, Equatable {
         public var id: String
@@ -196,8 +199,10 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
     public init(
         fetchedAt: String, source: String, itemClasses: [ItemClass], units: [String], vatCategories: [VatCategory],
         paymentMethods: [PaymentMethod], suppliers: [Supplier], customerClasses: [String], branches: [Branch],
-        financialPeriods: [FinancialPeriod], items: [Item], customers: [Customer], kits: [Kit]? = nil, vats: [Vat]? = nil
+        financialPeriods: [FinancialPeriod], items: [Item], customers: [Customer], kits: [Kit]? = nil, vats: [Vat]? = nil,
+        customerKeys: [String: String]? = nil
     ) {
+        self.customerKeys = customerKeys
         self.fetchedAt = fetchedAt
         self.source = source
         self.itemClasses = itemClasses
@@ -217,6 +222,15 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
     /// The period whose dates contain `day` (`yyyy-MM-dd`).
     public func financialPeriod(containing day: String) -> FinancialPeriod? {
         financialPeriods.first { $0.contains(day: day) }
+    }
+
+    /// Visma's number for the customer FlexyBox knows as `key`: the one keeping `key` in its account
+    /// reference, else the one numbered `key` unless that number belongs to another of ours; nil when Visma has none.
+    public func vismaCustomer(_ key: String) -> String? {
+        if let number = customerKeys?[key] { return number }
+        guard customers.contains(where: { $0.number == key }) else { return nil }
+        let claimed = customerKeys?.contains { $0.key != key && $0.value == key } ?? false
+        return claimed ? nil : key
     }
 
     /// Item types whose items are stock items in Visma.

@@ -13,12 +13,19 @@ public struct CustomerUpdateDto: VismaWriteDTO {
     public var corporateId: DtoValue<String>?
     public var mainAddress: DtoValue<AddressUpdateDto>?
     public var mainContact: DtoValue<ContactInfoUpdateDto>?
+    /// With "allow manual numbering on imports" on the customer series: keep `number` instead of the next one.
+    public var overrideNumberSeries: DtoValue<Bool>?
+    /// "Account ref.": where FlexyBox's customer number is kept, so a customer Visma numbered is found by it.
+    public var accountReference: DtoValue<String>?
 
     public init(
         number: DtoValue<String>? = nil, name: DtoValue<String>? = nil, status: DtoValue<String>? = nil,
         overrideWithClassValues: Bool? = nil, customerClassId: DtoValue<String>? = nil, corporateId: DtoValue<String>? = nil,
-        mainAddress: DtoValue<AddressUpdateDto>? = nil, mainContact: DtoValue<ContactInfoUpdateDto>? = nil
+        mainAddress: DtoValue<AddressUpdateDto>? = nil, mainContact: DtoValue<ContactInfoUpdateDto>? = nil,
+        overrideNumberSeries: DtoValue<Bool>? = nil, accountReference: DtoValue<String>? = nil
     ) {
+        self.overrideNumberSeries = overrideNumberSeries
+        self.accountReference = accountReference
         self.number = number
         self.name = name
         self.status = status

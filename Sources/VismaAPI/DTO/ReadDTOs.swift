@@ -15,6 +15,8 @@ public protocol PagedListElement: VismaReadDTO {
 /// Paging facts beside a list's elements.
 public struct MetadataDto: Codable, Sendable, Equatable {
     public var totalCount: Int?
+    /// The largest page the endpoint returns; a larger `pageSize` is limited to it.
+    public var maxPageSize: Int?
 }
 
 /// GET /v1/inventory/itemClass.
@@ -138,6 +140,8 @@ public struct InventoryDto: PagedListElement {
 public struct KitSpecificationPageDto: VismaReadDTO {
     public static let openAPISchema = "BasePaginationDtoOfKitSpecificationDto"
     public var totalCount: Int?
+    /// The page size Visma used (the one asked for, limited to the cap).
+    public var pageSize: Int?
     public var records: [KitSpecificationDto]?
 }
 
@@ -159,6 +163,8 @@ public struct KitComponentDto: Codable, Sendable, Equatable {
 public struct CustomerDto: PagedListElement {
     public static let openAPISchema = "CustomerDto"
     public var number: String?
+    /// "Account ref.": where FlexyVisma keeps FlexyBox's customer number.
+    public var accountReference: String?
     public var name: String?
     public var corporateId: String?
     public var customerClass: Reference?

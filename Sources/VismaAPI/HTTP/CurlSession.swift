@@ -8,12 +8,16 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(String, String)]
     public var body: Data?
+    /// Send it on a new connection, so that libcurl never re-sends it by itself when a reused
+    /// connection closes before the answer: for a create Visma may number, a second copy is a second record.
+    public var freshConnection: Bool
 
-    public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil) {
+    public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil, freshConnection: Bool = false) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.freshConnection = freshConnection
     }
 }
 
@@ -102,6 +106,7 @@ public final class CurlSession: @unchecked Sendable {
         try check(fv_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMilliseconds), request)
         try check(fv_curl_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1), request)
         try check(fv_curl_easy_setopt_long(handle, CURLOPT_FORBID_REUSE, reuseConnections ? 0 : 1), request)
+        try check(fv_curl_easy_setopt_long(handle, CURLOPT_FRESH_CONNECT, request.freshConnection ? 1 : 0), request)
         try check(fv_curl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""), request)
         try check(fv_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), request)
         try check(fv_curl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, ResponseCollector.bodyCallback), request)

@@ -15,10 +15,10 @@ public enum ReferenceFetcher {
         let periods = try await reader.get("/v1/financialPeriod", as: [FinancialPeriodDto].self)
         let vats = try await fetchVats(from: reader)
         let items = try await reader.getAllPages("/v1/inventory", pageSize: pageSize, as: InventoryDto.self)
-        let kits = try await VismaReader.collectPages(pageSize: pageSize) { page in
+        let kits = try await VismaReader.collectPages(pageSize: pageSize) { page, size in
             let answer = try await reader.get(
-                VismaReader.path("/v1/KitSpecifications", page: page, pageSize: pageSize), as: KitSpecificationPageDto.self)
-            return (answer.records ?? [], answer.totalCount)
+                VismaReader.path("/v1/KitSpecifications", page: page, pageSize: size), as: KitSpecificationPageDto.self)
+            return VismaReader.Page(elements: answer.records ?? [], totalCount: answer.totalCount, maxPageSize: answer.pageSize)
         }
         let customers = try await reader.getAllPages("/v1/customer", pageSize: pageSize, as: CustomerDto.self)
         return ReferenceSnapshot(
@@ -27,7 +27,8 @@ public enum ReferenceFetcher {
             vatCategories: vatCategories.map(snapshotVatCategory), paymentMethods: paymentMethods.map(snapshotPaymentMethod),
             suppliers: suppliers.map(snapshotSupplier), customerClasses: customerClasses.map { $0.id ?? "" },
             branches: branches.map(snapshotBranch), financialPeriods: periods.map(snapshotPeriod), items: items.map(snapshotItem),
-            customers: customers.map(snapshotCustomer), kits: kits.map(snapshotKit), vats: vats.map(snapshotVat))
+            customers: customers.map(snapshotCustomer), kits: kits.map(snapshotKit), vats: vats.map(snapshotVat),
+            customerKeys: snapshotCustomerKeys(customers))
     }
 
     /// Every VAT ID; one whose list entry lacks its GL accounts is read again on its own (`GET /v1/vat/{vatId}`).
@@ -102,6 +103,16 @@ public enum ReferenceFetcher {
             number: dto.number ?? "", name: dto.name, addressLine1: dto.mainAddress?.addressLine1, addressLine2: dto.mainAddress?.addressLine2,
             postalCode: dto.mainAddress?.postalCode, city: dto.mainAddress?.city, country: dto.mainAddress?.country?.id,
             email: dto.mainContact?.email, phone: dto.mainContact?.phone1, customerClass: dto.customerClass?.id, corporateId: dto.corporateId)
+    }
+
+    /// Customers whose account reference holds a key: by that key. The first wins when two claim one.
+    static func snapshotCustomerKeys(_ customers: [CustomerDto]) -> [String: String] {
+        var keys: [String: String] = [:]
+        for customer in customers {
+            guard let key = customer.accountReference, !key.isEmpty, let number = customer.number, keys[key] == nil else { continue }
+            keys[key] = number
+        }
+        return keys
     }
 
     static func snapshotKit(_ dto: KitSpecificationDto) -> ReferenceSnapshot.Kit {

@@ -45,22 +45,55 @@ public struct VismaReader: Sendable {
     public func getAllPages<Element: PagedListElement>(_ path: String, pageSize: Int = 1000, as type: Element.Type = Element.self)
         async throws -> [Element]
     {
-        try await Self.collectPages(pageSize: pageSize) { page in
-            let elements = try await get(Self.path(path, page: page, pageSize: pageSize), as: [Element].self)
-            return (elements, elements.first?.metadata?.totalCount)
+        try await Self.collectPages(pageSize: pageSize) { page, size in
+            let elements = try await get(Self.path(path, page: page, pageSize: size), as: [Element].self)
+            return Page(elements: elements, totalCount: elements.first?.metadata?.totalCount, maxPageSize: elements.first?.metadata?.maxPageSize)
         }
     }
 
-    /// Pages 1, 2, … of `pageSize` until one comes back short or the total Visma states is reached.
+    /// One page of a list and what Visma said about the whole list, when it said it.
+    public struct Page<Element> {
+        public var elements: [Element]
+        /// `metadata.totalCount` (bare lists) or `totalCount` (paginated wrappers).
+        public var totalCount: Int?
+        /// `metadata.maxPageSize`, or a wrapper's `pageSize`: the page size Visma actually used.
+        public var maxPageSize: Int?
+
+        public init(elements: [Element], totalCount: Int?, maxPageSize: Int?) {
+            self.elements = elements
+            self.totalCount = totalCount
+            self.maxPageSize = maxPageSize
+        }
+    }
+
+    /// Pages 1, 2, … until the list is complete.
+    ///
+    /// Visma limits `pageSize` to the endpoint's cap and reports the cap in `metadata.maxPageSize`
+    /// (OAS `pageSize` parameter), so later pages ask for the cap. The list ends when `totalCount`
+    /// elements are read, or on an empty page. Without a total, the last page is the one holding the
+    /// remainder (Visma's paging article): shorter than the size in force when Visma reports the cap;
+    /// when it reports nothing, a cap may be in force unseen, so only a page shorter than the one
+    /// before it (or an empty one) ends the list.
     public static func collectPages<Element>(
-        pageSize: Int, _ fetchPage: (_ page: Int) async throws -> (elements: [Element], totalCount: Int?)
+        pageSize: Int, _ fetchPage: (_ page: Int, _ pageSize: Int) async throws -> Page<Element>
     ) async throws -> [Element] {
         var all: [Element] = []
+        var size = pageSize
         var page = 1
+        var previous: Int?
         while true {
-            let (elements, total) = try await fetchPage(page)
-            all += elements
-            if elements.count < pageSize || (total.map { all.count >= $0 } ?? false) { return all }
+            let answer = try await fetchPage(page, size)
+            all += answer.elements
+            if let cap = answer.maxPageSize, cap > 0 { size = min(size, cap) }
+            if answer.elements.isEmpty { return all }
+            if let total = answer.totalCount {
+                if all.count >= total { return all }
+            } else if answer.maxPageSize != nil {
+                if answer.elements.count < size { return all }
+            } else if let previous, answer.elements.count < previous {
+                return all
+            }
+            previous = answer.elements.count
             page += 1
         }
     }

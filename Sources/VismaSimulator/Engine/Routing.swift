@@ -74,15 +74,22 @@ enum Outcome {
     }
 }
 
-/// Paging as Visma does it: `pageNumber` (1-based) and `pageSize` (capped at `maxPageSize`).
+/// Paging as Visma does it: `pageNumber` (1-based) and `pageSize`, limited to the endpoint's cap
+/// ("If requested page size is greater than allowed max page size, request will be limited to max page size", OAS).
 struct Paging {
+    /// The cap of an endpoint the company's `behaviour.maxPageSize` does not list.
     static let maxPageSize = 5000
     var number: Int
     var size: Int
+    /// The endpoint's cap, reported as `metadata.maxPageSize`.
+    var cap: Int
+    /// Elements carry no `metadata` (`behaviour.pageMetadataOmitted`).
+    var omitsMetadata = false
 
-    init(query: [String: String], defaultSize: Int = 1000) throws {
+    init(query: [String: String], defaultSize: Int = 1000, cap: Int = Paging.maxPageSize) throws {
         number = Int(query["pageNumber"] ?? "1") ?? -1
-        size = min(Int(query["pageSize"] ?? "\(defaultSize)") ?? -1, Paging.maxPageSize)
+        self.cap = cap
+        size = min(Int(query["pageSize"] ?? "\(defaultSize)") ?? -1, cap)
         guard number >= 1, size >= 1 else {
             throw VismaError.badRequest("Error: pageNumber and pageSize must be positive whole numbers.")
         }
@@ -96,8 +103,9 @@ struct Paging {
 
     /// A bare array whose elements carry `metadata {totalCount, maxPageSize}` (most list endpoints).
     func arrayResponse(_ all: [JSONValue]) -> JSONValue {
-        let metadata: JSONValue = ["totalCount": .number(Double(all.count)), "maxPageSize": .number(Double(Paging.maxPageSize))]
+        let metadata: JSONValue = ["totalCount": .number(Double(all.count)), "maxPageSize": .number(Double(cap))]
         return .array(page(all).map { element in
+            guard !omitsMetadata else { return element }
             guard var object = element.objectValue else { return element }
             object["metadata"] = metadata
             return .object(object)

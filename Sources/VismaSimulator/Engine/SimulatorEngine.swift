@@ -133,7 +133,7 @@ public final class SimulatorEngine: @unchecked Sendable {
 
         var delay = 0
         var loseResponse = false
-        switch faults.fault(for: random.unitDraw()) {
+        switch faults.fault(for: random.unitDraw(), method: request.method, path: request.path) {
         case .status(let code)?:
             fault = String(code)
             return finish(.json(code, ["message": .string("VismaId: \(UUID().uuidString.lowercased()). An error has occurred.")]))
@@ -235,24 +235,17 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("GET", 3, "v2", "journaltransaction"): outcome = try company.getJournalTransaction(segments[2])
             case ("POST", 5, "v2", "journaltransaction") where lowered[3...] == ["action", "release"]:
                 outcome = try company.releaseJournalTransaction(segments[2])
+            case ("GET", 2, "v1", "numbersequence"): outcome = company.numberSequenceList()
             case ("GET", 2, "v1", "branch"): outcome = company.branchList()
             case ("GET", 2, "v1", "financialperiod"): outcome = company.financialPeriodList()
             case ("GET", 2, "v1", "account"): outcome = company.accountList(request.query)
-            case ("GET", 2, "v1", "numbersequence"): outcome = company.numberSequenceList()
             case ("GET", 2, "v1", "warehouse"): outcome = company.warehouseList(request.query)
             default:
                 return .json(404, ["message": .string("No HTTP resource was found that matches the request URI '\(request.path)'.")])
             }
             // A look at a document whose release was queued completes it: that changes the company too.
             if outcome.mutated || company.queuedReleases != queuedBefore { persist() }
-            switch outcome {
-            case .ok(let value): return .json(200, value)
-            case .created(let path):
-                // Visma answers with an absolute URL; clients take the id from its last segment.
-                let host = request.headers["host"] ?? "127.0.0.1"
-                return .created(location: "http://\(host)\(path)")
-            case .noContent: return .noContent
-            }
+            return respond(outcome, host: request.headers["host"])
         } catch let error as VismaError {
             return .error(error, ipp: ippErrors(lowered))
         } catch {
@@ -264,6 +257,16 @@ public final class SimulatorEngine: @unchecked Sendable {
     private func ippErrors(_ lowered: [String]) -> Bool {
         guard lowered.count > 1 else { return false }
         return company.fixture.behaviour.ippErrors.contains { $0.lowercased() == lowered[1] }
+    }
+
+    private func respond(_ outcome: Outcome, host: String?) -> SimulatorResponse {
+        switch outcome {
+        case .ok(let value): return .json(200, value)
+        case .created(let path):
+            // Visma answers with an absolute URL; clients take the id from its last segment.
+            return .created(location: "http://\(host ?? "127.0.0.1")\(path)")
+        case .noContent: return .noContent
+        }
     }
 
     private func requestBody(_ request: SimulatorRequest) throws -> JSONValue {

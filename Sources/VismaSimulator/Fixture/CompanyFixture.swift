@@ -35,6 +35,9 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
         /// The largest page an endpoint returns, by its path after the version (`customer`, `customerpayment`…);
         /// an endpoint not listed allows `Paging.maxPageSize`.
         public var maxPageSize: [String: Int] = [:]
+        /// Endpoints (as in `maxPageSize`) whose list elements carry no `metadata {totalCount, maxPageSize}`,
+        /// as GET customer answered between Visma's releases 8.37 and its fix.
+        public var pageMetadataOmitted: [String] = []
         /// Endpoints (as in `maxPageSize`) whose errors come in the IPP shape (`ExceptionType`, `ExceptionMessage`, …).
         public var ippErrors: [String] = []
         /// "Quantity decimal places": kit component quantities are stored rounded to this many decimals.
@@ -59,6 +62,7 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
             vatEntryFromGeneralLedger = try container.decodeIfPresent(Bool.self, forKey: .vatEntryFromGeneralLedger) ?? defaults.vatEntryFromGeneralLedger
             numbering = try container.decodeIfPresent([String: Numbering].self, forKey: .numbering) ?? defaults.numbering
             maxPageSize = try container.decodeIfPresent([String: Int].self, forKey: .maxPageSize) ?? defaults.maxPageSize
+            pageMetadataOmitted = try container.decodeIfPresent([String].self, forKey: .pageMetadataOmitted) ?? defaults.pageMetadataOmitted
             ippErrors = try container.decodeIfPresent([String].self, forKey: .ippErrors) ?? defaults.ippErrors
             quantityDecimalPlaces = try container.decodeIfPresent(Int.self, forKey: .quantityDecimalPlaces) ?? defaults.quantityDecimalPlaces
             queuedReleaseEvery = try container.decodeIfPresent(Int.self, forKey: .queuedReleaseEvery) ?? defaults.queuedReleaseEvery

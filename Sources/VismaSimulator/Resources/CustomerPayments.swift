@@ -21,7 +21,7 @@ extension CompanyState {
         if let customer = query["customer"] { payments = payments.filter { $0["customer"]?["number"]?.stringValue == customer } }
         if let type = query["paymentType"] { payments = payments.filter { $0["type"]?.stringValue == type } }
         if let status = query["status"] { payments = payments.filter { $0["status"]?.stringValue == status } }
-        return .ok(try Paging(query: query).arrayResponse(payments))
+        return .ok(try paging(query, "customerpayment").arrayResponse(payments))
     }
 
     /// A queued release of the payment completes when it is looked at again.
@@ -76,7 +76,7 @@ extension CompanyState {
             "branch": .text(try dto.string("branch")), "paymentLines": .array(lines.map(\.rendered)),
             "lastModifiedDateTime": .string(Self.now()),
         ]).compacted)
-        return .created("/v1/customerPayment/\(number)")
+        return .created("/v1/customerPayment/\(Self.pathSegment(number))")
     }
 
     private func activePaymentMethod(_ dto: WriteDTO) throws -> CompanyFixture.PaymentMethod {
@@ -207,15 +207,18 @@ extension CompanyState {
         insert(.customerPayment, refNbr, .object(document))
     }
 
-    /// The document number: ours with `overrideNumberSeries` (refused when taken), else the next in Visma's series.
+    /// The document number as the company's series gives it (`behaviour.numbering`): ours with
+    /// `overrideNumberSeries` on a series that allows manual numbers on import (refused when taken),
+    /// else the next number of the series — a number we supplied is then replaced, not refused.
     mutating func documentNumber(_ dto: WriteDTO, field: String, kind: EntityKind, prefix: String) throws -> String {
-        if try dto.bool("overrideNumberSeries") == true {
+        if numbering(kind) == .manualOnImport, try dto.bool("overrideNumberSeries") == true {
             let number = try dto.requiredString(field, field)
             guard entity(kind, number) == nil else {
                 throw VismaError.badRequest("Error: Document number '\(number)' already exists. Another document has the same number.")
             }
             return number
         }
+        _ = try dto.bool("overrideNumberSeries")
         return makeDocumentNumber(kind, prefix: prefix)
     }
 }

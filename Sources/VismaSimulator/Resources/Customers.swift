@@ -25,7 +25,7 @@ extension CompanyState {
         var customers = all(.customer)
         if let name = query["name"] { customers = customers.filter { $0["name"]?.stringValue == name } }
         if let corporateId = query["corporateId"] { customers = customers.filter { $0["corporateId"]?.stringValue == corporateId } }
-        return .ok(try Paging(query: query).arrayResponse(customers))
+        return .ok(try paging(query, "customer").arrayResponse(customers))
     }
 
     func getCustomer(_ number: String) throws -> Outcome {
@@ -37,12 +37,21 @@ extension CompanyState {
 
     mutating func createCustomer(_ body: JSONValue) throws -> Outcome {
         let dto = try customerDTO(body)
-        let number = try dto.requiredString("number", "Customer ID")
-        guard entity(.customer, number) == nil else {
-            throw VismaError.badRequest("Error inserting the customer. Error: Customer ID '\(number)' already exists.")
+        let number: String
+        if numbering(.customer) == .automatic {
+            // The series numbers every customer; a supplied number (override or not) is replaced.
+            _ = try dto.bool("overrideNumberSeries")
+            number = makeDocumentNumber(.customer, prefix: "")
+        } else {
+            // Manual customer IDs ("'Customer ID' cannot be empty" without one), kept as sent.
+            number = try dto.requiredString("number", "Customer ID")
+            guard entity(.customer, number) == nil else {
+                throw VismaError.badRequest("Error inserting the customer. Error: Customer ID '\(number)' already exists.")
+            }
         }
-        insert(.customer, number, try renderCustomer(dto, number: number, existing: nil))
-        return .created("/v1/customer/\(number)")
+        let rendered = try renderCustomer(dto, number: number, existing: nil)
+        insert(.customer, number, rendered)
+        return .created("/v1/customer/\(Self.pathSegment(number))")
     }
 
     mutating func updateCustomer(_ number: String, _ body: JSONValue) throws -> Outcome {
@@ -88,6 +97,7 @@ extension CompanyState {
         }
         let status = try dto.enumeration("status", Self.customerStatuses) ?? existing?["status"]?.stringValue ?? "Active"
         let internalId = existing?["internalId"]?.numberValue.map { Int($0) } ?? makeInternalId()
+        func kept(_ key: String) throws -> JSONValue { .text(try dto.string(key) ?? existing?[key]?.stringValue) }
         let now = Self.now()
         return JSONValue.object([
             "internalId": .number(Double(internalId)),
@@ -108,8 +118,7 @@ extension CompanyState {
                 "email": .text(try field("email")),
                 "phone1": .text(try field("phone")),
             ]).compacted,
-            "vatRegistrationId": .text(try dto.string("vatRegistrationId") ?? existing?["vatRegistrationId"]?.stringValue),
-            "corporateId": .text(try dto.string("corporateId") ?? existing?["corporateId"]?.stringValue),
+            "vatRegistrationId": try kept("vatRegistrationId"), "corporateId": try kept("corporateId"), "accountReference": try kept("accountReference"),
             "currencyId": "DKK",
             "createdDateTime": existing?["createdDateTime"] ?? .string(now),
             "lastModifiedDateTime": .string(now),

@@ -20,7 +20,7 @@ extension CompanyState {
         if let description = query["description"] {
             items = items.filter { $0["description"]?.stringValue?.localizedCaseInsensitiveContains(description) == true }
         }
-        return .ok(try Paging(query: query).arrayResponse(items))
+        return .ok(try paging(query, "inventory").arrayResponse(items))
     }
 
     func getInventory(_ number: String) throws -> Outcome {
@@ -40,7 +40,7 @@ extension CompanyState {
         }
         let item = try renderInventory(dto, number: number, existing: nil)
         insert(.inventory, number, item)
-        return .created("/v1/inventory/\(number)")
+        return .created("/v1/inventory/\(Self.pathSegment(number))")
     }
 
     mutating func updateInventory(_ number: String, _ body: JSONValue) throws -> Outcome {

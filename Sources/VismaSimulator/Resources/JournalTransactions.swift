@@ -21,7 +21,7 @@ extension CompanyState {
         var journals = all(.journalTransaction)
         if let period = query["periodId"] { journals = journals.filter { $0["financialPeriod"]?.stringValue == period } }
         if let branch = query["branch"] { journals = journals.filter { $0["branch"]?.stringValue == branch } }
-        return .ok(try Paging(query: query).arrayResponse(journals))
+        return .ok(try paging(query, "journaltransaction").arrayResponse(journals))
     }
 
     /// A queued release of the journal completes when it is looked at again.
@@ -72,7 +72,7 @@ extension CompanyState {
             "branch": .text(try dto.string("branch")), "journalTransactionLines": .array(parsed.map(\.rendered)),
             "lastModifiedDateTime": .string(Self.now()),
         ]).compacted)
-        return .created("/v2/journaltransaction/\(number)")
+        return .created("/v2/journaltransaction/\(Self.pathSegment(number))")
     }
 
     /// The batch's period: `financialPeriod` (YYYYPP), else `postPeriod` (PPYYYY), else the period containing the date;

@@ -16,7 +16,7 @@ extension CompanyState {
         var kits = all(.kitSpecification)
         if let kit = query["kitInventoryID"] { kits = kits.filter { $0["kitInventoryID"]?.stringValue == kit } }
         if let revision = query["revisionID"] { kits = kits.filter { $0["revision"]?.stringValue == revision } }
-        return .ok(try Paging(query: query).wrapperResponse(kits))
+        return .ok(try paging(query, "kitspecifications").wrapperResponse(kits))
     }
 
     func getKitSpecification(_ kit: String, _ revision: String) throws -> Outcome {
@@ -92,7 +92,7 @@ extension CompanyState {
             "createdDateTime": .string(Self.now()), "lastModifiedDateTime": .string(Self.now()),
         ]).compacted
         insert(.kitSpecification, "\(kitNumber)/\(revision)", spec)
-        return .created("/v1/KitSpecifications/\(kitNumber)/\(revision)")
+        return .created("/v1/KitSpecifications/\(Self.pathSegment(kitNumber))/\(Self.pathSegment(revision))")
     }
 }
 

@@ -23,7 +23,7 @@ extension CompanyState {
         var suppliers = fixture.suppliers
         if let name = query["name"] { suppliers = suppliers.filter { $0.name == name } }
         if let status = query["status"] { suppliers = suppliers.filter { $0.status == status } }
-        return .ok(try Paging(query: query).arrayResponse(suppliers.map(supplierDTO)))
+        return .ok(try paging(query, "supplier").arrayResponse(suppliers.map(supplierDTO)))
     }
 
     func getSupplier(_ number: String) throws -> Outcome {
@@ -63,21 +63,6 @@ extension CompanyState {
                 "cashAccount": .bool(fixture.paymentMethods.contains { $0.cashAccount == account.number }),
                 "controlAccountModule": .text(account.controlAccountModule), "allowManualEntry": .bool(account.controlAccountModule == nil),
             ]).compacted
-        }))
-    }
-
-    /// Numbering series, one per document kind this company numbers; `manualNumbering` is the series' own switch,
-    /// which `behaviour.numbering` (the import override) does not change.
-    func numberSequenceList() -> Outcome {
-        let series = [
-            ("CUSTOMER", "Kunder", "customer"), ("ARPAYMENT", "Indbetalinger", "customerPayment"),
-            ("POORDER", "Indkøbsordrer", "purchaseOrder"), ("BATCH", "Finansbilag", "journalTransaction"),
-        ]
-        return .ok(.array(series.map { id, description, _ in
-            [
-                "numberingId": .string(id), "description": .string(description), "manualNumbering": false, "newNumberSymbol": "<NEW>",
-                "sequence": [["numberingId": .string(id), "startNbr": "000001", "endNbr": "999999", "lastNbr": "000000", "nbrStep": 1]],
-            ]
         }))
     }
 

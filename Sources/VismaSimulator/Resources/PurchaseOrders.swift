@@ -28,7 +28,7 @@ extension CompanyState {
         var orders = all(.purchaseOrder)
         if let supplier = query["supplier"] { orders = orders.filter { $0["supplier"]?["number"]?.stringValue == supplier } }
         if let status = query["orderStatus"] { orders = orders.filter { $0["status"]?.stringValue == status } }
-        return .ok(try Paging(query: query).arrayResponse(orders))
+        return .ok(try paging(query, "purchaseorder").arrayResponse(orders))
     }
 
     func getPurchaseOrder(_ number: String) throws -> Outcome {
@@ -113,7 +113,7 @@ extension CompanyState {
             "lineTotal": amount(total), "orderTotal": amount(total), "lines": .array(rendered),
             "lastModifiedDateTime": .string(Self.now()),
         ]).compacted)
-        return .created("/v1/purchaseorder/\(number)")
+        return .created("/v1/purchaseorder/\(Self.pathSegment(number))")
     }
 }
 

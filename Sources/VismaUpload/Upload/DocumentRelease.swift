@@ -30,7 +30,15 @@ extension RecordSender {
         return try ReleasePaymentActionDto(type: record.body["type"]?["value"]?.stringValue.map(DtoValue.init)).encodedBody()
     }
 
+    /// Asks for the release; a refusal of a document Visma shows released already (an earlier request whose answer
+    /// was lost) counts as done.
     func release(_ record: PayloadRecord, vismaId: String) async -> ReleaseOutcome {
+        let outcome = await askRelease(record, vismaId: vismaId)
+        if case .failed = outcome, await isReleased(record, vismaId: vismaId) == true { return .done }
+        return outcome
+    }
+
+    private func askRelease(_ record: PayloadRecord, vismaId: String) async -> ReleaseOutcome {
         let path = Self.documentPath(record, vismaId: vismaId) + "/action/release"
         let body: Data?
         do {

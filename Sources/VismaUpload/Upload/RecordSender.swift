@@ -12,9 +12,18 @@ enum SendOutcome: Sendable {
     case unresolved(reason: String)
 }
 
+/// Where a lookup found a record: by Visma's number, absent, or not known (Visma could not be asked,
+/// or answered anything but 200 or 404 — never taken as absent).
+enum Located: Sendable, Equatable {
+    case found(number: String)
+    case absent
+    case unknown(reason: String)
+}
+
 /// Sends records over one libcurl session, with Visma's retry rules (DESIGN §8): retry network
 /// errors, 429 (after `Retry-After`) and 502/503/504 with exponential backoff and full jitter;
-/// before sending a POST again, look its natural key up — the first attempt may have been applied.
+/// before sending a POST again, look the record up by our key — the first attempt may have been applied.
+/// A lookup that cannot say "absent" is retried a few times and then leaves the record unresolved: never a second POST.
 struct RecordSender: Sendable {
     let session: CurlSession
     let baseURL: String
@@ -22,18 +31,24 @@ struct RecordSender: Sendable {
     let pacer: RatePacer
     let counters: UploadCounters
     let maximumAttempts = 8
+    /// Lookups that could not answer before the record is left unresolved (exit 75).
+    let maximumLookupAttempts = 3
 
-    func send(_ record: PayloadRecord) async -> SendOutcome {
+    func send(_ record: AddressedRecord) async -> SendOutcome {
         var mayHaveArrived = false
         var lastProblem = ""
         var refreshedToken = false
+        var failedLookups = 0
         for attempt in 0..<maximumAttempts {
             if attempt > 0 { await counters.retry() }
             if mayHaveArrived, record.method == "POST" {
-                switch await exists(record) {
-                case true?: return .done(vismaId: record.key, created: true)
-                case false?: mayHaveArrived = false
-                case nil:
+                switch await locate(record) {
+                case .found(let number): return .done(vismaId: number, created: true)
+                case .absent: mayHaveArrived = false
+                case .unknown(let reason):
+                    failedLookups += 1
+                    lastProblem = "looking it up: \(reason)"
+                    if failedLookups >= maximumLookupAttempts { return .unresolved(reason: lastProblem) }
                     await backoff(attempt)
                     continue
                 }
@@ -43,7 +58,10 @@ struct RecordSender: Sendable {
                 await pacer.admit()
                 let token = try await tokens.token()
                 await counters.request()
-                response = try await session.send(request(record.method, record.path, token: token, body: Data(record.bodyText.utf8)))
+                var message = request(record.method, record.path, token: token, body: record.body)
+                // A create Visma may number is never re-sent by libcurl itself (see `HTTPRequest.freshConnection`).
+                message.freshConnection = record.method == "POST" && record.record.search != nil
+                response = try await session.send(message)
                 await pacer.observe(response)
                 if response.status == 401 {
                     await tokens.invalidate(token)
@@ -61,57 +79,123 @@ struct RecordSender: Sendable {
                 await pacer.abandoned()
                 return .rejected(message: "\(error)", status: 0)
             }
-
-            switch response.status {
-            case 200..<300:
-                let id = response[header: "Location"].flatMap { $0.split(separator: "/").last.map(String.init) } ?? record.key
-                return .done(vismaId: id.percentDecoded, created: record.method == "POST")
-            case 429:
-                await counters.limited()
-                let wait = Double(response[header: "Retry-After"] ?? "") ?? 1
-                await pacer.blockUntilReset(after: wait)
-                try? await Task.sleep(for: .milliseconds(Int(min(wait, 3600) * 1000)))
-                lastProblem = "rate limited (429)"
-            case 502, 503, 504:
-                lastProblem = "HTTP \(response.status)"
-                mayHaveArrived = true  // a gateway cannot promise the company did not apply it
-                await backoff(attempt)
-            default:
-                let message = response.vismaMessage ?? "HTTP \(response.status)"
-                if record.method == "POST", response.status == 400, message.contains("already exists"), await exists(record) == true {
-                    // An earlier attempt (ours, or libcurl's own resend on a dead connection) was applied.
-                    return .done(vismaId: record.key, created: true)
-                }
-                return .rejected(message: message, status: response.status)
+            if let outcome = await outcome(of: response, record: record, lastProblem: &lastProblem, mayHaveArrived: &mayHaveArrived, attempt: attempt) {
+                return outcome
             }
         }
         return .unresolved(reason: lastProblem)
     }
 
-    /// Whether the record's natural key exists in Visma: nil when Visma could not be asked.
-    func exists(_ record: PayloadRecord) async -> Bool? {
+    /// What an answer to the record's request means; nil to try again.
+    private func outcome(
+        of response: HTTPResponse, record: AddressedRecord, lastProblem: inout String, mayHaveArrived: inout Bool, attempt: Int
+    ) async -> SendOutcome? {
+        switch response.status {
+        case 200..<300:
+            // Visma's number is the last segment of `Location` (percent-encoded), not necessarily ours.
+            let number = response[header: "Location"].flatMap { $0.split(separator: "/").last.map { String($0).percentDecoded } } ?? record.number
+            return .done(vismaId: number, created: record.method == "POST")
+        case 429:
+            await counters.limited()
+            let wait = Double(response[header: "Retry-After"] ?? "") ?? 1
+            await pacer.blockUntilReset(after: wait)
+            try? await Task.sleep(for: .milliseconds(Int(min(wait, 3600) * 1000)))
+            lastProblem = "rate limited (429)"
+            return nil
+        case 502, 503, 504:
+            lastProblem = "HTTP \(response.status)"
+            mayHaveArrived = true  // a gateway cannot promise the company did not apply it
+            await backoff(attempt)
+            return nil
+        default:
+            let message = response.vismaMessage ?? "HTTP \(response.status)"
+            if record.method == "POST", response.status == 400, message.contains("already exists") {
+                // An earlier attempt (ours, or libcurl's own resend on a dead connection) may have been applied.
+                return await settleAlreadyExists(record, message: message)
+            }
+            return .rejected(message: message, status: response.status)
+        }
+    }
+
+    /// "Already exists": ours if the lookup finds it, Visma's refusal if the lookup says absent,
+    /// unresolved while the lookup cannot answer.
+    private func settleAlreadyExists(_ record: AddressedRecord, message: String) async -> SendOutcome {
+        var reason = ""
+        for attempt in 0..<maximumLookupAttempts {
+            switch await locate(record) {
+            case .found(let number): return .done(vismaId: number, created: true)
+            case .absent: return .rejected(message: message, status: 400)
+            case .unknown(let why):
+                reason = why
+                await backoff(attempt)
+            }
+        }
+        return .unresolved(reason: "Visma answered \"\(message)\" and could not be asked whether it is ours: \(reason)")
+    }
+
+    /// Finds the record in Visma: by our key in the field Visma keeps it in (`search`), else by `lookup`.
+    func locate(_ record: AddressedRecord) async -> Located {
+        await counters.lookup()
+        if let search = record.record.search, let list = record.searchList {
+            return await find(search, in: list)
+        }
+        switch await get(record.lookup) {
+        case .success(let response) where response.status == 200: return .found(number: record.number)
+        case .success(let response) where response.status == 404: return .absent
+        case .success(let response): return .unknown(reason: "GET \(record.lookup) answered HTTP \(response.status)")
+        case .failure(let problem): return .unknown(reason: problem.message)
+        }
+    }
+
+    /// Pages through a list until an element holds our key.
+    private func find(_ search: PayloadRecord.OwnKeySearch, in list: String) async -> Located {
+        var number: String?
         do {
-            await counters.lookup()
+            _ = try await VismaReader.collectPages(pageSize: 1000) { page, size -> VismaReader.Page<JSONValue> in
+                let path = VismaReader.path(list, page: page, pageSize: size)
+                let response = try await get(path).get()
+                guard response.status == 200, let answer = try? JSONValue.parse(response.body) else {
+                    throw LookupProblem(message: "GET \(path) answered HTTP \(response.status)")
+                }
+                let elements = answer.arrayValue ?? answer["records"]?.arrayValue ?? []
+                if let match = elements.first(where: search.matches) {
+                    number = match[search.numberField]?.stringValue
+                    return VismaReader.Page(elements: [], totalCount: nil, maxPageSize: nil)  // found: stop paging
+                }
+                let metadata = elements.first?["metadata"]
+                let total = (metadata?["totalCount"] ?? answer["totalCount"])?.numberValue.map { Int($0) }
+                let cap = (metadata?["maxPageSize"] ?? answer["pageSize"])?.numberValue.map { Int($0) }
+                return VismaReader.Page(elements: elements, totalCount: total, maxPageSize: cap)
+            }
+        } catch let problem as LookupProblem {
+            return .unknown(reason: problem.message)
+        } catch {
+            return .unknown(reason: "\(error)")
+        }
+        return number.map { .found(number: $0) } ?? .absent
+    }
+
+    private struct LookupProblem: Error {
+        var message: String
+    }
+
+    /// One authorised GET; a failure says why Visma could not be asked.
+    private func get(_ path: String) async -> Result<HTTPResponse, LookupProblem> {
+        do {
             let token = try await tokens.token()
             await pacer.admit()
             let response: HTTPResponse
             do {
-                response = try await session.send(request("GET", record.lookup, token: token, body: nil))
+                response = try await session.send(request("GET", path, token: token, body: nil))
             } catch {
                 await pacer.abandoned()
                 throw error
             }
             await pacer.observe(response)
-            switch response.status {
-            case 200: return true
-            case 404: return false
-            case 401:
-                await tokens.invalidate(token)
-                return nil
-            default: return nil
-            }
+            if response.status == 401 { await tokens.invalidate(token) }
+            return .success(response)
         } catch {
-            return nil
+            return .failure(LookupProblem(message: "\(error)"))
         }
     }
 
@@ -121,7 +205,10 @@ struct RecordSender: Sendable {
             guard let token = try? await tokens.token() else { return nil }
             await pacer.admit()
             await counters.request()
-            guard let response = try? await session.send(request(method, path, token: token, body: body)) else {
+            var message = request(method, path, token: token, body: body)
+            // An action (a release) is not safe to repeat: libcurl must never re-send it by itself.
+            message.freshConnection = method != "GET"
+            guard let response = try? await session.send(message) else {
                 await pacer.abandoned()
                 return nil
             }

@@ -21,8 +21,8 @@ extension RecordSender {
     static let depositTypes: Set<String> = ["Prepayment", "Payment", "CreditNote"]
 
     /// `reserved`: amounts this run's unreleased refunds already took from a deposit, by its number.
-    func decideRefund(_ record: PayloadRecord, reserved: [String: Int64]) async -> RefundDecision {
-        let body = record.body
+    func decideRefund(_ record: AddressedRecord, reserved: [String: Int64]) async -> RefundDecision {
+        let body = (try? JSONValue.parse(record.body)) ?? .null
         let customer = body["customer"]?["value"]?.stringValue ?? ""
         let amount = Int64(((body["paymentAmount"]?["value"]?.numberValue ?? 0) * 100).rounded())
         let day = String((body["applicationDate"]?["value"]?.stringValue ?? "").prefix(10))
@@ -45,7 +45,7 @@ extension RecordSender {
     }
 
     /// Wait when unreleased deposits would cover what is missing, else halt with the bookkeeper's fix.
-    private func shortfall(_ record: PayloadRecord, customer: String, amount: Int64, missing: Int64, day: String) async -> RefundDecision {
+    private func shortfall(_ record: AddressedRecord, customer: String, amount: Int64, missing: Int64, day: String) async -> RefundDecision {
         var unreleased: [PaymentDto] = []
         for status in ["Balanced", "Hold"] {
             guard let documents = await customerDocuments(customer, status: status) else { return .unresolved("the customer's deposits could not be read") }
@@ -65,28 +65,25 @@ extension RecordSender {
                 + "as a Prepayment of at least \(money(missing)) dated \(day) or earlier and release it, then run `flexyvisma retry`")
     }
 
-    /// The customer's payments in one status, every page; nil when Visma could not be asked.
+    /// The customer's payments in one status, every page (as Visma's metadata pages them); nil when Visma could not be asked.
     private func customerDocuments(_ customer: String, status: String) async -> [PaymentDto]? {
-        let pageSize = 500
-        var all: [PaymentDto] = []
-        for page in 1...1000 {
-            let path = VismaReader.path(
-                "/v1/customerPayment?customer=\(PercentEncoding.encode(customer))&status=\(status)", page: page, pageSize: pageSize)
-            guard let response = await exchange("GET", path), response.status == 200,
+        struct Unreadable: Error {}
+        let list = "/v1/customerPayment?customer=\(PercentEncoding.encode(customer))&status=\(status)"
+        let all = try? await VismaReader.collectPages(pageSize: 500) { page, size -> VismaReader.Page<PaymentDto> in
+            guard let response = await exchange("GET", VismaReader.path(list, page: page, pageSize: size)), response.status == 200,
                 let documents = try? JSONDecoder().decode([PaymentDto].self, from: response.body)
-            else { return nil }
-            all += documents.filter { $0.customer?.number == nil || $0.customer?.number == customer }
-            let total = documents.first?.metadata?.totalCount
-            if documents.count < pageSize || (total.map { all.count >= $0 } ?? false) { return all }
+            else { throw Unreadable() }
+            let metadata = documents.first?.metadata
+            return VismaReader.Page(elements: documents, totalCount: metadata?.totalCount, maxPageSize: metadata?.maxPageSize)
         }
-        return all
+        return all?.filter { $0.customer?.number == nil || $0.customer?.number == customer }
     }
 
     /// The refund's body with its documents to apply.
-    static func refundBody(_ record: PayloadRecord, lines: [PaymentLinesUpdateDto]) throws -> String {
+    static func refundBody(_ record: AddressedRecord, lines: [PaymentLinesUpdateDto]) throws -> Data {
         let encodedLines = try JSONValue.parse(try JSONEncoder().encode(lines))
-        guard case .object(var body) = record.body else { return record.bodyText }
+        guard case .object(var body) = try JSONValue.parse(record.body) else { return record.body }
         body["paymentLines"] = encodedLines
-        return String(decoding: JSONValue.object(body).encoded(), as: UTF8.self)
+        return JSONValue.object(body).encoded()
     }
 }

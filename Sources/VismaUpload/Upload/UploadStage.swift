@@ -78,12 +78,16 @@ struct UploadWork: AsynchronousStageWork {
         let records = try loadPayloads(claim.folder)
         try ledger.prepare(batch: batchId, records: records)
         let wire = try Wire(configuration: configuration, secret: upload.secret)
+        let referenceFile = claim.folder.appendingPathComponent("reference.json")
+        let reference = FileManager.default.fileExists(atPath: referenceFile.path) ? try ReferenceSnapshot.load(from: referenceFile) : nil
 
         var details = UploadDetails()
-        details.recovered = try await settleInterrupted(records, batch: batchId, sender: wire.senders[0])
+        details.recovered = try await settleInterrupted(records, batch: batchId, sender: wire.senders[0], reference: reference)
         var sent = Sent()
         try await settleReleases(records, batch: batchId, sender: wire.senders[0], sent: &sent)
-        if sent.rejection == nil { try await sendPending(records, batch: batchId, wire: wire, details: &details, sent: &sent) }
+        if sent.rejection == nil {
+            try await sendPending(records, batch: batchId, wire: wire, reference: reference, details: &details, sent: &sent)
+        }
 
         let entries = try ledger.entries(batch: batchId)
         for record in records where entries[record.sequence]?.state == .done {
@@ -137,16 +141,26 @@ struct UploadWork: AsynchronousStageWork {
         var mustStop: Bool { rejection != nil || unresolved > 0 }
     }
 
-    /// Settles what an interrupted run left `sending`: each natural key is looked up before anything is sent.
-    private func settleInterrupted(_ records: [PayloadRecord], batch: BatchID, sender: RecordSender) async throws -> Int {
+    /// Settles what an interrupted run left `sending`: each record is looked up by our key before anything is sent.
+    private func settleInterrupted(_ records: [PayloadRecord], batch: BatchID, sender: RecordSender, reference: ReferenceSnapshot?) async throws -> Int {
         let entries = try ledger.entries(batch: batch)
         let interrupted = records.filter { entries[$0.sequence]?.state == .sending }
+        let book = try NumberBook(ledger: ledger, records: interrupted, reference: reference)
         for record in interrupted {
-            switch await sender.exists(record) {
-            case true?: try ledger.record(batch: batch, [(record.sequence, .done, record.key, nil)])
-            case false?: try ledger.record(batch: batch, [(record.sequence, .pending, nil, nil)])
-            case nil:
-                throw OperatorMessage(.temporaryFailure, "cannot reach Visma to settle \(interrupted.count) interrupted record(s); try again later")
+            let addressed: AddressedRecord
+            do {
+                addressed = try book.address(record)
+            } catch {
+                try ledger.record(batch: batch, [(record.sequence, .pending, nil, nil)])  // a reference never resolved: it was never sent
+                continue
+            }
+            switch await sender.locate(addressed) {
+            case .found(let number): try ledger.record(batch: batch, [(record.sequence, .done, number, nil)])
+            case .absent: try ledger.record(batch: batch, [(record.sequence, .pending, nil, nil)])
+            case .unknown(let reason):
+                throw OperatorMessage(
+                    .temporaryFailure,
+                    "cannot settle \(interrupted.count) interrupted record(s): Visma could not say whether \(record.kind) \(record.key) arrived (\(reason)); nothing was sent again; try again later")
             }
         }
         return interrupted.count
@@ -156,13 +170,15 @@ struct UploadWork: AsynchronousStageWork {
     /// what was created; withdrawals go last in their group, one at a time, applied to what Visma then holds.
     /// A refusal or an unconfirmed record stops it once what was in flight is recorded.
     private func sendPending(
-        _ records: [PayloadRecord], batch: BatchID, wire: Wire, details: inout UploadDetails, sent: inout Sent
+        _ records: [PayloadRecord], batch: BatchID, wire: Wire, reference: ReferenceSnapshot?, details: inout UploadDetails, sent: inout Sent
     ) async throws {
         let entries = try ledger.entries(batch: batch)
         var progress = Progress(total: records.count, alreadyDone: records.filter { entries[$0.sequence]?.state == .done }.count)
         defer { progress.finish() }
         for group in PayloadGroup.allCases {
             let todo = records.filter { $0.group == group && [.pending, .waiting].contains(entries[$0.sequence]?.state) }
+            // Read after the groups before it are recorded: a payment's customer is numbered by then.
+            let book = try NumberBook(ledger: ledger, records: todo, reference: reference)
             let refunds = todo.filter(Self.isRefund)
             let rest = todo.filter { !Self.isRefund($0) }
             var index = 0
@@ -170,7 +186,7 @@ struct UploadWork: AsynchronousStageWork {
                 let window = Array(rest[index..<min(rest.count, index + wire.senders.count * 8)])
                 index += window.count
                 try ledger.markSending(batch: batch, sequences: window.map(\.sequence))
-                let outcomes = await send(window, over: wire.senders)
+                let outcomes = await send(window, book: book, over: wire.senders)
                 try record(outcomes, batch: batch, details: &details, sent: &sent)
                 progress.advance(by: outcomes.count)
                 if sent.mustStop { return }
@@ -179,7 +195,7 @@ struct UploadWork: AsynchronousStageWork {
             }
             try await settleQueued(records.filter { $0.group == group }, batch: batch, sender: wire.senders[0], sent: &sent)
             for refund in refunds {
-                try await sendRefund(refund, batch: batch, sender: wire.senders[0], details: &details, sent: &sent)
+                try await sendRefund(refund, book: book, batch: batch, sender: wire.senders[0], details: &details, sent: &sent)
                 progress.advance(by: 1)
                 if sent.mustStop { return }
             }
@@ -207,13 +223,19 @@ struct UploadWork: AsynchronousStageWork {
     }
 
     /// One window over every lane in parallel; the outcomes in sequence order.
-    private func send(_ window: [PayloadRecord], over senders: [RecordSender]) async -> [(PayloadRecord, SendOutcome)] {
+    private func send(_ window: [PayloadRecord], book: NumberBook, over senders: [RecordSender]) async -> [(PayloadRecord, SendOutcome)] {
         let outcomes = await withTaskGroup(of: [(PayloadRecord, SendOutcome)].self) { taskGroup in
             for (lane, sender) in senders.enumerated() {
                 let mine = stride(from: lane, to: window.count, by: senders.count).map { window[$0] }
                 taskGroup.addTask {
                     var results: [(PayloadRecord, SendOutcome)] = []
-                    for record in mine { results.append((record, await sender.send(record))) }
+                    for record in mine {
+                        do {
+                            results.append((record, await sender.send(try book.address(record))))
+                        } catch {
+                            results.append((record, .rejected(message: "\(error)", status: 0)))
+                        }
+                    }
                     return results
                 }
             }

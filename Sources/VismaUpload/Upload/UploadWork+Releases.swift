@@ -76,8 +76,17 @@ extension UploadWork {
 
     /// One withdrawal: applied to the customer's open deposits as Visma holds them now (recorded in the ledger's
     /// `applied` before it leaves), created, and released when configured; or left waiting, or halted with the fix.
-    func sendRefund(_ record: PayloadRecord, batch: BatchID, sender: RecordSender, details: inout UploadDetails, sent: inout Sent) async throws {
-        switch await sender.decideRefund(record, reserved: sent.reserved) {
+    func sendRefund(
+        _ record: PayloadRecord, book: NumberBook, batch: BatchID, sender: RecordSender, details: inout UploadDetails, sent: inout Sent
+    ) async throws {
+        let addressed: AddressedRecord
+        do {
+            addressed = try book.address(record)
+        } catch {
+            try self.record([(record, .rejected(message: "\(error)", status: 0))], batch: batch, details: &details, sent: &sent)
+            return
+        }
+        switch await sender.decideRefund(addressed, reserved: sent.reserved) {
         case .unresolved:
             sent.unresolved += 1
         case .wait(let why):
@@ -88,8 +97,7 @@ extension UploadWork {
             details.kinds[record.kind, default: .init()].rejected += 1
             if sent.rejection == nil { sent.rejection = (record, message, "payment.no-open-deposit") }
         case .apply(let lines):
-            var applied = record
-            applied.bodyText = try RecordSender.refundBody(record, lines: lines)
+            let applied = addressed.with(body: try RecordSender.refundBody(addressed, lines: lines))
             let text = String(decoding: try JSONEncoder().encode(lines), as: UTF8.self)
             try ledger.recordApplication(batch: batch, sequence: record.sequence, applied: text)
             Logger(label: "flexyvisma-upload").notice("withdrawal \(record.key) applied to \(text)")
