@@ -12,7 +12,8 @@ extension CompanyDoctor {
                 setting: "\"Allow manual numbering on imports\" is ticked on the numbering series of customers and customer payments "
                     + "(customer ledger preferences, AR101000), journals (general ledger preferences, GL102000) and purchase orders",
                 whereToLook: "Numbering series (CS201010)",
-                why: "FlexyVisma sends its own numbers (overrideNumberSeries); without the setting Visma gives its own numbers and recovery cannot find the documents."),
+                why: "FlexyVisma sends its own numbers (overrideNumberSeries); without the setting Visma gives its own numbers — FlexyVisma keeps "
+                    + "them in its ledger and finds each document by its own key, but the numbers in Visma then differ from FlexyBox's."),
             ManualCheck(
                 setting: "Quantity decimal places equal pipeline.quantityDecimalPlaces (\(configuration.pipeline.effectiveQuantityDecimalPlaces))",
                 whereToLook: "the company's general settings (Visma's API documentation names no window)",

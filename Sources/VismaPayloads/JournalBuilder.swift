@@ -9,7 +9,7 @@ import XMLSupport
 ///
 /// With `journalVat` `vatTransactions` (the default) a journal is a Visma VAT transaction: revenue
 /// lines carry the VAT category, VAT lines the VAT ID on its payable account, every line the
-/// journal's key as Ref. no. (`docs/visma/journal-vat-and-periods.md`).
+/// journal's key as Ref. no. (`docs/VISMA.md`).
 struct JournalBuilder {
     let configuration: PipelineConfiguration
     let reference: ReferenceSnapshot

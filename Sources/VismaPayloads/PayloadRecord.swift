@@ -233,7 +233,7 @@ private struct PayloadFieldError: Error, CustomStringConvertible {
     var description: String { "\(field) is missing or not of the right type" }
 }
 
-/// The Visma payment types a customer's deposits and withdrawals become (see docs/visma/payments-and-customers.md).
+/// The Visma payment types a customer's deposits and withdrawals become (see docs/VISMA.md).
 public enum PaymentKind {
     /// Money a customer leaves on account before anything is sold: a prepayment (held on the prepayment account).
     public static let deposit = "Prepayment"

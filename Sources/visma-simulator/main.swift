@@ -17,7 +17,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Port on 127.0.0.1 (0: any free port).")
     var port = 18080
 
-    @Option(help: "Company fixture (JSON); default: the sample venue's company.")
+    @Option(help: "The company: 'sample' (the default), 'strict' (every setting real companies differ in switched on) or a fixture file (JSON).")
     var company: String?
 
     @Option(help: "Keep the company's records in this file across restarts.")
@@ -33,7 +33,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     var seed: UInt64 = 1
 
     func run() async throws {
-        let fixture = try company.map { try CompanyFixture.load(from: URL(fileURLWithPath: $0)) } ?? .sampleVenue
+        let fixture = try company.map(CompanyFixture.named) ?? .sampleVenue
         let plan: FaultPlan
         do { plan = try FaultPlan(parsing: faults) } catch { throw ValidationError("\(error)") }
         let engine = try SimulatorEngine(

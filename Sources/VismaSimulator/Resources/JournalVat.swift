@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Lines sharing a `referenceNumber` form a document; in it a VAT line (`vatId`, on the VAT's payable
 /// account) needs taxable lines (`vatCodeId`, a VAT category containing that VAT), the document must
-/// balance, and the VAT must match round(taxable × rate). Sourced in `docs/visma/journal-vat-and-periods.md`.
+/// balance, and the VAT must match round(taxable × rate). Sourced in `docs/VISMA.md`.
 extension CompanyState {
     /// One accepted journal line, with what the VAT checks need.
     struct JournalLine {
