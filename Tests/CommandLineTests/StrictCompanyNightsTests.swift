@@ -72,7 +72,8 @@ import VismaSimulator
         try await RunningSimulator.with(SimulatorConfiguration(fixture: .strictVenue, rateLimit: nil)) { simulator in
             let venue = try Venue(simulator: simulator, corrected: true)
             let source = venue.root.resolve("source/flexybox.sqlite")
-            #expect(try venue.run(["doctor"]).status == 0)
+            // A child process that talks to the in-process simulator runs off the cooperative pool the simulator needs.
+            #expect(try await offCooperativePool { try venue.run(["doctor"]) }.status == 0)
 
             // Night 1: the corrected sample week.
             let first = try await offCooperativePool { try venue.run(["run"]) }

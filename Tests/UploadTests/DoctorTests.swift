@@ -18,7 +18,8 @@ import VismaUpload
     ) async throws {
         try await RunningSimulator.with(SimulatorConfiguration(fixture: company, rateLimit: nil)) { simulator in
             let fixture = try PipelineFixture(simulator: simulator)
-            _ = try FlexBoxExportRun.export(root: fixture.root, configuration: fixture.configuration, schemas: fixture.schemas)
+            // Stage work runs off the cooperative pool, which the in-process simulator needs to answer.
+            _ = try await offCooperativePool { try FlexBoxExportRun.export(root: fixture.root, configuration: fixture.configuration, schemas: fixture.schemas) }
             if let breakCompany {
                 let answer = try await VismaTestClient(baseURL: simulator.baseURL).send("POST", "/_simulator/fixture", json: breakCompany, record: false)
                 #expect(answer.status == 200)
@@ -48,7 +49,7 @@ import VismaUpload
                 fetchReference: { try await ReferenceFetcher.fetch(connection: connection) })
         ).run()
         guard validated.exitStatus == .success else { return validated.reportLines.joined(separator: "\n") }
-        _ = try TransformStage(root: fixture.root, configuration: fixture.configuration).run()
+        _ = try await offCooperativePool { try TransformStage(root: fixture.root, configuration: fixture.configuration).run() }
         let uploaded = try await fixture.upload()
         guard uploaded.exitStatus == .success else { return try HaltRecord.current(in: fixture.root)?.first?.message ?? "halted" }
         return nil

@@ -50,7 +50,8 @@ struct PipelineFixture: Sendable {
             try snapshot.encoded().write(to: url)
             return url
         }
-        _ = try FlexBoxExportRun.export(root: root, configuration: configuration, schemas: schemas)
+        // Synchronous stage work runs off the cooperative pool, which the in-process simulator needs to answer.
+        _ = try await offCooperativePool { try FlexBoxExportRun.export(root: root, configuration: configuration, schemas: schemas) }
         let validated = try await ValidateStage(
             ValidateRequest(
                 root: root, configuration: configuration, schemas: schemas, referenceFile: referenceFile,
@@ -59,7 +60,7 @@ struct PipelineFixture: Sendable {
         guard validated.exitStatus == .success, let id = validated.batchId else {
             throw OperatorMessage(.dataRejected, "validation: \(validated.reportLines.joined(separator: "\n"))")
         }
-        let transformed = try TransformStage(root: root, configuration: configuration).run()
+        let transformed = try await offCooperativePool { try TransformStage(root: root, configuration: configuration).run() }
         guard transformed.batchId == id else { throw OperatorMessage(.internalError, "transform took \(String(describing: transformed.batchId))") }
         return id
     }
