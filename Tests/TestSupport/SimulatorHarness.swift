@@ -67,9 +67,10 @@ public final class VismaTestClient: @unchecked Sendable {
     }
 
     /// `reuseConnections: false` makes every dropped connection visible (libcurl re-sends once on a reused one).
+    /// The timeout is generous: on a loaded 2-core machine the in-process simulator shares the test's threads.
     public init(baseURL: String, reuseConnections: Bool = true) throws {
         self.baseURL = baseURL
-        session = try CurlSession(timeoutMilliseconds: 10_000, reuseConnections: reuseConnections)
+        session = try CurlSession(timeoutMilliseconds: 60_000, reuseConnections: reuseConnections)
     }
 
     public static let sampleCredentials = (
