@@ -38,7 +38,7 @@ public struct ValidateCommand: AsyncParsableCommand {
                 })
             let outcome = try await ValidateStage(request).run()
             if outcome.exitStatus != .success {
-                for line in outcome.reportLines.prefix(30) { StandardStream.error((line + "\n")) }
+                for line in outcome.reportLines.prefix(30) { StandardStream.error(TerminalText.escaped(line) + "\n") }
                 if outcome.reportLines.count > 30 {
                     StandardStream.error("… \(outcome.reportLines.count - 30) more in \(outcome.reportPath ?? "the report")\n")
                 }

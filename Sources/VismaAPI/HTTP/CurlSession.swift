@@ -120,6 +120,25 @@ public final class CurlSession: @unchecked Sendable {
         try check(fv_curl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, ResponseCollector.headerCallback), request)
         try check(fv_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context), request)
 
+        try setMethodAndBody(request)
+
+        let result = curl_easy_perform(handle)
+        if collector.overflowed {
+            throw HTTPTransportError(
+                code: Int(result.rawValue),
+                message: "the server's answer is larger than \(ResponseCollector.maximumBodyBytes / (1024 * 1024)) MiB (headers \(ResponseCollector.maximumHeaderBytes / 1024) KiB); transfer aborted",
+                url: request.url)
+        }
+        guard result == CURLE_OK else {
+            throw HTTPTransportError(code: Int(result.rawValue), message: String(cString: curl_easy_strerror(result)), url: request.url)
+        }
+        var status = 0
+        _ = fv_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: collector.headers, body: collector.body)
+    }
+
+    /// GET, or the method with its body (copied into libcurl).
+    private func setMethodAndBody(_ request: HTTPRequest) throws {
         switch request.method {
         case "GET":
             try check(fv_curl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1), request)
@@ -138,20 +157,6 @@ public final class CurlSession: @unchecked Sendable {
                 try check(fv_curl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method), request)
             }
         }
-
-        let result = curl_easy_perform(handle)
-        if collector.overflowed {
-            throw HTTPTransportError(
-                code: Int(result.rawValue),
-                message: "the server's answer is larger than \(ResponseCollector.maximumBodyBytes / (1024 * 1024)) MiB (headers \(ResponseCollector.maximumHeaderBytes / 1024) KiB); transfer aborted",
-                url: request.url)
-        }
-        guard result == CURLE_OK else {
-            throw HTTPTransportError(code: Int(result.rawValue), message: String(cString: curl_easy_strerror(result)), url: request.url)
-        }
-        var status = 0
-        _ = fv_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, headers: collector.headers, body: collector.body)
     }
 
     private func check(_ code: CURLcode, _ request: HTTPRequest) throws {
