@@ -63,6 +63,20 @@ import VismaSimulator
         }
     }
 
+    @Test func theRunLogIsReadableOnlyByItsOwner() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
+            let export = try await offCooperativePool { try venue.run(["export"]) }
+            #expect(export.status == 0, "\(export)")
+            let logs = try FileManager.default.contentsOfDirectory(atPath: venue.root.logs.path).filter { $0.hasSuffix(".jsonl") }
+            #expect(!logs.isEmpty)
+            for name in logs {
+                let mode = try FileManager.default.attributesOfItem(atPath: venue.root.logs.appendingPathComponent(name).path)[.posixPermissions] as? Int
+                #expect(mode == 0o600, "\(name): mode \(String(mode ?? 0, radix: 8))")
+            }
+        }
+    }
+
     /// The status JSON is made larger than a pipe's buffer (many drops waiting behind the halt), so the
     /// write to a notifier that closed its stdin fails for certain rather than by timing.
     @Test func aNotifierThatClosesStdinOrABrokenStderrDoesNotEndTheRun() async throws {
