@@ -91,8 +91,14 @@ import VismaSimulator
             let status = try venue.run(["status", "--json"])
             #expect(status.standardOutput.utf8.count > 80_000, "status JSON only \(status.standardOutput.utf8.count) bytes")
             try FileManager.default.removeItem(at: venue.folder.path("told.txt"))
-            let second = try await offCooperativePool { try Self.runWithBrokenStderr(venue.umbrella, ["run", "--root", venue.root.url.path]) }
-            #expect(second.reason == .exit && second.status == 65, "\(second)")
+            let second = try await offCooperativePool { try venue.run(["run"]) }
+            #expect(second.status == 65, "\(second)")
+            #expect(second.standardError.contains("did not read the status on its stdin"), "\(second)")
+            #expect(FileManager.default.fileExists(atPath: venue.folder.path("told.txt").path))
+            // Again with stderr broken as well: every warning and log line meets EPIPE.
+            try FileManager.default.removeItem(at: venue.folder.path("told.txt"))
+            let third = try await offCooperativePool { try Self.runWithBrokenStderr(venue.umbrella, ["run", "--root", venue.root.url.path]) }
+            #expect(third.reason == .exit && third.status == 65, "\(third)")
             #expect(FileManager.default.fileExists(atPath: venue.folder.path("told.txt").path))
         }
     }
