@@ -52,6 +52,31 @@ public enum AuditReport {
         // Batches over time: one bar per batch, its height the records sent.
         body += "<h2>Batches over time</h2>" + chart(rows)
 
+        body += tables(rows, from: from, to: to)
+        body += rejections(rows)
+
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>FlexyVisma audit report</title>
+            <style>
+            body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;color:#1d2733;padding:0 1em}
+            h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #d5dbe3;padding-bottom:.2em}
+            .meta{color:#5b6878}.ok{background:#e7f6ec;border-left:4px solid #2f9e55;padding:.6em 1em}
+            .bad{background:#fdecec;border-left:4px solid #c83737;padding:.6em 1em}
+            table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e3e8ee;padding:.35em .6em;text-align:left;vertical-align:top}
+            th{background:#f4f6f9}td.n{text-align:right;font-variant-numeric:tabular-nums}tr.warn td{background:#fff7e6}
+            .card{border:1px solid #e3e8ee;border-radius:6px;padding:.4em 1em;margin:.8em 0}.card h3{font-size:1em}
+            code{font-size:.92em}svg text{font:11px system-ui,sans-serif;fill:#5b6878}
+            </style></head><body>
+            \(body)
+            </body></html>
+
+            """
+    }
+
+    /// The batches, the records per kind and the control totals per business day.
+    static func tables(_ rows: [BatchRow], from: String?, to: String?) -> String {
+        var body = ""
         body += "<h2>Batches</h2><table><tr><th>Batch</th><th>Business days</th><th>Outcome</th><th>Records sent</th><th>Per kind</th></tr>"
         for row in rows {
             let kinds = (row.manifests["upload"]?.upload?.kinds ?? [:]).sorted { $0.key < $1.key }
@@ -79,7 +104,12 @@ public enum AuditReport {
             }
         }
         body += "</table>"
+        return body
+    }
 
+    /// Every rejection, per batch, with what became of it.
+    static func rejections(_ rows: [BatchRow]) -> String {
+        var body = ""
         body += "<h2>Rejections and what became of them</h2>"
         var any = false
         for row in rows {
@@ -103,24 +133,7 @@ public enum AuditReport {
             body += "</ul></div>"
         }
         if !any { body += "<p>None.</p>" }
-
-        return """
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>FlexyVisma audit report</title>
-            <style>
-            body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;color:#1d2733;padding:0 1em}
-            h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #d5dbe3;padding-bottom:.2em}
-            .meta{color:#5b6878}.ok{background:#e7f6ec;border-left:4px solid #2f9e55;padding:.6em 1em}
-            .bad{background:#fdecec;border-left:4px solid #c83737;padding:.6em 1em}
-            table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e3e8ee;padding:.35em .6em;text-align:left;vertical-align:top}
-            th{background:#f4f6f9}td.n{text-align:right;font-variant-numeric:tabular-nums}tr.warn td{background:#fff7e6}
-            .card{border:1px solid #e3e8ee;border-radius:6px;padding:.4em 1em;margin:.8em 0}.card h3{font-size:1em}
-            code{font-size:.92em}svg text{font:11px system-ui,sans-serif;fill:#5b6878}
-            </style></head><body>
-            \(body)
-            </body></html>
-
-            """
+        return body
     }
 
     /// An inline SVG bar chart: no script, no external asset.

@@ -139,6 +139,7 @@ import VismaSimulator
         let id = try #require(BatchID("20261122T010203Z-a1b2c3"))
         let batch = BatchArchive.folder(for: id, in: root)
         try FileManager.default.createDirectory(at: batch, withIntermediateDirectories: true)
+        var export = StageManifest(stage: .export, batchId: id, runId: "run1", startedAt: Date(), finishedAt: Date(), status: .accepted)
         var manifest = StageManifest(stage: .validate, batchId: id, runId: "run1", startedAt: Date(), finishedAt: Date(), status: .rejected)
         manifest.rejections = [Finding(rule: hostile, message: hostile, file: hostile, line: 3, record: hostile, hint: hostile)]
         manifest.warnings = [Finding(rule: hostile, message: hostile)]
@@ -147,7 +148,9 @@ import VismaSimulator
         totals.receiptDays = [ReceiptDayTotals(
             businessDay: hostile, department: hostile, file: hostile, receipts: 1, lines: 1, firstReceipt: 1, lastReceipt: 1,
             grossSales: hostile, discounts: hostile, grossByVatCode: [hostile: hostile], tenders: [hostile: hostile])]
-        manifest.controlTotals = totals
+        export.controlTotals = totals
+        export.counts = [hostile: 1]
+        _ = try ManifestChain(root: root).publish(export, in: batch)
         _ = try ManifestChain(root: root).publish(manifest, in: batch)
         return (root, id)
     }
