@@ -111,12 +111,16 @@ import VismaSimulator
         var environment = ProcessInfo.processInfo.environment
         environment["FLEXYVISMA_SCHEMAS"] = Repository.schemas.path
         process.environment = environment
-        let broken = Pipe()
-        try broken.fileHandleForReading.close()
+        // A plain pipe(2) rather than Foundation's Pipe, whose reading end Process.run would also touch.
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        close(ends[0])
+        let writing = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = broken
+        process.standardError = writing
         try process.run()
+        try writing.close()
         process.waitUntilExit()
         return (process.terminationReason, process.terminationStatus)
     }
