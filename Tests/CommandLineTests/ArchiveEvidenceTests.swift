@@ -8,6 +8,11 @@ import VismaSimulator
 
 /// Issue 13 §7 with real child processes: the prune on the chain, anchors, and hostile text in reports.
 @Suite struct ArchiveEvidenceTests {
+
+    /// A child process waited for off the cooperative pool, which the in-process simulators of other tests need.
+    static func off(_ venue: NightlyRunTests.Venue, _ arguments: [String]) async throws -> ProcessResult {
+        try await offCooperativePool { try venue.run(arguments) }
+    }
     /// Every manifest file of the root, oldest link first, by walking the chain from its head.
     static func chainOrder(_ root: PipelineRoot) throws -> [URL] {
         var byHash: [String: URL] = [:]
@@ -56,22 +61,22 @@ import VismaSimulator
     @Test func rewritingHistoryBeforeAnAnchorIsDetected() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
-            #expect(try await offCooperativePool { try venue.run(["run"]) }.status == 0)
-            let inside = try venue.run(["audit", "anchor", "--to", venue.root.state.appendingPathComponent("anchor.txt").path])
+            #expect(try await Self.off(venue, ["run"]).status == 0)
+            let inside = try await Self.off(venue, ["audit", "anchor", "--to", venue.root.state.appendingPathComponent("anchor.txt").path])
             #expect(inside.status == 64, "\(inside)")
             let anchorFile = venue.folder.path("elsewhere/anchors.txt")
             try FileManager.default.createDirectory(at: anchorFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let anchor = try venue.run(["audit", "anchor", "--to", anchorFile.path])
+            let anchor = try await Self.off(venue, ["audit", "anchor", "--to", anchorFile.path])
             #expect(anchor.status == 0, "\(anchor)")
             let hash = anchor.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(hash == (try ManifestChain(root: venue.root).head()?.sha256))
             #expect(try String(contentsOf: anchorFile, encoding: .utf8).contains("head=\(hash)"))
-            #expect(try venue.run(["audit", "verify", "--anchor", hash]).status == 0)
+            #expect(try await Self.off(venue, ["audit", "verify", "--anchor", hash]).status == 0)
 
             try Self.rewriteOldestAndRechain(venue.root)
-            let plain = try venue.run(["audit", "verify"])
+            let plain = try await Self.off(venue, ["audit", "verify"])
             #expect(plain.status == 0, "a re-chained rewrite passes a plain verify: \(plain)")
-            let anchored = try venue.run(["audit", "verify", "--anchor", hash])
+            let anchored = try await Self.off(venue, ["audit", "verify", "--anchor", hash])
             #expect(anchored.status == 65, "\(anchored)")
             #expect(anchored.standardOutput.contains("anchor \(hash) is no longer on the chain"), "\(anchored)")
         }
@@ -80,7 +85,7 @@ import VismaSimulator
     @Test func aHandWrittenPrunedIndexDoesNotExplainARemovedBatch() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
-            #expect(try await offCooperativePool { try venue.run(["run"]) }.status == 0)
+            #expect(try await Self.off(venue, ["run"]).status == 0)
             let batch = try #require(venue.archived.first)
             var manifests: [[String: Any]] = []
             for name in try FileManager.default.contentsOfDirectory(atPath: batch.path).sorted() where StageManifest.isManifestFile(name) {
@@ -94,7 +99,7 @@ import VismaSimulator
             chmod(batch.path, 0o755)
             while let url = enumerator?.nextObject() as? URL { chmod(url.path, 0o755) }
             try FileManager.default.removeItem(at: batch)
-            let verify = try venue.run(["audit", "verify"])
+            let verify = try await Self.off(venue, ["audit", "verify"])
             #expect(verify.status == 65, "\(verify)")
             #expect(verify.standardOutput.contains("which no prune on the chain removed (hand-edited?)"), "\(verify)")
         }
@@ -103,15 +108,15 @@ import VismaSimulator
     @Test func aPruneIsAChainedRecordAndOneThatBrokeItsRuleIsRefused() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
-            #expect(try await offCooperativePool { try venue.run(["run"]) }.status == 0)
-            let anchor = try venue.run(["audit", "anchor"]).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-            #expect(try venue.run(["archive", "prune", "--older-than", "0d"]).status == 0)
+            #expect(try await Self.off(venue, ["run"]).status == 0)
+            let anchor = try await Self.off(venue, ["audit", "anchor"]).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try await Self.off(venue, ["archive", "prune", "--older-than", "0d"]).status == 0)
             let folder = venue.root.archive.appendingPathComponent("pruned")
             let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasSuffix(".prune.json") })
             let file = folder.appendingPathComponent(name)
             #expect(try ManifestChain(root: venue.root).head()?.sha256 == (try Data(contentsOf: file).sha256Hex))
             // The chain still passes through the anchor taken before the prune.
-            let verify = try venue.run(["audit", "verify", "--anchor", anchor])
+            let verify = try await Self.off(venue, ["audit", "verify", "--anchor", anchor])
             #expect(verify.status == 0, "\(verify)")
 
             // Claim the prune was made under the legal 5 years (the 2026 week is not due then), re-chained.
@@ -124,7 +129,7 @@ import VismaSimulator
             try StateFiles.write(
                 ManifestChain.Link(sha256: data.sha256Hex, batchId: batchId, fileName: name, path: "archive/pruned/\(name)"),
                 to: venue.root.state.appendingPathComponent("chain-head.json"))
-            let refused = try venue.run(["audit", "verify"])
+            let refused = try await Self.off(venue, ["audit", "verify"])
             #expect(refused.status == 65, "\(refused)")
             #expect(refused.standardOutput.contains("before the retention rule 5y allowed"), "\(refused)")
         }

@@ -8,6 +8,11 @@ import VismaSimulator
 /// Issue 13 §6 with real child processes: init's URL rule, the notifier's environment and stdin,
 /// a broken stderr, core dumps, and where the schemas come from.
 @Suite struct TransportAndSecretsProcessTests {
+
+    /// A child process waited for off the cooperative pool, which the in-process simulators of other tests need.
+    static func off(_ venue: NightlyRunTests.Venue, _ arguments: [String]) async throws -> ProcessResult {
+        try await offCooperativePool { try venue.run(arguments) }
+    }
     let umbrella = ChildProcess.executable("flexyvisma")
 
     @Test func initRefusesPlainHTTPToAnotherHostAndAcceptsLoopback() throws {
@@ -66,7 +71,7 @@ import VismaSimulator
     @Test func theRunLogIsReadableOnlyByItsOwner() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
-            let export = try await offCooperativePool { try venue.run(["export"]) }
+            let export = try await Self.off(venue, ["export"])
             #expect(export.status == 0, "\(export)")
             let logs = try FileManager.default.contentsOfDirectory(atPath: venue.root.logs.path).filter { $0.hasSuffix(".jsonl") }
             #expect(!logs.isEmpty)
@@ -82,16 +87,16 @@ import VismaSimulator
     @Test func aNotifierThatClosesStdinOrABrokenStderrDoesNotEndTheRun() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(fixture: Self.haltingCompany, rateLimit: nil)) { simulator in
             let venue = try haltingVenue(simulator, notifier: "exec 0<&-\necho told > \"$(dirname \"$0\")/told.txt\"")
-            let first = try await offCooperativePool { try venue.run(["run"]) }
+            let first = try await Self.off(venue, ["run"])
             #expect(first.status == 65, "\(first)")
             let padding = String(repeating: "x", count: 180)
             for index in 0..<500 {
                 try Data("{}".utf8).write(to: venue.root.inbox.appendingPathComponent("waiting-\(index)-\(padding).unknown"))
             }
-            let status = try venue.run(["status", "--json"])
+            let status = try await Self.off(venue, ["status", "--json"])
             #expect(status.standardOutput.utf8.count > 80_000, "status JSON only \(status.standardOutput.utf8.count) bytes")
             try FileManager.default.removeItem(at: venue.folder.path("told.txt"))
-            let second = try await offCooperativePool { try venue.run(["run"]) }
+            let second = try await Self.off(venue, ["run"])
             #expect(second.status == 65, "\(second)")
             #expect(second.standardError.contains("did not read the status on its stdin"), "\(second)")
             #expect(FileManager.default.fileExists(atPath: venue.folder.path("told.txt").path))

@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import Glibc
 import TestSupport
 import Testing
 import VismaAPI
@@ -15,26 +16,27 @@ import VismaAPI
     }
 
     /// A plain file server on loopback stands in for a server that answers with far too much.
-    @Test func anAnswerBeyondTheCapAbortsTheTransferWithAClearError() throws {
+    @Test func anAnswerBeyondTheCapAbortsTheTransferWithAClearError() async throws {
         let folder = try TemporaryFolder("flexyvisma-huge-answer")
-        let huge = FileHandle(forWritingAtPath: { () -> String in
-            _ = FileManager.default.createFile(atPath: folder.path("huge.json").path, contents: nil)
-            return folder.path("huge.json").path
-        }())
-        try huge?.truncate(atOffset: 40 * 1024 * 1024)
-        try huge?.close()
+        _ = FileManager.default.createFile(atPath: folder.path("huge.json").path, contents: nil)
+        #expect(truncate(folder.path("huge.json").path, 40 * 1024 * 1024) == 0)
         try Data("{}".utf8).write(to: folder.path("small.json"))
-        let server = try ChildProcess.start(
-            URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", folder.url.path])
-        defer { server.kill() }
-        let banner = try #require(server.firstLineOfOutput(), "python3 http.server did not start")
-        let port = try #require(banner.split(separator: " ").first { Int($0) != nil }.map(String.init), "\(banner)")
-        let session = try CurlSession()
-        let small = try session.perform(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/small.json"))
-        #expect(small.status == 200 && small.body == Data("{}".utf8))
-        let error = #expect(throws: HTTPTransportError.self) {
-            try session.perform(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/huge.json"))
+        // Waiting and transferring block: off the cooperative pool that in-process simulators need.
+        let outcome = try await offCooperativePool { () throws -> (small: HTTPResponse, huge: Result<HTTPResponse, any Error>)? in
+            let server = try ChildProcess.start(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                ["python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", folder.url.path])
+            defer { server.kill() }
+            guard let banner = server.firstLineOfOutput(), let port = banner.split(separator: " ").first(where: { Int($0) != nil }) else { return nil }
+            let small = try CurlSession().perform(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/small.json"))
+            return (small, Result { try CurlSession().perform(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/huge.json")) })
         }
-        #expect(error?.message.contains("larger than 32 MiB") == true, "\(String(describing: error))")
+        let (small, huge) = try #require(outcome, "python3 http.server did not start")
+        #expect(small.status == 200 && small.body == Data("{}".utf8))
+        guard case .failure(let error as HTTPTransportError) = huge else {
+            Issue.record("a 40 MiB answer was taken whole: \(huge)")
+            return
+        }
+        #expect(error.message.contains("larger than 32 MiB"), "\(error)")
     }
 }
