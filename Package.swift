@@ -29,10 +29,13 @@ let package = Package(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
 
+        .systemLibrary(name: "CProcessControl"),
+
         // Libraries: one per concern.
         .target(
             name: "FlexyVismaCore",
             dependencies: [
+                "CProcessControl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -83,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "visma-simulator",
             dependencies: [
-                "VismaSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "VismaSimulator", "FlexyVismaCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Tests.

@@ -8,11 +8,47 @@ public enum AuditVerify {
         public var manifests: Int
         public var files: Int
         public var problems: [String]
+        /// The chain's head when it was walked.
+        public var head: String?
     }
 
-    public static func run(root: PipelineRoot) throws -> Result {
+    typealias Manifests = [String: (place: String, manifest: StageManifest)]
+
+    /// Verifies the archive; every hash in `anchors` (from `audit anchor`) must still be on the chain.
+    public static func run(root: PipelineRoot, anchors: [String] = []) throws -> Result {
+        let (byHash, files, rehashProblems) = rehash(root: root)
+        var problems = rehashProblems
+        let prunes = ArchivePrune.records(root: root)
+        problems += prunes.problems
+        guard let head = try ManifestChain(root: root).head() else {
+            if !byHash.isEmpty { problems.append("state/chain-head.json is missing: the chain has no head") }
+            for anchor in anchors { problems.append("anchor \(anchor) is not on the chain: the chain has no head") }
+            return Result(manifests: byHash.count, files: files, problems: problems, head: nil)
+        }
+        let walk = walkChain(from: head.sha256, manifests: byHash, prunes: prunes.byHash)
+        problems += walk.problems
+        for (hash, entry) in byHash.sorted(by: { $0.value.place < $1.value.place }) where !walk.seen.contains(hash) {
+            problems.append("\(entry.place): not on the hash chain (edited, inserted or reordered)")
+        }
+        for (hash, entry) in prunes.byHash.sorted(by: { $0.value.place < $1.value.place }) where !walk.seen.contains(hash) {
+            problems.append("\(entry.place): a prune record not on the hash chain (written by hand?)")
+        }
+        // The index must say nothing the chained records do not.
+        for batch in ArchivePrune.load(root: root) {
+            for manifest in batch.manifests where !walk.prunedHashes.contains(manifest.sha256) {
+                problems.append("archive/pruned.json lists \(batch.batchId)/\(manifest.file), which no prune on the chain removed (hand-edited?)")
+            }
+        }
+        for anchor in anchors where !walk.seen.contains(anchor.lowercased()) {
+            problems.append("anchor \(anchor) is no longer on the chain: history before it was rewritten")
+        }
+        return Result(manifests: byHash.count, files: files, problems: problems, head: head.sha256)
+    }
+
+    /// Every manifest in the root by its hash, and every file each lists re-hashed.
+    static func rehash(root: PipelineRoot) -> (Manifests, Int, [String]) {
         var problems: [String] = []
-        var byHash: [String: (place: String, manifest: StageManifest)] = [:]
+        var byHash: Manifests = [:]
         var files = 0
         for folder in BatchLocator.allBatchFolders(in: root) {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
@@ -26,56 +62,65 @@ public enum AuditVerify {
                 byHash[data.sha256Hex] = (place, manifest)
                 let attempt = name.split(separator: ".").first { $0.hasPrefix("attempt-") }.map(String.init)
                 for entry in manifest.outputs + manifest.inputs where !entry.path.hasPrefix("/") {
-                    var file = folder.appendingPathComponent(entry.path)
-                    if let attempt {
-                        // A retried stage kept its earlier report and snapshot as NAME.attempt-N.EXT.
-                        let parts = entry.path.split(separator: ".", maxSplits: 1)
-                        let kept = folder.appendingPathComponent("\(parts[0]).\(attempt).\(parts.count > 1 ? parts[1] : "")")
-                        if FileManager.default.fileExists(atPath: kept.path) { file = kept }
-                    }
                     files += 1
-                    guard let digest = try? DurableFiles.digest(of: file) else {
-                        problems.append("\(relative(file, root)): removed (listed in \(place))")
-                        continue
-                    }
-                    if digest.sha256 != entry.sha256 || digest.bytes != entry.bytes {
-                        problems.append("\(relative(file, root)): changed since \(place) recorded it (SHA-256 differs)")
-                    }
+                    if let problem = check(entry, in: folder, attempt: attempt, listedIn: place, root: root) { problems.append(problem) }
                 }
             }
         }
-        // Pruned batches left their manifests' hashes behind, so links through them still resolve.
-        var prunedHashes: [String: (place: String, previous: String?)] = [:]
-        for batch in ArchivePrune.load(root: root) {
-            for manifest in batch.manifests { prunedHashes[manifest.sha256] = ("pruned \(batch.batchId)/\(manifest.file)", manifest.previous) }
+        return (byHash, files, problems)
+    }
+
+    static func check(_ entry: FileRecord, in folder: URL, attempt: String?, listedIn place: String, root: PipelineRoot) -> String? {
+        var file = folder.appendingPathComponent(entry.path)
+        if let attempt {
+            // A retried stage kept its earlier report and snapshot as NAME.attempt-N.EXT.
+            let parts = entry.path.split(separator: ".", maxSplits: 1)
+            let kept = folder.appendingPathComponent("\(parts.first ?? "").\(attempt).\(parts.count > 1 ? parts[1] : "")")
+            if FileManager.default.fileExists(atPath: kept.path) { file = kept }
         }
-        // Walk the chain from the head: every manifest must be on it, every link must resolve.
-        guard let head = try ManifestChain(root: root).head() else {
-            if !byHash.isEmpty { problems.append("state/chain-head.json is missing: the chain has no head") }
-            return Result(manifests: byHash.count, files: files, problems: problems)
+        guard let digest = try? DurableFiles.digest(of: file) else {
+            return "\(relative(file, root)): removed (listed in \(place))"
         }
+        if digest.sha256 != entry.sha256 || digest.bytes != entry.bytes {
+            return "\(relative(file, root)): changed since \(place) recorded it (SHA-256 differs)"
+        }
+        return nil
+    }
+
+    struct Walk {
         var seen: Set<String> = []
-        var cursor: String? = head.sha256
+        var prunedHashes: Set<String> = []
+        var problems: [String] = []
+    }
+
+    /// From the head back to the first manifest. A removed manifest resolves only through a prune
+    /// record met earlier on the walk (a later link), and that prune must have kept its rule.
+    static func walkChain(from head: String, manifests: Manifests, prunes: [String: (place: String, record: ArchivePrune.Record)]) -> Walk {
+        var walk = Walk()
+        var pruned: [String: String?] = [:]
+        var cursor: String? = head
         while let hash = cursor {
-            if byHash[hash] == nil, let pruned = prunedHashes[hash] {
-                seen.insert(hash)
-                cursor = pruned.previous
-                continue
-            }
-            guard let entry = byHash[hash] else {
-                problems.append("the chain refers to manifest \(hash.prefix(12))… which is missing or was changed (removed batch or edited manifest?)")
+            guard walk.seen.insert(hash).inserted else {
+                walk.problems.append("manifest \(hash.prefix(12))…: the chain loops (manifests reordered?)")
                 break
             }
-            guard seen.insert(hash).inserted else {
-                problems.append("\(entry.place): the chain loops (manifests reordered?)")
+            if let entry = manifests[hash] {
+                cursor = entry.manifest.previous
+            } else if let prune = prunes[hash] {
+                if let problem = prune.record.ruleProblem() { walk.problems.append("\(prune.place): \(problem)") }
+                for manifest in prune.record.batches.flatMap(\.manifests) {
+                    pruned[manifest.sha256] = manifest.previous
+                    walk.prunedHashes.insert(manifest.sha256)
+                }
+                cursor = prune.record.previous
+            } else if let previous = pruned[hash] {
+                cursor = previous
+            } else {
+                walk.problems.append("the chain refers to manifest \(hash.prefix(12))… which is missing or was changed (removed batch or edited manifest?)")
                 break
             }
-            cursor = entry.manifest.previous
         }
-        for (hash, entry) in byHash.sorted(by: { $0.value.place < $1.value.place }) where !seen.contains(hash) {
-            problems.append("\(entry.place): not on the hash chain (edited, inserted or reordered)")
-        }
-        return Result(manifests: byHash.count, files: files, problems: problems)
+        return walk
     }
 
     static func relative(_ url: URL, _ root: PipelineRoot) -> String {

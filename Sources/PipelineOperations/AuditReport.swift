@@ -52,57 +52,8 @@ public enum AuditReport {
         // Batches over time: one bar per batch, its height the records sent.
         body += "<h2>Batches over time</h2>" + chart(rows)
 
-        body += "<h2>Batches</h2><table><tr><th>Batch</th><th>Business days</th><th>Outcome</th><th>Records sent</th><th>Per kind</th></tr>"
-        for row in rows {
-            let kinds = (row.manifests["upload"]?.upload?.kinds ?? [:]).sorted { $0.key < $1.key }
-                .map { "\($0.key) \($0.value.created + $0.value.updated)" }.joined(separator: ", ")
-            let days = row.days.count > 3 ? "\(row.days.first ?? "") … \(row.days.last ?? "") (\(row.days.count))" : row.days.joined(separator: ", ")
-            body += "<tr class=\"\(row.outcome == "sent" ? "" : "warn")\"><td><code>\(row.id)</code></td><td>\(escape(days))</td><td>\(escape(row.outcome))</td><td class=n>\(row.sent)</td><td>\(escape(kinds))</td></tr>"
-        }
-        body += "</table>"
-
-        var totals: [String: Int] = [:]
-        for row in rows {
-            for (kind, counts) in row.manifests["upload"]?.upload?.kinds ?? [:] { totals[kind, default: 0] += counts.created + counts.updated }
-        }
-        body += "<h2>Records sent, per kind</h2><table><tr><th>Kind</th><th>Records</th></tr>"
-        for (kind, count) in totals.sorted(by: { $0.key < $1.key }) { body += "<tr><td>\(escape(kind))</td><td class=n>\(count)</td></tr>" }
-        body += "</table>"
-
-        body += "<h2>Control totals per business day</h2><table><tr><th>Day</th><th>Department</th><th>Receipts</th><th>Gross sales</th><th>Tenders</th><th>Batch</th></tr>"
-        for row in rows {
-            for day in (row.manifests["export"]?.controlTotals?.receiptDays ?? []).sorted(by: { ($0.businessDay, $0.department) < ($1.businessDay, $1.department) }) {
-                if let from, day.businessDay < from { continue }
-                if let to, day.businessDay > to { continue }
-                let tenders = day.tenders.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                body += "<tr><td>\(day.businessDay)</td><td>\(escape(day.department))</td><td class=n>\(day.receipts)</td><td class=n>\(day.grossSales)</td><td>\(escape(tenders))</td><td><code>\(row.id)</code></td></tr>"
-            }
-        }
-        body += "</table>"
-
-        body += "<h2>Rejections and what became of them</h2>"
-        var any = false
-        for row in rows {
-            let refused = (row.attempts + Array(row.manifests.values)).filter { $0.status == .rejected }.sorted { $0.startedAt < $1.startedAt }
-            guard !refused.isEmpty else { continue }
-            any = true
-            let resolution: String
-            if let reason = row.discardReason {
-                resolution = "Discarded: \(reason)"
-            } else if row.outcome == "sent" {
-                resolution = "Fixed and sent: the batch was retried and accepted"
-            } else {
-                resolution = "Open: the pipeline is halted on this batch"
-            }
-            body += "<div class=card><h3><code>\(row.id)</code> — \(escape(resolution))</h3><ul>"
-            for manifest in refused {
-                for finding in manifest.rejections.prefix(30) {
-                    body += "<li><b>\(manifest.stage.rawValue)</b> <code>\(escape(finding.rule))</code> \(escape(finding.file ?? ""))\(finding.line.map { ":\($0)" } ?? ""): \(escape(finding.message))\(finding.hint.map { " <i>— \(escape($0))</i>" } ?? "")</li>"
-                }
-            }
-            body += "</ul></div>"
-        }
-        if !any { body += "<p>None.</p>" }
+        body += tables(rows, from: from, to: to)
+        body += rejections(rows)
 
         return """
             <!doctype html>
@@ -123,6 +74,68 @@ public enum AuditReport {
             """
     }
 
+    /// The batches, the records per kind and the control totals per business day.
+    static func tables(_ rows: [BatchRow], from: String?, to: String?) -> String {
+        var body = ""
+        body += "<h2>Batches</h2><table><tr><th>Batch</th><th>Business days</th><th>Outcome</th><th>Records sent</th><th>Per kind</th></tr>"
+        for row in rows {
+            let kinds = (row.manifests["upload"]?.upload?.kinds ?? [:]).sorted { $0.key < $1.key }
+                .map { "\($0.key) \($0.value.created + $0.value.updated)" }.joined(separator: ", ")
+            let days = row.days.count > 3 ? "\(row.days.first ?? "") … \(row.days.last ?? "") (\(row.days.count))" : row.days.joined(separator: ", ")
+            body += "<tr class=\"\(row.outcome == "sent" ? "" : "warn")\"><td><code>\(escape(row.id.rawValue))</code></td><td>\(escape(days))</td><td>\(escape(row.outcome))</td><td class=n>\(row.sent)</td><td>\(escape(kinds))</td></tr>"
+        }
+        body += "</table>"
+
+        var totals: [String: Int] = [:]
+        for row in rows {
+            for (kind, counts) in row.manifests["upload"]?.upload?.kinds ?? [:] { totals[kind, default: 0] += counts.created + counts.updated }
+        }
+        body += "<h2>Records sent, per kind</h2><table><tr><th>Kind</th><th>Records</th></tr>"
+        for (kind, count) in totals.sorted(by: { $0.key < $1.key }) { body += "<tr><td>\(escape(kind))</td><td class=n>\(count)</td></tr>" }
+        body += "</table>"
+
+        body += "<h2>Control totals per business day</h2><table><tr><th>Day</th><th>Department</th><th>Receipts</th><th>Gross sales</th><th>Tenders</th><th>Batch</th></tr>"
+        for row in rows {
+            for day in (row.manifests["export"]?.controlTotals?.receiptDays ?? []).sorted(by: { ($0.businessDay, $0.department) < ($1.businessDay, $1.department) }) {
+                if let from, day.businessDay < from { continue }
+                if let to, day.businessDay > to { continue }
+                let tenders = day.tenders.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                body += "<tr><td>\(escape(day.businessDay))</td><td>\(escape(day.department))</td><td class=n>\(day.receipts)</td><td class=n>\(escape("\(day.grossSales)"))</td><td>\(escape(tenders))</td><td><code>\(escape(row.id.rawValue))</code></td></tr>"
+            }
+        }
+        body += "</table>"
+        return body
+    }
+
+    /// Every rejection, per batch, with what became of it.
+    static func rejections(_ rows: [BatchRow]) -> String {
+        var body = ""
+        body += "<h2>Rejections and what became of them</h2>"
+        var any = false
+        for row in rows {
+            let refused = (row.attempts + Array(row.manifests.values)).filter { $0.status == .rejected }.sorted { $0.startedAt < $1.startedAt }
+            guard !refused.isEmpty else { continue }
+            any = true
+            let resolution: String
+            if let reason = row.discardReason {
+                resolution = "Discarded: \(reason)"
+            } else if row.outcome == "sent" {
+                resolution = "Fixed and sent: the batch was retried and accepted"
+            } else {
+                resolution = "Open: the pipeline is halted on this batch"
+            }
+            body += "<div class=card><h3><code>\(escape(row.id.rawValue))</code> — \(escape(resolution))</h3><ul>"
+            for manifest in refused {
+                for finding in manifest.rejections.prefix(30) {
+                    body += "<li><b>\(escape(manifest.stage.rawValue))</b> <code>\(escape(finding.rule))</code> \(escape(finding.file ?? ""))\(finding.line.map { ":\($0)" } ?? ""): \(escape(finding.message))\(finding.hint.map { " <i>— \(escape($0))</i>" } ?? "")</li>"
+                }
+            }
+            body += "</ul></div>"
+        }
+        if !any { body += "<p>None.</p>" }
+        return body
+    }
+
     /// An inline SVG bar chart: no script, no external asset.
     static func chart(_ rows: [BatchRow]) -> String {
         guard !rows.isEmpty else { return "<p>No batches yet.</p>" }
@@ -136,7 +149,7 @@ public enum AuditReport {
             let barHeight = max(2, Double(row.sent) / maximum * (height - bottom - 20))
             let x = left + Double(index) * step + step * 0.15
             let colour = row.outcome == "sent" ? "#2f9e55" : (row.outcome == "discarded" ? "#9aa6b2" : "#d9822b")
-            svg += "<rect x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", height - bottom - barHeight))\" width=\"\(String(format: "%.1f", step * 0.7))\" height=\"\(String(format: "%.1f", barHeight))\" fill=\"\(colour)\"><title>\(row.id): \(row.sent) records, \(escape(row.outcome))</title></rect>"
+            svg += "<rect x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", height - bottom - barHeight))\" width=\"\(String(format: "%.1f", step * 0.7))\" height=\"\(String(format: "%.1f", barHeight))\" fill=\"\(colour)\"><title>\(escape(row.id.rawValue)): \(row.sent) records, \(escape(row.outcome))</title></rect>"
             let label = row.days.first ?? String(row.id.rawValue.prefix(8))
             svg += "<text x=\"\(String(format: "%.1f", x))\" y=\"\(Int(height - bottom + 14))\">\(escape(String(label.suffix(5))))</text>"
         }
@@ -144,8 +157,22 @@ public enum AuditReport {
         return svg
     }
 
+    /// Text for HTML element content and quoted attributes: `& < > " '` as entities, and control
+    /// characters (but tab and line feed), DEL, C1 and bidirectional overrides as visible U+FFFD.
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default:
+                if TerminalText.isUnsafe(scalar) { result += "&#xFFFD;" } else { result.unicodeScalars.append(scalar) }
+            }
+        }
+        return result
     }
 }

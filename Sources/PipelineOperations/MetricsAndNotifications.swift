@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import Glibc
 
 /// The Prometheus text file for node-exporter's textfile collector, rewritten atomically each run.
 enum Metrics {
@@ -41,23 +42,56 @@ enum Metrics {
 }
 
 /// Runs the configured notification command: status JSON on stdin, a one-line summary as argument.
+///
+/// The command gets a fresh environment, never this process's: `PATH`, `LANG`, `HOME` and the
+/// `FLEXYVISMA_*` event variables below — so `FLEXYVISMA_CLIENT_SECRET` and whatever else the
+/// nightly job was started with stay here. A command that exits without reading its input, or
+/// fails, is a warning: the run still ends with its own status.
 enum Notifier {
-    static func send(command: String, summary: String, status: PipelineStatus) {
+    struct Event {
+        var summary: String
+        var root: PipelineRoot
+        var exitStatus: Int32
+        var halted: Bool
+    }
+
+    static func send(command: String, event: Event, status: PipelineStatus) {
+        // A notifier that closed its stdin must give EPIPE, not kill the run (executables ignore it already).
+        signal(SIGPIPE, SIG_IGN)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command + " \"$1\"", "flexyvisma-notify", summary]
+        process.arguments = ["-c", command + " \"$1\"", "flexyvisma-notify", event.summary]
+        process.environment = environment(for: event)
         let input = Pipe()
         process.standardInput = input
         do {
             try process.run()
-            input.fileHandleForWriting.write((try? CanonicalJSON.encode(status)) ?? Data())
+            let json = (try? CanonicalJSON.encode(status)) ?? Data()
+            let delivered = StandardStream.write(Array(json), to: input.fileHandleForWriting.fileDescriptor)
             try? input.fileHandleForWriting.close()
             process.waitUntilExit()
             if process.terminationStatus != 0 {
-                FileHandle.standardError.write(Data("flexyvisma: warning: the notification command exited \(process.terminationStatus)\n".utf8))
+                StandardStream.error("flexyvisma: warning: the notification command exited \(process.terminationStatus)\n")
+            } else if !delivered {
+                StandardStream.error("flexyvisma: warning: the notification command did not read the status on its stdin\n")
             }
         } catch {
-            FileHandle.standardError.write(Data("flexyvisma: warning: cannot run the notification command: \(error)\n".utf8))
+            StandardStream.error("flexyvisma: warning: cannot run the notification command: \(error)\n")
         }
+    }
+
+    /// The notifier's whole environment.
+    static func environment(
+        for event: Event, inherited: [String: String] = ProcessInfo.processInfo.environment
+    ) -> [String: String] {
+        var environment = [
+            "PATH": inherited["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "FLEXYVISMA_EVENT": event.halted ? "halted" : "temporary-failures",
+            "FLEXYVISMA_SUMMARY": event.summary,
+            "FLEXYVISMA_ROOT": event.root.url.path,
+            "FLEXYVISMA_EXIT_STATUS": String(event.exitStatus),
+        ]
+        for name in ["LANG", "HOME"] { environment[name] = inherited[name] }
+        return environment
     }
 }

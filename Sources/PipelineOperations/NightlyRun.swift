@@ -99,7 +99,8 @@ public struct NightlyRun {
         let status = try PipelineStatus.read(root: root, configuration: configuration)
         try Metrics.write(status: status, record: record, to: metricsFile)
         if let notify, let command = configuration.notifications.command, !command.isEmpty {
-            Notifier.send(command: command, summary: notify, status: status)
+            let event = Notifier.Event(summary: notify, root: root, exitStatus: record.exitStatus, halted: halt != nil)
+            Notifier.send(command: command, event: event, status: status)
         }
         print("run finished with exit \(record.exitStatus): \(summary)")
     }

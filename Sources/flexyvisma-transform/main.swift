@@ -1,3 +1,4 @@
 import FlexyVismaCommands
 
+ExecutableStartup.harden()
 TransformCommand.main()

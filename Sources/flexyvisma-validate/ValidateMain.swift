@@ -3,6 +3,7 @@ import FlexyVismaCommands
 @main
 enum ValidateMain {
     static func main() async {
+        ExecutableStartup.harden()
         await ValidateCommand.main(nil)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlexyVismaCore
 import Foundation
 import VismaSimulator
 
@@ -33,6 +34,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     var seed: UInt64 = 1
 
     func run() async throws {
+        ProcessHardening.apply()
         let fixture = try company.map(CompanyFixture.named) ?? .sampleVenue
         let plan: FaultPlan
         do { plan = try FaultPlan(parsing: faults) } catch { throw ValidationError("\(error)") }
@@ -42,7 +44,7 @@ struct SimulatorCommand: AsyncParsableCommand {
                 seed: seed))
         let app = buildSimulatorApplication(engine: engine, port: port) { boundPort in
             // Unbuffered, so a parent reading the first line sees it at once.
-            FileHandle.standardOutput.write(Data("http://127.0.0.1:\(boundPort)\n".utf8))
+            StandardStream.output("http://127.0.0.1:\(boundPort)\n")
         }
         try await app.runService()
     }

@@ -38,12 +38,11 @@ import Testing
         #expect(Set(required).isSubset(of: Set(header)))
     }
 
-    @Test func schemaFolderIsFoundFromTheEnvironmentOrAParentFolder() throws {
+    @Test func schemaFolderIsFoundFromTheEnvironmentOrTheBuildFolder() throws {
         let fromEnvironment = try SchemaDirectory.locate(environment: ["FLEXYVISMA_SCHEMAS": Repository.schemas.path])
         #expect(fromEnvironment.url.path == Repository.schemas.path)
         let fromBuildFolder = try SchemaDirectory.locate(
-            environment: [:], executable: Repository.root.appendingPathComponent(".build/debug/flexyvisma"),
-            currentDirectory: URL(fileURLWithPath: "/"))
+            environment: [:], executable: Repository.root.appendingPathComponent(".build/debug/flexyvisma"))
         #expect(fromBuildFolder.url.standardizedFileURL.path == Repository.schemas.standardizedFileURL.path)
         #expect(throws: OperatorMessage.self) {
             try SchemaDirectory.locate(environment: ["FLEXYVISMA_SCHEMAS": "/nonexistent"])

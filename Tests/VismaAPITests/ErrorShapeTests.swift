@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 import Testing
 

@@ -38,9 +38,9 @@ public struct ValidateCommand: AsyncParsableCommand {
                 })
             let outcome = try await ValidateStage(request).run()
             if outcome.exitStatus != .success {
-                for line in outcome.reportLines.prefix(30) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+                for line in outcome.reportLines.prefix(30) { StandardStream.error(TerminalText.escaped(line) + "\n") }
                 if outcome.reportLines.count > 30 {
-                    FileHandle.standardError.write(Data("… \(outcome.reportLines.count - 30) more in \(outcome.reportPath ?? "the report")\n".utf8))
+                    StandardStream.error("… \(outcome.reportLines.count - 30) more in \(outcome.reportPath ?? "the report")\n")
                 }
             }
             print(outcome.summary)

@@ -41,6 +41,6 @@ enum CommandFailures {
     }
 
     static func printError(_ program: String, _ message: String) {
-        FileHandle.standardError.write(Data("\(program): error: \(message)\n".utf8))
+        StandardStream.error("\(program): error: \(TerminalText.escaped(message))\n")
     }
 }

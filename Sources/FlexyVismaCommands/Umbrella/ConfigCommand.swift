@@ -15,7 +15,7 @@ struct ConfigSubcommand: ParsableCommand {
 
         func run() throws {
             try options.run("flexyvisma config check") { root, _ in
-                FileHandle.standardOutput.write(try PipelineConfiguration.effectiveDocument(root: root))
+                StandardStream.output(Array(try PipelineConfiguration.effectiveDocument(root: root)))
                 return .success
             }
         }

@@ -23,7 +23,7 @@ struct DoctorSubcommand: ParsableCommand {
             let doctor = CompanyDoctor(root: root, configuration: configuration, secret: try ClientSecret.load(for: configuration, root: root))
             let report = try AsyncBridge.wait { try await doctor.run() }
             if json {
-                FileHandle.standardOutput.write(try report.json())
+                StandardStream.output(Array(try report.json()))
             } else {
                 print(report.text)
             }

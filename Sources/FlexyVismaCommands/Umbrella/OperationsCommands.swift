@@ -57,9 +57,9 @@ struct StatusSubcommand: ParsableCommand {
         try options.run("flexyvisma status") { root, configuration in
             let status = try PipelineStatus.read(root: root, configuration: configuration)
             if json {
-                FileHandle.standardOutput.write(try CanonicalJSON.encode(status))
+                StandardStream.output(Array(try CanonicalJSON.encode(status)))
             } else {
-                print(status.text)
+                print(TerminalText.escaped(status.text))
             }
             return .success
         }
@@ -91,18 +91,45 @@ struct DiscardSubcommand: ParsableCommand {
 struct AuditSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Answer an auditor from the archived manifests.",
-        subcommands: [Verify.self, Show.self, Find.self, Report.self])
+        subcommands: [Verify.self, Anchor.self, Show.self, Find.self, Report.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Re-hash every file against its manifest and walk the hash chain.")
         @OptionGroup var options: RootOptions
+        @Option(name: .customLong("anchor"), help: "A head hash from `audit anchor` that the chain must still contain (repeatable).")
+        var anchors: [String] = []
+
+        func validate() throws {
+            for anchor in anchors where anchor.count != 64 || !anchor.allSatisfy(\.isHexDigit) {
+                throw ValidationError("--anchor '\(TerminalText.escaped(anchor))' is not a SHA-256 hash (64 hex digits) as `audit anchor` prints it")
+            }
+        }
 
         func run() throws {
             try options.run("flexyvisma audit verify") { root, _ in
-                let result = try AuditVerify.run(root: root)
-                for problem in result.problems { print("PROBLEM: \(problem)") }
+                let result = try AuditVerify.run(root: root, anchors: anchors)
+                for problem in result.problems { print("PROBLEM: \(TerminalText.escaped(problem))") }
+                if !anchors.isEmpty, result.problems.isEmpty { print("the chain still contains \(anchors.count == 1 ? "the anchor" : "all \(anchors.count) anchors")") }
                 print("\(result.manifests) manifests, \(result.files) files checked: \(result.problems.isEmpty ? "the archive is intact and the chain is whole" : "\(result.problems.count) problem(s)")")
                 return result.problems.isEmpty ? .success : .dataRejected
+            }
+        }
+    }
+
+    struct Anchor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the chain's head hash; keep it outside the root (--to FILE, --syslog) and check it later with `audit verify --anchor HASH`.")
+        @OptionGroup var options: RootOptions
+        @Option(name: .customLong("to"), help: "Append the anchor line to this file (outside the root).") var file: String?
+        @Flag(name: .customLong("syslog"), help: "Send the anchor line to the system log.") var syslog = false
+
+        func run() throws {
+            try options.run("flexyvisma audit anchor") { root, _ in
+                let anchor = try AuditAnchor.line(root: root)
+                if let file { try AuditAnchor.append(anchor.line, to: URL(fileURLWithPath: file), root: root) }
+                if syslog { AuditAnchor.syslog(anchor.line) }
+                print(anchor.hash)
+                return .success
             }
         }
     }
@@ -114,7 +141,7 @@ struct AuditSubcommand: ParsableCommand {
 
         func run() throws {
             try options.run("flexyvisma audit show") { root, _ in
-                print(try AuditShow.run(root: root, batchId: batchId))
+                print(TerminalText.escaped(try AuditShow.run(root: root, batchId: batchId)))
                 return .success
             }
         }
@@ -158,7 +185,7 @@ struct AuditSubcommand: ParsableCommand {
             try options.run("flexyvisma audit find") { root, _ in
                 guard let key else { throw ValidationError("give exactly one of --item, --customer, --payment, --purchase-order, --receipt") }
                 let answers = try AuditFind.run(root: root, key: key)
-                print(answers.isEmpty ? "no batch carried it" : answers.joined(separator: "\n"))
+                print(answers.isEmpty ? "no batch carried it" : TerminalText.escaped(answers.joined(separator: "\n")))
                 return answers.isEmpty ? .dataRejected : .success
             }
         }
@@ -174,7 +201,7 @@ struct PlanSubcommand: ParsableCommand {
 
     func run() throws {
         try options.run("flexyvisma plan") { root, _ in
-            print(try UploadPlan.run(root: root).text)
+            print(TerminalText.escaped(try UploadPlan.run(root: root).text))
             return .success
         }
     }
@@ -195,9 +222,9 @@ struct ArchiveSubcommand: ParsableCommand {
             try options.run("flexyvisma archive prune") { root, _ in
                 let pruned = try ArchivePrune.run(root: root, olderThan: olderThan, dryRun: dryRun)
                 for batch in pruned {
-                    print("\(dryRun ? "would prune" : "pruned") \(batch.batchId) (last business day \(batch.lastBusinessDay ?? "unknown"), \(batch.manifests.count) manifests recorded)")
+                    print("\(dryRun ? "would prune" : "pruned") \(batch.batchId) (last business day \(TerminalText.escaped(batch.lastBusinessDay ?? "unknown")), \(batch.manifests.count) manifests recorded)")
                 }
-                print(pruned.isEmpty ? "nothing to prune" : "\(pruned.count) batch(es)\(dryRun ? " would be" : "") pruned; their manifest hashes are kept in archive/pruned.json")
+                print(pruned.isEmpty ? "nothing to prune" : "\(pruned.count) batch(es)\(dryRun ? " would be" : "") pruned; the prune is recorded on the hash chain in archive/pruned/ (index: archive/pruned.json)")
                 return .success
             }
         }

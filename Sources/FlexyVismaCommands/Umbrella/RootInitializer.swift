@@ -20,8 +20,8 @@ public struct RootInitializer {
             throw OperatorMessage(
                 .usage, "\(root.configFile.path) already exists; init never overwrites a configuration (edit it, or choose another folder)")
         }
-        guard let url = URL(string: vismaURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw OperatorMessage(.usage, "--visma-url '\(vismaURL)' is not an http(s) URL")
+        if let problem = VismaEndpointRule.problem(vismaURL) {
+            throw OperatorMessage(.configuration, "--visma-url \(problem)")
         }
         var created: [String] = []
         try FileManager.default.createDirectory(at: root.url, withIntermediateDirectories: true)

@@ -67,6 +67,7 @@ struct VersionSubcommand: ParsableCommand {
         print("flexyvisma \(FlexyVismaVersion.current)")
         print("libcurl \(curl.version) (\(curl.tlsLibrary ?? "no TLS")\(curl.supportsHTTP2 ? ", HTTP/2" : ""))")
         let stages = UmbrellaDispatch.installedStages()
+        print("core dumps: \(ProcessHardening.coreDumpsDisabled ? "disabled" : "ENABLED (ExecutableStartup.harden() was not called)")")
         print("stages: \(stages.isEmpty ? "none installed beside this binary" : stages.joined(separator: ", "))")
     }
 }

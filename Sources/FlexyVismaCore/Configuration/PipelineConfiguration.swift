@@ -192,8 +192,9 @@ extension PipelineConfiguration {
     var valueProblems: [ConfigurationProblem] {
         var problems: [ConfigurationProblem] = []
         for (path, text) in [("visma.baseURL", visma.baseURL), ("visma.tokenURL", visma.tokenURL)] {
-            if let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil { continue }
-            problems.append(ConfigurationProblem(path: path, message: "'\(text)' is not an http(s) URL"))
+            if let problem = VismaEndpointRule.problem(text) {
+                problems.append(ConfigurationProblem(path: path, message: problem))
+            }
         }
         if pipeline.settleSeconds < 0 {
             problems.append(ConfigurationProblem(path: "pipeline.settleSeconds", message: "must be 0 or more, not \(pipeline.settleSeconds)"))

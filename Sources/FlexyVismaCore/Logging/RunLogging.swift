@@ -1,35 +1,35 @@
 import Foundation
+import Glibc
 import Logging
 
 /// Where one process's log lines go: JSON lines to `logs/<runId>.jsonl`, human lines to stderr.
 public final class LogSink: @unchecked Sendable {
     private let lock = NSLock()
-    private let file: FileHandle?
+    private let descriptor: Int32?
     private let humanStream: Bool
 
-    /// `file` nil: stderr only (before a root is known).
+    /// `file` nil: stderr only (before a root is known). The log holds personal data (customer names,
+    /// Visma's answers): it is created owner-only (0600) and never through a link.
     public init(file: URL?, humanStream: Bool = true) {
         if let file {
-            if !FileManager.default.fileExists(atPath: file.path) {
-                _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-            }
-            let handle = FileHandle(forWritingAtPath: file.path)
-            _ = try? handle?.seekToEnd()
-            self.file = handle
+            let opened = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            self.descriptor = opened >= 0 ? opened : nil
         } else {
-            self.file = nil
+            self.descriptor = nil
         }
         self.humanStream = humanStream
     }
 
+    deinit { if let descriptor { close(descriptor) } }
+
     func write(json: Data, human: String) {
         lock.lock()
         defer { lock.unlock() }
-        if let file {
-            try? file.write(contentsOf: json + Data([0x0A]))
+        if let descriptor {
+            StandardStream.write(Array(json) + [0x0A], to: descriptor)
         }
         if humanStream {
-            FileHandle.standardError.write(Data((human + "\n").utf8))
+            StandardStream.error(human + "\n")
         }
     }
 }

@@ -19,11 +19,14 @@ public struct ManifestChain: Sendable {
         public var sha256: String
         public var batchId: BatchID
         public var fileName: String
+        /// Root-relative place of a link that is not a stage manifest in a batch folder (a prune record).
+        public var path: String?
 
-        public init(sha256: String, batchId: BatchID, fileName: String) {
+        public init(sha256: String, batchId: BatchID, fileName: String, path: String? = nil) {
             self.sha256 = sha256
             self.batchId = batchId
             self.fileName = fileName
+            self.path = path
         }
     }
 
@@ -65,6 +68,22 @@ public struct ManifestChain: Sendable {
         }
     }
 
+    /// Writes a record that is not a stage manifest (a prune) at a root-relative path, as the newest link.
+    ///
+    /// `encode` gets the current head's hash (the record's `previous`) and returns the record's bytes.
+    public func publishRecord(at path: String, batchId: BatchID, encode: (String?) throws -> Data) throws -> Link {
+        try withLock(purpose: "flexyvisma \(path)") { session in
+            let data = try encode(try head()?.sha256)
+            let url = root.url.appendingPathComponent(path)
+            let link = Link(sha256: data.sha256Hex, batchId: batchId, fileName: url.lastPathComponent, path: path)
+            try session.prepare(link)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try DurableFiles.writeAtomically(data, to: url)
+            try session.commit(link)
+            return link
+        }
+    }
+
     /// Writes a manifest into a batch folder that is already in place, as the newest link of the chain.
     public func publish(_ manifest: StageManifest, in folder: URL) throws -> StageManifest {
         try withLock(purpose: "flexyvisma-\(manifest.stage.rawValue) \(manifest.batchId)") { session in
@@ -79,8 +98,9 @@ public struct ManifestChain: Sendable {
 
     private func settlePending() throws {
         guard let pending: Link = try read(pendingFile) else { return }
-        if let folder = root.locateBatch(pending.batchId) {
-            let url = folder.appendingPathComponent(pending.fileName)
+        let place = pending.path.map { root.url.appendingPathComponent($0) }
+            ?? root.locateBatch(pending.batchId).map { $0.appendingPathComponent(pending.fileName) }
+        if let url = place {
             if let digest = try? DurableFiles.digest(of: url), digest.sha256 == pending.sha256 {
                 try write(pending, to: headFile)
             }

@@ -107,13 +107,38 @@ public final class CurlSession: @unchecked Sendable {
         try check(fv_curl_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1), request)
         try check(fv_curl_easy_setopt_long(handle, CURLOPT_FORBID_REUSE, reuseConnections ? 0 : 1), request)
         try check(fv_curl_easy_setopt_long(handle, CURLOPT_FRESH_CONNECT, request.freshConnection ? 1 : 0), request)
-        try check(fv_curl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""), request)
+        // HTTP(S) only, also after a redirect (none is followed: FOLLOWLOCATION stays off).
+        try check(fv_curl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), request)
+        try check(fv_curl_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"), request)
+        try check(fv_curl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), request)
+        // No Accept-Encoding and no CURLOPT_ACCEPT_ENCODING: libcurl then decodes nothing, so the body cap
+        // counts the bytes that arrive and a small gzip bomb cannot expand behind it. Visma's JSON
+        // answers are small enough that compression saves little.
         try check(fv_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), request)
         try check(fv_curl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, ResponseCollector.bodyCallback), request)
         try check(fv_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context), request)
         try check(fv_curl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, ResponseCollector.headerCallback), request)
         try check(fv_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context), request)
 
+        try setMethodAndBody(request)
+
+        let result = curl_easy_perform(handle)
+        if collector.overflowed {
+            throw HTTPTransportError(
+                code: Int(result.rawValue),
+                message: "the server's answer is larger than \(ResponseCollector.maximumBodyBytes / (1024 * 1024)) MiB (headers \(ResponseCollector.maximumHeaderBytes / 1024) KiB); transfer aborted",
+                url: request.url)
+        }
+        guard result == CURLE_OK else {
+            throw HTTPTransportError(code: Int(result.rawValue), message: String(cString: curl_easy_strerror(result)), url: request.url)
+        }
+        var status = 0
+        _ = fv_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: collector.headers, body: collector.body)
+    }
+
+    /// GET, or the method with its body (copied into libcurl).
+    private func setMethodAndBody(_ request: HTTPRequest) throws {
         switch request.method {
         case "GET":
             try check(fv_curl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1), request)
@@ -132,14 +157,6 @@ public final class CurlSession: @unchecked Sendable {
                 try check(fv_curl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method), request)
             }
         }
-
-        let result = curl_easy_perform(handle)
-        guard result == CURLE_OK else {
-            throw HTTPTransportError(code: Int(result.rawValue), message: String(cString: curl_easy_strerror(result)), url: request.url)
-        }
-        var status = 0
-        _ = fv_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, headers: collector.headers, body: collector.body)
     }
 
     private func check(_ code: CURLcode, _ request: HTTPRequest) throws {
@@ -150,13 +167,27 @@ public final class CurlSession: @unchecked Sendable {
 }
 
 /// Receives libcurl's callbacks for one transfer.
-private final class ResponseCollector {
+///
+/// Bodies and headers are capped: a lying server cannot make the stage hold more than the cap in memory.
+final class ResponseCollector {
+    /// Visma's largest pages are a few MiB; anything beyond this is not an answer we can use.
+    static let maximumBodyBytes = 32 * 1024 * 1024
+    static let maximumHeaderBytes = 256 * 1024
+
     var body = Data()
     var headers: [String: String] = [:]
+    var headerBytes = 0
+    /// Set when a cap was reached and the transfer aborted (returning less than given makes libcurl stop).
+    var overflowed = false
 
     static let bodyCallback: fv_curl_data_callback = { data, size, count, context in
         guard let data, let context else { return 0 }
         let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
+        let (total, wrapped) = size.multipliedReportingOverflow(by: count)
+        guard !wrapped, collector.body.count + total <= ResponseCollector.maximumBodyBytes else {
+            collector.overflowed = true
+            return 0
+        }
         collector.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count)
         return size * count
     }
@@ -164,6 +195,11 @@ private final class ResponseCollector {
     static let headerCallback: fv_curl_data_callback = { data, size, count, context in
         guard let data, let context else { return 0 }
         let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
+        collector.headerBytes += size * count
+        guard collector.headerBytes <= ResponseCollector.maximumHeaderBytes else {
+            collector.overflowed = true
+            return 0
+        }
         let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             collector.headers = [:]  // a new response (after a redirect or 100 Continue)

@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 extension HTTPResponse {
@@ -27,26 +28,5 @@ private struct VismaErrorShape: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case message, capitalisedMessage = "Message", exceptionMessage = "ExceptionMessage", exceptionDetails = "ExceptionDetails"
-    }
-}
-
-/// Text from outside (Visma's answers) made safe to print on a terminal.
-public enum TerminalText {
-    /// Control characters other than line feed and tab (escape sequences, carriage returns, bells, C1 controls,
-    /// bidirectional overrides) become visible `\u{…}` escapes; a CR LF pair becomes a line feed.
-    public static func escaped(_ text: String) -> String {
-        var result = ""
-        for scalar in text.replacingOccurrences(of: "\r\n", with: "\n").unicodeScalars {
-            let value = scalar.value
-            let control = value < 0x20 && scalar != "\n" && scalar != "\t"
-            let invisible = value == 0x7F || (0x80...0x9F).contains(value) || (0x202A...0x202E).contains(value)
-                || (0x2066...0x2069).contains(value)
-            if control || invisible {
-                result += "\\u{\(String(value, radix: 16, uppercase: true))}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
     }
 }

@@ -340,10 +340,10 @@ struct Progress {
         let elapsed = max(0.001, Date().timeIntervalSince(started))
         let rate = Double(done - startDone) / elapsed
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        FileHandle.standardError.write(Data(String(format: "\r  upload: %d/%d records, %.0f/s, ETA %.0f s   ", done, total, rate, eta).utf8))
+        StandardStream.error(String(format: "\r  upload: %d/%d records, %.0f/s, ETA %.0f s   ", done, total, rate, eta))
     }
 
     func finish() {
-        if enabled, done > startDone { FileHandle.standardError.write(Data("\n".utf8)) }
+        if enabled, done > startDone { StandardStream.error("\n") }
     }
 }
