@@ -132,7 +132,9 @@ public struct StageLifecycle: Sendable {
         defer { withExtendedLifetime(lock) {} }
         switch try claim(for: work) {
         case .idle(let outcome): return outcome
-        case .batch(let claim): return try complete(work.process(claim), claim: claim, work: work)
+        case .batch(let claim):
+            try StageRunMarker.begin(work.stage, batch: claim.batchId, runId: runId, root: root)
+            return try withRunMarker(work.stage) { try complete(work.process(claim), claim: claim, work: work) }
         }
     }
 
@@ -141,8 +143,24 @@ public struct StageLifecycle: Sendable {
         defer { withExtendedLifetime(lock) {} }
         switch try claim(for: work) {
         case .idle(let outcome): return outcome
-        case .batch(let claim): return try complete(await work.process(claim), claim: claim, work: work)
+        case .batch(let claim):
+            try StageRunMarker.begin(work.stage, batch: claim.batchId, runId: runId, root: root)
+            let result: StageResult
+            do {
+                result = try await work.process(claim)
+            } catch {
+                try? StageRunMarker.clear(work.stage, in: root)
+                throw error
+            }
+            return try withRunMarker(work.stage) { try complete(result, claim: claim, work: work) }
         }
+    }
+
+    /// Runs `body`, then removes the stage's run marker however it ended short of the process dying: a failure it
+    /// reports is a result; only a crash or kill leaves the marker for the next run to find.
+    private func withRunMarker<T>(_ stage: StageManifest.Stage, _ body: () throws -> T) throws -> T {
+        defer { try? StageRunMarker.clear(stage, in: root) }
+        return try body()
     }
 
     /// The lock file of a stage: one run of a stage per root at a time.

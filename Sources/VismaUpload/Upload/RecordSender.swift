@@ -10,6 +10,9 @@ enum SendOutcome: Sendable {
     case rejected(message: String, status: Int)
     /// Not known to have arrived (network, 5xx or 429 exhausted): left `sending`, resolved by lookup next time.
     case unresolved(reason: String)
+    /// No access token (credentials refused: 78; Visma Connect unreachable: 75): nothing about the record; the run stops.
+    /// `mayHaveArrived` when an earlier attempt of this record may have been applied.
+    case noToken(VismaClientError, mayHaveArrived: Bool)
 }
 
 /// Where a lookup found a record: by Visma's number, absent, or not known (Visma could not be asked,
@@ -69,6 +72,9 @@ struct RecordSender: Sendable {
                     refreshedToken = true
                     continue
                 }
+            } catch let error as VismaClientError {
+                await pacer.abandoned()
+                return .noToken(error, mayHaveArrived: mayHaveArrived)
             } catch let error as HTTPTransportError {
                 await pacer.abandoned()
                 lastProblem = "\(error)"
