@@ -1,0 +1,99 @@
+import FlexyVismaCore
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+import VismaSimulator
+
+/// A fault that is not the batch's is never blamed on a record: refused credentials are a configuration fault (78),
+/// an unreachable Visma Connect a temporary one (75); a stage that was killed is shown and does not loop.
+@Suite struct FailureClassProcessTests {
+    /// A corrected venue exported, validated and transformed: the next stage is the upload.
+    static func readyToUpload(_ simulator: RunningSimulator) async throws -> NightlyRunTests.Venue {
+        let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
+        for stage in ["export", "validate", "transform"] {
+            let result = try await offCooperativePool { try venue.run([stage]) }
+            #expect(result.status == 0, "\(stage): \(result)")
+        }
+        return venue
+    }
+
+    static func ledgerStates(_ root: PipelineRoot) throws -> [String: Int] {
+        let file = root.state.appendingPathComponent("ledger.sqlite")
+        guard FileManager.default.fileExists(atPath: file.path) else { return [:] }
+        let queue = try DatabaseQueue(path: file.path)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM ledger GROUP BY state").map {
+                (($0["state"] as String?) ?? "", ($0["n"] as Int?) ?? 0)
+            })
+        }
+    }
+
+    @Test func aWrongClientSecretIsAConfigurationFaultNotARefusedRecord() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try await Self.readyToUpload(simulator)
+            let secret = venue.root.resolve("secrets/client-secret")
+            try DurableFiles.write(Data("not-the-secret".utf8), to: secret, permissions: 0o600)
+
+            let upload = try await offCooperativePool { try venue.run(["upload"]) }
+            #expect(upload.status == 78, "\(upload)")
+            #expect("\(upload)".contains("refused the client credentials"), "\(upload)")
+            #expect(!"\(upload)".contains("Visma refused inventory"), "\(upload)")
+            #expect(try HaltRecord.current(in: venue.root) == nil)
+            #expect(try Self.ledgerStates(venue.root)["rejected"] == nil)
+            let status = try venue.run(["status"])
+            #expect(status.standardOutput.contains("configuration fault (exit 78)"), "\(status)")
+            #expect(!status.standardOutput.contains("HALTED"), "\(status)")
+        }
+    }
+
+    @Test func anUnreachableTokenEndpointIsATemporaryFault() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try await Self.readyToUpload(simulator)
+            var configuration = try PipelineConfiguration.load(from: venue.root)
+            configuration.visma.tokenURL = "http://127.0.0.1:1/connect/token"  // nothing listens on port 1
+            try configuration.encoded().write(to: venue.root.configFile)
+
+            let upload = try await offCooperativePool { try venue.run(["upload"]) }
+            #expect(upload.status == 75, "\(upload)")
+            #expect("\(upload)".contains("cannot reach Visma Connect"), "\(upload)")
+            #expect(try HaltRecord.current(in: venue.root) == nil)
+            #expect(try Self.ledgerStates(venue.root)["rejected"] == nil)
+            #expect(try venue.run(["status"]).standardOutput.contains("temporary fault (exit 75)"))
+        }
+    }
+
+    @Test func aKilledStageIsShownAndAfterTwoKillsTheBatchHaltsInsteadOfLooping() async throws {
+        // Every API answer a little late: the upload is still running when it is killed.
+        let faults = try FaultPlan(parsing: "delay:1@100ms")
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil, faults: faults)) { simulator in
+            let venue = try await Self.readyToUpload(simulator)
+            for kill in 1...2 {
+                let root = venue.root
+                let killed = try await offCooperativePool { () -> Bool in
+                    let child = try ChildProcess.start(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path])
+                    // Killed once its own marker is written (the one before it is left by the previous kill).
+                    while (try? StageRunMarker.read(.upload, in: root))??.pid != child.process.processIdentifier, child.process.isRunning {
+                        usleep(20_000)
+                    }
+                    child.kill()
+                    return child.process.terminationReason == .uncaughtSignal
+                }
+                #expect(killed, "kill \(kill)")
+                let status = try venue.run(["status"])
+                #expect(status.standardOutput.contains("INTERRUPTED: the previous run of upload on batch"), "\(status)")
+                #expect(status.standardOutput.contains("ended without a result (crash or kill)"), "\(status)")
+                #expect(!status.standardOutput.contains("Running normally"), "\(status)")
+            }
+            let third = try await offCooperativePool { try venue.run(["upload"]) }
+            #expect(third.status == 70, "\(third)")
+            #expect("\(third)".contains("ended without a result (crash or kill)"), "\(third)")
+            let halt = try #require(try HaltRecord.current(in: venue.root))
+            #expect(halt.first?.rule == "stage.crashed")
+            #expect(try venue.run(["upload"]).status == 69)
+            let retried = try await offCooperativePool { try venue.run(["upload", "--retry"]) }
+            #expect(retried.status == 0, "\(retried)")
+        }
+    }
+}
