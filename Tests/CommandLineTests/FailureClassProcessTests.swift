@@ -96,4 +96,24 @@ import VismaSimulator
             #expect(retried.status == 0, "\(retried)")
         }
     }
+
+    @Test func hostileRateHeadersEndTheUploadWithATemporaryFaultNotACrashOrASleep() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try await Self.readyToUpload(simulator)
+            let admin = try VismaTestClient(baseURL: simulator.baseURL)
+            // Every API answer: 429 with Retry-After: nan, X-RateLimit-Remaining: -1, X-RateLimit-Reset: inf.
+            #expect(try await admin.send("POST", "/_simulator/faults", json: "hostile-headers:1", record: false).status == 200)
+
+            let upload = try await offCooperativePool { try venue.run(["upload"]) }
+            #expect(upload.status == 75, "\(upload)")
+            #expect("\(upload)".contains("could not be confirmed"), "\(upload)")
+            #expect(try HaltRecord.current(in: venue.root) == nil)
+            #expect(try Self.ledgerStates(venue.root)["rejected"] == nil)
+
+            // Once Visma answers sanely again, the next run finishes the batch.
+            #expect(try await admin.send("POST", "/_simulator/faults", json: "", record: false).status == 200)
+            let again = try await offCooperativePool { try venue.run(["upload"]) }
+            #expect(again.status == 0, "\(again)")
+        }
+    }
 }

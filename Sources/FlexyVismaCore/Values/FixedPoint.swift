@@ -113,6 +113,13 @@ public struct FixedPoint: Hashable, Sendable {
         return overflow ? nil : bounded(product)
     }
 
+    /// A number from Visma's JSON (a double) in units of `scale`, rounded; nil when not finite or beyond `maximumUnits`.
+    public static func units(of value: Double, scale: Int) -> Int64? {
+        let scaled = (value * Double(powerOfTen(scale))).rounded()
+        guard scaled.isFinite, scaled.magnitude <= Double(maximumUnits) else { return nil }
+        return Int64(scaled)
+    }
+
     /// Canonical text with exactly `scale` decimals, dot as the mark: `-12.50`, `0.0180`.
     public var text: String { formatted(decimals: scale) }
 

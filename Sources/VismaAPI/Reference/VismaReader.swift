@@ -82,6 +82,11 @@ public struct VismaReader: Sendable {
         var page = 1
         var previous: Int?
         while true {
+            guard page <= AnswerNumbers.maximumPages else {
+                throw VismaClientError(
+                    exitStatus: .temporaryFailure,
+                    message: "Visma kept answering a list past \(AnswerNumbers.maximumPages) pages (\(all.count) entries); stopped reading it, try again later")
+            }
             let answer = try await fetchPage(page, size)
             all += answer.elements
             if let cap = answer.maxPageSize, cap > 0 { size = min(size, cap) }

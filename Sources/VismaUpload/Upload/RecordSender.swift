@@ -103,9 +103,13 @@ struct RecordSender: Sendable {
             return .done(vismaId: number, created: record.method == "POST")
         case 429:
             await counters.limited()
-            let wait = Double(response[header: "Retry-After"] ?? "") ?? 1
+            let header = response[header: "Retry-After"]
+            guard let wait = header == nil ? 1 : AnswerNumbers.seconds(header) else {
+                // Not a wait we can believe or should sit through: the record stays unconfirmed, the next run carries on.
+                return .unresolved(reason: "rate limited (429) with Retry-After \"\(TerminalText.escaped(String((header ?? "").prefix(40))))\"")
+            }
             await pacer.blockUntilReset(after: wait)
-            try? await Task.sleep(for: .milliseconds(Int(min(wait, 3600) * 1000)))
+            try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
             lastProblem = "rate limited (429)"
             return nil
         case 502, 503, 504:
@@ -169,8 +173,8 @@ struct RecordSender: Sendable {
                     return VismaReader.Page(elements: [], totalCount: nil, maxPageSize: nil)  // found: stop paging
                 }
                 let metadata = elements.first?["metadata"]
-                let total = (metadata?["totalCount"] ?? answer["totalCount"])?.numberValue.map { Int($0) }
-                let cap = (metadata?["maxPageSize"] ?? answer["pageSize"])?.numberValue.map { Int($0) }
+                let total = AnswerNumbers.count((metadata?["totalCount"] ?? answer["totalCount"])?.numberValue)
+                let cap = AnswerNumbers.count((metadata?["maxPageSize"] ?? answer["pageSize"])?.numberValue)
                 return VismaReader.Page(elements: elements, totalCount: total, maxPageSize: cap)
             }
         } catch let problem as LookupProblem {
