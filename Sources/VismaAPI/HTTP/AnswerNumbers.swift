@@ -3,8 +3,9 @@ import Foundation
 /// Numbers from Visma's headers and JSON, read so that a lying or broken server can neither trap the process
 /// (`Int(Double.nan)`) nor make it sleep or page for ever.
 public enum AnswerNumbers {
-    /// The longest wait a header may ask for; asked for longer, the run stops (exit 75) instead of waiting.
-    public static let longestWaitSeconds: Double = 120
+    /// The longest wait a header may ask for: Visma's rate window is an hour. Asked for longer (or for `nan`, `inf`, a
+    /// negative or an epoch timestamp of the old scheme), the header is not believed; a 429 then ends the record unconfirmed (75).
+    public static let longestWaitSeconds: Double = 3600
     /// The most pages one list is read in: Visma's lists of a venue's company are far shorter.
     public static let maximumPages = 2_000
 
