@@ -9,8 +9,8 @@ import VismaSimulator
 /// an unreachable Visma Connect a temporary one (75); a stage that was killed is shown and does not loop.
 @Suite struct FailureClassProcessTests {
     /// A corrected venue exported, validated and transformed: the next stage is the upload.
-    static func readyToUpload(_ simulator: RunningSimulator) async throws -> NightlyRunTests.Venue {
-        let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
+    static func readyToUpload(_ simulator: RunningSimulator, notify: URL? = nil) async throws -> NightlyRunTests.Venue {
+        let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true, notify: notify)
         for stage in ["export", "validate", "transform"] {
             let result = try await offCooperativePool { try venue.run([stage]) }
             #expect(result.status == 0, "\(stage): \(result)")
@@ -65,18 +65,26 @@ import VismaSimulator
     }
 
     @Test func aKilledStageIsShownAndAfterTwoKillsTheBatchHaltsInsteadOfLooping() async throws {
-        // Every API answer a little late: the upload is still running when it is killed.
-        let faults = try FaultPlan(parsing: "delay:1@100ms")
-        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil, faults: faults)) { simulator in
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let venue = try await Self.readyToUpload(simulator)
+            // Visma Connect accepts the connection and never answers: each upload is stuck in the same place when killed.
+            let silent = try SilentListener()
+            defer { silent.close() }
+            var configuration = try PipelineConfiguration.load(from: venue.root)
+            let tokenURL = configuration.visma.tokenURL
+            configuration.visma.tokenURL = "http://127.0.0.1:\(silent.port)/connect/token"
+            try configuration.encoded().write(to: venue.root.configFile)
             for kill in 1...2 {
                 let root = venue.root
                 let killed = try await offCooperativePool { () -> Bool in
                     let child = try ChildProcess.start(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path])
-                    // Killed once its own marker is written (the one before it is left by the previous kill).
-                    while (try? StageRunMarker.read(.upload, in: root))??.pid != child.process.processIdentifier, child.process.isRunning {
-                        usleep(20_000)
+                    // Killed once its own marker is written (the one before it is left by the previous kill) and its
+                    // records are in the ledger: it then waits for the token that never comes.
+                    func stuck() -> Bool {
+                        (try? StageRunMarker.read(.upload, in: root))??.pid == child.process.processIdentifier
+                            && (try? FailureClassProcessTests.ledgerStates(root))?["pending"] != nil
                     }
+                    while !stuck(), child.process.isRunning { usleep(20_000) }
                     child.kill()
                     return child.process.terminationReason == .uncaughtSignal
                 }
@@ -92,6 +100,8 @@ import VismaSimulator
             let halt = try #require(try HaltRecord.current(in: venue.root))
             #expect(halt.first?.rule == "stage.crashed")
             #expect(try venue.run(["upload"]).status == 69)
+            configuration.visma.tokenURL = tokenURL
+            try configuration.encoded().write(to: venue.root.configFile)
             let retried = try await offCooperativePool { try venue.run(["upload", "--retry"]) }
             #expect(retried.status == 0, "\(retried)")
         }
@@ -116,4 +126,44 @@ import VismaSimulator
             #expect(again.status == 0, "\(again)")
         }
     }
+
+    @Test func theNightlyRunTellsAPersonThatTheConfigurationNeedsCorrecting() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let scratch = try TemporaryFolder("flexyvisma-notify")
+            let notes = scratch.path("notifications.txt")
+            let venue = try await Self.readyToUpload(simulator, notify: notes)
+            try DurableFiles.write(Data("not-the-secret".utf8), to: venue.root.resolve("secrets/client-secret"), permissions: 0o600)
+
+            let run = try await offCooperativePool { try venue.run(["run"]) }
+            #expect(run.status == 78, "\(run)")
+            #expect(run.standardOutput.contains("upload stopped with exit 78 (configuration fault): Visma Connect"), "\(run)")
+            let told = try String(contentsOf: notes, encoding: .utf8)
+            #expect(told.contains("configuration fault (exit 78)"), "\(told)")  // the status JSON's faults
+            #expect(!told.contains("\"halted\":true"), "\(told)")
+            withExtendedLifetime(scratch) {}
+        }
+    }
+}
+
+/// A TCP port on loopback that accepts connections (the kernel's backlog) and never answers.
+struct SilentListener {
+    let descriptor: Int32
+    let port: UInt16
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard descriptor >= 0, bound, listen(descriptor, 64) == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
 }

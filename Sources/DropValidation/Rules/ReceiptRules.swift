@@ -101,30 +101,7 @@ struct ReceiptRules {
                       "a business day runs from 00:00 to 06:00 the next morning; is the receipt in the right file?")
             }
         case "line":
-            guard !skipped else { return }
-            let amount = money("amount")
-            add(amount, to: \.linesTotal, file: \.lines, element, &pending)
-            if let quantity = element["quantity"].flatMap({ FixedPoint(parsing: $0, scale: 4) }), let price = money("unitPrice"),
-                let amount
-            {
-                let discount = money("discount") ?? 0
-                let (product, overflow) = quantity.units.multipliedReportingOverflow(by: price)
-                guard !overflow, let expected = FixedPoint.checkedSum(Self.roundedToOre(product), -discount) else {
-                    queue("number.out-of-range", "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) is larger than the pipeline can hold exactly",
-                          "quantity", "check the line's quantity and unit price in FlexyBox")
-                    return
-                }
-                if expected != amount {
-                    queue("receipt.line-amount",
-                          "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) − \(FixedPoint.money(ore: discount).text) is \(FixedPoint.money(ore: expected).text), not \(FixedPoint.money(ore: amount).text)",
-                          "amount", "the line's amount must be quantity × unit price − discount")
-                }
-            }
-            if let group = element["itemGroup"], context.configuration.itemGroups[group] == nil {
-                queue("receipt.unmapped-item-group", "item group \"\(group)\" is not mapped to a revenue account in config", "itemGroup",
-                      "add \"\(group)\" under itemGroups in flexyvisma.json")
-            }
-            if let vat = element["vatCode"], let finding = vatCodeFinding(vat) { queue(finding.rule, finding.message, "vatCode", finding.hint) }
+            line(element, pending: &pending)
         case "tender":
             guard !skipped else { return }
             add(money("amount"), to: \.tendersTotal, file: \.tenders, element, &pending)
@@ -135,6 +112,37 @@ struct ReceiptRules {
         default:
             break
         }
+    }
+
+    /// A receipt line: its amount adds up, quantity × unit price − discount is the amount, its mappings exist.
+    private mutating func line(_ element: XMLElement, pending: inout [XMLFileCheck.PendingFinding]) {
+        func queue(_ rule: String, _ message: String, _ field: String, _ hint: String) {
+            pending.append(.field(rule, message, field: field, hint: hint, file: file, element: element, record: receiptNumber.map(String.init)))
+        }
+        func money(_ name: String) -> Int64? { element[name].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } }
+        guard !skipped else { return }
+        let amount = money("amount")
+        add(amount, to: \.linesTotal, file: \.lines, element, &pending)
+        if let quantity = element["quantity"].flatMap({ FixedPoint(parsing: $0, scale: 4) }), let price = money("unitPrice"),
+            let amount
+        {
+            let discount = money("discount") ?? 0
+            let (product, overflow) = quantity.units.multipliedReportingOverflow(by: price)
+            let expected = overflow ? nil : FixedPoint.checkedSum(Self.roundedToOre(product), -discount)
+            if let expected, expected != amount {
+                queue("receipt.line-amount",
+                      "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) − \(FixedPoint.money(ore: discount).text) is \(FixedPoint.money(ore: expected).text), not \(FixedPoint.money(ore: amount).text)",
+                      "amount", "the line's amount must be quantity × unit price − discount")
+            } else if expected == nil {
+                queue("number.out-of-range", "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) is larger than the pipeline can hold exactly",
+                      "quantity", "check the line's quantity and unit price in FlexyBox")
+            }
+        }
+        if let group = element["itemGroup"], context.configuration.itemGroups[group] == nil {
+            queue("receipt.unmapped-item-group", "item group \"\(group)\" is not mapped to a revenue account in config", "itemGroup",
+                  "add \"\(group)\" under itemGroups in flexyvisma.json")
+        }
+        if let vat = element["vatCode"], let finding = vatCodeFinding(vat) { queue(finding.rule, finding.message, "vatCode", finding.hint) }
     }
 
     /// Adds a line's or tender's amount to its receipt total and the file's magnitudes, with a finding when a sum leaves the range.

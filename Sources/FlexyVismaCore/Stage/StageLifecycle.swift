@@ -80,6 +80,9 @@ public protocol StageWork {
     func publish(_ manifest: StageManifest, claim: BatchClaim, chain: ManifestChain) throws -> StageManifest
     /// Runs after the manifest is in the chain, before the halt is cleared.
     func didPublish(_ manifest: StageManifest, claim: BatchClaim) throws
+    /// How far the stage got on a batch (e.g. records done), for telling a crash loop from runs killed while moving on;
+    /// nil (the default) when a run either finishes or not.
+    func progress(of batch: BatchID) -> String?
     /// The details of a run that had nothing to do.
     func idleDetails() -> Details
     /// The details of a run that worked on a batch.
@@ -95,6 +98,7 @@ extension StageWork {
         try chain.publish(manifest, in: claim.folder)
     }
     public func didPublish(_ manifest: StageManifest, claim: BatchClaim) throws {}
+    public func progress(of batch: BatchID) -> String? { nil }
 }
 
 /// A stage whose work on a batch is synchronous (export, transform).
@@ -133,7 +137,7 @@ public struct StageLifecycle: Sendable {
         switch try claim(for: work) {
         case .idle(let outcome): return outcome
         case .batch(let claim):
-            try StageRunMarker.begin(work.stage, batch: claim.batchId, runId: runId, root: root)
+            try StageRunMarker.begin(work.stage, batch: claim.batchId, runId: runId, progress: work.progress(of: claim.batchId), root: root)
             return try withRunMarker(work.stage) { try complete(work.process(claim), claim: claim, work: work) }
         }
     }
@@ -144,7 +148,7 @@ public struct StageLifecycle: Sendable {
         switch try claim(for: work) {
         case .idle(let outcome): return outcome
         case .batch(let claim):
-            try StageRunMarker.begin(work.stage, batch: claim.batchId, runId: runId, root: root)
+            try StageRunMarker.begin(work.stage, batch: claim.batchId, runId: runId, progress: work.progress(of: claim.batchId), root: root)
             let result: StageResult
             do {
                 result = try await work.process(claim)

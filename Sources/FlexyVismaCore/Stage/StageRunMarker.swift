@@ -4,7 +4,8 @@ import Logging
 
 /// `state/<stage>.running.json`: written for the claimed batch before the stage works on it, removed once the run
 /// ends with a result (published, or a failure it reported). Found by a later run, it means the process crashed or
-/// was killed: the next run says so before it tries again, and after `crashLimit` such ends it halts the batch.
+/// was killed: the next run says so before it tries again, and after `crashLimit` such ends in a row that moved nothing
+/// it halts the batch.
 public struct StageRunMarker: VersionedStateFile, Sendable, Equatable {
     public static let schemaVersion = 1
     /// Runs on one batch that ended without a result before the batch is halted (`stage.crashed`, exit 70).
@@ -15,8 +16,11 @@ public struct StageRunMarker: VersionedStateFile, Sendable, Equatable {
     public var runId: String
     public var pid: Int32
     public var startedAt: String
-    /// Earlier runs of this stage on this batch that ended without a result.
+    /// Runs of this stage on this batch in a row that ended without a result and without progress.
     public var earlierCrashes: Int
+    /// The stage's progress on the batch when this run began (`StageWork.progress(of:)`): a run that died after
+    /// moving it is not a crash loop, so the count starts again.
+    public var progress: String?
 
     public static func file(of stage: StageManifest.Stage, in root: PipelineRoot) -> URL {
         root.state.appendingPathComponent("\(stage.rawValue).running.json")
@@ -43,12 +47,13 @@ public struct StageRunMarker: VersionedStateFile, Sendable, Equatable {
     }
 
     /// Called with the stage's lock held, before `process`: reports a run that died on this stage, and writes the marker
-    /// for this one. Throws (exit 70) and halts the batch when its runs died `crashLimit` times.
-    static func begin(_ stage: StageManifest.Stage, batch: BatchID, runId: String, root: PipelineRoot) throws {
+    /// for this one. Throws (exit 70) and halts the batch when its runs died `crashLimit` times in a row without progress.
+    static func begin(_ stage: StageManifest.Stage, batch: BatchID, runId: String, progress: String?, root: PipelineRoot) throws {
         var crashes = 0
         if let previous = try read(stage, in: root) {
             // The lock is ours: whoever wrote this is gone.
-            crashes = previous.batchId == batch ? previous.earlierCrashes + 1 : 0
+            let stuck = previous.batchId == batch && previous.progress == progress
+            crashes = stuck ? previous.earlierCrashes + 1 : (previous.batchId == batch ? 1 : 0)
             Logger(label: "flexyvisma-\(stage.rawValue)").warning("\(previous.endedWithoutResult); trying again")
             if crashes >= crashLimit {
                 let finding = Finding(
@@ -61,7 +66,8 @@ public struct StageRunMarker: VersionedStateFile, Sendable, Equatable {
             }
         }
         let marker = StageRunMarker(
-            stage: stage, batchId: batch, runId: runId, pid: getpid(), startedAt: Timestamp.iso8601(Date()), earlierCrashes: crashes)
+            stage: stage, batchId: batch, runId: runId, pid: getpid(), startedAt: Timestamp.iso8601(Date()), earlierCrashes: crashes,
+            progress: progress)
         try StateFiles.write(marker, to: file(of: stage, in: root))
     }
 

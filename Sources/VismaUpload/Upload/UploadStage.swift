@@ -67,6 +67,13 @@ struct UploadWork: AsynchronousStageWork {
         return .idle(summary: "nothing to upload")
     }
 
+    /// How many records are in each ledger state: a run killed after moving any (even to `sending`) is not a crash loop.
+    func progress(of batch: BatchID) -> String? {
+        guard let entries = try? ledger.entries(batch: batch) else { return nil }
+        let counts = Dictionary(grouping: entries.values, by: { "\($0.state)" }).mapValues(\.count)
+        return counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+
     /// Records Visma refused go back to pending: the cause was fixed.
     func prepareRetry(of batch: BatchID) throws {
         try ledger.resetRejected(batch: batch)
