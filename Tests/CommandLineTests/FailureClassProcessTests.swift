@@ -42,7 +42,7 @@ import VismaSimulator
             #expect(!"\(upload)".contains("Visma refused inventory"), "\(upload)")
             #expect(try HaltRecord.current(in: venue.root) == nil)
             #expect(try Self.ledgerStates(venue.root)["rejected"] == nil)
-            let status = try venue.run(["status"])
+            let status = try await offCooperativePool { try venue.run(["status"]) }
             #expect(status.standardOutput.contains("configuration fault (exit 78)"), "\(status)")
             #expect(!status.standardOutput.contains("HALTED"), "\(status)")
         }
@@ -60,7 +60,7 @@ import VismaSimulator
             #expect("\(upload)".contains("cannot reach Visma Connect"), "\(upload)")
             #expect(try HaltRecord.current(in: venue.root) == nil)
             #expect(try Self.ledgerStates(venue.root)["rejected"] == nil)
-            #expect(try venue.run(["status"]).standardOutput.contains("temporary fault (exit 75)"))
+            #expect(try await offCooperativePool { try venue.run(["status"]) }.standardOutput.contains("temporary fault (exit 75)"))
         }
     }
 
@@ -89,7 +89,7 @@ import VismaSimulator
                     return child.process.terminationReason == .uncaughtSignal
                 }
                 #expect(killed, "kill \(kill)")
-                let status = try venue.run(["status"])
+                let status = try await offCooperativePool { try venue.run(["status"]) }
                 #expect(status.standardOutput.contains("INTERRUPTED: the previous run of upload on batch"), "\(status)")
                 #expect(status.standardOutput.contains("ended without a result (crash or kill)"), "\(status)")
                 #expect(!status.standardOutput.contains("Running normally"), "\(status)")
@@ -99,7 +99,7 @@ import VismaSimulator
             #expect("\(third)".contains("ended without a result (crash or kill)"), "\(third)")
             let halt = try #require(try HaltRecord.current(in: venue.root))
             #expect(halt.first?.rule == "stage.crashed")
-            #expect(try venue.run(["upload"]).status == 69)
+            #expect(try await offCooperativePool { try venue.run(["upload"]) }.status == 69)
             configuration.visma.tokenURL = tokenURL
             try configuration.encoded().write(to: venue.root.configFile)
             let retried = try await offCooperativePool { try venue.run(["upload", "--retry"]) }

@@ -10,7 +10,8 @@ enum SendOutcome: Sendable {
     case rejected(message: String, status: Int)
     /// Not known to have arrived (network, 5xx or 429 exhausted): left `sending`, resolved by lookup next time.
     case unresolved(reason: String)
-    /// No access token (credentials refused: 78; Visma Connect unreachable: 75): nothing about the record; the run stops.
+    /// No access, through no fault of the record: no token (credentials refused: 78; Visma Connect unreachable: 75), a
+    /// fresh token refused (401) or the endpoint forbidden (403: scope, user rights; 78). The run stops.
     /// `mayHaveArrived` when an earlier attempt of this record may have been applied.
     case noToken(VismaClientError, mayHaveArrived: Bool)
 }
@@ -68,7 +69,13 @@ struct RecordSender: Sendable {
                 await pacer.observe(response)
                 if response.status == 401 {
                     await tokens.invalidate(token)
-                    if refreshedToken { return .rejected(message: "Visma refused a fresh access token (401)", status: 401) }
+                    if refreshedToken {
+                        return .noToken(
+                            VismaClientError(
+                                exitStatus: .configuration,
+                                message: "Visma refused a fresh access token for \(record.method) \(record.path) (401); check visma.tenantId and the client's scope"),
+                            mayHaveArrived: mayHaveArrived)
+                    }
                     refreshedToken = true
                     continue
                 }
@@ -112,6 +119,14 @@ struct RecordSender: Sendable {
             try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
             lastProblem = "rate limited (429)"
             return nil
+        case 403:
+            // The client's scope or the integration user's rights, not the record: nothing was applied.
+            return .noToken(
+                VismaClientError(
+                    exitStatus: .configuration,
+                    message: "Visma refused access to \(record.method) \(record.path) (HTTP 403\(response.vismaMessage.map { ": \($0)" } ?? "")); "
+                        + "give the integration's client the scope and the user the rights for it"),
+                mayHaveArrived: mayHaveArrived)
         case 502, 503, 504:
             lastProblem = "HTTP \(response.status)"
             mayHaveArrived = true  // a gateway cannot promise the company did not apply it
