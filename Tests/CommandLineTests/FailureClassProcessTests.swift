@@ -7,10 +7,11 @@ import VismaSimulator
 
 /// A fault that is not the batch's is never blamed on a record: refused credentials are a configuration fault (78),
 /// an unreachable Visma Connect a temporary one (75); a stage that was killed is shown and does not loop.
-@Suite struct FailureClassProcessTests {
+@Suite(.serialized) struct FailureClassProcessTests {
     /// A corrected venue exported, validated and transformed: the next stage is the upload.
     static func readyToUpload(_ simulator: RunningSimulator, notify: URL? = nil) async throws -> NightlyRunTests.Venue {
-        let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true, notify: notify)
+        // Building the venue is synchronous work: off the cooperative pool the in-process simulators need.
+        let venue = try await offCooperativePool { try NightlyRunTests.Venue(simulator: simulator, corrected: true, notify: notify) }
         for stage in ["export", "validate", "transform"] {
             let result = try await offCooperativePool { try venue.run([stage]) }
             #expect(result.status == 0, "\(stage): \(result)")

@@ -10,8 +10,11 @@ import Testing
             let folder = try TemporaryFolder("flexyvisma-hostile-numbers")
             let root = PipelineRoot(folder.path("venue"))
             let umbrella = ChildProcess.executable("flexyvisma")
-            #expect(try ChildProcess.run(umbrella, ["init", root.url.path, "--visma-url", simulator.baseURL]).status == 0)
-            try Repository.buildSampleVenue(at: root.resolve("source/flexybox.sqlite"))
+            let baseURL = simulator.baseURL
+            try await offCooperativePool {
+                #expect(try ChildProcess.run(umbrella, ["init", root.url.path, "--visma-url", baseURL]).status == 0)
+                try Repository.buildSampleVenue(at: root.resolve("source/flexybox.sqlite"))
+            }
             #expect(try await offCooperativePool { try ChildProcess.run(umbrella, ["export", "--root", root.url.path]) }.status == 0)
             var configuration = try PipelineConfiguration.load(from: root)
             configuration.pipeline.settleSeconds = 0
