@@ -57,8 +57,10 @@ public struct NightlyRun {
                 if result.status != 0 {
                     archived += try BatchArchive.archiveFinished(in: root)
                     let halt = try HaltRecord.current(in: root)
-                    let reason = halt?.first?.message ?? result.manifest?.rejections.first?.message ?? "see its messages above"
-                    return (result.status, "\(stage) stopped with exit \(result.status): \(reason)")
+                    let reason = halt?.first?.message ?? result.manifest?.rejections.first?.message ?? result.manifest?.warnings.first?.message
+                        ?? "see its messages above"
+                    let kind = result.status == ExitStatus.configuration.rawValue ? " (configuration fault)" : result.status == ExitStatus.temporaryFailure.rawValue ? " (temporary fault)" : ""
+                    return (result.status, "\(stage) stopped with exit \(result.status)\(kind): \(reason)")
                 }
                 busy = busy || !result.idle
             }
@@ -90,6 +92,10 @@ public struct NightlyRun {
             }
         } else {
             record.notifiedHalt = nil
+        }
+        if status == ExitStatus.configuration.rawValue {
+            // Not the data's fault and not passing by itself: a person must correct the configuration.
+            notify = "FlexyVisma needs its configuration corrected (exit 78, nothing was sent): \(summary)"
         }
         if record.consecutiveTemporaryFailures >= 2, !record.notifiedFailureStreak {
             notify = "FlexyVisma failed \(record.consecutiveTemporaryFailures) runs in a row (temporary): \(summary)"

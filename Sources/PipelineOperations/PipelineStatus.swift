@@ -20,6 +20,10 @@ public struct PipelineStatus: Codable, Sendable {
     public var nextNight: String
     /// Uploaded records that wait for Visma: withdrawals for their deposits' release, unconfirmed releases.
     public var waiting: [String] = []
+    /// Stage runs that ended without a result (crash or kill), from the markers they left.
+    public var interrupted: [String] = []
+    /// Why the last attempt on a batch failed when it was not the batch's fault: configuration (78) or temporary (75).
+    public var faults: [String] = []
 
     public static func read(root: PipelineRoot, configuration: PipelineConfiguration?) throws -> PipelineStatus {
         let halt = try HaltRecord.current(in: root)
@@ -28,7 +32,9 @@ public struct PipelineStatus: Codable, Sendable {
             let folder = root.batchFolder(id)
             func status(_ stage: StageManifest.Stage) -> StageManifest.Status? { StageManifest.read(stage, in: folder)?.status }
             let state: String
-            if let upload = status(.upload) {
+            if let upload = StageManifest.read(.upload, in: folder), let fault = Self.fault(of: upload) {
+                state = "upload failed: \(fault)"
+            } else if let upload = status(.upload) {
                 state = "upload \(upload.rawValue)"
             } else if status(.transform) != nil {
                 state = "transformed, waiting for upload"
@@ -54,7 +60,22 @@ public struct PipelineStatus: Codable, Sendable {
         }
         return PipelineStatus(
             root: root.url.path, halted: halt != nil, halt: halt, queue: queue, inbox: inbox, lastRun: try RunRecord.load(from: root),
-            nextNight: nextNight, waiting: waiting)
+            nextNight: nextNight, waiting: waiting, interrupted: StageRunMarker.abandoned(in: root).map(\.endedWithoutResult),
+            faults: queue.compactMap { $0.state.hasPrefix("upload failed: ") ? "batch \($0.batchId) \($0.state)" : nil })
+    }
+
+    /// "configuration fault (exit 78): …" for a failed manifest whose cause was not the batch's data.
+    static func fault(of manifest: StageManifest) -> String? {
+        guard manifest.status == .failed, let exit = manifest.exitStatus else { return nil }
+        let kind: String
+        switch exit {
+        case .configuration: kind = "configuration fault"
+        case .temporaryFailure: kind = "temporary fault"
+        case .internalError: kind = "internal error"
+        default: return nil
+        }
+        let why = manifest.warnings.first.map { ": \($0.message)\($0.hint.map { " — \($0)" } ?? "")" } ?? ""
+        return "\(kind) (exit \(exit.rawValue))\(why)"
     }
 
     /// Plain lines for a bookkeeper.
@@ -72,9 +93,13 @@ public struct PipelineStatus: Codable, Sendable {
             }
             if halt.rejections > 1 { lines.append("  \(halt.rejections) findings in all: \(halt.report ?? "see the batch's report")") }
             if halt.stage == .upload { lines.append("  To check the Visma company against the configuration: flexyvisma doctor --root \(root)") }
-        } else {
+        } else if interrupted.isEmpty && faults.isEmpty {
             lines.append("Running normally: not halted.")
+        } else {
+            lines.append("Not halted, but:")
         }
+        for line in interrupted { lines.append("INTERRUPTED: \(line).") }
+        for line in faults { lines.append("FAULT: \(line)") }
         if queue.isEmpty && inbox.isEmpty {
             lines.append("Queue: empty.")
         } else {

@@ -214,13 +214,20 @@ struct CSVFileCheck {
         switch column.type {
         case .decimal:
             let scale = column.scale ?? 2
-            guard FixedPoint(parsing: value, scale: 12, decimalComma: dialect.decimalComma) != nil else {
+            let amount: FixedPoint
+            switch FixedPoint.read(value, scale: scale, decimalComma: dialect.decimalComma) {
+            case .value(let read):
+                amount = read
+            case .notANumber:
                 return Problem(
                     rule: "csv.invalid-number", message: "\(column.name) \"\(value)\" is not a number",
                     hint: dialect.decimalComma ? "write amounts like 1.234,50" : "write amounts like 1234.50 (dot as decimal mark, no thousands separator)")
-            }
-            guard let amount = FixedPoint(parsing: value, scale: scale, decimalComma: dialect.decimalComma) else {
+            case .tooManyDecimals:
                 return Problem(rule: "csv.decimal-scale", message: "\(column.name) \(value) has more than \(scale) decimals", hint: "round to \(scale) decimals")
+            case .outOfRange:
+                return Problem(
+                    rule: "number.out-of-range", message: "\(column.name) \(value) is larger than the pipeline can hold exactly",
+                    hint: "at most \(15 - scale) digits before the decimal mark; check the value in FlexyBox")
             }
             if column.sign == .nonNegative, amount.units < 0 {
                 return Problem(rule: "csv.negative", message: "\(column.name) must not be negative", hint: column.description)

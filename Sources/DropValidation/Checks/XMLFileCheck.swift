@@ -27,6 +27,19 @@ struct XMLFileCheck {
         }
     }
 
+    /// Numeric attributes of the drop formats and their scale: amounts in øre, quantities in ten-thousandths.
+    static let numericAttributes: [String: Int] = ["amount": 2, "unitPrice": 2, "discount": 2, "unitCost": 2, "quantity": 4]
+
+    /// Queues `number.out-of-range` for a numeric attribute too large to hold exactly; the rules then treat it as unknown.
+    static func queueRangeFindings(_ element: XMLElement, file: String, pending: inout [PendingFinding]) {
+        for (name, scale) in numericAttributes {
+            guard let text = element[name], case .outOfRange = FixedPoint.read(text, scale: scale) else { continue }
+            pending.append(.field(
+                "number.out-of-range", "\(name) \(text.prefix(40)) is larger than the pipeline can hold exactly", field: name,
+                hint: "at most \(15 - scale) digits before the decimal mark; check the value in FlexyBox", file: file, element: element, record: nil))
+        }
+    }
+
     /// Runs the file; `handler` gets every element event and may queue findings with `pending`.
     /// `recordElement` names the element whose end flushes pending findings. Returns false when the
     /// XSD or the parser found anything.
@@ -65,6 +78,7 @@ struct XMLFileCheck {
                     recordStart = element.line
                 }
             }
+            if case .start(let element) = event { Self.queueRangeFindings(element, file: fileName, pending: &pending) }
             handler(event, &pending)
             if case .end(let name) = event, name == recordElement, let start = recordStart {
                 flush(from: start)

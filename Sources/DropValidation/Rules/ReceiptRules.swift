@@ -21,6 +21,10 @@ struct ReceiptRules {
     private var linesTotal: Int64 = 0
     private var tendersTotal: Int64 = 0
     private var amountsKnown = true
+    /// Sums of the magnitudes of every line and every tender amount of the file: while both are within
+    /// `FixedPoint.maximumUnits`, no sum the transform makes of them can overflow.
+    private var fileMagnitudes: (lines: Int64, tenders: Int64) = (0, 0)
+    private var reportedFileRange = false
     /// VAT codes whose `receipt.vat-account` finding is given (once per file: it is about the configuration, not the line).
     private var reportedVatCodes: Set<String> = []
 
@@ -97,34 +101,72 @@ struct ReceiptRules {
                       "a business day runs from 00:00 to 06:00 the next morning; is the receipt in the right file?")
             }
         case "line":
-            guard !skipped else { return }
-            let amount = money("amount")
-            if let amount { linesTotal += amount } else { amountsKnown = false }
-            if let quantity = element["quantity"].flatMap({ FixedPoint(parsing: $0, scale: 4) }), let price = money("unitPrice"),
-                let amount
-            {
-                let discount = money("discount") ?? 0
-                let expected = Self.roundedToOre(quantity.units * price) - discount
-                if expected != amount {
-                    queue("receipt.line-amount",
-                          "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) − \(FixedPoint.money(ore: discount).text) is \(FixedPoint.money(ore: expected).text), not \(FixedPoint.money(ore: amount).text)",
-                          "amount", "the line's amount must be quantity × unit price − discount")
-                }
-            }
-            if let group = element["itemGroup"], context.configuration.itemGroups[group] == nil {
-                queue("receipt.unmapped-item-group", "item group \"\(group)\" is not mapped to a revenue account in config", "itemGroup",
-                      "add \"\(group)\" under itemGroups in flexyvisma.json")
-            }
-            if let vat = element["vatCode"], let finding = vatCodeFinding(vat) { queue(finding.rule, finding.message, "vatCode", finding.hint) }
+            line(element, pending: &pending)
         case "tender":
             guard !skipped else { return }
-            if let amount = money("amount") { tendersTotal += amount } else { amountsKnown = false }
+            add(money("amount"), to: \.tendersTotal, file: \.tenders, element, &pending)
             if let type = element["type"], context.configuration.paymentTypes[type] == nil {
                 queue("receipt.unknown-tender", "payment type \(type) is not mapped in config", "type",
                       "add \"\(type)\" under paymentTypes in flexyvisma.json with its Visma payment method and account")
             }
         default:
             break
+        }
+    }
+
+    /// A receipt line: its amount adds up, quantity × unit price − discount is the amount, its mappings exist.
+    private mutating func line(_ element: XMLElement, pending: inout [XMLFileCheck.PendingFinding]) {
+        func queue(_ rule: String, _ message: String, _ field: String, _ hint: String) {
+            pending.append(.field(rule, message, field: field, hint: hint, file: file, element: element, record: receiptNumber.map(String.init)))
+        }
+        func money(_ name: String) -> Int64? { element[name].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } }
+        guard !skipped else { return }
+        let amount = money("amount")
+        add(amount, to: \.linesTotal, file: \.lines, element, &pending)
+        if let quantity = element["quantity"].flatMap({ FixedPoint(parsing: $0, scale: 4) }), let price = money("unitPrice"),
+            let amount
+        {
+            let discount = money("discount") ?? 0
+            let (product, overflow) = quantity.units.multipliedReportingOverflow(by: price)
+            let expected = overflow ? nil : FixedPoint.checkedSum(Self.roundedToOre(product), -discount)
+            if let expected, expected != amount {
+                queue("receipt.line-amount",
+                      "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) − \(FixedPoint.money(ore: discount).text) is \(FixedPoint.money(ore: expected).text), not \(FixedPoint.money(ore: amount).text)",
+                      "amount", "the line's amount must be quantity × unit price − discount")
+            } else if expected == nil {
+                queue("number.out-of-range", "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) is larger than the pipeline can hold exactly",
+                      "quantity", "check the line's quantity and unit price in FlexyBox")
+            }
+        }
+        if let group = element["itemGroup"], context.configuration.itemGroups[group] == nil {
+            queue("receipt.unmapped-item-group", "item group \"\(group)\" is not mapped to a revenue account in config", "itemGroup",
+                  "add \"\(group)\" under itemGroups in flexyvisma.json")
+        }
+        if let vat = element["vatCode"], let finding = vatCodeFinding(vat) { queue(finding.rule, finding.message, "vatCode", finding.hint) }
+    }
+
+    /// Adds a line's or tender's amount to its receipt total and the file's magnitudes, with a finding when a sum leaves the range.
+    private mutating func add(
+        _ amount: Int64?, to total: WritableKeyPath<ReceiptRules, Int64>, file magnitude: WritableKeyPath<(lines: Int64, tenders: Int64), Int64>,
+        _ element: XMLElement, _ pending: inout [XMLFileCheck.PendingFinding]
+    ) {
+        guard let amount else {
+            amountsKnown = false
+            return
+        }
+        if let sum = FixedPoint.checkedSum(self[keyPath: total], amount) {
+            self[keyPath: total] = sum
+        } else {
+            amountsKnown = false
+            pending.append(.field("number.out-of-range", "the receipt's \(element.name) amounts add up to more than the pipeline can hold exactly",
+                                  field: "amount", hint: "check the receipt in FlexyBox", file: file, element: element, record: receiptNumber.map(String.init)))
+        }
+        if let sum = FixedPoint.checkedSum(fileMagnitudes[keyPath: magnitude], Int64(amount.magnitude)) {
+            fileMagnitudes[keyPath: magnitude] = sum
+        } else if !reportedFileRange {
+            reportedFileRange = true
+            pending.append(.field("number.out-of-range", "the file's \(element.name) amounts add up to more than the pipeline can hold exactly",
+                                  field: "amount", hint: "split the day's export, or check its amounts in FlexyBox", file: file, element: element, record: nil))
         }
     }
 

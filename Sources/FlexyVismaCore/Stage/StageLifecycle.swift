@@ -80,6 +80,9 @@ public protocol StageWork {
     func publish(_ manifest: StageManifest, claim: BatchClaim, chain: ManifestChain) throws -> StageManifest
     /// Runs after the manifest is in the chain, before the halt is cleared.
     func didPublish(_ manifest: StageManifest, claim: BatchClaim) throws
+    /// How far the stage got on a batch (e.g. records done), for telling a crash loop from runs killed while moving on;
+    /// nil (the default) when a run either finishes or not.
+    func progress(of batch: BatchID) -> String?
     /// The details of a run that had nothing to do.
     func idleDetails() -> Details
     /// The details of a run that worked on a batch.
@@ -95,6 +98,7 @@ extension StageWork {
         try chain.publish(manifest, in: claim.folder)
     }
     public func didPublish(_ manifest: StageManifest, claim: BatchClaim) throws {}
+    public func progress(of batch: BatchID) -> String? { nil }
 }
 
 /// A stage whose work on a batch is synchronous (export, transform).
@@ -132,7 +136,9 @@ public struct StageLifecycle: Sendable {
         defer { withExtendedLifetime(lock) {} }
         switch try claim(for: work) {
         case .idle(let outcome): return outcome
-        case .batch(let claim): return try complete(work.process(claim), claim: claim, work: work)
+        case .batch(let claim):
+            try StageRunMarker.begin(work.stage, batch: claim.batchId, runId: runId, progress: work.progress(of: claim.batchId), root: root)
+            return try withRunMarker(work.stage) { try complete(work.process(claim), claim: claim, work: work) }
         }
     }
 
@@ -141,8 +147,24 @@ public struct StageLifecycle: Sendable {
         defer { withExtendedLifetime(lock) {} }
         switch try claim(for: work) {
         case .idle(let outcome): return outcome
-        case .batch(let claim): return try complete(await work.process(claim), claim: claim, work: work)
+        case .batch(let claim):
+            try StageRunMarker.begin(work.stage, batch: claim.batchId, runId: runId, progress: work.progress(of: claim.batchId), root: root)
+            let result: StageResult
+            do {
+                result = try await work.process(claim)
+            } catch {
+                try? StageRunMarker.clear(work.stage, in: root)
+                throw error
+            }
+            return try withRunMarker(work.stage) { try complete(result, claim: claim, work: work) }
         }
+    }
+
+    /// Runs `body`, then removes the stage's run marker however it ended short of the process dying: a failure it
+    /// reports is a result; only a crash or kill leaves the marker for the next run to find.
+    private func withRunMarker<T>(_ stage: StageManifest.Stage, _ body: () throws -> T) throws -> T {
+        defer { try? StageRunMarker.clear(stage, in: root) }
+        return try body()
     }
 
     /// The lock file of a stage: one run of a stage per root at a time.

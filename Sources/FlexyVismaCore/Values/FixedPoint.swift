@@ -16,11 +16,33 @@ public struct FixedPoint: Hashable, Sendable {
         FixedPoint(units: tenThousandths, scale: 4)
     }
 
+    /// The largest magnitude, in units of the scale, that a parsed value or a checked result may have: 15 digits.
+    ///
+    /// Every such value converts to `Double` and back exactly (Visma's JSON carries numbers as doubles), a product of
+    /// two fits in 128 bits, and money stays below ten thousand billion kroner.
+    public static let maximumUnits: Int64 = 999_999_999_999_999
+
+    /// What a text makes at a scale: a value, or why not.
+    public enum Reading: Hashable, Sendable {
+        case value(FixedPoint)
+        case notANumber
+        case tooManyDecimals
+        /// A number, but more than `maximumUnits` at the scale: it cannot be held exactly.
+        case outOfRange
+    }
+
     /// Parses `-12.5`, `0.018`, `45` at most `scale` decimals; with `decimalComma`, `1.234,50` too.
-    /// Returns nil for anything else (exponents, signs in the middle, too many decimals).
-    /// Inlinable so that it is specialised where it is called: validation parses millions of amounts.
+    /// Returns nil for anything else (exponents, signs in the middle, too many decimals, beyond `maximumUnits`).
     @inlinable
     public init?<S: StringProtocol>(parsing text: S, scale: Int, decimalComma: Bool = false) {
+        guard case .value(let value) = FixedPoint.read(text, scale: scale, decimalComma: decimalComma) else { return nil }
+        self = value
+    }
+
+    /// Reads a decimal text without ever trapping; see `Reading`.
+    /// Inlinable so that it is specialised where it is called: validation parses millions of amounts.
+    @inlinable
+    public static func read<S: StringProtocol>(_ text: S, scale: Int, decimalComma: Bool = false) -> Reading {
         // Bytes, not Characters: a million amounts should not each pay for Unicode segmentation.
         var bytes = Substring(text).utf8[...]
         var negative = false
@@ -29,7 +51,9 @@ public struct FixedPoint: Hashable, Sendable {
             bytes = bytes.dropFirst()
         }
         let decimalMark = decimalComma ? UInt8(ascii: ",") : UInt8(ascii: ".")
+        // Digits beyond 18 are only counted: the value is then out of range whatever it is.
         var integerPart: Int64 = 0
+        var integerDigits = 0
         var fraction: Int64 = 0
         var fractionDigits = 0
         var seenMark = false
@@ -37,38 +61,63 @@ public struct FixedPoint: Hashable, Sendable {
         var lastWasGroupSeparator = false
         for byte in bytes {
             if byte == decimalMark {
-                if seenMark || !seenDigit { return nil }
+                if seenMark || !seenDigit { return .notANumber }
                 seenMark = true
                 continue
             }
             if decimalComma, byte == UInt8(ascii: "."), !seenMark {
                 // Thousands separator in Danish Excel's dialect: only between digits.
-                if !seenDigit || lastWasGroupSeparator { return nil }
+                if !seenDigit || lastWasGroupSeparator { return .notANumber }
                 lastWasGroupSeparator = true
                 continue
             }
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return .notANumber }
             let digit = Int64(byte - UInt8(ascii: "0"))
             lastWasGroupSeparator = false
             seenDigit = true
             if seenMark {
                 fractionDigits += 1
-                if fractionDigits > scale { return nil }
-                fraction = fraction * 10 + digit
-            } else {
-                let (shifted, overflow1) = integerPart.multipliedReportingOverflow(by: 10)
-                let (added, overflow2) = shifted.addingReportingOverflow(digit)
-                if overflow1 || overflow2 { return nil }
-                integerPart = added
+                if fractionDigits <= 18 { fraction = fraction * 10 + digit }
+            } else if integerPart != 0 || digit != 0 {
+                integerDigits += 1
+                if integerDigits <= 18 { integerPart = integerPart * 10 + digit }
             }
         }
-        if !seenDigit || lastWasGroupSeparator || (seenMark && fractionDigits == 0) { return nil }
-        let factor = FixedPoint.powerOfTen(scale)
+        if !seenDigit || lastWasGroupSeparator || (seenMark && fractionDigits == 0) { return .notANumber }
+        if fractionDigits > scale { return .tooManyDecimals }
+        guard scale >= 0, scale <= 15, integerDigits + scale <= 15 else { return .outOfRange }
         for _ in fractionDigits..<scale { fraction *= 10 }
-        let (scaled, overflow) = integerPart.multipliedReportingOverflow(by: factor)
-        if overflow { return nil }
-        let magnitude = scaled + fraction
-        self.init(units: negative ? -magnitude : magnitude, scale: scale)
+        // Both parts are below 10^15 here: no step can overflow.
+        let magnitude = integerPart * FixedPoint.powerOfTen(scale) + fraction
+        guard magnitude <= maximumUnits else { return .outOfRange }
+        return .value(FixedPoint(units: negative ? -magnitude : magnitude, scale: scale))
+    }
+
+    /// `units` when its magnitude is within `maximumUnits`, else nil.
+    @inlinable
+    public static func bounded(_ units: Int64) -> Int64? {
+        units.magnitude <= UInt64(maximumUnits) ? units : nil
+    }
+
+    /// `a + b` when both and the sum are within `maximumUnits`, else nil; never traps.
+    @inlinable
+    public static func checkedSum(_ a: Int64, _ b: Int64) -> Int64? {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? nil : bounded(sum)
+    }
+
+    /// `a × b` without trapping, nil when beyond `maximumUnits`.
+    @inlinable
+    public static func checkedProduct(_ a: Int64, _ b: Int64) -> Int64? {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? nil : bounded(product)
+    }
+
+    /// A number from Visma's JSON (a double) in units of `scale`, rounded; nil when not finite or beyond `maximumUnits`.
+    public static func units(of value: Double, scale: Int) -> Int64? {
+        let scaled = (value * Double(powerOfTen(scale))).rounded()
+        guard scaled.isFinite, scaled.magnitude <= Double(maximumUnits) else { return nil }
+        return Int64(scaled)
     }
 
     /// Canonical text with exactly `scale` decimals, dot as the mark: `-12.50`, `0.0180`.

@@ -68,7 +68,8 @@ public actor TokenProvider {
         }
         fetches += 1
         // Visma Connect states the lifetime; an answer without it is taken to last the usual hour.
-        let lifetime = answer?.expiresIn ?? 3600
+        // A lifetime that cannot be true (negative, not finite, beyond a day) is taken as the usual hour.
+        let lifetime = answer?.expiresIn.flatMap { $0.isFinite && $0 >= 0 && $0 <= 86_400 ? $0 : nil } ?? 3600
         current = (value, Date().addingTimeInterval(lifetime))
         return value
     }

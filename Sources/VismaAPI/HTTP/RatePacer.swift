@@ -16,8 +16,9 @@ public actor RatePacer {
     /// Waits until the current window has room, then counts the request as in flight.
     public func admit() async {
         while let room, room <= 0, let resetAt, resetAt > Date() {
-            let pause = resetAt.timeIntervalSinceNow + 0.05
-            try? await Task.sleep(for: .milliseconds(Int(min(pause, 3600) * 1000)))
+            // `resetAt` is never more than `AnswerNumbers.longestWaitSeconds` ahead: the pause is finite and short.
+            let pause = min(max(resetAt.timeIntervalSinceNow + 0.05, 0), AnswerNumbers.longestWaitSeconds)
+            try? await Task.sleep(for: .milliseconds(Int(pause * 1000)))
             if let current = self.resetAt, current <= Date() {
                 // A new window: its size is learned from the next answer.
                 self.remaining = nil
@@ -34,8 +35,9 @@ public actor RatePacer {
     /// second or more later belongs to a new window and starts the count afresh.
     public func observe(_ response: HTTPResponse) {
         inFlight = max(0, inFlight - 1)
-        guard let remainingText = response[header: "X-RateLimit-Remaining"], let reported = Int(remainingText),
-            let resetText = response[header: "X-RateLimit-Reset"], let seconds = Double(resetText)
+        // Headers that cannot be true (`inf`, `nan`, negative, hours away) are not believed: the window stays as it was.
+        guard let remainingText = response[header: "X-RateLimit-Remaining"], let reported = Int(remainingText), reported >= 0,
+            let seconds = AnswerNumbers.seconds(response[header: "X-RateLimit-Reset"])
         else { return }
         let reportedReset = Date().addingTimeInterval(seconds)
         if let remaining, let resetAt, reportedReset < resetAt.addingTimeInterval(1) {
@@ -50,9 +52,10 @@ public actor RatePacer {
     /// A request ended without an answer.
     public func abandoned() { inFlight = max(0, inFlight - 1) }
 
-    /// Visma answered 429: no request leaves until `seconds` from now.
+    /// Visma answered 429: no request leaves until `seconds` from now (at most `AnswerNumbers.longestWaitSeconds`).
     public func blockUntilReset(after seconds: Double) {
+        guard seconds.isFinite else { return }
         remaining = 0
-        resetAt = Date().addingTimeInterval(seconds)
+        resetAt = Date().addingTimeInterval(min(max(seconds, 0), AnswerNumbers.longestWaitSeconds))
     }
 }

@@ -18,8 +18,9 @@ public struct VismaReader: Sendable {
 
     /// GET a path under the base URL and decode the answer.
     ///
-    /// Throws `VismaClientError`: 78 when Visma refuses a fresh token, 75 when it cannot be reached,
-    /// answers 5xx or 429, or answers something that is not the DTO; 65 for any other refusal.
+    /// Throws `VismaClientError`: 78 when Visma refuses a fresh token or the client's rights (401, 403: scope or
+    /// user rights), 75 when it cannot be reached, answers 5xx or 429, or answers something that is not the DTO;
+    /// 65 for any other refusal.
     public func get<Answer: Decodable>(_ path: String, as type: Answer.Type = Answer.self) async throws -> Answer {
         var (token, response) = try await authorisedGET(path)
         if response.status == 401 {
@@ -28,7 +29,7 @@ public struct VismaReader: Sendable {
         }
         guard response.status == 200 else {
             let status: ExitStatus =
-                response.status == 401 ? .configuration : (response.status >= 500 || response.status == 429 ? .temporaryFailure : .dataRejected)
+                [401, 403].contains(response.status) ? .configuration : (response.status >= 500 || response.status == 429 ? .temporaryFailure : .dataRejected)
             throw VismaClientError(
                 exitStatus: status,
                 message: "Visma answered GET \(path) with HTTP \(response.status)\(response.vismaMessage.map { ": \($0)" } ?? "")")
@@ -82,6 +83,11 @@ public struct VismaReader: Sendable {
         var page = 1
         var previous: Int?
         while true {
+            guard page <= AnswerNumbers.maximumPages else {
+                throw VismaClientError(
+                    exitStatus: .temporaryFailure,
+                    message: "Visma kept answering a list past \(AnswerNumbers.maximumPages) pages (\(all.count) entries); stopped reading it, try again later")
+            }
             let answer = try await fetchPage(page, size)
             all += answer.elements
             if let cap = answer.maxPageSize, cap > 0 { size = min(size, cap) }

@@ -7,7 +7,8 @@ import Foundation
 /// status (`500`, `502`, `503`, `504`: answered without applying the request), `drop` (connection
 /// closed before the request is applied), `lost` (applied, then the connection closes before the
 /// answer: the case that duplicates records in naive clients), `delay` (answered after a pause),
-/// `token-expiry` (the caller's token expires just before the request: 401). A rate may be `#N`
+/// `token-expiry` (the caller's token expires just before the request: 401), `hostile-headers` (429 with
+/// `Retry-After: nan`, `X-RateLimit-Remaining: -1` and `X-RateLimit-Reset: inf`). A rate may be `#N`
 /// instead: the next N matching requests, whatever the draw. `/METHOD` or `/METHOD PATH-PREFIX`
 /// after an entry limits it to those requests, e.g. `lost:#1/POST /v1/customer,500:1/GET /v1/customer`.
 public struct FaultPlan: Sendable, Equatable, Codable, CustomStringConvertible {
@@ -17,6 +18,8 @@ public struct FaultPlan: Sendable, Equatable, Codable, CustomStringConvertible {
         case lost
         case delay(milliseconds: Int)
         case tokenExpiry
+        /// 429 with headers no server should send: `Retry-After: nan`, `X-RateLimit-Remaining: -1`, `X-RateLimit-Reset: inf`.
+        case hostileHeaders
 
         var label: String {
             switch self {
@@ -25,6 +28,7 @@ public struct FaultPlan: Sendable, Equatable, Codable, CustomStringConvertible {
             case .lost: "lost"
             case .delay: "delay"
             case .tokenExpiry: "token-expiry"
+            case .hostileHeaders: "hostile-headers"
             }
         }
     }
@@ -90,6 +94,7 @@ public struct FaultPlan: Sendable, Equatable, Codable, CustomStringConvertible {
             case "lost": kind = .lost
             case "delay": kind = .delay(milliseconds: delay)
             case "token-expiry": kind = .tokenExpiry
+            case "hostile-headers": kind = .hostileHeaders
             default: throw FaultSpecError(part: part, reason: "unknown fault kind \(pieces[0])")
             }
             entries.append(Entry(kind: kind, rate: rate, remaining: remaining, method: scope.first?.uppercased(), pathPrefix: scope.dropFirst().first))

@@ -146,6 +146,11 @@ public final class SimulatorEngine: @unchecked Sendable {
             fault = "token-expiry"
             tokens[token] = nil
             return finish(.json(401, ["message": "Authorization has been denied for this request."]))
+        case .hostileHeaders?:
+            fault = "hostile-headers"
+            var response = SimulatorResponse.json(429, ["message": "API rate limit exceeded."])
+            response.headers += [("Retry-After", "nan"), ("X-RateLimit-Remaining", "-1"), ("X-RateLimit-Reset", "inf")]
+            return response
         case .delay(let milliseconds)?:
             fault = "delay"
             delay = milliseconds

@@ -10,6 +10,10 @@ enum SendOutcome: Sendable {
     case rejected(message: String, status: Int)
     /// Not known to have arrived (network, 5xx or 429 exhausted): left `sending`, resolved by lookup next time.
     case unresolved(reason: String)
+    /// No access, through no fault of the record: no token (credentials refused: 78; Visma Connect unreachable: 75), a
+    /// fresh token refused (401) or the endpoint forbidden (403: scope, user rights; 78). The run stops.
+    /// `mayHaveArrived` when an earlier attempt of this record may have been applied.
+    case noToken(VismaClientError, mayHaveArrived: Bool)
 }
 
 /// Where a lookup found a record: by Visma's number, absent, or not known (Visma could not be asked,
@@ -65,10 +69,19 @@ struct RecordSender: Sendable {
                 await pacer.observe(response)
                 if response.status == 401 {
                     await tokens.invalidate(token)
-                    if refreshedToken { return .rejected(message: "Visma refused a fresh access token (401)", status: 401) }
+                    if refreshedToken {
+                        return .noToken(
+                            VismaClientError(
+                                exitStatus: .configuration,
+                                message: "Visma refused a fresh access token for \(record.method) \(record.path) (401); check visma.tenantId and the client's scope"),
+                            mayHaveArrived: mayHaveArrived)
+                    }
                     refreshedToken = true
                     continue
                 }
+            } catch let error as VismaClientError {
+                await pacer.abandoned()
+                return .noToken(error, mayHaveArrived: mayHaveArrived)
             } catch let error as HTTPTransportError {
                 await pacer.abandoned()
                 lastProblem = "\(error)"
@@ -97,11 +110,23 @@ struct RecordSender: Sendable {
             return .done(vismaId: number, created: record.method == "POST")
         case 429:
             await counters.limited()
-            let wait = Double(response[header: "Retry-After"] ?? "") ?? 1
+            let header = response[header: "Retry-After"]
+            guard let wait = header == nil ? 1 : AnswerNumbers.seconds(header) else {
+                // Not a wait we can believe or should sit through: the record stays unconfirmed, the next run carries on.
+                return .unresolved(reason: "rate limited (429) with Retry-After \"\(TerminalText.escaped(String((header ?? "").prefix(40))))\"")
+            }
             await pacer.blockUntilReset(after: wait)
-            try? await Task.sleep(for: .milliseconds(Int(min(wait, 3600) * 1000)))
+            try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
             lastProblem = "rate limited (429)"
             return nil
+        case 403:
+            // The client's scope or the integration user's rights, not the record: nothing was applied.
+            return .noToken(
+                VismaClientError(
+                    exitStatus: .configuration,
+                    message: "Visma refused access to \(record.method) \(record.path) (HTTP 403\(response.vismaMessage.map { ": \($0)" } ?? "")); "
+                        + "give the integration's client the scope and the user the rights for it"),
+                mayHaveArrived: mayHaveArrived)
         case 502, 503, 504:
             lastProblem = "HTTP \(response.status)"
             mayHaveArrived = true  // a gateway cannot promise the company did not apply it
@@ -163,8 +188,8 @@ struct RecordSender: Sendable {
                     return VismaReader.Page(elements: [], totalCount: nil, maxPageSize: nil)  // found: stop paging
                 }
                 let metadata = elements.first?["metadata"]
-                let total = (metadata?["totalCount"] ?? answer["totalCount"])?.numberValue.map { Int($0) }
-                let cap = (metadata?["maxPageSize"] ?? answer["pageSize"])?.numberValue.map { Int($0) }
+                let total = AnswerNumbers.count((metadata?["totalCount"] ?? answer["totalCount"])?.numberValue)
+                let cap = AnswerNumbers.count((metadata?["maxPageSize"] ?? answer["pageSize"])?.numberValue)
                 return VismaReader.Page(elements: elements, totalCount: total, maxPageSize: cap)
             }
         } catch let problem as LookupProblem {

@@ -24,7 +24,9 @@ extension RecordSender {
     func decideRefund(_ record: AddressedRecord, reserved: [String: Int64]) async -> RefundDecision {
         let body = (try? JSONValue.parse(record.body)) ?? .null
         let customer = body["customer"]?["value"]?.stringValue ?? ""
-        let amount = Int64(((body["paymentAmount"]?["value"]?.numberValue ?? 0) * 100).rounded())
+        guard let amount = FixedPoint.units(of: body["paymentAmount"]?["value"]?.numberValue ?? 0, scale: 2) else {
+            return .halt("the withdrawal's amount cannot be held exactly in øre")
+        }
         let day = String((body["applicationDate"]?["value"]?.stringValue ?? "").prefix(10))
         guard let open = await customerDocuments(customer, status: "Open") else { return .unresolved("the customer's open deposits could not be read") }
         let deposits = open.filter { Self.depositTypes.contains($0.type ?? "") && String(($0.applicationDate ?? "").prefix(10)) <= day }
@@ -33,8 +35,10 @@ extension RecordSender {
         var left = amount
         for deposit in deposits where left > 0 {
             let refNbr = deposit.refNbr ?? ""
-            let balance = Int64(((deposit.availableBalance ?? 0) * 100).rounded()) - reserved[refNbr, default: 0]
-            guard balance > 0 else { continue }
+            // A balance Visma states as no exact amount (beyond range) is not used.
+            guard let available = FixedPoint.units(of: deposit.availableBalance ?? 0, scale: 2),
+                let balance = FixedPoint.checkedSum(available, -reserved[refNbr, default: 0]), balance > 0
+            else { continue }
             let taken = min(balance, left)
             left -= taken
             lines.append(PaymentLinesUpdateDto(
@@ -51,7 +55,9 @@ extension RecordSender {
             guard let documents = await customerDocuments(customer, status: status) else { return .unresolved("the customer's deposits could not be read") }
             unreleased += documents.filter { Self.depositTypes.contains($0.type ?? "") && String(($0.applicationDate ?? "").prefix(10)) <= day }
         }
-        let pending = unreleased.reduce(Int64(0)) { $0 + Int64((($1.paymentAmount ?? 0) * 100).rounded()) }
+        let pending = unreleased.reduce(Int64(0)) { sum, document in
+            FixedPoint.units(of: document.paymentAmount ?? 0, scale: 2).flatMap { FixedPoint.checkedSum(sum, $0) } ?? sum
+        }
         let money = { (ore: Int64) in FixedPoint.money(ore: ore).text }
         if pending >= missing {
             let numbers = unreleased.compactMap(\.refNbr).joined(separator: ", ")

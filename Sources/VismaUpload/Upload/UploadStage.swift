@@ -67,6 +67,13 @@ struct UploadWork: AsynchronousStageWork {
         return .idle(summary: "nothing to upload")
     }
 
+    /// How many records are in each ledger state: a run killed after moving any (even to `sending`) is not a crash loop.
+    func progress(of batch: BatchID) -> String? {
+        guard let entries = try? ledger.entries(batch: batch) else { return nil }
+        let counts = Dictionary(grouping: entries.values, by: { "\($0.state)" }).mapValues(\.count)
+        return counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+
     /// Records Visma refused go back to pending: the cause was fixed.
     func prepareRetry(of batch: BatchID) throws {
         try ledger.resetRejected(batch: batch)
@@ -82,8 +89,14 @@ struct UploadWork: AsynchronousStageWork {
         let reference = FileManager.default.fileExists(atPath: referenceFile.path) ? try ReferenceSnapshot.load(from: referenceFile) : nil
 
         var details = UploadDetails()
-        details.recovered = try await settleInterrupted(records, batch: batchId, sender: wire.senders[0], reference: reference)
         var sent = Sent()
+        do {
+            _ = try await wire.tokens.token()  // refused credentials stop the run before any record is touched
+        } catch let error as VismaClientError {
+            sent.noToken = error
+            return try result(of: sent, details: details, records: records, claim: claim)
+        }
+        details.recovered = try await settleInterrupted(records, batch: batchId, sender: wire.senders[0], reference: reference)
         try await settleReleases(records, batch: batchId, sender: wire.senders[0], sent: &sent)
         if sent.rejection == nil {
             try await sendPending(records, batch: batchId, wire: wire, reference: reference, details: &details, sent: &sent)
@@ -137,8 +150,10 @@ struct UploadWork: AsynchronousStageWork {
         var waiting: [(record: PayloadRecord, why: String)] = []
         /// What this run's unreleased refunds took from each deposit (Visma lowers the balance only on release).
         var reserved: [String: Int64] = [:]
+        /// Visma Connect gave no token: the run stops with its class (78 or 75), no record is blamed.
+        var noToken: VismaClientError?
 
-        var mustStop: Bool { rejection != nil || unresolved > 0 }
+        var mustStop: Bool { rejection != nil || unresolved > 0 || noToken != nil }
     }
 
     /// Settles what an interrupted run left `sending`: each record is looked up by our key before anything is sent.
@@ -217,6 +232,10 @@ struct UploadWork: AsynchronousStageWork {
             case .unresolved:
                 sent.unresolved += 1  // stays `sending`: the next run looks it up
                 details.kinds[record.kind, default: .init()].unresolved += 1
+            case .noToken(let error, let mayHaveArrived):
+                // Never left the machine this time: back to pending, unless an earlier attempt may have arrived.
+                if !mayHaveArrived { rows.append((record.sequence, .pending, nil, nil)) }
+                if sent.noToken == nil { sent.noToken = error }
             }
         }
         try ledger.record(batch: batch, rows)
@@ -256,6 +275,9 @@ struct UploadWork: AsynchronousStageWork {
         manifest.upload = details
         manifest.configHash = try configuration.hash()
         manifest.counts = details.kinds.mapValues { $0.created + $0.updated }
+        if let noToken = sent.noToken {
+            return Self.tokenFailure(noToken, manifest: manifest, batch: batchId)
+        }
         if let rejection = sent.rejection {
             let origin = rejection.record.origin?.split(separator: ":")
             let finding = Finding(
@@ -280,6 +302,24 @@ struct UploadWork: AsynchronousStageWork {
         return StageResult(
             manifest: manifest,
             summary: "batch \(batchId) uploaded: \(created.isEmpty ? "nothing to send" : created.joined(separator: "; ")) (\(details.requests) requests, \(details.retries) retries, \(details.rateLimited) × 429)")
+    }
+
+    /// A run that got no access token: a failed manifest (never a rejection, so no halt and no record blamed) whose
+    /// warning says which class of fault it was and what to fix.
+    static func tokenFailure(_ error: VismaClientError, manifest draft: StageManifest, batch: BatchID) -> StageResult {
+        var manifest = draft
+        manifest.status = .failed
+        let configuration = error.exitStatus == .configuration
+        manifest.warnings = [
+            Finding(
+                rule: configuration ? "visma.credentials-refused" : "visma.connect-unavailable", message: error.message, file: nil, line: nil,
+                record: nil, field: nil,
+                hint: configuration
+                    ? "a configuration fault, not the batch's: correct the credentials, then run again (nothing was sent)"
+                    : "a temporary fault: the next run tries again")
+        ]
+        let kind = configuration ? "configuration fault" : "temporary fault"
+        return StageResult(manifest: manifest, summary: "batch \(batch) not uploaded (\(kind)): \(error.message)", exitStatus: error.exitStatus)
     }
 
     func idleDetails() -> UploadRefusal { UploadRefusal() }
