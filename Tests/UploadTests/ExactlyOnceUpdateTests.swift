@@ -10,7 +10,7 @@ import VismaUpload
 
 /// Updates are never lost and records Visma already has are compared before they are taken as ours
 /// (issue 13, item 5) — the upload as a child process, the simulator over HTTP.
-@Suite struct ExactlyOnceUpdateTests {
+@Suite(.serialized) struct ExactlyOnceUpdateTests {
     static let newCity = "Odense SØ"
 
     /// The sample week uploaded, then K-1001's city changed in FlexyBox: a second batch holding one customer PUT.

@@ -10,7 +10,7 @@ import VismaUpload
 
 /// Transform and upload re-hash what they read against the manifest of the stage before, and upload sends only
 /// the requests transform writes (issue 13, item 1) — the stages as child processes, the simulator over HTTP.
-@Suite struct StageInputTests {
+@Suite(.serialized) struct StageInputTests {
     static let environment = ["FLEXYVISMA_CLIENT_SECRET": ClientSecret.simulatorDemoSecret]
 
     static func runStage(_ name: String, _ root: PipelineRoot) async throws -> ProcessResult {
