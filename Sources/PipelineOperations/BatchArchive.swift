@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import StateStore
 
 /// Finished batches move to `archive/YYYY/MM/<id>/`, read-only.
 public enum BatchArchive {
@@ -11,19 +12,23 @@ public enum BatchArchive {
     @discardableResult
     public static func archiveFinished(in root: PipelineRoot) throws -> [BatchID] {
         var archived: [BatchID] = []
-        for id in root.batchesInProgress() where isFinished(root.batchFolder(id)) {
+        for id in root.batchesInProgress() where isFinished(root.batchFolder(id), in: root) {
             try archive(id, in: root)
             archived.append(id)
         }
         return archived
     }
 
-    static func isFinished(_ folder: URL) -> Bool {
+    static func isFinished(_ folder: URL, in root: PipelineRoot) -> Bool {
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("discard.manifest.json").path) { return true }
         guard let data = try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json")),
             let manifest = try? StageManifest.decode(data)
         else { return false }
-        return manifest.status == .accepted
+        guard manifest.status == .accepted else { return false }
+        // However the halt was lifted: every record the ledger holds for the batch is done.
+        guard let id = BatchID(folder.lastPathComponent), let ledger = try? UploadLedger.Reader.open(root: root) else { return true }
+        guard let entries = try? ledger.entries(batch: id) else { return false }
+        return entries.values.allSatisfy { $0.state == .done }
     }
 
     static func archive(_ id: BatchID, in root: PipelineRoot) throws {

@@ -37,6 +37,14 @@ public struct TransformStage: SynchronousStageWork {
         return .idle(summary: "nothing to transform")
     }
 
+    /// The drop files and `reference.json` as validate recorded them; a drop file added since is refused too.
+    public func expectedInputs(of claim: BatchClaim) throws -> ExpectedInputs? {
+        guard let validated = StageManifest.read(.validate, in: claim.folder) else { return nil }
+        return ExpectedInputs(recordedBy: .validate, files: validated.inputs, watchedFolders: [""]) { name in
+            DropFileType(fileName: name) != nil || name == "reference.json"
+        }
+    }
+
     public func process(_ claim: BatchClaim) throws -> StageResult {
         let folder = claim.folder
         let reference = try ReferenceSnapshot.load(from: folder.appendingPathComponent("reference.json"))

@@ -101,6 +101,29 @@ import Testing
                 == true, "\(String(describing: error))")
     }
 
+    /// Taking over records another integration made is a choice spelt out in full: absent means halt.
+    @Test func onExistingDefaultsToHaltAndTakesOnlyHaltOrAdoptAndUpdate() throws {
+        let configuration = PipelineConfiguration.sampleVenue(sourcePath: "x")
+        #expect(configuration.pipeline.onExisting == nil)
+        #expect(configuration.pipeline.effectiveOnExisting == .halt)
+        #expect(configuration.withDefaults.pipeline.onExisting == .halt)
+        let folder = try TemporaryFolder()
+        let root = PipelineRoot(folder.url)
+        func write(onExisting: String) throws {
+            var json = try #require(try JSONSerialization.jsonObject(with: try configuration.encoded()) as? [String: Any])
+            var pipeline = try #require(json["pipeline"] as? [String: Any])
+            pipeline["onExisting"] = onExisting
+            json["pipeline"] = pipeline
+            try JSONSerialization.data(withJSONObject: json).write(to: root.configFile)
+        }
+        try write(onExisting: "adoptAndUpdate")
+        #expect(try PipelineConfiguration.load(from: root).pipeline.effectiveOnExisting == .adoptAndUpdate)
+        try write(onExisting: "adopt")
+        let error = #expect(throws: OperatorMessage.self) { try PipelineConfiguration.load(from: root) }
+        #expect(error?.exitStatus == .configuration)
+        #expect(error?.message.contains("pipeline.onExisting: 'adopt' is not one of halt, adoptAndUpdate") == true, "\(String(describing: error))")
+    }
+
     /// Booking VAT outside Visma's VAT report is a choice spelt out in full: absent means VAT transactions.
     @Test func journalVatDefaultsToVatTransactionsAndTakesOnlyItsTwoSpelledOutValues() throws {
         let configuration = PipelineConfiguration.sampleVenue(sourcePath: "x")
@@ -154,7 +177,7 @@ import Testing
         #expect(lines.count == 3, "\(lines)")
         #expect(lines.first?.hasSuffix("flexyvisma.json: comment: unknown key; the top level takes accounts, customers, departments, itemClasses, itemGroups, notifications, paymentTypes, pipeline, schemaVersion, source, vatCodes, venue, visma") == true, "\(lines)")
         #expect(lines.dropFirst().first?.hasSuffix("notifications.metricFile: unknown key; notifications takes command, metricsFile, repeatWhileHalted — did you mean 'metricsFile'?") == true, "\(lines)")
-        #expect(lines.last?.hasSuffix("pipeline.releaseDocument: unknown key; pipeline takes journalVat, quantityDecimalPlaces, receiptsPosting, releaseDocuments, settleSeconds, uploadParallelism — did you mean 'releaseDocuments'?") == true, "\(lines)")
+        #expect(lines.last?.hasSuffix("pipeline.releaseDocument: unknown key; pipeline takes journalVat, onExisting, quantityDecimalPlaces, receiptsPosting, releaseDocuments, settleSeconds, uploadParallelism — did you mean 'releaseDocuments'?") == true, "\(lines)")
     }
 
     @Test func misspeltRequiredKeyIsNamedAsMissingWithTheMisspelling() throws {

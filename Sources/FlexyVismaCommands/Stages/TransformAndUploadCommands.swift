@@ -9,7 +9,10 @@ public struct TransformCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "flexyvisma-transform",
         abstract: "Turn the oldest validated batch into Visma write DTOs (batches/<id>/payloads/*.jsonl).",
-        discussion: "Exit codes: 0 done or nothing to do · 69 halted earlier · 75 another transform is running · 78 configuration error.")
+        discussion: """
+            Exit codes: 0 done or nothing to do · 65 a drop file or reference.json changed since validate (the pipeline halts) · \
+            69 halted earlier · 75 another transform is running · 78 configuration error.
+            """)
 
     @OptionGroup public var options: RootOptions
 
@@ -31,7 +34,8 @@ public struct UploadCommand: AsyncParsableCommand {
         commandName: "flexyvisma-upload",
         abstract: "Send the oldest transformed batch to Visma through libcurl, each record exactly once.",
         discussion: """
-            Exit codes: 0 uploaded or nothing to do · 65 Visma refused a record (its message verbatim; the pipeline halts) · \
+            Exit codes: 0 uploaded or nothing to do · 65 Visma refused a record (its message verbatim), a payload file changed \
+            since transform, or a payload line asks for a request transform never writes (the pipeline halts) · \
             69 halted earlier · 75 Visma unreachable or records unconfirmed (run again later) · 78 configuration error.
             """)
 
@@ -48,7 +52,8 @@ public struct UploadCommand: AsyncParsableCommand {
             let secret = try ClientSecret.load(for: configuration, root: root)
             let outcome = try await UploadStage(root: root, configuration: configuration, secret: secret, retry: retry, runId: runId).run()
             if let rejection = outcome.rejection {
-                CommandFailures.printError("flexyvisma-upload", "Visma: \(rejection.message) — \(rejection.hint ?? "")")
+                let who = rejection.rule == "visma.rejected" ? "Visma: " : "[\(rejection.rule)] "
+                CommandFailures.printError("flexyvisma-upload", "\(who)\(rejection.message) — \(rejection.hint ?? "")")
             }
             print(outcome.summary)
             return outcome.exitStatus

@@ -7,6 +7,7 @@ extension PipelineConfiguration {
         copy.notifications.repeatWhileHalted = notifications.repeatsWhileHalted
         copy.notifications.metricsFile = notifications.effectiveMetricsFile
         copy.pipeline.journalVat = pipeline.effectiveJournalVat
+        copy.pipeline.onExisting = pipeline.effectiveOnExisting
         copy.pipeline.quantityDecimalPlaces = pipeline.effectiveQuantityDecimalPlaces
         return copy
     }

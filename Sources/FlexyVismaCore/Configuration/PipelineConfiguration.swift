@@ -56,12 +56,14 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         /// The company's "quantity decimal places": kit component quantities are compared and sent rounded to it
         /// (default 2, Visma's default; 0–6).
         public var quantityDecimalPlaces: Int?
+        /// What upload does when a create meets a record Visma already has whose FlexyBox fields differ (default `halt`).
+        public var onExisting: OnExisting?
 
         public static let defaultQuantityDecimalPlaces = 2
 
         public init(
             settleSeconds: Int, uploadParallelism: Int, releaseDocuments: Bool, receiptsPosting: ReceiptsPosting, journalVat: JournalVat? = nil,
-            quantityDecimalPlaces: Int? = nil
+            quantityDecimalPlaces: Int? = nil, onExisting: OnExisting? = nil
         ) {
             self.settleSeconds = settleSeconds
             self.uploadParallelism = uploadParallelism
@@ -69,6 +71,7 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
             self.receiptsPosting = receiptsPosting
             self.journalVat = journalVat
             self.quantityDecimalPlaces = quantityDecimalPlaces
+            self.onExisting = onExisting
         }
 
         /// `journalVat`, or its default.
@@ -76,6 +79,9 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
 
         /// `quantityDecimalPlaces`, or its default.
         public var effectiveQuantityDecimalPlaces: Int { quantityDecimalPlaces ?? Self.defaultQuantityDecimalPlaces }
+
+        /// `onExisting`, or its default.
+        public var effectiveOnExisting: OnExisting { onExisting ?? .halt }
     }
 
     public struct Department: Codable, Sendable, Equatable {
@@ -248,6 +254,14 @@ public enum ReceiptsPosting: String, ConfigurationChoice {
 }
 
 /// How the day journals book output VAT in Visma.
+/// A create that meets a record Visma already has, with FlexyBox fields that differ from ours.
+public enum OnExisting: String, ConfigurationChoice {
+    /// Halt showing both versions: someone else (FlexyBox's own integration, a person) made that record.
+    case halt
+    /// Take the record as ours and send our fields over it (a venue moving over from FlexyBox's own integration).
+    case adoptAndUpdate
+}
+
 public enum JournalVat: String, ConfigurationChoice {
     /// VAT transactions ("Create VAT transactions"): the VAT reaches Visma's VAT report. Needs the
     /// company functionality "VAT entry from general ledger".

@@ -74,6 +74,8 @@ public protocol StageWork {
     func folder(of batch: BatchID, in root: PipelineRoot) -> URL
     /// Called before the halted batch is tried again.
     func prepareRetry(of batch: BatchID) throws
+    /// The files `process` will read, as the previous stage's manifest recorded them; nil for a stage that reads none.
+    func expectedInputs(of claim: BatchClaim) throws -> ExpectedInputs?
     /// Sets aside the stage's own files of an earlier attempt (its manifest is already set aside as attempt N).
     func setAsideEarlierAttempt(_ attempt: Int, in folder: URL) throws
     /// Writes the manifest into the chain; export overrides it to publish its whole batch folder atomically.
@@ -92,6 +94,7 @@ public protocol StageWork {
 extension StageWork {
     public var respectsHalt: Bool { true }
     public func prepareRetry(of batch: BatchID) throws {}
+    public func expectedInputs(of claim: BatchClaim) throws -> ExpectedInputs? { nil }
     public func setAsideEarlierAttempt(_ attempt: Int, in folder: URL) throws {}
     public func folder(of batch: BatchID, in root: PipelineRoot) -> URL { root.batchFolder(batch) }
     public func publish(_ manifest: StageManifest, claim: BatchClaim, chain: ManifestChain) throws -> StageManifest {
@@ -137,6 +140,7 @@ public struct StageLifecycle: Sendable {
         switch try claim(for: work) {
         case .idle(let outcome): return outcome
         case .batch(let claim):
+            if let refusal = try verifyInputs(of: claim, work: work) { return try complete(refusal, claim: claim, work: work) }
             try StageRunMarker.begin(work.stage, batch: claim.batchId, runId: runId, progress: work.progress(of: claim.batchId), root: root)
             return try withRunMarker(work.stage) { try complete(work.process(claim), claim: claim, work: work) }
         }
@@ -148,6 +152,7 @@ public struct StageLifecycle: Sendable {
         switch try claim(for: work) {
         case .idle(let outcome): return outcome
         case .batch(let claim):
+            if let refusal = try verifyInputs(of: claim, work: work) { return try complete(refusal, claim: claim, work: work) }
             try StageRunMarker.begin(work.stage, batch: claim.batchId, runId: runId, progress: work.progress(of: claim.batchId), root: root)
             let result: StageResult
             do {
@@ -203,6 +208,22 @@ public struct StageLifecycle: Sendable {
             try work.setAsideEarlierAttempt(attempt, in: folder)
         }
         return .batch(BatchClaim(batchId: batchId, folder: folder, startedAt: Date()))
+    }
+
+    /// A rejection (`input.changed`, exit 65) when a file the stage would read is not what the stage before it recorded.
+    private func verifyInputs<Work: StageWork>(of claim: BatchClaim, work: Work) throws -> StageResult? {
+        guard let expected = try work.expectedInputs(of: claim) else { return nil }
+        let findings = InputVerification.check(expected, in: claim.folder)
+        guard let first = findings.first else { return nil }
+        var manifest = StageManifest(
+            stage: work.stage, batchId: claim.batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: .rejected)
+        manifest.inputs = expected.files
+        manifest.rejections = findings
+        return StageResult(
+            manifest: manifest,
+            summary: "batch \(claim.batchId) refused before \(work.stage.rawValue) read anything: \(first.message)"
+                + (findings.count > 1 ? " (and \(findings.count - 1) more)" : "") + ". The pipeline is halted until it is fixed.",
+            exitStatus: .dataRejected, report: "batches/\(claim.batchId)/\(manifest.fileName)")
     }
 
     private func complete<Work: StageWork>(_ result: StageResult, claim: BatchClaim, work: Work) throws -> StageOutcome<Work.Details> {

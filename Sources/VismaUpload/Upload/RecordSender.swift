@@ -14,6 +14,8 @@ enum SendOutcome: Sendable {
     /// fresh token refused (401) or the endpoint forbidden (403: scope, user rights; 78). The run stops.
     /// `mayHaveArrived` when an earlier attempt of this record may have been applied.
     case noToken(VismaClientError, mayHaveArrived: Bool)
+    /// A create met a record Visma holds with other FlexyBox fields: both versions, for the halt.
+    case conflict(message: String)
 }
 
 /// Where a lookup found a record: by Visma's number, absent, or not known (Visma could not be asked,
@@ -37,15 +39,19 @@ struct RecordSender: Sendable {
     let maximumAttempts = 8
     /// Lookups that could not answer before the record is left unresolved (exit 75).
     let maximumLookupAttempts = 3
+    /// A create that meets a record Visma holds with other FlexyBox fields: halt, or adopt and update it.
+    var onExisting: OnExisting = .halt
 
-    func send(_ record: AddressedRecord) async -> SendOutcome {
+    /// Sends the record with its own method, or `override` (the PUT that updates an adopted record).
+    func send(_ record: AddressedRecord, method override: String? = nil) async -> SendOutcome {
+        let method = override ?? record.method
         var mayHaveArrived = false
         var lastProblem = ""
         var refreshedToken = false
         var failedLookups = 0
         for attempt in 0..<maximumAttempts {
             if attempt > 0 { await counters.retry() }
-            if mayHaveArrived, record.method == "POST" {
+            if mayHaveArrived, method == "POST" {
                 switch await locate(record) {
                 case .found(let number): return .done(vismaId: number, created: true)
                 case .absent: mayHaveArrived = false
@@ -62,9 +68,9 @@ struct RecordSender: Sendable {
                 await pacer.admit()
                 let token = try await tokens.token()
                 await counters.request()
-                var message = request(record.method, record.path, token: token, body: record.body)
+                var message = request(method, record.path, token: token, body: record.body)
                 // A create Visma may number is never re-sent by libcurl itself (see `HTTPRequest.freshConnection`).
-                message.freshConnection = record.method == "POST" && record.record.search != nil
+                message.freshConnection = method == "POST" && record.record.search != nil
                 response = try await session.send(message)
                 await pacer.observe(response)
                 if response.status == 401 {
@@ -92,7 +98,9 @@ struct RecordSender: Sendable {
                 await pacer.abandoned()
                 return .rejected(message: "\(error)", status: 0)
             }
-            if let outcome = await outcome(of: response, record: record, lastProblem: &lastProblem, mayHaveArrived: &mayHaveArrived, attempt: attempt) {
+            if let outcome = await outcome(
+                of: response, record: record, method: method, lastProblem: &lastProblem, mayHaveArrived: &mayHaveArrived, attempt: attempt)
+            {
                 return outcome
             }
         }
@@ -101,13 +109,13 @@ struct RecordSender: Sendable {
 
     /// What an answer to the record's request means; nil to try again.
     private func outcome(
-        of response: HTTPResponse, record: AddressedRecord, lastProblem: inout String, mayHaveArrived: inout Bool, attempt: Int
+        of response: HTTPResponse, record: AddressedRecord, method: String, lastProblem: inout String, mayHaveArrived: inout Bool, attempt: Int
     ) async -> SendOutcome? {
         switch response.status {
         case 200..<300:
             // Visma's number is the last segment of `Location` (percent-encoded), not necessarily ours.
             let number = response[header: "Location"].flatMap { $0.split(separator: "/").last.map { String($0).percentDecoded } } ?? record.number
-            return .done(vismaId: number, created: record.method == "POST")
+            return .done(vismaId: number, created: method == "POST")
         case 429:
             await counters.limited()
             let header = response[header: "Retry-After"]
@@ -134,28 +142,12 @@ struct RecordSender: Sendable {
             return nil
         default:
             let message = response.vismaMessage ?? "HTTP \(response.status)"
-            if record.method == "POST", response.status == 400, message.contains("already exists") {
+            if method == "POST", response.status == 400, message.contains("already exists") {
                 // An earlier attempt (ours, or libcurl's own resend on a dead connection) may have been applied.
                 return await settleAlreadyExists(record, message: message)
             }
             return .rejected(message: message, status: response.status)
         }
-    }
-
-    /// "Already exists": ours if the lookup finds it, Visma's refusal if the lookup says absent,
-    /// unresolved while the lookup cannot answer.
-    private func settleAlreadyExists(_ record: AddressedRecord, message: String) async -> SendOutcome {
-        var reason = ""
-        for attempt in 0..<maximumLookupAttempts {
-            switch await locate(record) {
-            case .found(let number): return .done(vismaId: number, created: true)
-            case .absent: return .rejected(message: message, status: 400)
-            case .unknown(let why):
-                reason = why
-                await backoff(attempt)
-            }
-        }
-        return .unresolved(reason: "Visma answered \"\(message)\" and could not be asked whether it is ours: \(reason)")
     }
 
     /// Finds the record in Visma: by our key in the field Visma keeps it in (`search`), else by `lookup`.
@@ -251,7 +243,7 @@ struct RecordSender: Sendable {
     }
 
     /// Full jitter: a random pause up to 0.2 s × 2^attempt, at most 10 s.
-    private func backoff(_ attempt: Int) async {
+    func backoff(_ attempt: Int) async {
         let ceiling = min(10.0, 0.2 * pow(2.0, Double(attempt)))
         try? await Task.sleep(for: .milliseconds(Int(Double.random(in: 0...ceiling) * 1000)))
     }

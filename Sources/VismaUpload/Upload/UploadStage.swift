@@ -80,9 +80,25 @@ struct UploadWork: AsynchronousStageWork {
         Logger(label: "flexyvisma-upload").notice("uploading halted batch \(batch) again")
     }
 
+    /// The payload files and `reference.json` as transform recorded them; a payload file added since is refused too.
+    func expectedInputs(of claim: BatchClaim) throws -> ExpectedInputs? {
+        guard let transformed = StageManifest.read(.transform, in: claim.folder) else { return nil }
+        let files = transformed.outputs + transformed.inputs.filter { $0.path == "reference.json" }
+        return ExpectedInputs(recordedBy: .transform, files: files, watchedFolders: ["payloads"]) { _ in true }
+    }
+
     func process(_ claim: BatchClaim) async throws -> StageResult {
         let batchId = claim.batchId
         let records = try loadPayloads(claim.folder)
+        let refusals = PayloadRoutes.refusals(records)
+        if let first = refusals.first {
+            var manifest = StageManifest(stage: .upload, batchId: batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: .rejected)
+            manifest.inputs = try payloadFiles(claim.folder)
+            manifest.rejections = refusals
+            return StageResult(
+                manifest: manifest, summary: "batch \(batchId): nothing was sent: \(first.message)", exitStatus: .dataRejected,
+                report: "batches/\(batchId)/upload.manifest.json")
+        }
         try ledger.prepare(batch: batchId, records: records)
         let wire = try Wire(configuration: configuration, secret: upload.secret)
         let referenceFile = claim.folder.appendingPathComponent("reference.json")
@@ -103,6 +119,12 @@ struct UploadWork: AsynchronousStageWork {
         }
 
         let entries = try ledger.entries(batch: batchId)
+        if sent.rejection == nil, let refused = records.first(where: { entries[$0.sequence]?.state == .rejected }) {
+            // The halt was lifted some other way than `retry` (which sends refused records again): still not sent.
+            let message = "refused in an earlier run and not sent since: \(entries[refused.sequence]?.message ?? "no message kept")"
+            sent.rejection = (refused, message, Self.stillRefusedRule)
+            details.kinds[refused.kind, default: .init()].rejected += records.filter { entries[$0.sequence]?.state == .rejected && $0.kind == refused.kind }.count
+        }
         for record in records where entries[record.sequence]?.state == .done {
             if record.method == "PUT" {
                 details.kinds[record.kind, default: .init()].updated += 1
@@ -134,7 +156,9 @@ struct UploadWork: AsynchronousStageWork {
             self.tokens = tokens
             self.counters = counters
             senders = try (0..<max(1, configuration.pipeline.uploadParallelism)).map { _ in
-                RecordSender(session: try CurlSession(), baseURL: connection.baseURL, tokens: tokens, pacer: pacer, counters: counters)
+                RecordSender(
+                    session: try CurlSession(), baseURL: connection.baseURL, tokens: tokens, pacer: pacer, counters: counters,
+                    onExisting: configuration.pipeline.effectiveOnExisting)
             }
         }
     }
@@ -156,12 +180,16 @@ struct UploadWork: AsynchronousStageWork {
         var mustStop: Bool { rejection != nil || unresolved > 0 || noToken != nil }
     }
 
-    /// Settles what an interrupted run left `sending`: each record is looked up by our key before anything is sent.
+    /// Settles what an interrupted run left `sending`: a create is looked up by our key before anything is sent;
+    /// an update (a PUT of master data) is sent again — finding the record proves nothing about its fields, and
+    /// the same body sent twice leaves the same record.
     private func settleInterrupted(_ records: [PayloadRecord], batch: BatchID, sender: RecordSender, reference: ReferenceSnapshot?) async throws -> Int {
         let entries = try ledger.entries(batch: batch)
         let interrupted = records.filter { entries[$0.sequence]?.state == .sending }
+        let updates = interrupted.filter { $0.method == "PUT" }
+        if !updates.isEmpty { try ledger.record(batch: batch, updates.map { ($0.sequence, .pending, nil, nil) }) }
         let book = try NumberBook(ledger: ledger, records: interrupted, reference: reference)
-        for record in interrupted {
+        for record in interrupted where record.method != "PUT" {
             let addressed: AddressedRecord
             do {
                 addressed = try book.address(record)
@@ -229,8 +257,12 @@ struct UploadWork: AsynchronousStageWork {
                 rows.append((record.sequence, .rejected, nil, message))
                 details.kinds[record.kind, default: .init()].rejected += 1
                 if sent.rejection == nil { sent.rejection = (record, message, "visma.rejected") }
+            case .conflict(let message):
+                rows.append((record.sequence, .rejected, nil, message))
+                details.kinds[record.kind, default: .init()].rejected += 1
+                if sent.rejection == nil { sent.rejection = (record, message, ExistingRecord.rule) }
             case .unresolved:
-                sent.unresolved += 1  // stays `sending`: the next run looks it up
+                sent.unresolved += 1  // stays `sending`: the next run looks it up or, a PUT, sends it again
                 details.kinds[record.kind, default: .init()].unresolved += 1
             case .noToken(let error, let mayHaveArrived):
                 // Never left the machine this time: back to pending, unless an earlier attempt may have arrived.
@@ -282,7 +314,8 @@ struct UploadWork: AsynchronousStageWork {
             let origin = rejection.record.origin?.split(separator: ":")
             let finding = Finding(
                 rule: rejection.rule, message: rejection.message, file: origin?.first.map(String.init), line: origin?.last.flatMap { Int($0) },
-                record: rejection.record.key, field: nil, hint: Self.hint(for: rejection.message, kind: rejection.record.kind))
+                record: rejection.record.key, field: nil,
+                hint: Self.hint(for: rejection))
             manifest.rejections = [finding]
             return StageResult(
                 manifest: manifest,
@@ -328,7 +361,20 @@ struct UploadWork: AsynchronousStageWork {
         UploadRefusal(rejection: result.manifest?.rejections.first)
     }
 
+    /// The rule id of a batch whose refused records were never sent again: the halt was lifted without `retry`.
+    static let stillRefusedRule = "upload.refused-unsent"
+
     /// Our hint beside Visma's words, for the refusals a bookkeeper can fix in Visma.
+    static func hint(for rejection: (record: PayloadRecord, message: String, rule: String)) -> String {
+        switch rejection.rule {
+        case ExistingRecord.rule: ExistingRecord.hint
+        case stillRefusedRule:
+            "a halt is lifted by `flexyvisma retry` once the cause is fixed (it sends refused records again), or by `flexyvisma discard`; "
+                + "the batch is archived only when every record is sent"
+        default: hint(for: rejection.message, kind: rejection.record.kind)
+        }
+    }
+
     static func hint(for message: String, kind: String) -> String {
         if message.contains("Supplier") && message.contains("does not exist") {
             return "create the supplier in Visma (by the name FlexyBox uses), then run `flexyvisma-upload --retry`"
