@@ -10,12 +10,9 @@ public final class LogSink: @unchecked Sendable {
     /// `file` nil: stderr only (before a root is known).
     public init(file: URL?, humanStream: Bool = true) {
         if let file {
-            if !FileManager.default.fileExists(atPath: file.path) {
-                _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-            }
-            let handle = FileHandle(forWritingAtPath: file.path)
-            _ = try? handle?.seekToEnd()
-            self.file = handle
+            // Owner-only and never through a link: log lines name customers.
+            let descriptor = try? DurableFiles.openForWriting(file, permissions: FileModes.privateFile, exclusive: false, append: true)
+            self.file = descriptor.map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
         } else {
             self.file = nil
         }
@@ -83,7 +80,9 @@ public enum RunLogging {
     }
 
     /// Sends every logger to `logs/<runId>.jsonl` under the root (when it exists) and to stderr.
+    /// Sets the process umask of the permission model first.
     public static func bootstrap(root: PipelineRoot?, runId: String) {
+        FileModes.applyProcessUmask()
         var file: URL?
         if let root, FileManager.default.fileExists(atPath: root.logs.path) {
             file = root.logs.appendingPathComponent("\(runId).jsonl")
