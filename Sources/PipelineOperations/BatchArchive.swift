@@ -51,7 +51,7 @@ public enum BatchArchive {
     }
 
     private static func withoutWrite(_ url: URL) throws {
-        let mode = (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.uint16Value ?? 0
-        try FileManager.default.setAttributes([.posixPermissions: mode & 0o2550], ofItemAtPath: url.path)
+        let mode = (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue ?? 0
+        try FileManager.default.setAttributes([.posixPermissions: NSNumber(value: mode & 0o2550)], ofItemAtPath: url.path)
     }
 }
