@@ -33,12 +33,13 @@ public enum BatchArchive {
 
     static func archive(_ id: BatchID, in root: PipelineRoot) throws {
         let destination = folder(for: id, in: root)
-        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try DurableFiles.makeFolders(destination.deletingLastPathComponent(), mode: FileModes.sharedFolder)
         try DurableFiles.rename(root.batchFolder(id), to: destination)
         try makeReadOnly(destination)
     }
 
-    /// Files 0444, folders 0555: an archived batch is not edited by accident.
+    /// Write permission removed (and any for others): an archived batch is not edited by accident,
+    /// and what was owner-only (payloads) stays so.
     static func makeReadOnly(_ folder: URL) throws {
         let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isDirectoryKey])
         var folders: [URL] = [folder]
@@ -46,11 +47,16 @@ public enum BatchArchive {
             if (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
                 folders.append(url)
             } else {
-                try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: url.path)
+                try withoutWrite(url)
             }
         }
         for folder in folders.reversed() {
-            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder.path)
+            try withoutWrite(folder)
         }
+    }
+
+    private static func withoutWrite(_ url: URL) throws {
+        let mode = (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue ?? 0
+        try FileManager.default.setAttributes([.posixPermissions: NSNumber(value: mode & 0o2550)], ofItemAtPath: url.path)
     }
 }

@@ -36,8 +36,9 @@ enum Metrics {
         for (kind, count) in record.recordsByKind.sorted(by: { $0.key < $1.key }) {
             lines.append("flexyvisma_records_sent{kind=\"\(kind)\"} \(count)")
         }
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try DurableFiles.writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: url)
+        try DurableFiles.makeFolders(url.deletingLastPathComponent(), mode: FileModes.sharedFolder)
+        // node-exporter reads it through the readers' group.
+        try DurableFiles.writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: url, permissions: FileModes.sharedFile)
     }
 }
 

@@ -54,7 +54,8 @@ public struct TransformStage: SynchronousStageWork {
 
         let payloads = folder.appendingPathComponent("payloads", isDirectory: true)
         try? FileManager.default.removeItem(at: payloads)
-        try FileManager.default.createDirectory(at: payloads, withIntermediateDirectories: true)
+        // Payloads carry names and addresses: owner-only (docs/SECURITY.md).
+        try DurableFiles.makeFolder(payloads, mode: FileModes.privateFolder)
         var outputs: [FileRecord] = []
         for group in PayloadGroup.allCases {
             let records = result.records.filter { $0.group == group }

@@ -51,7 +51,8 @@ import VismaSimulator
             #expect(venue.archived.count == 1)
             let batch = try #require(venue.archived.first)
             let attributes = try FileManager.default.attributesOfItem(atPath: batch.appendingPathComponent("items.csv").path)
-            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o444)
+            // Read-only, and for the owner and the readers' group only (docs/SECURITY.md): never world-readable.
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o440)
             #expect(try FileManager.default.contentsOfDirectory(atPath: venue.root.batches.path).isEmpty)
             // One night, one log file: the stages log under the run's id.
             #expect(try FileManager.default.contentsOfDirectory(atPath: venue.root.logs.path).filter { $0.hasSuffix(".jsonl") }.count == 1)

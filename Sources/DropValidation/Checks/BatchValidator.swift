@@ -31,8 +31,10 @@ struct BatchValidator {
         var result = BatchValidation()
         let files = try listDropFiles(&result)
         var digests: [String: FileDigest] = [:]
+        // The pickup hashed each file as it copied it: the copy's hash, with no window to re-read.
+        let copied = PickupRecord.digests(in: folder)
         for (name, type) in files {
-            let digest = try DurableFiles.digest(of: folder.appendingPathComponent(name))
+            let digest = try copied[name] ?? DurableFiles.digest(of: folder.appendingPathComponent(name))
             digests[name] = digest
             result.inputs.append(FileRecord(path: name, digest: digest, fileType: type.rawValue))
         }
@@ -152,12 +154,15 @@ struct BatchValidator {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         for name in names where !Self.isOwnFile(name) {
             let url = folder.appendingPathComponent(name)
-            let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .isDirectoryKey])
+            let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .isDirectoryKey, .isRegularFileKey])
             if values?.isSymbolicLink == true {
                 result.findings.error("batch.symlink", "\(name) is a symbolic link; links are never followed", file: name,
                                       hint: "drop the file itself, not a link to it")
             } else if values?.isDirectory == true {
                 result.findings.error("batch.unexpected-folder", "\(name) is a folder inside the batch", file: name,
+                                      hint: "a batch folder holds drop files only")
+            } else if values?.isRegularFile != true {
+                result.findings.error("batch.not-a-file", "\(name) is not a regular file (a FIFO, socket or device is never read)", file: name,
                                       hint: "a batch folder holds drop files only")
             } else if let type = DropFileType(fileName: name) {
                 files.append((name, type))

@@ -2,13 +2,18 @@ import DropFormats
 import FlexyVismaCore
 import Foundation
 
-/// Takes the oldest ready drop out of `inbox/` into `batches/<id>/` (DESIGN §3).
+/// Takes the oldest ready drop out of `inbox/` into a `batches/<id>/` folder of its own (DESIGN §3, docs/SECURITY.md).
 ///
 /// Left alone: names starting with `.` or `~$` and `*.tmp`, `*.part`, `*.partial` (being written),
 /// and single files changed within the settle time. Batch folders are taken at once: they arrive
 /// by atomic rename, complete. Moved to `rejected/` with a `.why.txt`: symbolic
 /// links (never followed), folders not named as batch ids, files whose name is no drop file type.
-/// Nothing is ever deleted: every byte that arrives ends in `batches/` or `rejected/`.
+///
+/// The pipeline owns what it validates: each dropped file is copied, hashed as it is copied, into a
+/// folder the pipeline creates with its own modes. Only plain files of a single link are taken
+/// (opened `O_NOFOLLOW | O_NONBLOCK` and checked with `fstat`); a folder holding anything else, or a
+/// name the pipeline writes itself, goes to `rejected/` whole. The dropped original is removed only
+/// once its copy is durable, so every byte that arrives ends in `batches/` or `rejected/`.
 struct InboxPickup {
     let root: PipelineRoot
     let settleSeconds: Int
@@ -17,6 +22,13 @@ struct InboxPickup {
     enum Drop {
         case folder(BatchID)
         case files([String])
+    }
+
+    /// What `take` made of a drop.
+    enum Taken {
+        case batch(BatchID)
+        /// Moved to `rejected/` with its reasons.
+        case refused(name: String, reason: String)
     }
 
     struct Scan {
@@ -28,6 +40,11 @@ struct InboxPickup {
     static func ignored(_ name: String) -> Bool {
         name.hasPrefix(".") || name.hasPrefix("~$") || name.hasSuffix(".tmp") || name.hasSuffix(".part")
             || name.hasSuffix(".partial")
+    }
+
+    /// A name the pipeline writes into a batch folder itself; never taken from a drop (an export brings its manifest).
+    static func isReserved(_ name: String) -> Bool {
+        name != StageManifest.fileName(of: .export) && (BatchValidator.isOwnFile(name) || name == "payloads")
     }
 
     /// Looks at the inbox; moves unrecognised drops to `rejected/`; returns the oldest ready drop.
@@ -70,7 +87,7 @@ struct InboxPickup {
                     scan.rejected.append((name, "not a drop file name"))
                 }
             default:
-                try reject(name, reason: "it is neither a file nor a folder.")
+                try reject(name, reason: "it is neither a file nor a folder (a FIFO, socket or device is never read).")
                 scan.rejected.append((name, "not a regular file"))
             }
         }
@@ -84,30 +101,84 @@ struct InboxPickup {
         return scan
     }
 
-    /// Moves the drop into `batches/`; returns its batch id.
-    func take(_ drop: Drop) throws -> BatchID {
+    /// Copies the drop into a new batch folder; returns its batch id, or why it went to `rejected/`.
+    func take(_ drop: Drop) throws -> Taken {
         switch drop {
-        case .folder(let id):
-            let destination = root.batchFolder(id)
-            guard !FileManager.default.fileExists(atPath: destination.path) else {
-                try reject(id.rawValue, reason: "a batch with the id \(id) already exists in batches/. Export again to get a new id.")
-                throw OperatorMessage(.dataRejected, "inbox/\(id) repeats the id of an existing batch; moved to rejected/")
-            }
-            try DurableFiles.rename(root.inboxFolder(id), to: destination)
-            return id
-        case .files(let names):
-            let id = BatchID.make(at: now)
-            let folder = root.batchFolder(id)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
-            let record = names.map { ["name": $0] }
-            try DurableFiles.write(try JSONSerialization.data(withJSONObject: ["droppedFiles": record], options: [.sortedKeys, .prettyPrinted]),
-                                   to: folder.appendingPathComponent("pickup.json"))
-            for name in names {
-                try DurableFiles.rename(root.inbox.appendingPathComponent(name), to: folder.appendingPathComponent(name))
-            }
-            try DurableFiles.syncFolder(root.inbox)
-            return id
+        case .folder(let id): try takeFolder(id)
+        case .files(let names): try takeFiles(names)
         }
+    }
+
+    /// A dropped batch folder: every entry copied, or the whole folder rejected.
+    private func takeFolder(_ id: BatchID) throws -> Taken {
+        let name = id.rawValue
+        guard !FileManager.default.fileExists(atPath: root.batchFolder(id).path) else {
+            try reject(name, reason: "a batch with the id \(id) already exists in batches/. Export again to get a new id.")
+            return .refused(name: name, reason: "repeats the id of an existing batch")
+        }
+        let source: OpenFolder
+        do {
+            source = try OpenFolder(root.inboxFolder(id))
+        } catch let refusal as NotARegularFile {
+            try reject(name, reason: refusal.reason)
+            return .refused(name: name, reason: refusal.reason)
+        }
+        let listing = try source.names()
+        let staging = try BatchStaging(root: root, id: id)
+        var copies: [(String, FileCopy)] = []
+        var refusals: [String] = listing.unreadable > 0 ? ["\(listing.unreadable) name(s) that are not UTF-8"] : []
+        for entry in listing.names {
+            if Self.isReserved(entry) {
+                refusals.append("\(entry): a name the pipeline writes itself; it is never taken from a drop")
+                continue
+            }
+            do {
+                copies.append((entry, try staging.copy(entry, from: source)))
+            } catch let refusal as NotARegularFile {
+                refusals.append("\(entry): \(refusal.reason)")
+            }
+        }
+        guard refusals.isEmpty else {
+            staging.discard()
+            let reason = "the folder holds what the pipeline never takes: " + refusals.joined(separator: "; ")
+            try reject(name, reason: reason + ". Nothing of it was validated; drop plain files only.")
+            return .refused(name: name, reason: reason)
+        }
+        try staging.publish(copies, from: "inbox/\(name)")
+        // The copies are durable: the originals go. Anything changed or added meanwhile stays, and goes to rejected/.
+        for (entry, copy) in copies { _ = try source.remove(entry, ifStill: copy.source) }
+        try source.sync()
+        if rmdir(root.inboxFolder(id).path) != 0 {
+            try reject(name, reason: "files were added to or changed in the folder while batch \(id) was taken from it; they were not validated.")
+        }
+        try DurableFiles.syncFolder(root.inbox)
+        return .batch(id)
+    }
+
+    /// Loose drop files: each copied or rejected on its own; together they make one new batch.
+    private func takeFiles(_ names: [String]) throws -> Taken {
+        let id = BatchID.make(at: now)
+        let inbox = try OpenFolder(root.inbox)
+        let staging = try BatchStaging(root: root, id: id)
+        var copies: [(String, FileCopy)] = []
+        var refused: [(String, String)] = []
+        for name in names {
+            do {
+                copies.append((name, try staging.copy(name, from: inbox)))
+            } catch let refusal as NotARegularFile {
+                try reject(name, reason: refusal.reason + ".")
+                refused.append((name, refusal.reason))
+            }
+        }
+        guard !copies.isEmpty else {
+            staging.discard()
+            return .refused(name: refused.map(\.0).joined(separator: ", "), reason: refused.map(\.1).joined(separator: "; "))
+        }
+        try staging.publish(copies, from: "inbox")
+        // A file replaced since it was copied stays in the inbox as a new drop.
+        for (name, copy) in copies { _ = try inbox.remove(name, ifStill: copy.source) }
+        try inbox.sync()
+        return .batch(id)
     }
 
     /// Moves an inbox entry (a link itself, never its target) to `rejected/` with `<name>.why.txt`.
@@ -118,6 +189,7 @@ struct InboxPickup {
         }
         try DurableFiles.rename(root.inbox.appendingPathComponent(name), to: target)
         let why = "\(Timestamp.iso8601(now)): inbox/\(name) was not taken: \(reason)\n"
-        try DurableFiles.write(Data(why.utf8), to: root.rejected.appendingPathComponent(target.lastPathComponent + ".why.txt"))
+        let whyFile = root.rejected.appendingPathComponent(target.lastPathComponent + ".why.txt")
+        try DurableFiles.writeAtomically(Data(why.utf8), to: whyFile, permissions: FileModes.sharedFile)
     }
 }

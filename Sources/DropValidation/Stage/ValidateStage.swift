@@ -84,21 +84,35 @@ private final class ValidateWork: AsynchronousStageWork {
             return .idle(summary: "nothing to validate until batch \(inProgress) is uploaded")
         }
         let pickup = InboxPickup(root: root, settleSeconds: request.configuration.pipeline.settleSeconds, now: request.now)
-        let scan = try pickup.scan()
-        rejectedDrops = scan.rejected
-        for rejected in scan.rejected { logger.error("moved inbox/\(rejected.name) to rejected/: \(rejected.reason)") }
-        guard let drop = scan.ready else {
-            guard rejectedDrops.isEmpty else {
-                return .idle(
-                    summary: "\(rejectedDrops.count) unrecognised drop(s) moved to \(root.rejected.path) (see the .why.txt beside each)",
-                    exitStatus: .dataRejected)
+        // Each refused drop leaves the inbox, so this ends: with a batch taken, or nothing ready.
+        while true {
+            let scan = try pickup.scan()
+            noteRejected(scan.rejected)
+            guard let drop = scan.ready else { return idle(scan) }
+            switch try pickup.take(drop) {
+            case .batch(let batchId):
+                logger.info("picked up batch \(batchId)")
+                return .batch(batchId)
+            case .refused(let name, let reason):
+                noteRejected([(name, reason)])
             }
-            let waiting = scan.waiting.isEmpty ? "" : " (\(scan.waiting.count) still settling: \(scan.waiting.joined(separator: ", ")))"
-            return .idle(summary: "nothing to validate\(waiting)")
         }
-        let batchId = try pickup.take(drop)
-        logger.info("picked up batch \(batchId)")
-        return .batch(batchId)
+    }
+
+    private func noteRejected(_ drops: [(name: String, reason: String)]) {
+        rejectedDrops += drops
+        for rejected in drops { logger.error("moved inbox/\(rejected.name) to rejected/: \(rejected.reason)") }
+    }
+
+    /// The outcome of a run with nothing ready to validate.
+    private func idle(_ scan: InboxPickup.Scan) -> StageSelection {
+        guard rejectedDrops.isEmpty else {
+            return .idle(
+                summary: "\(rejectedDrops.count) unrecognised drop(s) moved to \(root.rejected.path) (see the .why.txt beside each)",
+                exitStatus: .dataRejected)
+        }
+        let waiting = scan.waiting.isEmpty ? "" : " (\(scan.waiting.count) still settling: \(scan.waiting.joined(separator: ", ")))"
+        return .idle(summary: "nothing to validate\(waiting)")
     }
 
     /// A validated batch in `batches/` whose upload is not accepted (and that was not discarded).
@@ -139,7 +153,7 @@ private final class ValidateWork: AsynchronousStageWork {
             reference = try await request.fetchReference()
         }
         let referenceURL = folder.appendingPathComponent("reference.json")
-        try DurableFiles.write(try reference.encoded(), to: referenceURL)
+        try DurableFiles.write(try reference.encoded(), to: referenceURL, permissions: FileModes.sharedFile)
         let history = try ValidationHistory(root: root)
         let context = ValidationContext(configuration: request.configuration, reference: reference, history: try history.snapshot())
         let result = try BatchValidator(folder: folder, schemas: request.schemas, context: context).run()
@@ -149,7 +163,7 @@ private final class ValidateWork: AsynchronousStageWork {
 
         let reportLines = ValidationReport.lines(errors: errors, warnings: warnings)
         let reportURL = folder.appendingPathComponent("report.txt")
-        try DurableFiles.write(Data((reportLines.joined(separator: "\n") + (reportLines.isEmpty ? "" : "\n")).utf8), to: reportURL)
+        try DurableFiles.write(Data((reportLines.joined(separator: "\n") + (reportLines.isEmpty ? "" : "\n")).utf8), to: reportURL, permissions: FileModes.sharedFile)
 
         var manifest = StageManifest(
             stage: .validate, batchId: batchId, runId: request.runId, startedAt: claim.startedAt, finishedAt: Date(),

@@ -23,15 +23,17 @@ public struct RootInitializer {
         if let problem = VismaEndpointRule.problem(vismaURL) {
             throw OperatorMessage(.configuration, "--visma-url \(problem)")
         }
+        FileModes.applyProcessUmask()
         var created: [String] = []
-        try FileManager.default.createDirectory(at: root.url, withIntermediateDirectories: true)
+        try DurableFiles.makeFolders(root.url, mode: FileModes.sharedFolder)
         for folder in root.folders {
             if !FileManager.default.fileExists(atPath: folder.path) {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try DurableFiles.makeFolder(folder, mode: FileModes.mode(of: folder, in: root))
                 created.append(folder.lastPathComponent + "/")
             }
         }
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: root.secrets.path)
+        // Owner-only whatever was there before: the client secret lives here.
+        try DurableFiles.setFolderMode(root.secrets, FileModes.privateFolder)
         let sourceFolder = root.resolve(sourcePath).deletingLastPathComponent()
         if !FileManager.default.fileExists(atPath: sourceFolder.path) {
             try FileManager.default.createDirectory(at: sourceFolder, withIntermediateDirectories: true)
@@ -40,10 +42,10 @@ public struct RootInitializer {
         let configuration = PipelineConfiguration.sampleVenue(vismaBaseURL: vismaURL, sourcePath: sourcePath)
         let secretFile = root.resolve(configuration.visma.clientSecretFile)
         if !FileManager.default.fileExists(atPath: secretFile.path) {
-            try DurableFiles.write(Data((ClientSecret.simulatorDemoSecret + "\n").utf8), to: secretFile, permissions: 0o600)
+            try DurableFiles.write(Data((ClientSecret.simulatorDemoSecret + "\n").utf8), to: secretFile, permissions: FileModes.privateFile)
             created.append(configuration.visma.clientSecretFile)
         }
-        try DurableFiles.writeAtomically(try configuration.encoded(), to: root.configFile)
+        try DurableFiles.writeAtomically(try configuration.encoded(), to: root.configFile, permissions: FileModes.sharedFile)
         created.append(PipelineRoot.configFileName)
         return created
     }

@@ -9,10 +9,9 @@ public final class BufferedFileWriter {
     public let url: URL
     public private(set) var bytesWritten: Int64 = 0
 
-    public init(creating url: URL, capacity: Int = 1 << 20) throws {
-        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw FileFailure(operation: "create", path: url.path) }
-        self.descriptor = descriptor
+    /// Creates or truncates the regular file `url` (never through a link) with exactly `permissions`.
+    public init(creating url: URL, permissions: mode_t = FileModes.privateFile, capacity: Int = 1 << 20) throws {
+        self.descriptor = try DurableFiles.openForWriting(url, permissions: permissions, exclusive: false)
         self.capacity = capacity
         self.url = url
         buffer.reserveCapacity(capacity)

@@ -17,7 +17,7 @@ public final class FileLock: @unchecked Sendable {
 
     /// Takes the lock without waiting; throws `LockHeld` (exit 75) naming the holder when taken.
     public static func acquire(_ url: URL, purpose: String) throws -> FileLock {
-        let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, FileModes.privateFile)
         guard descriptor >= 0 else { throw FileFailure(operation: "open lock file", path: url.path) }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let holder = (try? String(contentsOf: url, encoding: .utf8))?

@@ -12,8 +12,7 @@ public final class LogSink: @unchecked Sendable {
     /// Visma's answers): it is created owner-only (0600) and never through a link.
     public init(file: URL?, humanStream: Bool = true) {
         if let file {
-            let opened = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            self.descriptor = opened >= 0 ? opened : nil
+            self.descriptor = try? DurableFiles.openForWriting(file, permissions: FileModes.privateFile, exclusive: false, append: true)
         } else {
             self.descriptor = nil
         }
@@ -83,7 +82,9 @@ public enum RunLogging {
     }
 
     /// Sends every logger to `logs/<runId>.jsonl` under the root (when it exists) and to stderr.
+    /// Sets the process umask of the permission model first.
     public static func bootstrap(root: PipelineRoot?, runId: String) {
+        FileModes.applyProcessUmask()
         var file: URL?
         if let root, FileManager.default.fileExists(atPath: root.logs.path) {
             file = root.logs.appendingPathComponent("\(runId).jsonl")

@@ -90,7 +90,7 @@ public struct ManifestChain: Sendable {
             let linked = try session.link(manifest)
             let link = Link(sha256: linked.sha256, batchId: manifest.batchId, fileName: manifest.fileName)
             try session.prepare(link)
-            try DurableFiles.writeAtomically(linked.data, to: folder.appendingPathComponent(manifest.fileName))
+            try DurableFiles.writeAtomically(linked.data, to: folder.appendingPathComponent(manifest.fileName), permissions: FileModes.sharedFile)
             try session.commit(link)
             return linked.manifest
         }
