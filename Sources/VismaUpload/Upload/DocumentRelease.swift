@@ -33,7 +33,17 @@ extension RecordSender {
     /// Asks for the release; a refusal of a document Visma shows released already (an earlier request whose answer
     /// was lost) counts as done.
     func release(_ record: PayloadRecord, vismaId: String) async -> ReleaseOutcome {
-        let outcome = await askRelease(record, vismaId: vismaId)
+        var outcome = await askRelease(record, vismaId: vismaId)
+        // No answer to rely on: look at the document, and ask again only if it is not released (a few times).
+        for attempt in 1..<4 {
+            guard case .unresolved = outcome else { break }
+            await backoff(attempt)
+            switch await isReleased(record, vismaId: vismaId) {
+            case true?: return .done
+            case false?: outcome = await askRelease(record, vismaId: vismaId)
+            case nil: continue
+            }
+        }
         if case .failed = outcome, await isReleased(record, vismaId: vismaId) == true { return .done }
         return outcome
     }

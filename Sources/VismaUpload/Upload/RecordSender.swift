@@ -217,7 +217,21 @@ struct RecordSender: Sendable {
     }
 
     /// One authorised request outside the create path (lookups, release): nil when Visma could not be reached.
+    ///
+    /// A GET is asked again, after a pause, on a network failure, 429 or 502–504; an action is sent once (its
+    /// caller looks at the document before asking again).
     func exchange(_ method: String, _ path: String, body: Data? = nil) async -> HTTPResponse? {
+        let attempts = method == "GET" ? 4 : 1
+        for attempt in 0..<attempts {
+            if attempt > 0 { await backoff(attempt) }
+            guard let response = await exchangeOnce(method, path, body: body) else { continue }
+            if method == "GET", [429, 502, 503, 504].contains(response.status), attempt + 1 < attempts { continue }
+            return response
+        }
+        return nil
+    }
+
+    private func exchangeOnce(_ method: String, _ path: String, body: Data?) async -> HTTPResponse? {
         for _ in 0..<2 {
             guard let token = try? await tokens.token() else { return nil }
             await pacer.admit()
