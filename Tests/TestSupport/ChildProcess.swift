@@ -57,10 +57,14 @@ public enum ChildProcess {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
+        // Foundation's Process.run crashed (memcpy inside it) when tests started children on several threads at once.
+        try spawnLock.withLock { try process.run() }
         return RunningProcess(process: process, scratch: scratch)
     }
 }
+
+/// Serialises starting children: only the start, not the wait.
+private let spawnLock = NSLock()
 
 /// A child process still running.
 public struct RunningProcess {
