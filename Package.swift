@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "PipelineOperations",
             dependencies: [
-                "FlexyVismaCore", "VismaPayloads", "StateStore", .product(name: "Logging", package: "swift-log"),
+                "FlexyVismaCore", "FlexyBoxExport", "VismaPayloads", "StateStore", .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "FlexyVismaCommands",

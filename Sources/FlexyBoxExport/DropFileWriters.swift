@@ -13,8 +13,8 @@ struct DropFileWriters {
 
     private static let utcTimestampSQL = "strftime('%Y-%m-%dT%H:%M:%fZ', modified_at)"
 
-    /// `items.csv`: items changed after `since` (all when nil).
-    func writeItems(_ db: Database, since: String?, to url: URL) throws -> Int {
+    /// `items.csv`: the items `selection` picks.
+    func writeItems(_ db: Database, _ selection: MasterDataSelection, to url: URL) throws -> MasterDataWritten {
         let schema = try ColumnSchema.load(.items, from: schemas)
         let writer = try CSVWriter(creating: url)
         try writer.writeHeader(schema.columnNames)
@@ -23,9 +23,11 @@ struct DropFileWriters {
             sql: """
                 SELECT item_number, name, kind, item_group, unit, sales_price_ore, cost_price_ore, vat_code,
                        visma_item_class, active
-                FROM items WHERE \(Self.changedAfter(since)) ORDER BY item_number
-                """, arguments: Self.arguments(since))
+                FROM items WHERE \(selection.sql(.items, key: "item_number")) ORDER BY item_number
+                """, arguments: selection.arguments(.items))
+        var keys: [String] = []
         while let row = try rows.next() {
+            keys.append(row["item_number"] ?? "")
             let values: [String: String] = [
                 "item_number": row["item_number"] ?? "",
                 "name": row["name"] ?? "",
@@ -41,23 +43,25 @@ struct DropFileWriters {
             try writer.writeRecord(schema.columnNames.map { values[$0] ?? "" })
         }
         try writer.finish()
-        return writer.records
+        return MasterDataWritten(records: writer.records, keys: keys)
     }
 
-    /// `customers.csv`: customers changed after `since`.
-    func writeCustomers(_ db: Database, since: String?, to url: URL) throws -> Int {
+    /// `customers.csv`: the customers `selection` picks.
+    func writeCustomers(_ db: Database, _ selection: MasterDataSelection, to url: URL) throws -> MasterDataWritten {
         let schema = try ColumnSchema.load(.customers, from: schemas)
         let writer = try CSVWriter(creating: url)
         try writer.writeHeader(schema.columnNames)
         let rows = try Row.fetchCursor(
             db,
-            sql: "SELECT * FROM customers WHERE \(Self.changedAfter(since)) ORDER BY customer_number",
-            arguments: Self.arguments(since))
+            sql: "SELECT * FROM customers WHERE \(selection.sql(.customers, key: "customer_number")) ORDER BY customer_number",
+            arguments: selection.arguments(.customers))
+        var keys: [String] = []
         while let row = try rows.next() {
+            keys.append(row["customer_number"] ?? "")
             try writer.writeRecord(schema.columnNames.map { (row[$0] as String?) ?? "" })
         }
         try writer.finish()
-        return writer.records
+        return MasterDataWritten(records: writer.records, keys: keys)
     }
 
     /// `payments.csv`: customer payments of the given days.
@@ -98,8 +102,8 @@ struct DropFileWriters {
         return (writer.records, totals)
     }
 
-    /// `calculations.xml`: the newest revision of every calculation changed after `since`.
-    func writeCalculations(_ db: Database, since: String?, to url: URL) throws -> Int {
+    /// `calculations.xml`: the newest revision of every calculation `selection` picks.
+    func writeCalculations(_ db: Database, _ selection: MasterDataSelection, to url: URL) throws -> MasterDataWritten {
         let writer = try XMLMarkupWriter(creating: url)
         try writer.open("calculations", [("xmlns", DropFileType.calculations.xmlNamespace)])
         let rows = try Row.fetchCursor(
@@ -109,18 +113,18 @@ struct DropFileWriters {
                 FROM calculations c
                 JOIN calculation_components k ON k.item_number = c.item_number AND k.revision = c.revision
                 WHERE c.revision = (SELECT max(revision) FROM calculations WHERE item_number = c.item_number)
-                  AND \(Self.changedAfter(since, column: "c.modified_at"))
+                  AND \(selection.sql(.calculations, key: "c.item_number", modified: "c.modified_at"))
                 ORDER BY c.item_number, k.line
-                """, arguments: Self.arguments(since))
+                """, arguments: selection.arguments(.calculations))
         var current: String?
-        var count = 0
+        var keys: [String] = []
         while let row = try rows.next() {
             let item: String = row["item_number"] ?? ""
             if item != current {
                 if current != nil { try writer.close() }
                 try writer.open("calculation", [("item", item), ("revision", String(row["revision"] as Int64? ?? 1))])
                 current = item
-                count += 1
+                keys.append(item)
             }
             try writer.empty(
                 "component",
@@ -131,7 +135,7 @@ struct DropFileWriters {
                 ])
         }
         try writer.finish()
-        return count
+        return MasterDataWritten(records: keys.count, keys: keys)
     }
 
     /// `purchase_orders.xml`: purchase orders dated on the given days.
@@ -263,14 +267,6 @@ struct DropFileWriters {
 
     static func money(_ ore: Int64?) -> String { ore.map { FixedPoint.money(ore: $0).text } ?? "" }
 
-    static func changedAfter(_ since: String?, column: String = "modified_at") -> String {
-        since == nil ? "1" : "strftime('%Y-%m-%dT%H:%M:%fZ', \(column)) > ?"
-    }
-
-    static func arguments(_ since: String?) -> StatementArguments {
-        since.map { [$0] } ?? []
-    }
-
     static func placeholders(_ count: Int) -> String {
         "(" + Array(repeating: "?", count: max(count, 1)).joined(separator: ", ") + ")"
     }
@@ -286,6 +282,37 @@ struct DropFileWriters {
                     UNION ALL SELECT max(\(utcTimestampSQL)) FROM customers)
                 """)
     }
+}
+
+/// Which master-data records an export carries: those changed after `since` (all when nil), and the
+/// records of the to-do list by key, as they are now.
+struct MasterDataSelection {
+    var since: String?
+    var alsoKeys: [String: Set<String>] = [:]
+
+    func sql(_ type: DropFileType, key: String, modified: String = "modified_at") -> String {
+        guard since != nil else { return "1" }
+        let changed = "strftime('%Y-%m-%dT%H:%M:%fZ', \(modified)) > ?"
+        return alsoKeys[type.rawValue, default: []].isEmpty ? changed : "(\(changed) OR \(key) IN (SELECT value FROM json_each(?)))"
+    }
+
+    func arguments(_ type: DropFileType) -> StatementArguments {
+        guard let since else { return [] }
+        let keys = alsoKeys[type.rawValue, default: []]
+        return keys.isEmpty ? [since] : [since, MasterDataSelection.jsonArray(keys)]
+    }
+
+    /// Keys as one JSON array argument, read back by SQLite's `json_each` (no limit on their number).
+    static func jsonArray(_ keys: some Collection<String>) -> String {
+        let data = (try? JSONEncoder().encode(keys.sorted())) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// What a master-data writer wrote: how many records, and their keys.
+struct MasterDataWritten {
+    var records: Int
+    var keys: [String]
 }
 
 /// A row cursor that can hand back rows while they belong to the current receipt.

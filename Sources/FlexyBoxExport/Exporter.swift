@@ -41,6 +41,25 @@ public struct ExportRequest: Sendable {
     }
 }
 
+/// The days and master data one export writes, and the batches it replaces.
+struct ExportScope {
+    var days: [BusinessDay]
+    var masterData: MasterDataSelection
+    var supersedes: [BatchID] = []
+    /// The to-do list taken (struck off once the batch is in the inbox).
+    var toDo: ExportState.ToDo?
+    /// Days exported again with `--force`, and the batch that carried them.
+    var reexported: [String: BatchID] = [:]
+    /// Days a discarded batch gave back, and that batch.
+    var returned: [String: BatchID] = [:]
+}
+
+enum ScopeChoice {
+    case export(ExportScope)
+    /// The pipeline is halted on a source batch whose source has not changed: nothing is exported.
+    case holdBack(String)
+}
+
 /// What only the export knows of its run: where the batch went.
 public struct ExportedBatch: Sendable {
     public var batchFolder: URL?
@@ -77,6 +96,8 @@ private final class ExportWork: SynchronousStageWork {
     /// Chosen by `process`, recorded as exported by `publish`.
     private var days: [BusinessDay] = []
     private var watermark: String?
+    private var supersedes: [BatchID] = []
+    private var takenToDo: ExportState.ToDo?
 
     init(request: ExportRequest, sourcePath: String) {
         self.request = request
@@ -91,7 +112,10 @@ private final class ExportWork: SynchronousStageWork {
     /// A new batch, once whatever an interrupted export left behind is settled.
     func nextBatch() throws -> StageSelection {
         state = try ExportState.load(from: root)
-        if state.recover(root: root) {
+        let runId = request.runId
+        if try state.recover(root: root, completing: { pending in
+            try Supersession.finish(pending.supersedes ?? [], by: pending.batchId, root: root, runId: runId)
+        }) {
             try state.save(to: root)
             logger.notice("settled a batch an interrupted export had left pending")
         }
@@ -105,30 +129,26 @@ private final class ExportWork: SynchronousStageWork {
     func process(_ claim: BatchClaim) throws -> StageResult {
         let sourceURL = root.resolve(sourcePath)
         let source = try SourceDatabase(url: sourceURL)
-        days = try selectDays(source: source, state: state)
-        var reexported: [String: BatchID] = [:]
-        for day in days {
-            if let earlier = state.exportedDays[day] {
-                guard request.force else {
-                    throw OperatorMessage(
-                        .usage,
-                        "business day \(day) was already exported in batch \(earlier); use --force to export it again (it will be recorded in the manifest)")
-                }
-                reexported[day.text] = earlier
-            }
+        let scope: ExportScope
+        switch try chooseScope(source: source, claim: claim) {
+        case .holdBack(let why): return .nothing(why)
+        case .export(let chosen): scope = chosen
         }
+        days = scope.days
 
         let temporary = claim.folder
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
         try Data().write(to: temporary.appendingPathComponent(FlexyBoxExporter.inProgressMarker))
 
-        let written = try writeFiles(source: source, days: days, since: state.masterDataWatermark, into: temporary)
+        let written = try writeFiles(source: source, days: days, masterData: scope.masterData, into: temporary)
         guard written.records > 0 || !days.isEmpty else {
             try FileManager.default.removeItem(at: temporary)
             return .nothing("nothing to export: no master data changed and no new business day")
         }
         try FileManager.default.removeItem(at: temporary.appendingPathComponent(FlexyBoxExporter.inProgressMarker))
         watermark = written.watermark
+        supersedes = scope.supersedes
+        takenToDo = scope.toDo
 
         var manifest = StageManifest(
             stage: .export, batchId: claim.batchId, runId: request.runId, startedAt: claim.startedAt, finishedAt: Date(),
@@ -138,14 +158,69 @@ private final class ExportWork: SynchronousStageWork {
         manifest.counts = written.counts
         manifest.controlTotals = written.totals
         manifest.configHash = try request.configuration.hash()
-        manifest.export = ExportDetails(
+        var details = ExportDetails(
             source: sourceURL.path, businessDays: days.map(\.text),
-            masterDataChangedAfter: state.masterDataWatermark, masterDataChangedUpTo: written.watermark,
-            forced: request.force && !reexported.isEmpty, reexportedFrom: reexported)
-        let summary =
+            masterDataChangedAfter: scope.masterData.since, masterDataChangedUpTo: written.watermark,
+            forced: request.force && !scope.reexported.isEmpty, reexportedFrom: scope.reexported)
+        details.masterDataKeys = written.keys
+        details.supersedes = scope.supersedes.isEmpty ? nil : scope.supersedes
+        details.returnedFrom = scope.returned.isEmpty ? nil : scope.returned
+        manifest.export = details
+        var summary =
             "exported batch \(claim.batchId): \(days.count) business day(s), "
             + written.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        if !scope.supersedes.isEmpty {
+            summary += "; it replaces batch \(scope.supersedes.map(\.rawValue).joined(separator: ", ")), refused before upload, whose source has changed"
+        }
         return StageResult(manifest: manifest, summary: summary)
+    }
+
+    /// What this export takes: the days and master data to write, and the batches it replaces.
+    private func chooseScope(source: SourceDatabase, claim: BatchClaim) throws -> ScopeChoice {
+        let toDo = state.toDo ?? ExportState.ToDo()
+        var scope = ExportScope(days: [], masterData: MasterDataSelection(since: state.masterDataWatermark, alsoKeys: toDo.masterData))
+        var days = Set(try selectDays(source: source, state: state))
+        if case .sinceLast = request.selection {
+            if let halted = try HaltedSourceBatch.current(in: root) {
+                guard try sourceChanged(since: halted, source: source, claim: claim) else {
+                    return .holdBack(
+                        "nothing exported: the pipeline is halted on batch \(halted.batchId), and nothing in FlexyBox changed for its days and records since it was exported. Correct what its report names in FlexyBox; the next night exports it again")
+                }
+                let waiting = Supersession.waitingSourceBatches(in: root)
+                scope.supersedes = [halted.batchId] + waiting.map(\.0)
+                days.formUnion(halted.days)
+                for (_, export) in waiting { days.formUnion(export.businessDays.compactMap(BusinessDay.init)) }
+                scope.masterData.since = halted.export.masterDataChangedAfter
+            }
+            days.formUnion(toDo.days.keys)
+            scope.toDo = toDo.isEmpty ? nil : toDo
+        } else if !toDo.masterData.isEmpty {
+            scope.toDo = ExportState.ToDo(masterData: toDo.masterData)
+        }
+        scope.days = days.sorted()
+        for day in scope.days {
+            guard let earlier = state.exportedDays[day] else { continue }
+            if scope.supersedes.contains(earlier) { continue }
+            if let returned = scope.toDo?.days[day] {
+                scope.returned[day.text] = returned
+            } else if request.force {
+                scope.reexported[day.text] = earlier
+            } else {
+                throw OperatorMessage(
+                    .usage,
+                    "business day \(day) was already exported in batch \(earlier); use --force to export it again (it will be recorded in the manifest)")
+            }
+        }
+        return .export(scope)
+    }
+
+    /// Writes the halted batch's days again beside the new batch and compares (the probe is removed after).
+    private func sourceChanged(since halted: HaltedSourceBatch, source: SourceDatabase, claim: BatchClaim) throws -> Bool {
+        let probe = root.inbox.appendingPathComponent(".probe-\(claim.batchId.rawValue).tmp", isDirectory: true)
+        try FileManager.default.createDirectory(at: probe, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: probe) }
+        try Data().write(to: probe.appendingPathComponent(FlexyBoxExporter.inProgressMarker))
+        return try source.read { db in try halted.sourceChanged(db, writers: try writers(db), probe: probe) }
     }
 
     func idleDetails() -> ExportedBatch { ExportedBatch() }
@@ -183,6 +258,7 @@ private final class ExportWork: SynchronousStageWork {
     }
 
     private struct WrittenFiles {
+        var keys: [String: [String]] = [:]
         var files: [FileRecord] = []
         var counts: [String: Int] = [:]
         var totals = ControlTotals()
@@ -191,14 +267,18 @@ private final class ExportWork: SynchronousStageWork {
     }
 
     /// Writes every drop file from one consistent snapshot of the source; files without records are left out.
-    private func writeFiles(source: SourceDatabase, days: [BusinessDay], since: String?, into folder: URL) throws -> WrittenFiles {
+    private func writers(_ db: Database) throws -> DropFileWriters {
+        var names: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT code, name FROM departments ORDER BY code") { names[row["code"] ?? ""] = row["name"] ?? "" }
+        return DropFileWriters(schemas: request.schemas, departmentNames: names)
+    }
+
+    private func writeFiles(source: SourceDatabase, days: [BusinessDay], masterData: MasterDataSelection, into folder: URL) throws -> WrittenFiles {
         try source.read { db in
-            let departments = try Row.fetchAll(db, sql: "SELECT code, name FROM departments ORDER BY code")
-            var names: [String: String] = [:]
-            for row in departments { names[row["code"] ?? ""] = row["name"] ?? "" }
-            let writers = DropFileWriters(schemas: request.schemas, departmentNames: names)
+            let departments = try String.fetchAll(db, sql: "SELECT code FROM departments ORDER BY code")
+            let writers = try writers(db)
             var result = WrittenFiles()
-            result.watermark = try DropFileWriters.newestModification(db) ?? since
+            result.watermark = try DropFileWriters.newestModification(db) ?? masterData.since
 
             func keep(_ name: String, _ type: DropFileType, records: Int) throws {
                 let url = folder.appendingPathComponent(name)
@@ -212,13 +292,13 @@ private final class ExportWork: SynchronousStageWork {
                 result.records += records
             }
 
-            try keep("items.csv", .items, records: try writers.writeItems(db, since: since, to: folder.appendingPathComponent("items.csv")))
-            try keep(
-                "calculations.xml", .calculations,
-                records: try writers.writeCalculations(db, since: since, to: folder.appendingPathComponent("calculations.xml")))
-            try keep(
-                "customers.csv", .customers,
-                records: try writers.writeCustomers(db, since: since, to: folder.appendingPathComponent("customers.csv")))
+            func keep(_ type: DropFileType, _ written: MasterDataWritten) throws {
+                try keep("\(type.rawValue).\(type.fileExtension)", type, records: written.records)
+                if !written.keys.isEmpty { result.keys[type.rawValue] = written.keys }
+            }
+            try keep(.items, try writers.writeItems(db, masterData, to: folder.appendingPathComponent("items.csv")))
+            try keep(.calculations, try writers.writeCalculations(db, masterData, to: folder.appendingPathComponent("calculations.xml")))
+            try keep(.customers, try writers.writeCustomers(db, masterData, to: folder.appendingPathComponent("customers.csv")))
             guard !days.isEmpty else { return result }
 
             let payments = try writers.writePayments(db, days: days, to: folder.appendingPathComponent("payments.csv"))
@@ -229,8 +309,7 @@ private final class ExportWork: SynchronousStageWork {
             if orders.records > 0 { result.totals.purchaseOrders = orders.totals }
 
             for day in days {
-                for department in departments {
-                    let code: String = department["code"] ?? ""
+                for code in departments {
                     guard let file = try writers.writeReceipts(db, day: day, departmentCode: code, folder: folder) else {
                         continue
                     }
@@ -246,13 +325,14 @@ private final class ExportWork: SynchronousStageWork {
     func publish(_ manifest: StageManifest, claim: BatchClaim, chain: ManifestChain) throws -> StageManifest {
         let batchId = claim.batchId
         let temporary = claim.folder
-        return try chain.withLock(purpose: "flexyvisma-export \(batchId)") { session in
+        let published = try chain.withLock(purpose: "flexyvisma-export \(batchId)") { session in
             let linked = try session.link(manifest)
             try DurableFiles.write(linked.data, to: temporary.appendingPathComponent(manifest.fileName))
             try DurableFiles.syncFolder(temporary)
             let link = ManifestChain.Link(sha256: linked.sha256, batchId: batchId, fileName: manifest.fileName)
             try session.prepare(link)
-            state.pending = ExportState.Pending(batchId: batchId, days: days, masterDataWatermark: watermark)
+            state.pending = ExportState.Pending(
+                batchId: batchId, days: days, masterDataWatermark: watermark, supersedes: supersedes.isEmpty ? nil : supersedes, toDo: takenToDo)
             try state.save(to: root)
 
             if request.fault == "stall-before-publish" {
@@ -261,17 +341,27 @@ private final class ExportWork: SynchronousStageWork {
             }
 
             try DurableFiles.rename(temporary, to: root.inboxFolder(batchId))
-            state.commitPending()
-            try state.save(to: root)
+            if supersedes.isEmpty {
+                state.commitPending()
+                try state.save(to: root)
+            }
             try session.commit(link)
             return linked.manifest
         }
+        guard !supersedes.isEmpty else { return published }
+        // The replaced batches are marked (a chain link each) once the new one is in place; a crash
+        // in between is finished by the next export's recovery.
+        try Supersession.finish(supersedes, by: batchId, root: root, runId: request.runId)
+        state.commitPending()
+        try state.save(to: root)
+        return published
     }
 
     /// Removes temporary folders an interrupted export left behind (only ours: they carry the marker).
     private func removeAbandonedTemporaryFolders() throws {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: root.inbox.path)) ?? []
         for name in entries where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            // A probe folder (see `sourceChanged`) carries the marker too.
             let folder = root.inbox.appendingPathComponent(name, isDirectory: true)
             let ours = FileManager.default.fileExists(atPath: folder.appendingPathComponent(FlexyBoxExporter.inProgressMarker).path)
             let manifest = FileManager.default.fileExists(

@@ -1,10 +1,15 @@
+import FlexyBoxExport
 import FlexyVismaCore
 import Foundation
 
-/// `flexyvisma discard <batchId> --reason "…"`: abandons a batch so the queue moves. Recorded in a
-/// chained `discard.manifest.json`; the files are kept and archived, never deleted.
+/// `flexyvisma discard <batchId> --reason "…" [--abandon]`: takes a batch out of the queue so it moves.
+/// Recorded in a chained `discard.manifest.json`; the files are kept and archived, never deleted. A
+/// batch exported from FlexyBox gives its days and records back to the export's to-do list, unless
+/// the operator abandons them (recorded with the reason).
 public enum Discard {
-    public static func run(root: PipelineRoot, batchId: BatchID, reason: String, forget: (BatchID) throws -> Void) throws -> String {
+    public static func run(
+        root: PipelineRoot, batchId: BatchID, reason: String, abandon: Bool = false, forget: (BatchID) throws -> Void
+    ) throws -> String {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw OperatorMessage(.usage, "say why: --reason \"…\" is recorded for the auditor") }
         let lock = try FileLock.acquire(root.state.appendingPathComponent("run.lock"), purpose: "flexyvisma discard \(batchId)")
@@ -19,7 +24,13 @@ public enum Discard {
         }
         let halt = try HaltRecord.current(in: root)
         var manifest = StageManifest(stage: .discard, batchId: batchId, runId: RunLogging.makeRunId(), startedAt: Date(), finishedAt: Date(), status: .skipped)
-        var notes = [Finding(rule: "batch.discarded", message: reason, hint: "discarded by an operator; its files are kept in the archive")]
+        var notes = [
+            Finding(
+                rule: abandon ? "batch.abandoned" : "batch.discarded", message: reason,
+                hint: abandon
+                    ? "discarded by an operator, its business days left out of the books on purpose; its files are kept in the archive"
+                    : "discarded by an operator; its files are kept in the archive")
+        ]
         if let upload = StageManifest.read(.upload, in: folder),
             let kinds = upload.upload?.kinds, kinds.values.contains(where: { $0.created + $0.updated > 0 })
         {
@@ -29,10 +40,15 @@ public enum Discard {
         }
         manifest.warnings = notes
         _ = try ManifestChain(root: root).publish(manifest, in: folder)
+        // After the manifest: a crash before this leaves the days exported but discarded, which the
+        // nightly day check names, never silently.
+        let export = StageManifest.read(.export, in: folder)?.export
+        let given = try export.map { try ExportBookkeeping.discarded(batchId, export: $0, abandon: abandon, reason: reason, root: root) }
         try forget(batchId)
         if halt?.batchId == batchId { try HaltRecord.clear(in: root) }
         try BatchArchive.archive(batchId, in: root)
         return "batch \(batchId) discarded (\(reason)); its files are in \(BatchArchive.folder(for: batchId, in: root).path)"
             + (halt?.batchId == batchId ? "; the halt is lifted and the queue moves on" : "")
+            + (given.map { "; \($0)" } ?? "; it was dropped by hand, so nothing goes back to the export: drop its files again if they are still needed")
     }
 }

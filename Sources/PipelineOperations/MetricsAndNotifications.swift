@@ -36,6 +36,18 @@ enum Metrics {
         for (kind, count) in record.recordsByKind.sorted(by: { $0.key < $1.key }) {
             lines.append("flexyvisma_records_sent{kind=\"\(kind)\"} \(count)")
         }
+        if let days = status.days {
+            lines += [
+                "# HELP flexyvisma_business_days Department business days since the first export, by where they stand (unaccounted > 0 is a breach: alert).",
+                "# TYPE flexyvisma_business_days gauge",
+            ]
+            for state in DayCheck.State.allCases { lines.append("flexyvisma_business_days{state=\"\(state.rawValue)\"} \(days.counts[state.rawValue] ?? 0)") }
+            lines += [
+                "# HELP flexyvisma_days_exported_not_booked Department business days exported (or due) but not yet booked in Visma.",
+                "# TYPE flexyvisma_days_exported_not_booked gauge",
+                "flexyvisma_days_exported_not_booked \(days.exportedNotBooked)",
+            ]
+        }
         try DurableFiles.makeFolders(url.deletingLastPathComponent(), mode: FileModes.sharedFolder)
         // node-exporter reads it through the readers' group.
         try DurableFiles.writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: url, permissions: FileModes.sharedFile)

@@ -28,17 +28,30 @@ public struct NightlyRun {
         let lock = try FileLock.acquire(root.state.appendingPathComponent("run.lock"), purpose: "flexyvisma run since \(Timestamp.iso8601(Date()))")
         defer { withExtendedLifetime(lock) {} }
         let startedAt = Date()
-        let (status, summary) = try work()
-        try finish(status: status, summary: summary, startedAt: startedAt)
+        var (status, summary) = try work()
+        var missingDays: String?
+        if let days = try DayCheck.run(root: root, configuration: configuration), !days.unaccounted.isEmpty {
+            // The books have a hole the pipeline did not account for: never a quiet success.
+            let missing = "\(days.unaccounted.count) department day(s) with sales are neither booked, waiting, halted nor abandoned: "
+                + days.unaccounted.prefix(5).joined(separator: ", ") + (days.unaccounted.count > 5 ? ", …" : "")
+            summary += "; " + missing
+            missingDays = missing
+            if status == 0 { status = ExitStatus.internalError.rawValue }
+        }
+        try finish(status: status, summary: summary, startedAt: startedAt, missingDays: missingDays)
         return ExitStatus(rawValue: status) ?? .internalError
     }
 
     private func work() throws -> (Int32, String) {
-        let halt = try HaltRecord.current(in: root)
+        var halt = try HaltRecord.current(in: root)
         if requireHalt, halt == nil { return (ExitStatus.usage.rawValue, "nothing to retry: the pipeline is not halted") }
-        if !requireHalt, configuration.source != nil {
+        // A batch from FlexyBox refused before upload is fixed in FlexyBox: the export takes it again
+        // when its source changed (and then lifts the halt), on a retry too.
+        let refusedBeforeUpload = halt.map { $0.stage == .validate || $0.stage == .transform } ?? false
+        if configuration.source != nil, !requireHalt || refusedBeforeUpload {
             let export = try stages.run("export", day.map { ["--day", $0.text] } ?? [])
             if export.status != 0 { return (export.status, "export stopped with exit \(export.status)") }
+            halt = try HaltRecord.current(in: root)
         }
         if let halt {
             logger.notice("halted at \(halt.stage.rawValue) on batch \(halt.batchId): retrying it first")
@@ -71,7 +84,7 @@ public struct NightlyRun {
     }
 
     /// Records the run, rewrites the metrics file and tells a person when something needs one.
-    private func finish(status: Int32, summary: String, startedAt: Date) throws {
+    private func finish(status: Int32, summary: String, startedAt: Date, missingDays: String?) throws {
         let previous = try RunRecord.load(from: root)
         let now = Date()
         var record = RunRecord(
@@ -87,12 +100,14 @@ public struct NightlyRun {
             // The same halt retried every night is still the same halt: tell it once.
             let identity = "\(halt.batchId)|\(halt.stage.rawValue)|\(halt.first?.message ?? "")"
             if record.notifiedHalt != identity || configuration.notifications.repeatsWhileHalted {
-                notify = "FlexyVisma halted: batch \(halt.batchId) at \(halt.stage.rawValue): \(halt.first?.message ?? "see the report")"
+                let fix = PipelineStatus.fixPath(for: halt, root: root, configuration: configuration).text
+                notify = "FlexyVisma halted: batch \(halt.batchId) at \(halt.stage.rawValue): \(halt.first?.message ?? "see the report"). How to go on: \(fix)"
                 record.notifiedHalt = identity
             }
         } else {
             record.notifiedHalt = nil
         }
+        if let missingDays { notify = "FlexyVisma found business days missing from the books: \(missingDays)" }
         if status == ExitStatus.configuration.rawValue {
             // Not the data's fault and not passing by itself: a person must correct the configuration.
             notify = "FlexyVisma needs its configuration corrected (exit 78, nothing was sent): \(summary)"

@@ -24,6 +24,10 @@ public struct PipelineStatus: Codable, Sendable {
     public var interrupted: [String] = []
     /// Why the last attempt on a batch failed when it was not the batch's fault: configuration (78) or temporary (75).
     public var faults: [String] = []
+    /// Where every business day since the first export stands (nil without a FlexyBox source).
+    public var days: DayCheck?
+    /// How the halted batch gets fixed, for its kind (from FlexyBox, by hand, at upload).
+    public var fixPath: String?
 
     public static func read(root: PipelineRoot, configuration: PipelineConfiguration?) throws -> PipelineStatus {
         let halt = try HaltRecord.current(in: root)
@@ -51,7 +55,10 @@ public struct PipelineStatus: Codable, Sendable {
         }
         let inbox = ((try? FileManager.default.contentsOfDirectory(atPath: root.inbox.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         let nextNight: String
-        if let halt {
+        let fixPath = halt.map { Self.fixPath(for: $0, root: root, configuration: configuration) }
+        if let halt, let fixPath, fixPath.fromSource {
+            nextNight = "export batch \(halt.batchId)'s days and records again if they changed in FlexyBox (it is then replaced and the queue moves on); if nothing changed, it stays halted"
+        } else if let halt {
             nextNight = "retry batch \(halt.batchId) from \(halt.stage.rawValue); if it is still refused, nothing behind it moves"
         } else if configuration?.source != nil {
             nextNight = "export every business day since the last export, then validate, transform and upload \(queue.count + inbox.count + 1 > 1 ? "the \(queue.count + inbox.count) waiting drop(s) and " : "")the new batch"
@@ -61,7 +68,27 @@ public struct PipelineStatus: Codable, Sendable {
         return PipelineStatus(
             root: root.url.path, halted: halt != nil, halt: halt, queue: queue, inbox: inbox, lastRun: try RunRecord.load(from: root),
             nextNight: nextNight, waiting: waiting, interrupted: StageRunMarker.abandoned(in: root).map(\.endedWithoutResult),
-            faults: queue.compactMap { $0.state.hasPrefix("upload failed: ") ? "batch \($0.batchId) \($0.state)" : nil })
+            faults: queue.compactMap { $0.state.hasPrefix("upload failed: ") ? "batch \($0.batchId) \($0.state)" : nil },
+            days: try configuration.flatMap { try DayCheck.run(root: root, configuration: $0) }, fixPath: fixPath?.text)
+    }
+
+    /// The way out of a halt that works for this batch.
+    static func fixPath(for halt: HaltRecord, root: PipelineRoot, configuration: PipelineConfiguration?) -> (text: String, fromSource: Bool) {
+        let folder = root.locateBatch(halt.batchId)
+        let exported = folder.flatMap { StageManifest.read(.export, in: $0) }?.export != nil
+        let discard = "or take it out: `flexyvisma discard \(halt.batchId) --reason \"…\"` (its days and records go back to the next export; `--abandon` leaves its days out on purpose)"
+        let beforeUpload = halt.stage == .validate || halt.stage == .transform
+        if beforeUpload, exported, configuration?.source != nil {
+            return (
+                "correct it in FlexyBox: the next night (or `flexyvisma retry`) exports this batch's days and records again and replaces it. If the fix is in the configuration instead, correct it and run `flexyvisma retry`; \(discard)",
+                true)
+        }
+        if beforeUpload {
+            return (
+                "drop the corrected file(s) into inbox/ (they are validated after this batch is taken out), then `flexyvisma discard \(halt.batchId) --reason \"replaced by a corrected drop\"`; if the fix is in the configuration, correct it and run `flexyvisma retry`",
+                false)
+        }
+        return ("correct it in Visma (or the configuration), then `flexyvisma retry` sends what is not done yet; \(discard)", false)
     }
 
     /// "configuration fault (exit 78): …" for a failed manifest whose cause was not the batch's data.
@@ -92,6 +119,7 @@ public struct PipelineStatus: Codable, Sendable {
                 if let hint = first.hint { lines.append("  What to do: \(hint)") }
             }
             if halt.rejections > 1 { lines.append("  \(halt.rejections) findings in all: \(halt.report ?? "see the batch's report")") }
+            if let fixPath { lines.append("  How to go on: \(fixPath)") }
             if halt.stage == .upload { lines.append("  To check the Visma company against the configuration: flexyvisma doctor --root \(root)") }
         } else if interrupted.isEmpty && faults.isEmpty {
             lines.append("Running normally: not halted.")
@@ -111,6 +139,7 @@ public struct PipelineStatus: Codable, Sendable {
             lines.append("Waiting for Visma:")
             for line in waiting { lines.append("  \(line)") }
         }
+        if let days { lines += days.lines }
         if let lastRun {
             lines.append("Last run: \(lastRun.finishedAt), exit \(lastRun.exitStatus): \(lastRun.summary)")
             lines.append("Last successful run: \(lastRun.lastSuccessAt ?? "never")")

@@ -79,9 +79,12 @@ struct DiscardSubcommand: ParsableCommand {
     @Option(name: .long, help: "Why (recorded for the auditor).")
     var reason: String
 
+    @Flag(name: .long, help: "Leave the batch's business days out of the books on purpose; without it they are exported again the next night.")
+    var abandon = false
+
     func run() throws {
         try options.run("flexyvisma discard") { root, _ in
-            print(try Discard.run(root: root, batchId: batchId, reason: reason) { try ValidationHistory(root: root).forget(batch: $0) })
+            print(try Discard.run(root: root, batchId: batchId, reason: reason, abandon: abandon) { try ValidationHistory(root: root).forget(batch: $0) })
             return .success
         }
     }

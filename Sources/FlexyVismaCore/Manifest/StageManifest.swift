@@ -225,6 +225,14 @@ public struct ExportDetails: Codable, Sendable, Equatable {
     public var forced: Bool
     /// The earlier batches whose days were exported again (only with `--force`).
     public var reexportedFrom: [String: BatchID]
+    /// The master-data records carried, by drop file type (`items`, `calculations`, `customers`): what a
+    /// discard gives back to the export's to-do list, and what decides whether the source changed for a halted batch.
+    public var masterDataKeys: [String: [String]]? = nil
+    /// The batches this one replaces: a batch refused before upload whose source has changed since, and
+    /// any source batches that waited behind it.
+    public var supersedes: [BatchID]? = nil
+    /// Days a discarded batch gave back to the to-do list, and that batch.
+    public var returnedFrom: [String: BatchID]? = nil
 
     public init(
         source: String, businessDays: [String], masterDataChangedAfter: String?,
