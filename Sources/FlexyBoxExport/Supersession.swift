@@ -74,30 +74,10 @@ struct HaltedSourceBatch {
     }
 }
 
-/// Marks batches replaced by a new export as superseded (a chained `discard.manifest.json` with rule
-/// `batch.superseded`, files kept for the archive) and lifts a halt that names one of them.
+/// The export's side of superseding: which batches go into the replacement, and marking them.
 enum Supersession {
-    static let rule = "batch.superseded"
-
-    /// Idempotent: a batch already marked is left alone, so a crash half-way is finished by the next export.
     static func finish(_ batches: [BatchID], by replacement: BatchID, root: PipelineRoot, runId: String) throws {
-        for id in batches {
-            if FileManager.default.fileExists(atPath: root.inboxFolder(id).path) {
-                try DurableFiles.rename(root.inboxFolder(id), to: root.batchFolder(id))
-            }
-            let folder = root.batchFolder(id)
-            guard FileManager.default.fileExists(atPath: folder.path),
-                !FileManager.default.fileExists(atPath: folder.appendingPathComponent(StageManifest.fileName(of: .discard)).path)
-            else { continue }
-            var manifest = StageManifest(stage: .discard, batchId: id, runId: runId, startedAt: Date(), finishedAt: Date(), status: .skipped)
-            manifest.warnings = [
-                Finding(
-                    rule: rule, message: "superseded by batch \(replacement), exported again from FlexyBox after the source changed",
-                    hint: "its files are kept in the archive; batch \(replacement) carries its days and records as they are now")
-            ]
-            _ = try ManifestChain(root: root).publish(manifest, in: folder)
-        }
-        if let halt = try HaltRecord.current(in: root), batches.contains(halt.batchId) { try HaltRecord.clear(in: root) }
+        try Supersede.mark(batches, by: replacement, because: "exported again from FlexyBox after the source changed", root: root, runId: runId)
     }
 
     /// Source batches waiting in the inbox (exported while an earlier one was halted): they go into the replacement.

@@ -77,8 +77,10 @@ public struct NightlyRun {
                 }
                 busy = busy || !result.idle
             }
-            archived += try BatchArchive.archiveFinished(in: root)
-            if !busy { break }
+            // A batch finished or replaced this cycle may have held the stages back: go round again.
+            let finished = try BatchArchive.archiveFinished(in: root)
+            archived += finished
+            if !busy && finished.isEmpty { break }
         }
         return (0, archived.isEmpty ? "nothing to do" : "\(archived.count) batch(es) done and archived: \(archived.map(\.rawValue).joined(separator: ", "))")
     }

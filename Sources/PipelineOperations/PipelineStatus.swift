@@ -28,6 +28,8 @@ public struct PipelineStatus: Codable, Sendable {
     public var days: DayCheck?
     /// How the halted batch gets fixed, for its kind (from FlexyBox, by hand, at upload).
     public var fixPath: String?
+    /// Inbox files named as files the halt refused in a hand-dropped batch: they replace it at the next retry.
+    public var corrections: [String] = []
 
     public static func read(root: PipelineRoot, configuration: PipelineConfiguration?) throws -> PipelineStatus {
         let halt = try HaltRecord.current(in: root)
@@ -69,14 +71,27 @@ public struct PipelineStatus: Codable, Sendable {
             root: root.url.path, halted: halt != nil, halt: halt, queue: queue, inbox: inbox, lastRun: try RunRecord.load(from: root),
             nextNight: nextNight, waiting: waiting, interrupted: StageRunMarker.abandoned(in: root).map(\.endedWithoutResult),
             faults: queue.compactMap { $0.state.hasPrefix("upload failed: ") ? "batch \($0.batchId) \($0.state)" : nil },
-            days: try configuration.flatMap { try DayCheck.run(root: root, configuration: $0) }, fixPath: fixPath?.text)
+            days: try configuration.flatMap { try DayCheck.run(root: root, configuration: $0) }, fixPath: fixPath?.text,
+            corrections: halt.map { correctionsWaiting(for: $0, inbox: inbox, root: root) } ?? [])
+    }
+
+    /// Loose inbox files that `validate --retry` takes as a corrected drop of the halted hand-dropped batch.
+    static func correctionsWaiting(for halt: HaltRecord, inbox: [String], root: PipelineRoot) -> [String] {
+        let folder = root.batchFolder(halt.batchId)
+        guard halt.stage == .validate, StageManifest.read(.export, in: folder) == nil,
+            let validate = StageManifest.read(.validate, in: folder)
+        else { return [] }
+        let refused = Set(validate.rejections.compactMap(\.file))
+        return inbox.filter { refused.contains($0) }
     }
 
     /// The way out of a halt that works for this batch.
     static func fixPath(for halt: HaltRecord, root: PipelineRoot, configuration: PipelineConfiguration?) -> (text: String, fromSource: Bool) {
         let folder = root.locateBatch(halt.batchId)
         let exported = folder.flatMap { StageManifest.read(.export, in: $0) }?.export != nil
-        let discard = "or take it out: `flexyvisma discard \(halt.batchId) --reason \"…\"` (its days and records go back to the next export; `--abandon` leaves its days out on purpose)"
+        let discard = exported
+            ? "or take it out: `flexyvisma discard \(halt.batchId) --reason \"…\"` (its days and records go back to the next export; `--abandon` leaves its days out on purpose)"
+            : "or take it out: `flexyvisma discard \(halt.batchId) --reason \"…\"`"
         let beforeUpload = halt.stage == .validate || halt.stage == .transform
         if beforeUpload, exported, configuration?.source != nil {
             return (
@@ -85,7 +100,9 @@ public struct PipelineStatus: Codable, Sendable {
         }
         if beforeUpload {
             return (
-                "drop the corrected file(s) into inbox/ (they are validated after this batch is taken out), then `flexyvisma discard \(halt.batchId) --reason \"replaced by a corrected drop\"`; if the fix is in the configuration, correct it and run `flexyvisma retry`",
+                halt.stage == .validate
+                    ? "drop the corrected file(s) into inbox/ under the same name(s): the next night (or `flexyvisma retry`) takes them with this batch's other files as a new batch that replaces it. If the fix is in the configuration, correct it and run `flexyvisma retry`; \(discard)"
+                    : "correct the configuration and run `flexyvisma retry`; \(discard)",
                 false)
         }
         return ("correct it in Visma (or the configuration), then `flexyvisma retry` sends what is not done yet; \(discard)", false)
@@ -133,7 +150,10 @@ public struct PipelineStatus: Codable, Sendable {
         } else {
             lines.append("Queue:")
             for batch in queue { lines.append("  \(batch.batchId)  \(batch.state)") }
-            for name in inbox { lines.append("  inbox/\(name)  waiting to be picked up") }
+            for name in inbox {
+                let correction = corrections.contains(name) ? halt.map { "a correction of batch \($0.batchId): taken in its place at the next night or `flexyvisma retry`" } : nil
+                lines.append("  inbox/\(name)  \(correction ?? "waiting to be picked up")")
+            }
         }
         if !waiting.isEmpty {
             lines.append("Waiting for Visma:")

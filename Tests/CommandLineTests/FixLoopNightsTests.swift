@@ -166,3 +166,51 @@ import VismaSimulator
         }
     }
 }
+
+/// A hand-dropped batch has no source to read again: a corrected drop of the refused file replaces it.
+@Suite struct CorrectedDropTests {
+    @Test func aCorrectedDropOfTheRefusedFileReplacesTheHaltedBatchAtTheNextNight() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let folder = try TemporaryFolder("flexyvisma-corrected-drop")
+            let root = PipelineRoot(folder.path("venue"))
+            let umbrella = ChildProcess.executable("flexyvisma")
+            #expect(try ChildProcess.run(umbrella, ["init", root.url.path, "--visma-url", simulator.baseURL]).status == 0)
+            var configuration = try PipelineConfiguration.load(from: root)
+            configuration.pipeline.settleSeconds = 0
+            configuration.source = nil
+            try configuration.encoded().write(to: root.configFile)
+            let drops = Repository.samples.appendingPathComponent("drops")
+            func drop(_ sample: String, as name: String) throws {
+                try FileManager.default.copyItem(at: drops.appendingPathComponent(sample), to: root.inbox.appendingPathComponent(name))
+            }
+            func run(_ arguments: [String]) async throws -> ProcessResult {
+                try await offCooperativePool { try ChildProcess.run(umbrella, arguments + ["--root", root.url.path]) }
+            }
+            try drop("valid/items.csv", as: "items.csv")
+            try drop("invalid/customers-rules.csv", as: "customers.csv")
+            #expect(try await run(["run"]).status == 65)
+            let halted = try #require(try HaltRecord.current(in: root))
+            #expect(try await run(["status"]).standardOutput.contains("drop the corrected file(s) into inbox/ under the same name(s)"))
+
+            // A drop that corrects nothing the halt refused waits behind it.
+            try drop("valid/payments.csv", as: "payments.csv")
+            #expect(try await run(["run"]).status == 65)
+            #expect(FileManager.default.fileExists(atPath: root.inbox.appendingPathComponent("payments.csv").path))
+            try FileManager.default.removeItem(at: root.inbox.appendingPathComponent("payments.csv"))
+            let waiting = try await run(["status"]).standardOutput
+            #expect(!waiting.contains("a correction of batch"))
+
+            try drop("valid/customers.csv", as: "customers.csv")
+            #expect(try await run(["status"]).standardOutput.contains("inbox/customers.csv  a correction of batch \(halted.batchId)"))
+            let night = try await run(["run"])
+            #expect(night.status == 0, "\(night)")
+            #expect(try HaltRecord.current(in: root) == nil)
+            #expect(try await RunningSimulatorEntities.count(simulator, "customer") == 2, "\(night.standardOutput) \(night.standardError.suffix(3000))")
+            #expect(try await RunningSimulatorEntities.count(simulator, "inventory") > 0, "\(night)")
+            let show = try await run(["audit", "show", halted.batchId.rawValue]).standardOutput
+            #expect(show.contains("superseded by batch"))
+            #expect(show.contains("a corrected drop of customers.csv (kept from it: items.csv)"))
+            #expect(try await run(["audit", "verify"]).status == 0)
+        }
+    }
+}

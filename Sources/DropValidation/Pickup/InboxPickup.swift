@@ -182,7 +182,7 @@ struct InboxPickup {
     }
 
     /// Moves an inbox entry (a link itself, never its target) to `rejected/` with `<name>.why.txt`.
-    private func reject(_ name: String, reason: String) throws {
+    func reject(_ name: String, reason: String) throws {
         var target = root.rejected.appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: target.path) || (try? FileManager.default.destinationOfSymbolicLink(atPath: target.path)) != nil {
             target = root.rejected.appendingPathComponent("\(BatchID.make(at: now).rawValue)-\(name)")

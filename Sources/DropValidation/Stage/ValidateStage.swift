@@ -55,13 +55,31 @@ public struct ValidateStage {
     public init(_ request: ValidateRequest) { self.request = request }
 
     public func run() async throws -> ValidateOutcome {
+        var retry = request.retry
+        var replaced: String?
+        if retry, let correction = try takeCorrectedDrop() {
+            // The halt is lifted with the batch it named: the new batch is validated as the next one in order.
+            retry = false
+            replaced = correction.note
+        }
         let work = ValidateWork(request: request)
-        var outcome = try await StageLifecycle(root: request.root, runId: request.runId, retry: request.retry).run(work)
+        var outcome = try await StageLifecycle(root: request.root, runId: request.runId, retry: retry).run(work)
+        if let replaced { outcome.summary = "\(replaced); \(outcome.summary)" }
         if outcome.didWork, !work.rejectedDrops.isEmpty {
             outcome.summary += "; also \(work.rejectedDrops.count) unrecognised drop(s) moved to rejected/"
             if outcome.exitStatus == .success { outcome.exitStatus = .dataRejected }
         }
         return outcome
+    }
+}
+
+extension ValidateStage {
+    /// A corrected hand drop taken in place of the halted batch, under the stage's lock.
+    private func takeCorrectedDrop() throws -> (batch: BatchID, note: String)? {
+        let lock = try FileLock.acquire(StageLifecycle.lockFile(of: .validate, in: request.root), purpose: "flexyvisma-validate run \(request.runId)")
+        defer { withExtendedLifetime(lock) {} }
+        let pickup = InboxPickup(root: request.root, settleSeconds: request.configuration.pipeline.settleSeconds, now: request.now)
+        return try CorrectedDrop(root: request.root, pickup: pickup, runId: request.runId).replaceHaltedBatch()
     }
 }
 
