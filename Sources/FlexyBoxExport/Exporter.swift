@@ -22,7 +22,8 @@ public struct ExportRequest: Sendable {
     public var runId: String
     public var now: Date
     /// Fault injection for crash tests: `stall-before-publish` stops, forever, after every file is
-    /// written and before the batch is renamed into the inbox.
+    /// written and before the batch is renamed into the inbox; `stall-before-supersede` after a
+    /// replacement is in the inbox and before the batches it replaces are marked.
     public var fault: String?
 
     public init(
@@ -349,6 +350,10 @@ private final class ExportWork: SynchronousStageWork {
             return linked.manifest
         }
         guard !supersedes.isEmpty else { return published }
+        if request.fault == "stall-before-supersede" {
+            logger.warning("fault injection: stalling before marking \(supersedes.count) batch(es) superseded")
+            while true { sleep(60) }
+        }
         // The replaced batches are marked (a chain link each) once the new one is in place; a crash
         // in between is finished by the next export's recovery.
         try Supersession.finish(supersedes, by: batchId, root: root, runId: request.runId)

@@ -102,6 +102,33 @@ import VismaSimulator
         }
     }
 
+    /// Killed after the replacement reached the inbox and before the halted batch was marked: the next
+    /// night finishes the replacement and nothing is sent twice.
+    @Test func aKillWhileReplacingTheHaltedBatchIsFinishedByTheNextNight() async throws {
+        let clean = try await Self.cleanNight()
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try Venue(simulator: simulator, corrected: false)
+            #expect(try await offCooperativePool { try venue.run(["run"]) }.status == 65)
+            let halted = try #require(try HaltRecord.current(in: venue.root))
+            try Venue.applyCorrections(to: venue.root.resolve("source/flexybox.sqlite"))
+            let export = ChildProcess.executable("flexyvisma-export")
+            let running = try ChildProcess.start(
+                export, ["--root", venue.root.url.path], environment: ["FLEXYVISMA_FAULT": "stall-before-supersede"])
+            // Wait (no deadline) until the replacement is in the inbox.
+            while try FileManager.default.contentsOfDirectory(atPath: venue.root.inbox.path).filter({ BatchID($0) != nil }).isEmpty {
+                guard running.process.isRunning else { break }
+                usleep(20_000)
+            }
+            running.kill()
+            #expect(try HaltRecord.current(in: venue.root)?.batchId == halted.batchId)
+            let night = try await offCooperativePool { try venue.run(["run"]) }
+            #expect(night.status == 0, "\(night)")
+            Self.expectSame(try await Self.holdings(simulator), clean)
+            #expect(try venue.run(["audit", "show", halted.batchId.rawValue]).standardOutput.contains("superseded by batch"))
+            #expect(try venue.run(["audit", "verify"]).status == 0)
+        }
+    }
+
     @Test func discardingTheHaltedBatchGivesItsWeekBackToTheNextNight() async throws {
         let clean = try await Self.cleanNight()
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
