@@ -80,8 +80,12 @@ struct DropFileWriters {
                 ORDER BY business_day, payment_id
                 """, arguments: StatementArguments(days.map(\.text)))
         while let row = try rows.next() {
-            let amount: Int64 = row["amount_ore"] ?? 0
-            if amount >= 0 { deposits += amount } else { withdrawals += amount }
+            let amount = try SourceAmount.checked(row["amount_ore"] ?? 0, "customer_payments.amount_ore of payment \(row["payment_id"] as String? ?? "?")")
+            if amount >= 0 {
+                deposits = try SourceAmount.sum(deposits, amount, "the day's deposits")
+            } else {
+                withdrawals = try SourceAmount.sum(withdrawals, amount, "the day's withdrawals")
+            }
             let department: String? = row["department"]
             let values: [String: String] = [
                 "payment_id": row["payment_id"] ?? "",
@@ -171,9 +175,10 @@ struct DropFileWriters {
                 current = number
                 orders += 1
             }
-            let quantity: Int64 = row["quantity_e4"] ?? 0
-            let unitCost: Int64 = row["unit_cost_ore"] ?? 0
-            totalCost += Self.extendedCost(quantityE4: quantity, unitCostOre: unitCost)
+            let what = "purchase order \(number) line of item \(row["item_number"] as String? ?? "?")"
+            let quantity = try SourceAmount.checked(row["quantity_e4"] ?? 0, "quantity_e4 of \(what)")
+            let unitCost = try SourceAmount.checked(row["unit_cost_ore"] ?? 0, "unit_cost_ore of \(what)")
+            totalCost = try SourceAmount.sum(totalCost, try Self.extendedCost(quantityE4: quantity, unitCostOre: unitCost, what), "the orders' total cost")
             lines += 1
             try writer.empty(
                 "line",
@@ -235,7 +240,7 @@ struct DropFileWriters {
                 let amount: Int64 = line["amount_ore"] ?? 0
                 let discount: Int64 = line["discount_ore"] ?? 0
                 let vatCode: String = line["vat_code"] ?? ""
-                totals.line(amount: amount, discount: discount, vatCode: vatCode)
+                try totals.line(amount: amount, discount: discount, vatCode: vatCode, receipt: number)
                 try writer.empty(
                     "line",
                     [
@@ -249,7 +254,7 @@ struct DropFileWriters {
             while let tender = try tenderRows.next(where: { ($0["receipt_number"] as Int64?) == number }) {
                 let type: String = tender["payment_type"] ?? ""
                 let amount: Int64 = tender["amount_ore"] ?? 0
-                totals.tender(type: type, amount: amount)
+                try totals.tender(type: type, amount: amount, receipt: number)
                 try writer.empty("tender", [("type", type), ("amount", FixedPoint.money(ore: amount).text)])
             }
             try writer.close()
@@ -259,10 +264,11 @@ struct DropFileWriters {
     }
 
     /// quantity × unit cost, rounded half away from zero to the øre.
-    static func extendedCost(quantityE4: Int64, unitCostOre: Int64) -> Int64 {
-        let product = quantityE4 * unitCostOre
+    static func extendedCost(quantityE4: Int64, unitCostOre: Int64, _ what: String = "a line") throws -> Int64 {
+        let (product, overflow) = quantityE4.multipliedReportingOverflow(by: unitCostOre)
+        guard !overflow else { throw SourceAmount.outOfRange("quantity × unit cost of \(what)") }
         let (quotient, remainder) = product.quotientAndRemainder(dividingBy: 10_000)
-        return quotient + (remainder.magnitude >= 5_000 ? (product < 0 ? -1 : 1) : 0)
+        return try SourceAmount.checked(quotient + (remainder.magnitude >= 5_000 ? (product < 0 ? -1 : 1) : 0), "quantity × unit cost of \(what)")
     }
 
     static func money(_ ore: Int64?) -> String { ore.map { FixedPoint.money(ore: $0).text } ?? "" }
@@ -330,6 +336,27 @@ struct PeekingCursor {
     }
 }
 
+/// Amounts and quantities read from the FlexyBox source, and their sums, within what the pipeline
+/// represents exactly (15 digits, `FixedPoint.maximumUnits`): beyond it the export refuses (exit 65)
+/// and names the record, never traps.
+enum SourceAmount {
+    static func outOfRange(_ what: String) -> OperatorMessage {
+        OperatorMessage(
+            .dataRejected,
+            "the FlexyBox source holds \(what) beyond ±\(FixedPoint.maximumUnits) (15 digits): nothing was exported; correct the record in FlexyBox")
+    }
+
+    static func checked(_ value: Int64, _ what: String) throws -> Int64 {
+        guard value.magnitude <= FixedPoint.maximumUnits.magnitude else { throw outOfRange(what) }
+        return value
+    }
+
+    static func sum(_ a: Int64, _ b: Int64, _ what: String) throws -> Int64 {
+        // Both are within 15 digits, so the sum cannot overflow Int64; only the bound is checked.
+        try checked(a + b, what)
+    }
+}
+
 /// Sums one receipts file while it is written.
 struct ReceiptTotalsAccumulator {
     private var receipts = 0
@@ -347,15 +374,18 @@ struct ReceiptTotalsAccumulator {
         last = number
     }
 
-    mutating func line(amount: Int64, discount: Int64, vatCode: String) {
+    mutating func line(amount: Int64, discount: Int64, vatCode: String, receipt: Int64) throws {
+        let amount = try SourceAmount.checked(amount, "receipt_lines.amount_ore of receipt \(receipt)")
+        let discount = try SourceAmount.checked(discount, "receipt_lines.discount_ore of receipt \(receipt)")
         lines += 1
-        gross += amount
-        discounts += discount
-        grossByVatCode[vatCode, default: 0] += amount
+        gross = try SourceAmount.sum(gross, amount, "the day's gross sales")
+        discounts = try SourceAmount.sum(discounts, discount, "the day's discounts")
+        grossByVatCode[vatCode] = try SourceAmount.sum(grossByVatCode[vatCode, default: 0], amount, "the day's sales at VAT code \(vatCode)")
     }
 
-    mutating func tender(type: String, amount: Int64) {
-        tenders[type, default: 0] += amount
+    mutating func tender(type: String, amount: Int64, receipt: Int64) throws {
+        let amount = try SourceAmount.checked(amount, "receipt_tenders.amount_ore of receipt \(receipt)")
+        tenders[type] = try SourceAmount.sum(tenders[type, default: 0], amount, "the day's \(type) tenders")
     }
 
     func result(day: BusinessDay, department: String, file: String) -> ReceiptDayTotals {

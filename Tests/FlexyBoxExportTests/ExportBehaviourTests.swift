@@ -62,6 +62,24 @@ import Testing
         #expect(catchUp.export?.businessDays == ["2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28"])
     }
 
+    /// Amounts in the source are summed with checks: a hostile or broken value is refused by name, never a trap.
+    @Test func anAmountBeyondFifteenDigitsInTheSourceIsRefusedNamingTheRecord() throws {
+        let fixture = try ExportFixture()
+        let source = try DatabaseQueue(path: fixture.sourceURL.path)
+        try source.write { db in
+            try db.execute(sql: "UPDATE receipt_lines SET amount_ore = 9223372036854775000 WHERE receipt_number = 100002")
+        }
+        try source.close()
+        do {
+            _ = try fixture.export()
+            Issue.record("the export should refuse the amount")
+        } catch let message as OperatorMessage {
+            #expect(message.exitStatus == .dataRejected)
+            #expect(message.message.contains("receipt_lines.amount_ore of receipt 100002"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.root.inbox.path).filter { BatchID($0) != nil }.isEmpty)
+    }
+
     @Test func missingSourceIsAConfigurationErrorNamingTheFile() throws {
         let fixture = try ExportFixture()
         try FileManager.default.removeItem(at: fixture.sourceURL)
