@@ -59,7 +59,7 @@ enum Metrics {
 /// The command gets a fresh environment, never this process's: `PATH`, `LANG`, `HOME` and the
 /// `FLEXYVISMA_*` event variables below — so `FLEXYVISMA_CLIENT_SECRET` and whatever else the
 /// nightly job was started with stay here. A command that exits without reading its input, or
-/// fails, is a warning: the run still ends with its own status.
+/// fails, or runs past its time limit (then it is stopped), is a warning: the run still ends with its own status.
 enum Notifier {
     struct Event {
         var summary: String
@@ -68,7 +68,7 @@ enum Notifier {
         var halted: Bool
     }
 
-    static func send(command: String, event: Event, status: PipelineStatus) {
+    static func send(command: String, event: Event, status: PipelineStatus, timeLimitSeconds: Int = 60) {
         // A notifier that closed its stdin must give EPIPE, not kill the run (executables ignore it already).
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
@@ -79,10 +79,16 @@ enum Notifier {
         process.standardInput = input
         do {
             try process.run()
+            let deadline = Date().addingTimeInterval(Double(timeLimitSeconds))
             let json = (try? CanonicalJSON.encode(status)) ?? Data()
-            let delivered = StandardStream.write(Array(json), to: input.fileHandleForWriting.fileDescriptor)
+            let delivered = write(Array(json), to: input.fileHandleForWriting.fileDescriptor, until: deadline)
             try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
+            guard waitForExit(process, until: deadline) else {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                StandardStream.error("flexyvisma: warning: the notification command did not finish within \(timeLimitSeconds) s and was stopped\n")
+                return
+            }
             if process.terminationStatus != 0 {
                 StandardStream.error("flexyvisma: warning: the notification command exited \(process.terminationStatus)\n")
             } else if !delivered {
@@ -91,6 +97,33 @@ enum Notifier {
         } catch {
             StandardStream.error("flexyvisma: warning: cannot run the notification command: \(error)\n")
         }
+    }
+
+    /// Writes without blocking past `deadline`: false when the reader went away or did not read in time.
+    private static func write(_ bytes: [UInt8], to descriptor: Int32, until deadline: Date) -> Bool {
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        var offset = 0
+        while offset < bytes.count {
+            let remaining = Int32(max(0, min(deadline.timeIntervalSinceNow * 1000, Double(Int32.max))))
+            var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            guard remaining > 0, poll(&poller, 1, remaining) > 0 else { return false }
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written > 0 {
+                offset += written
+            } else if written < 0, errno != EAGAIN, errno != EINTR {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Waits for the command to end, at most until `deadline`.
+    private static func waitForExit(_ process: Process, until deadline: Date) -> Bool {
+        while process.isRunning {
+            guard Date() < deadline else { return false }
+            usleep(20_000)
+        }
+        return true
     }
 
     /// The notifier's whole environment.

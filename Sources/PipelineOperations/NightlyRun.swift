@@ -123,7 +123,7 @@ public struct NightlyRun {
         try Metrics.write(status: status, record: record, to: metricsFile)
         if let notify, let command = configuration.notifications.command, !command.isEmpty {
             let event = Notifier.Event(summary: notify, root: root, exitStatus: record.exitStatus, halted: halt != nil)
-            Notifier.send(command: command, event: event, status: status)
+            Notifier.send(command: command, event: event, status: status, timeLimitSeconds: configuration.notifications.effectiveTimeLimitSeconds)
         }
         print("run finished with exit \(record.exitStatus): \(summary)")
     }

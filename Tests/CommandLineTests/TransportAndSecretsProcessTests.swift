@@ -108,6 +108,25 @@ import VismaSimulator
         }
     }
 
+    /// A notifier that never reads and never ends (a mail relay that hangs) is stopped at its time limit:
+    /// the night ends with its own status and releases the root.
+    @Test func aNotifierThatHangsIsStoppedAtItsTimeLimit() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(fixture: Self.haltingCompany, rateLimit: nil)) { simulator in
+            let venue = try haltingVenue(simulator, notifier: "exec sleep 600")
+            var configuration = try PipelineConfiguration.load(from: venue.root)
+            configuration.notifications.timeLimitSeconds = 1
+            try configuration.encoded().write(to: venue.root.configFile)
+            let night = try await Self.off(venue, ["run"])
+            #expect(night.status == 65, "\(night)")
+            #expect(night.standardError.contains("did not finish within 1 s and was stopped"), "\(night)")
+            configuration.notifications.timeLimitSeconds = 0
+            try configuration.encoded().write(to: venue.root.configFile)
+            let refused = try await Self.off(venue, ["status"])
+            #expect(refused.status == 78)
+            #expect(refused.standardError.contains("notifications.timeLimitSeconds"))
+        }
+    }
+
     /// Runs with stderr a pipe whose reading end is already closed: every write to it fails with EPIPE.
     static func runWithBrokenStderr(_ executable: URL, _ arguments: [String]) throws -> (reason: Process.TerminationReason, status: Int32) {
         let process = Process()

@@ -176,7 +176,7 @@ import Testing
         let lines = error?.message.split(separator: "\n").map(String.init) ?? []
         #expect(lines.count == 3, "\(lines)")
         #expect(lines.first?.hasSuffix("flexyvisma.json: comment: unknown key; the top level takes accounts, customers, departments, itemClasses, itemGroups, notifications, paymentTypes, pipeline, schemaVersion, source, vatCodes, venue, visma") == true, "\(lines)")
-        #expect(lines.dropFirst().first?.hasSuffix("notifications.metricFile: unknown key; notifications takes command, metricsFile, repeatWhileHalted — did you mean 'metricsFile'?") == true, "\(lines)")
+        #expect(lines.dropFirst().first?.hasSuffix("notifications.metricFile: unknown key; notifications takes command, metricsFile, repeatWhileHalted, timeLimitSeconds — did you mean 'metricsFile'?") == true, "\(lines)")
         #expect(lines.last?.hasSuffix("pipeline.releaseDocument: unknown key; pipeline takes journalVat, onExisting, quantityDecimalPlaces, receiptsPosting, releaseDocuments, settleSeconds, uploadParallelism — did you mean 'releaseDocuments'?") == true, "\(lines)")
     }
 
@@ -203,7 +203,7 @@ import Testing
         let configuration = PipelineConfiguration.sampleVenue(sourcePath: "x")
         try configuration.encoded().write(to: root.configFile)
         let effective = try JSONValue.parse(try PipelineConfiguration.effectiveDocument(root: root))
-        #expect(effective["notifications"] == ["command": .null, "metricsFile": "state/metrics.prom", "repeatWhileHalted": false])
+        #expect(effective["notifications"] == ["command": .null, "metricsFile": "state/metrics.prom", "repeatWhileHalted": false, "timeLimitSeconds": 60])
         #expect(effective["departments"]?["Bowling"] == ["enabled": false, "branch": .null, "warehouse": .null])
         #expect(effective["pipeline"]?["quantityDecimalPlaces"] == 4)
         #expect(effective["pipeline"]?["receiptsPosting"] == "dailyJournal")

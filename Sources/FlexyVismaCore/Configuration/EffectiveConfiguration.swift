@@ -6,6 +6,7 @@ extension PipelineConfiguration {
         var copy = self
         copy.notifications.repeatWhileHalted = notifications.repeatsWhileHalted
         copy.notifications.metricsFile = notifications.effectiveMetricsFile
+        copy.notifications.timeLimitSeconds = notifications.effectiveTimeLimitSeconds
         copy.pipeline.journalVat = pipeline.effectiveJournalVat
         copy.pipeline.onExisting = pipeline.effectiveOnExisting
         copy.pipeline.quantityDecimalPlaces = pipeline.effectiveQuantityDecimalPlaces

@@ -144,6 +144,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         public var repeatWhileHalted: Bool?
         /// Prometheus text file for the node-exporter textfile collector (default `state/metrics.prom`).
         public var metricsFile: String?
+        /// Seconds the command may take before it is stopped (default 60): a hung notifier never holds the night.
+        public var timeLimitSeconds: Int? = nil
 
         public static let defaultMetricsFile = "state/metrics.prom"
 
@@ -151,6 +153,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         public var repeatsWhileHalted: Bool { repeatWhileHalted ?? false }
         /// `metricsFile`, or its default; relative to the root.
         public var effectiveMetricsFile: String { metricsFile ?? Self.defaultMetricsFile }
+        /// `timeLimitSeconds`, or its default.
+        public var effectiveTimeLimitSeconds: Int { timeLimitSeconds ?? 60 }
     }
 }
 
@@ -210,6 +214,9 @@ extension PipelineConfiguration {
         }
         if let places = pipeline.quantityDecimalPlaces, !(0...6).contains(places) {
             problems.append(ConfigurationProblem(path: "pipeline.quantityDecimalPlaces", message: "must be between 0 and 6, not \(places)"))
+        }
+        if let limit = notifications.timeLimitSeconds, !(1...3600).contains(limit) {
+            problems.append(ConfigurationProblem(path: "notifications.timeLimitSeconds", message: "must be between 1 and 3600, not \(limit)"))
         }
         for (code, vat) in vatCodes.sorted(by: { $0.key < $1.key }) where !(0...100).contains(vat.ratePercent) {
             problems.append(ConfigurationProblem(path: "vatCodes.\(code).ratePercent", message: "must be between 0 and 100, not \(vat.ratePercent)"))
