@@ -42,11 +42,20 @@ public struct HaltRecord: VersionedStateFile, Sendable, Equatable {
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
     }
 
-    /// What a stage says when it finds the pipeline halted by an earlier run (exit 69).
-    public var haltedMessage: String {
+    /// What a stage says when it finds the pipeline halted by an earlier run (exit 69), with the way out
+    /// that works for this batch: from FlexyBox, dropped by hand, or at upload.
+    public func haltedMessage(in root: PipelineRoot) -> String {
         var text = "the pipeline is halted: batch \(batchId) was rejected at \(stage.rawValue) (\(rejections) finding\(rejections == 1 ? "" : "s"))"
         if let first { text += "; first: \(first.message)" }
         if let report { text += "; see \(report)" }
-        return text + ". Fix the cause, then retry (`flexyvisma-\(stage.rawValue) --retry`), or discard the batch."
+        let exported = root.locateBatch(batchId).map { FileManager.default.fileExists(atPath: $0.appendingPathComponent(StageManifest.fileName(of: .export)).path) } ?? false
+        switch stage {
+        case .validate where exported, .transform where exported:
+            return text + ". Correct it in FlexyBox: the next night (or `flexyvisma retry`) exports the batch's days and records again and replaces it; or discard the batch."
+        case .validate:
+            return text + ". Drop the corrected file(s) into inbox/ under the same name(s), then `flexyvisma retry`; or discard the batch."
+        default:
+            return text + ". Fix the cause, then retry (`flexyvisma retry`), or discard the batch."
+        }
     }
 }

@@ -191,7 +191,7 @@ public struct StageLifecycle: Sendable {
         let batchId: BatchID
         let halt = work.respectsHalt ? try HaltRecord.current(in: root) : nil
         if let halt {
-            guard retry, halt.stage == work.stage else { throw OperatorMessage(.haltedEarlier, halt.haltedMessage) }
+            guard retry, halt.stage == work.stage else { throw OperatorMessage(.haltedEarlier, halt.haltedMessage(in: root)) }
             batchId = halt.batchId
             try work.prepareRetry(of: batchId)
         } else if retry {
