@@ -10,6 +10,8 @@ public enum DaySelection: Sendable, Equatable {
     case day(BusinessDay)
     /// Every day after the last exported one through yesterday; from the source's first day the first time.
     case sinceLast
+    /// These days, in order (`flexyvisma repost --from D --to D`).
+    case days([BusinessDay])
 }
 
 /// What the export stage was asked to do.
@@ -24,11 +26,14 @@ public struct ExportRequest: Sendable {
     /// Fault injection for crash tests: `stall-before-publish` stops, forever, after every file is
     /// written and before the batch is renamed into the inbox.
     public var fault: String?
+    /// Set by `flexyvisma repost`: the days must have been exported before and are exported again (no `--force`
+    /// needed), receipts only of `departments` when given; purchase orders are left out (a repost books receipts and payments).
+    public var repost: RepostRequest?
 
     public init(
         root: PipelineRoot, configuration: PipelineConfiguration, schemas: SchemaDirectory, selection: DaySelection,
         force: Bool = false, runId: String = RunLogging.makeRunId(), now: Date = Date(),
-        fault: String? = ProcessInfo.processInfo.environment["FLEXYVISMA_FAULT"]
+        fault: String? = ProcessInfo.processInfo.environment["FLEXYVISMA_FAULT"], repost: RepostRequest? = nil
     ) {
         self.root = root
         self.configuration = configuration
@@ -38,6 +43,7 @@ public struct ExportRequest: Sendable {
         self.runId = runId
         self.now = now
         self.fault = fault
+        self.repost = repost
     }
 }
 
@@ -107,9 +113,13 @@ private final class ExportWork: SynchronousStageWork {
         let source = try SourceDatabase(url: sourceURL)
         days = try selectDays(source: source, state: state)
         var reexported: [String: BatchID] = [:]
+        if request.repost != nil, let never = days.first(where: { state.exportedDays[$0] == nil }) {
+            throw OperatorMessage(
+                .usage, "business day \(never) was never exported: there is nothing to repost; the nightly run exports and books it")
+        }
         for day in days {
             if let earlier = state.exportedDays[day] {
-                guard request.force else {
+                guard request.force || request.repost != nil else {
                     throw OperatorMessage(
                         .usage,
                         "business day \(day) was already exported in batch \(earlier); use --force to export it again (it will be recorded in the manifest)")
@@ -141,7 +151,9 @@ private final class ExportWork: SynchronousStageWork {
         manifest.export = ExportDetails(
             source: sourceURL.path, businessDays: days.map(\.text),
             masterDataChangedAfter: state.masterDataWatermark, masterDataChangedUpTo: written.watermark,
-            forced: request.force && !reexported.isEmpty, reexportedFrom: reexported)
+            forced: (request.force || request.repost != nil) && !reexported.isEmpty, reexportedFrom: reexported)
+        manifest.export?.repost = request.repost
+        try request.repost?.record(for: claim.batchId, in: root)
         let summary =
             "exported batch \(claim.batchId): \(days.count) business day(s), "
             + written.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
@@ -160,6 +172,8 @@ private final class ExportWork: SynchronousStageWork {
         switch request.selection {
         case .day(let day):
             return [day]
+        case .days(let days):
+            return days
         case .sinceLast:
             let yesterday = BusinessDay.yesterday(at: request.now, in: request.configuration.timeZone)
             let first: BusinessDay
@@ -224,13 +238,16 @@ private final class ExportWork: SynchronousStageWork {
             let payments = try writers.writePayments(db, days: days, to: folder.appendingPathComponent("payments.csv"))
             try keep("payments.csv", .payments, records: payments.records)
             if payments.records > 0 { result.totals.payments = payments.totals }
-            let orders = try writers.writePurchaseOrders(db, days: days, to: folder.appendingPathComponent("purchase_orders.xml"))
-            try keep("purchase_orders.xml", .purchaseOrders, records: orders.records)
-            if orders.records > 0 { result.totals.purchaseOrders = orders.totals }
+            if request.repost == nil {
+                let orders = try writers.writePurchaseOrders(db, days: days, to: folder.appendingPathComponent("purchase_orders.xml"))
+                try keep("purchase_orders.xml", .purchaseOrders, records: orders.records)
+                if orders.records > 0 { result.totals.purchaseOrders = orders.totals }
+            }
 
             for day in days {
                 for department in departments {
                     let code: String = department["code"] ?? ""
+                    if let only = request.repost?.departments, !only.contains(code), !only.contains(names[code] ?? code) { continue }
                     guard let file = try writers.writeReceipts(db, day: day, departmentCode: code, folder: folder) else {
                         continue
                     }

@@ -225,6 +225,8 @@ public struct ExportDetails: Codable, Sendable, Equatable {
     public var forced: Bool
     /// The earlier batches whose days were exported again (only with `--force`).
     public var reexportedFrom: [String: BatchID]
+    /// Set by `flexyvisma repost`: these days are booked again as a difference (`RepostDetails.swift`).
+    public var repost: RepostRequest?
 
     public init(
         source: String, businessDays: [String], masterDataChangedAfter: String?,
@@ -263,6 +265,8 @@ public struct UploadDetails: Codable, Sendable, Equatable {
     /// `sending` rows of an interrupted run, settled by lookup at start.
     public var recovered = 0
     public var durationSeconds = 0.0
+    /// A repost batch: what became of each day journal.
+    public var reposted: [RepostedJournal]?
 
     public init() {}
 }

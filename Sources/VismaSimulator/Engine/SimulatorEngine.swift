@@ -238,6 +238,7 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("GET", 2, "v2", "journaltransaction"): outcome = try company.listJournalTransactions(request.query)
             case ("POST", 2, "v2", "journaltransaction"): outcome = try company.createJournalTransaction(body)
             case ("GET", 3, "v2", "journaltransaction"): outcome = try company.getJournalTransaction(segments[2])
+            case ("PUT", 3, "v2", "journaltransaction"): outcome = try company.updateJournalTransaction(segments[2], body)
             case ("POST", 5, "v2", "journaltransaction") where lowered[3...] == ["action", "release"]:
                 outcome = try company.releaseJournalTransaction(segments[2])
             case ("GET", 2, "v1", "numbersequence"): outcome = company.numberSequenceList()

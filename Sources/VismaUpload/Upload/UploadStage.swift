@@ -112,10 +112,20 @@ struct UploadWork: AsynchronousStageWork {
             sent.noToken = error
             return try result(of: sent, details: details, records: records, claim: claim)
         }
-        details.recovered = try await settleInterrupted(records, batch: batchId, sender: wire.senders[0], reference: reference)
-        try await settleReleases(records, batch: batchId, sender: wire.senders[0], sent: &sent)
+        // A repost batch's day journals book the difference to what Visma holds (UploadWork+Repost.swift).
+        let isRepost = RepostRequest.verified(batch: batchId, folder: claim.folder, root: root) != nil
+        let reposted = isRepost ? records.filter { $0.group == .journalTransactions } : []
+        let ordinary = isRepost ? records.filter { $0.group != .journalTransactions } : records
+        details.recovered = try await settleInterrupted(ordinary, batch: batchId, sender: wire.senders[0], reference: reference)
+        try await settleReleases(ordinary, batch: batchId, sender: wire.senders[0], sent: &sent)
+        if isRepost, sent.rejection == nil {
+            try await settleRepostedDocuments(ordinary, batch: batchId, sender: wire.senders[0], reference: reference, sent: &sent)
+        }
         if sent.rejection == nil {
-            try await sendPending(records, batch: batchId, wire: wire, reference: reference, details: &details, sent: &sent)
+            try await sendPending(ordinary, batch: batchId, wire: wire, reference: reference, details: &details, sent: &sent)
+        }
+        if !reposted.isEmpty, !sent.mustStop, sent.queued == 0, sent.waiting.isEmpty {
+            try await repostJournals(reposted, batch: batchId, wire: wire, reference: reference, details: &details, sent: &sent)
         }
 
         let entries = try ledger.entries(batch: batchId)
@@ -125,7 +135,7 @@ struct UploadWork: AsynchronousStageWork {
             sent.rejection = (refused, message, Self.stillRefusedRule)
             details.kinds[refused.kind, default: .init()].rejected += records.filter { entries[$0.sequence]?.state == .rejected && $0.kind == refused.kind }.count
         }
-        for record in records where entries[record.sequence]?.state == .done {
+        for record in ordinary where entries[record.sequence]?.state == .done {
             if record.method == "PUT" {
                 details.kinds[record.kind, default: .init()].updated += 1
             } else {
@@ -332,9 +342,10 @@ struct UploadWork: AsynchronousStageWork {
                 exitStatus: .temporaryFailure)
         }
         let created = details.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.created) created, \($0.value.updated) updated" }
+        let days = (details.reposted ?? []).map { "\n  \($0.sentence)" }.joined()
         return StageResult(
             manifest: manifest,
-            summary: "batch \(batchId) uploaded: \(created.isEmpty ? "nothing to send" : created.joined(separator: "; ")) (\(details.requests) requests, \(details.retries) retries, \(details.rateLimited) × 429)")
+            summary: "batch \(batchId) uploaded: \(created.isEmpty ? "nothing to send" : created.joined(separator: "; ")) (\(details.requests) requests, \(details.retries) retries, \(details.rateLimited) × 429)\(days)")
     }
 
     /// A run that got no access token: a failed manifest (never a rejection, so no halt and no record blamed) whose
