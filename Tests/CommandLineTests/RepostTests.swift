@@ -197,4 +197,54 @@ import VismaSimulator
             #expect(never.standardError.contains("never exported"), "\(never.standardError)")
         }
     }
+
+    static func payments(_ simulator: RunningSimulator, id: String) async throws -> [[String: Any]] {
+        try await StrictCompanyNightsTests.records(simulator, "customerPayment").filter { $0["paymentRef"] as? String == id }
+    }
+
+    @Test func aChangedReleasedDepositIsVoidedAndEnteredAgainAndOneWithARefundAppliedHaltsWithVismasWords() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try Venue(simulator: simulator, corrected: true)
+            let night = try await offCooperativePool { try venue.run(["run"]) }
+            #expect(night.status == 0, "\(night.standardOutput.suffix(1500))")
+            let total = try await StrictCompanyNightsTests.records(simulator, "customerPayment").count
+            try Self.execute("UPDATE customer_payments SET amount_ore = 250000 WHERE payment_id = 'P-20261125-01'", in: venue)
+            let reposted = try await repost(venue, ["--day", "2026-11-25", "--reason", "deposit was 2500 kr"])
+            #expect(reposted.status == 0, "\(reposted.standardOutput.suffix(2000)) \(reposted.standardError.suffix(2000))")
+            #expect(reposted.standardOutput.contains("payment P-20261125-01:") && reposted.standardOutput.contains("voided and entered again as"))
+            let held = try await Self.payments(simulator, id: "P-20261125-01")
+            #expect(held.map { $0["status"] as? String }.sorted { ($0 ?? "") < ($1 ?? "") } == ["Open", "Voided"])
+            #expect(held.first { $0["status"] as? String == "Open" }?["paymentAmount"] as? Double == 2500)
+            let again = try await repost(venue, ["--day", "2026-11-25", "--reason", "once more"])
+            #expect(again.status == 0 && !again.standardOutput.contains("voided"), "\(again.standardOutput.suffix(1500))")
+            #expect(try await StrictCompanyNightsTests.records(simulator, "customerPayment").count == total + 1)
+
+            // K-1005's deposit of the 23rd paid back the 28th: Visma will not void it, and the repost halts with its words.
+            try Self.execute("UPDATE customer_payments SET amount_ore = 60000 WHERE payment_id = 'P-20261123-01'", in: venue)
+            let refused = try await repost(venue, ["--day", "2026-11-23", "--reason", "deposit was 600 kr"])
+            #expect(refused.status == 65, "\(refused.standardOutput.suffix(2000)) \(refused.standardError.suffix(2000))")
+            #expect(refused.standardOutput.contains("cannot be voided: refund"), "\(refused.standardOutput.suffix(1500))")
+            #expect(try venue.run(["status"]).standardOutput.contains("cannot be voided"))
+        }
+    }
+
+    @Test func aChangedUnreleasedDepositIsUpdatedInPlace() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try Venue(simulator: simulator, corrected: true)
+            var configuration = try PipelineConfiguration.load(from: venue.root)
+            configuration.pipeline.releaseDocuments = false
+            try configuration.encoded().write(to: venue.root.configFile)
+            try Self.execute("DELETE FROM customer_payments WHERE amount_ore < 0", in: venue)
+            let night = try await offCooperativePool { try venue.run(["run"]) }
+            #expect(night.status == 0, "\(night.standardOutput.suffix(1500))")
+            let before = try await Self.payments(simulator, id: "P-20261125-01")
+            try Self.execute("UPDATE customer_payments SET amount_ore = 250000 WHERE payment_id = 'P-20261125-01'", in: venue)
+            let reposted = try await repost(venue, ["--day", "2026-11-25", "--reason", "deposit was 2500 kr"])
+            #expect(reposted.status == 0, "\(reposted.standardOutput.suffix(2000)) \(reposted.standardError.suffix(2000))")
+            #expect(reposted.standardOutput.contains("was not released; updated (amount 2000.00 → 2500.00)"), "\(reposted.standardOutput.suffix(1500))")
+            let after = try await Self.payments(simulator, id: "P-20261125-01")
+            #expect(after.count == 1 && after.first?["refNbr"] as? String == before.first?["refNbr"] as? String)
+            #expect(after.first?["paymentAmount"] as? Double == 2500 && after.first?["status"] as? String == "Balanced")
+        }
+    }
 }

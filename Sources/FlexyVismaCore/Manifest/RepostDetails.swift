@@ -17,11 +17,11 @@ public struct RepostRequest: Codable, Sendable, Equatable {
     }
 }
 
-/// What a repost did with one day journal, in the upload manifest.
+/// What a repost did with one day journal or customer payment, in the upload manifest.
 public struct RepostedJournal: Codable, Sendable, Equatable {
     /// Our key (`POS20261123-1`), the journals' Ref. no.
     public var key: String
-    /// `unchanged`, `updatedInPlace`, `reversedAndCorrected` or `corrected`.
+    /// `unchanged`, `updatedInPlace`, `reversedAndCorrected`, `corrected` or (a customer payment) `voidedAndEnteredAgain`.
     public var outcome: String
     public var sentence: String
     /// The journal that now holds the day: updated in place, or the correction.

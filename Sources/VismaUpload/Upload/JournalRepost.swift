@@ -102,25 +102,7 @@ struct JournalRepost: Sendable {
         var found: [HeldJournal] = []
         for candidate in searchPeriods(from: period) {
             let list = "/v2/journaltransaction?periodId=\(PercentEncoding.encode(candidate))"
-            let elements: [JSONValue]
-            do {
-                elements = try await VismaReader.collectPages(pageSize: 1000) { page, size in
-                    let path = VismaReader.path(list, page: page, pageSize: size)
-                    guard let response = await sender.exchange("GET", path) else { throw Refusal(message: "GET \(path): no answer", unresolved: true) }
-                    guard response.status == 200, let answer = try? JSONValue.parse(response.body) else {
-                        throw Refusal(message: "GET \(path) answered HTTP \(response.status): \(response.vismaMessage ?? "")", unresolved: true)
-                    }
-                    let elements = answer.arrayValue ?? answer["records"]?.arrayValue ?? []
-                    let metadata = elements.first?["metadata"]
-                    return VismaReader.Page(
-                        elements: elements, totalCount: AnswerNumbers.count((metadata?["totalCount"] ?? answer["totalCount"])?.numberValue),
-                        maxPageSize: AnswerNumbers.count((metadata?["maxPageSize"] ?? answer["pageSize"])?.numberValue))
-                }
-            } catch let refusal as Refusal {
-                throw refusal
-            } catch {
-                throw Refusal(message: "journals of period \(candidate) could not be read: \(error)", unresolved: true)
-            }
+            let elements = try await sender.listAll(list)
             let ours = elements.filter { ($0["journalTransactionLines"]?.arrayValue ?? []).contains { $0["referenceNumber"]?.stringValue == key } }
             found += ours.compactMap(HeldJournal.init).filter { journal in !found.contains { $0.number == journal.number } }
         }
@@ -137,5 +119,29 @@ struct JournalRepost: Sendable {
         }
         if let first = later.first, first.period == period, first.active, !first.isClosed(in: .generalLedger) { return [period] }
         return periods
+    }
+}
+
+extension RecordSender {
+    /// Every element of a list, page by page (Visma's page cap respected); a failure says why Visma could not be asked.
+    func listAll(_ list: String) async throws(JournalRepost.Refusal) -> [JSONValue] {
+        do {
+            return try await VismaReader.collectPages(pageSize: 1000) { page, size in
+                let path = VismaReader.path(list, page: page, pageSize: size)
+                guard let response = await exchange("GET", path) else { throw JournalRepost.Refusal(message: "GET \(path): no answer", unresolved: true) }
+                guard response.status == 200, let answer = try? JSONValue.parse(response.body) else {
+                    throw JournalRepost.Refusal(message: "GET \(path) answered HTTP \(response.status): \(response.vismaMessage ?? "")", unresolved: true)
+                }
+                let elements = answer.arrayValue ?? answer["records"]?.arrayValue ?? []
+                let metadata = elements.first?["metadata"]
+                return VismaReader.Page(
+                    elements: elements, totalCount: AnswerNumbers.count((metadata?["totalCount"] ?? answer["totalCount"])?.numberValue),
+                    maxPageSize: AnswerNumbers.count((metadata?["maxPageSize"] ?? answer["pageSize"])?.numberValue))
+            }
+        } catch let refusal as JournalRepost.Refusal {
+            throw refusal
+        } catch {
+            throw JournalRepost.Refusal(message: "GET \(list) could not be read: \(error)", unresolved: true)
+        }
     }
 }

@@ -119,7 +119,7 @@ struct UploadWork: AsynchronousStageWork {
         details.recovered = try await settleInterrupted(ordinary, batch: batchId, sender: wire.senders[0], reference: reference)
         try await settleReleases(ordinary, batch: batchId, sender: wire.senders[0], sent: &sent)
         if isRepost, sent.rejection == nil {
-            try await settleRepostedDocuments(ordinary, batch: batchId, sender: wire.senders[0], reference: reference, sent: &sent)
+            try await settleRepostedDocuments(ordinary, batch: batchId, sender: wire.senders[0], reference: reference, details: &details, sent: &sent)
         }
         if sent.rejection == nil {
             try await sendPending(ordinary, batch: batchId, wire: wire, reference: reference, details: &details, sent: &sent)

@@ -50,45 +50,45 @@ extension UploadWork {
         }
     }
 
-    /// Payments and purchase orders of a reposted day that Visma holds already are done, not created again; a customer
-    /// payment whose amount or type changed since halts (changing a booked payment is not done by a repost).
-    func settleRepostedDocuments(_ records: [PayloadRecord], batch: BatchID, sender: RecordSender, reference: ReferenceSnapshot?, sent: inout Sent) async throws {
+    /// Payments and purchase orders of a reposted day that Visma holds already are not created again: a purchase
+    /// order is left as it is, a customer payment booked as it is now (`PaymentRepost`); what Visma does not hold is
+    /// left pending for the create path.
+    func settleRepostedDocuments(
+        _ records: [PayloadRecord], batch: BatchID, sender: RecordSender, reference: ReferenceSnapshot?, details: inout UploadDetails, sent: inout Sent
+    ) async throws {
         let entries = try ledger.entries(batch: batch)
         let documents = records.filter { [.customerPayments, .purchaseOrders].contains($0.group) && entries[$0.sequence]?.state == .pending }
         guard !documents.isEmpty else { return }
         let book = try NumberBook(ledger: ledger, records: documents, reference: reference)
+        let payments = PaymentRepost(sender: sender, releaseDocuments: configuration.pipeline.releaseDocuments)
         for record in documents {
             guard let addressed = try? book.address(record) else { continue }  // its customer is new: the create path sends it
-            switch await sender.locate(addressed) {
-            case .absent: continue
-            case .unknown(let reason):
-                throw OperatorMessage(.temporaryFailure, "cannot tell whether Visma holds \(record.kind) \(record.key) already (\(reason)); nothing was sent; try again later")
-            case .found(let number):
-                if let change = await paymentChange(record, number: number, sender: sender) {
-                    try ledger.record(batch: batch, [(record.sequence, .rejected, nil, change)])
-                    sent.rejection = (record, change, Self.repostRefusedRule)
-                    return
+            if record.group == .purchaseOrders {
+                switch await sender.locate(addressed) {
+                case .absent: continue
+                case .found(let number): try ledger.record(batch: batch, [(record.sequence, .done, number, "held by Visma before this repost")])
+                case .unknown(let reason):
+                    throw OperatorMessage(.temporaryFailure, "cannot tell whether Visma holds \(record.kind) \(record.key) already (\(reason)); nothing was sent; try again later")
                 }
-                try ledger.record(batch: batch, [(record.sequence, .done, number, "held by Visma before this repost")])
+                continue
+            }
+            let result: PaymentRepost.Result
+            do {
+                result = try await payments.repost(addressed)
+            } catch let refusal {
+                if refusal.unresolved { throw OperatorMessage(.temporaryFailure, "\(refusal.message); nothing more was sent; try again later") }
+                try ledger.record(batch: batch, [(record.sequence, .rejected, nil, refusal.message)])
+                details.kinds[record.kind, default: .init()].rejected += 1
+                sent.rejection = (record, refusal.message, Self.repostRefusedRule)
+                return
+            }
+            guard case .done(let number, let sentence, let outcome) = result else { continue }
+            try ledger.record(batch: batch, [(record.sequence, .done, number, sentence ?? "held by Visma before this repost, unchanged")])
+            if let sentence, let outcome {
+                details.reposted = (details.reposted ?? []) + [RepostedJournal(key: record.key, outcome: outcome, sentence: sentence, journal: number, reversal: nil)]
+                details.kinds[record.kind, default: .init()].updated += 1
+                details.vismaIds[record.kind, default: [:]][record.key] = number
             }
         }
-    }
-
-    /// Why a booked customer payment differs from the reposted one (amount or type), nil when it does not.
-    private func paymentChange(_ record: PayloadRecord, number: String, sender: RecordSender) async -> String? {
-        guard record.group == .customerPayments else { return nil }
-        let path = NumberBook.fill(record.lookup, number: number)
-        guard let response = await sender.exchange("GET", path), response.status == 200, let held = try? JSONValue.parse(response.body) else {
-            return nil
-        }
-        let ours = record.body
-        let amount = LedgerLine.ore(ours["paymentAmount"]?["value"])
-        let heldAmount = LedgerLine.ore(held["paymentAmount"] ?? held["amount"])
-        let type = ours["type"]?["value"]?.stringValue
-        let heldType = held["type"]?.stringValue
-        guard amount != heldAmount || (heldType != nil && type != heldType) else { return nil }
-        return "customer payment \(record.key) (Visma \(number)) changed since it was booked: amount \(FixedPoint.money(ore: heldAmount).text) → \(FixedPoint.money(ore: amount).text)"
-            + (type != heldType ? ", type \(heldType ?? "?") → \(type ?? "?")" : "")
-            + "; a repost does not change a booked customer payment: void it in Visma (AR302000) and run `flexyvisma retry`"
     }
 }
