@@ -247,4 +247,25 @@ import VismaSimulator
             #expect(after.first?["paymentAmount"] as? Double == 2500 && after.first?["status"] as? String == "Balanced")
         }
     }
+
+    /// The strict company numbers journals itself, queues every third release and answers lists in small pages.
+    @Test func theStrictCompanyTakesTheReversalAndCorrectionOfAReleasedDay() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(fixture: .strictVenue, rateLimit: nil)) { simulator in
+            let venue = try Venue(simulator: simulator, corrected: true)
+            let night = try await offCooperativePool { try venue.run(["run"]) }
+            #expect(night.status == 0, "\(night.standardOutput.suffix(1500)) \(night.standardError.suffix(1500))")
+            let original = try await Self.journals(simulator, key: Self.key)
+            #expect(original.count == 1)
+            try Self.correctReceipt(in: venue)
+            let reposted = try await repost(venue, ["--day", Self.day, "--department", "cafe", "--reason", "receipt 100001 corrected"])
+            #expect(reposted.status == 0, "\(reposted.standardOutput.suffix(2000)) \(reposted.standardError.suffix(2000))")
+            let day = try await Self.journals(simulator, key: Self.key)
+            #expect(day.count == 3)
+            #expect(Self.difference(Self.net(day), Self.net(original)) == (try Self.correctionDelta(venue)))
+            #expect(day.allSatisfy { $0["financialPeriod"] as? String == "202705" }, "November 2026 is period 05 of the year from July")
+            let again = try await repost(venue, ["--day", Self.day, "--department", "cafe", "--reason", "again"])
+            #expect(again.status == 0 && again.standardOutput.contains("unchanged in Visma, nothing booked"), "\(again.standardOutput.suffix(1500))")
+            #expect(try await Self.journals(simulator, key: Self.key).count == 3)
+        }
+    }
 }
