@@ -102,6 +102,11 @@ import VismaSimulator
             #expect(Self.difference(Self.net([correction]), before) == (try Self.correctionDelta(venue)))
             #expect(reversal["transactionDate"] as? String == "\(Self.day)T00:00:00" && reversal["financialPeriod"] as? String == original.first?["financialPeriod"] as? String)
 
+            let finished = reposted.standardOutput.split(separator: "\n").last { $0.contains("repost finished") }.map(String.init) ?? ""
+            let batch = try #require(finished.split(separator: " ").first { BatchID(String($0)) != nil }.map(String.init), "\(finished)")
+            let shown = try venue.run(["audit", "show", batch]).standardOutput
+            #expect(shown.contains("repost asked for by") && shown.contains("receipt 100001 was rung up wrong") && shown.contains("reversed by"), "\(shown)")
+
             let again = try await repost(venue, ["--day", Self.day, "--department", "cafe", "--reason", "checking once more"])
             #expect(again.status == 0, "\(again.standardOutput.suffix(1500))")
             #expect(again.standardOutput.contains("unchanged in Visma, nothing booked"))

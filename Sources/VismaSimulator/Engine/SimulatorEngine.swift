@@ -228,8 +228,7 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("POST", 2, "v1", "customerpayment"): outcome = try company.createCustomerPayment(body)
             case ("GET", 3, "v1", "customerpayment"): outcome = try company.getCustomerPayment(segments[2])
             case ("PUT", 3, "v1", "customerpayment"): outcome = try company.updateCustomerPayment(segments[2], body)
-            case ("POST", 5, "v1", "customerpayment") where lowered[3...] == ["action", "void"]:
-                outcome = try company.voidCustomerPayment(segments[2], body)
+            case ("POST", 5, "v1", "customerpayment") where lowered[3...] == ["action", "void"]: outcome = try company.voidCustomerPayment(segments[2], body)
             case ("POST", 5, "v1", "customerpayment") where lowered[3...] == ["action", "release"]:
                 outcome = try company.releaseCustomerPayment(segments[2], body)
             case ("GET", 2, "v1", "paymentmethod"): outcome = company.paymentMethodList()
