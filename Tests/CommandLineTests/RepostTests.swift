@@ -273,4 +273,28 @@ import VismaSimulator
             #expect(try await Self.journals(simulator, key: Self.key).count == 3)
         }
     }
+
+    /// Only a batch the export made as a repost may carry days already sent: `--force` alone, or a manifest edited to
+    /// claim a repost, is still refused at validate.
+    @Test func aForcedExportOrAManifestClaimingARepostIsStillRefusedTheDayAlreadySent() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try Venue(simulator: simulator, corrected: true)
+            let night = try await offCooperativePool { try venue.run(["run"]) }
+            #expect(night.status == 0, "\(night.standardOutput.suffix(1500))")
+            #expect(try venue.run(["export", "--day", Self.day, "--force"]).status == 0)
+            let name = try #require(try FileManager.default.contentsOfDirectory(atPath: venue.root.inbox.path).first { BatchID($0) != nil })
+            let manifestURL = venue.root.inbox.appendingPathComponent(name).appendingPathComponent("export.manifest.json")
+            var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any])
+            var export = try #require(manifest["export"] as? [String: Any])
+            export["repost"] = ["reason": "claimed", "requestedBy": "someone"]
+            manifest["export"] = export
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: manifestURL.path)
+            try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys]).write(to: manifestURL)
+
+            let validated = try await offCooperativePool { try venue.run(["validate"]) }
+            #expect(validated.status == 65, "\(validated.standardOutput.suffix(1500)) \(validated.standardError.suffix(1500))")
+            let report = try String(contentsOf: venue.root.batches.appendingPathComponent(name).appendingPathComponent("report.txt"), encoding: .utf8)
+            #expect(report.contains("receipt.day-already-sent"), "\(report.prefix(1500))")
+        }
+    }
 }
