@@ -297,4 +297,20 @@ import VismaSimulator
             #expect(report.contains("receipt.day-already-sent"), "\(report.prefix(1500))")
         }
     }
+
+    /// A department-day Visma never got a journal for (its receipts were filed under a department not sent) is booked.
+    @Test func aDayJournalVismaNeverHadIsBookedByTheRepost() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try Venue(simulator: simulator, corrected: true)
+            try Self.execute("UPDATE receipts SET department = 'bowling' WHERE business_day = '\(Self.day)' AND department = 'restaurant'", in: venue)
+            let night = try await offCooperativePool { try venue.run(["run"]) }
+            #expect(night.status == 0, "\(night.standardOutput.suffix(1500))")
+            #expect(try await Self.journals(simulator, key: "POS20261122-2").isEmpty)
+            try Self.execute("UPDATE receipts SET department = 'restaurant' WHERE business_day = '\(Self.day)' AND department = 'bowling'", in: venue)
+            let reposted = try await repost(venue, ["--day", Self.day, "--department", "restaurant", "--reason", "receipts were filed under bowling"])
+            #expect(reposted.status == 0, "\(reposted.standardOutput.suffix(2000)) \(reposted.standardError.suffix(2000))")
+            #expect(reposted.standardOutput.contains("not in Visma before; booked as journal"), "\(reposted.standardOutput.suffix(1500))")
+            #expect(try await Self.journals(simulator, key: "POS20261122-2").count == 1)
+        }
+    }
 }

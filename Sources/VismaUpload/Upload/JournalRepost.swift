@@ -45,9 +45,6 @@ struct JournalRepost: Sendable {
         guard wanted.count >= 2, !day.isEmpty else { throw Refusal(message: "journal \(record.key): the payload holds no lines to book") }
 
         let held = try await journals(key: record.key, from: period)
-        guard !held.isEmpty else {
-            throw Refusal(message: "day \(day): Visma holds no journal with Ref. no. \(record.key) — it was never booked; the nightly run books days not yet sent")
-        }
         if LedgerLine.net(held.flatMap(\.lines)) == LedgerLine.net(wanted) {
             return Outcome(kind: .unchanged, sentence: "day \(day) (\(record.key)): unchanged in Visma, nothing booked", number: held.first?.number)
         }
@@ -58,9 +55,12 @@ struct JournalRepost: Sendable {
         }
         let target = try bookingPeriod(for: day, original: period)
         guard let current = live.first else {
-            let correction = try await create(wanted, key: record.key, day: day, in: target, branch: branch,
-                                              description: Self.correctionPrefix + "\(record.key): \(description)")
-            return Outcome(kind: .corrected, sentence: "day \(day) (\(record.key)): correction \(correction) booked\(target.note)", number: correction)
+            // Nothing left standing for the key: everything reversed, or (a department's first sales that day, a new
+            // receipt) never booked.
+            let text = held.isEmpty ? description : Self.correctionPrefix + "\(record.key): \(description)"
+            let correction = try await create(wanted, key: record.key, day: day, in: target, branch: branch, description: text)
+            let what = held.isEmpty ? "not in Visma before; booked as journal \(correction)" : "correction \(correction) booked"
+            return Outcome(kind: .corrected, sentence: "day \(day) (\(record.key)): \(what)\(target.note)", number: correction)
         }
         if !current.isReleased {
             try await update(current, to: wanted, key: record.key)
