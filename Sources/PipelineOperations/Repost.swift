@@ -77,7 +77,8 @@ public struct Repost {
     }
 
     private func finish(_ status: Int32, _ summary: String) -> ExitStatus {
-        print("repost finished with exit \(status): \(summary)")
+        // The summary may carry Visma's words: shown, never obeyed by the terminal.
+        print(TerminalText.escaped("repost finished with exit \(status): \(summary)"))
         return ExitStatus(rawValue: status) ?? .internalError
     }
 }

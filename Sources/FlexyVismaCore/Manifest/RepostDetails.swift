@@ -68,7 +68,8 @@ extension RepostRequest {
     public static func problem(reason: String) -> String? {
         let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return "--reason must say why the days are booked again" }
-        if reason.count > 500 { return "--reason is \(reason.count) characters; at most 500" }
+        // Counted as the manifest schema counts (code points).
+        if reason.unicodeScalars.count > 500 { return "--reason is \(reason.unicodeScalars.count) characters; at most 500" }
         if reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "--reason must not hold control characters (line breaks, escapes)"
         }
@@ -78,6 +79,6 @@ extension RepostRequest {
     /// The operator's user name as the system knows it (never taken from the environment, which anyone can set).
     public static func operatorName() -> String {
         let name = NSUserName()
-        return name.isEmpty ? "uid \(getuid())" : String(name.prefix(100))
+        return name.isEmpty ? "uid \(getuid())" : String(String.UnicodeScalarView(name.unicodeScalars.prefix(100)))
     }
 }
