@@ -66,3 +66,38 @@ import VismaSimulator
         }
     }
 }
+
+/// What a repost needs of customer payments: an unreleased one changed with PUT, a released one voided — unless a
+/// refund is applied to it (docs/VISMA.md, "Correcting a booked day").
+@Suite struct PaymentRepostSimulatorTests {
+    let rules = PaymentAndCustomerRuleTests()
+
+    @Test func anUnreleasedPaymentIsChangedWithPutAndAReleasedOneIsRefused() async throws {
+        try await rules.withClient { client in
+            #expect(try await client.post("/v1/customerPayment", Payloads.payment("P-1", customer: "K-1", type: "Prepayment")).status == 201)
+            let changed = try await client.put("/v1/customerPayment/P-1", #"{"paymentAmount": {"value": 750}}"#)
+            #expect(changed.status == 204, "\(changed.message)")
+            let held = try await client.get("/v1/customerPayment/P-1").jsonObject
+            #expect(held["paymentAmount"] as? Double == 750 && held["availableBalance"] as? Double == 750)
+            rules.expectRejected(try await client.put("/v1/customerPayment/P-1", #"{"customer": {"value": "K-2"}}"#), "customer of payment P-1 cannot be changed")
+            _ = try await rules.release(client, "P-1", "Prepayment")
+            rules.expectRejected(try await client.put("/v1/customerPayment/P-1", #"{"paymentAmount": {"value": 800}}"#), "has status Open and cannot be changed")
+        }
+    }
+
+    @Test func onlyAReleasedPaymentWithoutAnAppliedRefundIsVoided() async throws {
+        try await rules.withClient { client in
+            #expect(try await client.post("/v1/customerPayment", Payloads.payment("P-1", customer: "K-1", type: "Prepayment")).status == 201)
+            #expect(try await client.post("/v1/customerPayment", Payloads.payment("P-2", customer: "K-1", type: "Prepayment")).status == 201)
+            rules.expectRejected(try await client.post("/v1/customerPayment/P-1/action/void", #"{"type": "Prepayment"}"#), "cannot be voided in status Balanced")
+            _ = try await rules.release(client, "P-1", "Prepayment")
+            _ = try await rules.release(client, "P-2", "Prepayment")
+            let refund = Payloads.refund("R-1", customer: "K-1", amount: 300, lines: [("Prepayment", "P-1", 300)])
+            #expect(try await client.post("/v1/customerPayment", refund).status == 201)
+            rules.expectRejected(try await client.post("/v1/customerPayment/P-1/action/void", #"{"type": "Prepayment"}"#), "refund R-1 is applied to it")
+            let voided = try await client.post("/v1/customerPayment/P-2/action/void", #"{"type": "Prepayment"}"#)
+            #expect(voided.status == 200 && voided.jsonObject["actionResult"] as? String == "Done", "\(voided.message)")
+            #expect(try await client.get("/v1/customerPayment/P-2").jsonObject["status"] as? String == "Voided")
+        }
+    }
+}
