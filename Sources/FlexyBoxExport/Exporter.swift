@@ -10,6 +10,8 @@ public enum DaySelection: Sendable, Equatable {
     case day(BusinessDay)
     /// Every day after the last exported one through yesterday; from the source's first day the first time.
     case sinceLast
+    /// These days, in order (`flexyvisma repost --from D --to D`).
+    case days([BusinessDay])
 }
 
 /// What the export stage was asked to do.
@@ -25,11 +27,14 @@ public struct ExportRequest: Sendable {
     /// written and before the batch is renamed into the inbox; `stall-before-supersede` after a
     /// replacement is in the inbox and before the batches it replaces are marked.
     public var fault: String?
+    /// Set by `flexyvisma repost`: the days must have been exported before and are exported again (no `--force`
+    /// needed), receipts only of `departments` when given; purchase orders are left out (a repost books receipts and payments).
+    public var repost: RepostRequest?
 
     public init(
         root: PipelineRoot, configuration: PipelineConfiguration, schemas: SchemaDirectory, selection: DaySelection,
         force: Bool = false, runId: String = RunLogging.makeRunId(), now: Date = Date(),
-        fault: String? = ProcessInfo.processInfo.environment["FLEXYVISMA_FAULT"]
+        fault: String? = ProcessInfo.processInfo.environment["FLEXYVISMA_FAULT"], repost: RepostRequest? = nil
     ) {
         self.root = root
         self.configuration = configuration
@@ -39,6 +44,7 @@ public struct ExportRequest: Sendable {
         self.runId = runId
         self.now = now
         self.fault = fault
+        self.repost = repost
     }
 }
 
@@ -162,11 +168,13 @@ private final class ExportWork: SynchronousStageWork {
         var details = ExportDetails(
             source: sourceURL.path, businessDays: days.map(\.text),
             masterDataChangedAfter: scope.masterData.since, masterDataChangedUpTo: written.watermark,
-            forced: request.force && !scope.reexported.isEmpty, reexportedFrom: scope.reexported)
+            forced: (request.force || request.repost != nil) && !scope.reexported.isEmpty, reexportedFrom: scope.reexported)
         details.masterDataKeys = written.keys
         details.supersedes = scope.supersedes.isEmpty ? nil : scope.supersedes
         details.returnedFrom = scope.returned.isEmpty ? nil : scope.returned
+        details.repost = request.repost
         manifest.export = details
+        try request.repost?.record(for: claim.batchId, in: root)
         var summary =
             "exported batch \(claim.batchId): \(days.count) business day(s), "
             + written.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
@@ -199,12 +207,15 @@ private final class ExportWork: SynchronousStageWork {
             scope.toDo = ExportState.ToDo(masterData: toDo.masterData)
         }
         scope.days = days.sorted()
+        if request.repost != nil, let never = scope.days.first(where: { state.exportedDays[$0] == nil }) {
+            throw OperatorMessage(.usage, "business day \(never) was never exported: there is nothing to repost; the nightly run exports and books it")
+        }
         for day in scope.days {
             guard let earlier = state.exportedDays[day] else { continue }
             if scope.supersedes.contains(earlier) { continue }
             if let returned = scope.toDo?.days[day] {
                 scope.returned[day.text] = returned
-            } else if request.force {
+            } else if request.force || request.repost != nil {
                 scope.reexported[day.text] = earlier
             } else {
                 throw OperatorMessage(
@@ -236,6 +247,8 @@ private final class ExportWork: SynchronousStageWork {
         switch request.selection {
         case .day(let day):
             return [day]
+        case .days(let days):
+            return days
         case .sinceLast:
             let yesterday = BusinessDay.yesterday(at: request.now, in: request.configuration.timeZone)
             let first: BusinessDay
@@ -305,12 +318,15 @@ private final class ExportWork: SynchronousStageWork {
             let payments = try writers.writePayments(db, days: days, to: folder.appendingPathComponent("payments.csv"))
             try keep("payments.csv", .payments, records: payments.records)
             if payments.records > 0 { result.totals.payments = payments.totals }
-            let orders = try writers.writePurchaseOrders(db, days: days, to: folder.appendingPathComponent("purchase_orders.xml"))
-            try keep("purchase_orders.xml", .purchaseOrders, records: orders.records)
-            if orders.records > 0 { result.totals.purchaseOrders = orders.totals }
+            if request.repost == nil {
+                let orders = try writers.writePurchaseOrders(db, days: days, to: folder.appendingPathComponent("purchase_orders.xml"))
+                try keep("purchase_orders.xml", .purchaseOrders, records: orders.records)
+                if orders.records > 0 { result.totals.purchaseOrders = orders.totals }
+            }
 
             for day in days {
                 for code in departments {
+                    if let only = request.repost?.departments, !only.contains(code), !only.contains(writers.departmentNames[code] ?? code) { continue }
                     guard let file = try writers.writeReceipts(db, day: day, departmentCode: code, folder: folder) else {
                         continue
                     }

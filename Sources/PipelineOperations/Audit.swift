@@ -147,6 +147,7 @@ public enum AuditShow {
             }
             if let export = manifest.export {
                 lines.append("  business days: \(export.businessDays.joined(separator: ", "))\(export.forced ? " (forced re-export)" : "")")
+                if let repost = export.repost { lines.append("  " + AuditFind.describe(repost)) }
             }
             for total in manifest.controlTotals?.receiptDays ?? [] where manifest.stage == .export {
                 lines.append("  \(total.businessDay) \(total.department): gross \(total.grossSales), \(total.receipts) receipts \(total.firstReceipt)–\(total.lastReceipt)")
@@ -156,6 +157,7 @@ public enum AuditShow {
                     lines.append("  \(kind): \(counts.created) created, \(counts.updated) updated, \(counts.rejected) refused")
                 }
                 lines.append("  \(upload.requests) requests, \(upload.retries) retries, \(upload.rateLimited) × 429, \(upload.durationSeconds) s")
+                for day in upload.reposted ?? [] { lines.append("  \(day.sentence)") }
             }
             for finding in manifest.rejections.prefix(20) { lines.append("  refused: \(finding.reportLine())") }
             for finding in manifest.warnings.prefix(20) { lines.append("  note: \(finding.rule): \(finding.message)") }
@@ -207,13 +209,23 @@ public enum AuditFind {
                 for day in export.controlTotals?.receiptDays ?? [] where day.firstReceipt <= number && number <= day.lastReceipt {
                     let journals = payloads.all(kind: "journalTransaction").filter { $0.origin == day.file || $0.key == "POS-R\(number)" }
                     let journal = journals.first { $0.key == "POS-R\(number)" } ?? journals.first
-                    answers.append(
-                        "\(id): receipt \(number) in \(day.file) (\(day.department), \(day.businessDay))"
-                            + (journal.map { " — posted in journal \($0.key): \(visma("journalTransaction", $0.key))" } ?? " — department not sent to Visma"))
+                    var answer = "\(id): receipt \(number) in \(day.file) (\(day.department), \(day.businessDay))"
+                        + (journal.map { " — posted in journal \($0.key): \(visma("journalTransaction", $0.key))" } ?? " — department not sent to Visma")
+                    if let repost = export.export?.repost {
+                        answer += " — " + describe(repost)
+                        if let journal, let outcome = upload?.upload?.reposted?.first(where: { $0.key == journal.key }) { answer += " — \(outcome.sentence)" }
+                    }
+                    answers.append(answer)
                 }
             }
         }
         return answers
+    }
+
+    /// Who asked for a repost and why, in a line.
+    static func describe(_ repost: RepostRequest) -> String {
+        "repost asked for by \(repost.requestedBy): \"\(repost.reason)\""
+            + (repost.departments.map { " (departments \($0.joined(separator: ", ")))" } ?? "")
     }
 }
 

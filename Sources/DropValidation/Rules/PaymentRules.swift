@@ -54,7 +54,7 @@ struct PaymentRules {
                 error("payment.closed-period", "date", problem, "open the period for the customer ledger in Visma (Financial periods, GL201000), or ask the bookkeeper where the payment belongs")
             }
         }
-        if let paymentId = record.usable("payment_id"), !context.history.paymentIds.isEmpty, context.history.paymentIds.contains(paymentId) {
+        if !context.isRepost, let paymentId = record.usable("payment_id"), !context.history.paymentIds.isEmpty, context.history.paymentIds.contains(paymentId) {
             error("payment.duplicate-id", "payment_id", "payment_id \(paymentId) was already sent in an earlier batch",
                   "a payment is sent once; if this is a correction, give it a new payment_id")
         }

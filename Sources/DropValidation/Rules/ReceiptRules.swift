@@ -71,11 +71,11 @@ struct ReceiptRules {
                 skipped = true
                 return
             }
-            if let earlier = context.history.receiptDays["\(day)|\(department)"] {
+            if let earlier = context.history.receiptDays["\(day)|\(department)"], !context.isRepost {
                 queue("receipt.day-already-sent", "business day \(day) of \(department) was already carried by batch \(earlier)", "businessDay",
                       "sending it again would post the day twice: discard one of the batches")
             }
-            if let problem = context.periodProblem(day: day, module: .generalLedger) {
+            if !context.isRepost, let problem = context.periodProblem(day: day, module: .generalLedger) {
                 queue("receipt.closed-period", "business day \(day): \(problem)", "businessDay",
                       "open (or activate) the period for the general ledger in Visma (Financial periods, GL201000), or ask the bookkeeper where these sales belong")
             }

@@ -6,6 +6,9 @@ struct ValidationContext {
     let configuration: PipelineConfiguration
     let reference: ReferenceSnapshot
     let history: HistorySnapshot
+    /// A repost batch (`RepostRequest.verified`): its days were sent before and are booked again as a difference,
+    /// in the first open period when theirs is closed; its payments Visma holds already are not sent again.
+    var isRepost = false
 
     let itemClasses: [String: ReferenceSnapshot.ItemClass]
     let units: Set<String>

@@ -173,7 +173,8 @@ private final class ValidateWork: AsynchronousStageWork {
         let referenceURL = folder.appendingPathComponent("reference.json")
         try DurableFiles.write(try reference.encoded(), to: referenceURL, permissions: FileModes.sharedFile)
         let history = try ValidationHistory(root: root)
-        let context = ValidationContext(configuration: request.configuration, reference: reference, history: try history.snapshot())
+        var context = ValidationContext(configuration: request.configuration, reference: reference, history: try history.snapshot())
+        context.isRepost = RepostRequest.verified(batch: batchId, folder: folder, root: root) != nil
         let result = try BatchValidator(folder: folder, schemas: request.schemas, context: context).run()
         validated = (result, history)
         let errors = result.findings.errors
@@ -214,8 +215,10 @@ private final class ValidateWork: AsynchronousStageWork {
     /// An accepted batch's keys join the history only once its manifest is in the chain.
     func didPublish(_ manifest: StageManifest, claim: BatchClaim) throws {
         guard manifest.status == .accepted, let (result, history) = validated else { return }
+        // A repost books days the original batch carried: they stay recorded under it (a discarded repost forgets nothing).
+        let isRepost = RepostRequest.verified(batch: claim.batchId, folder: claim.folder, root: root) != nil
         try history.record(
-            batch: claim.batchId, itemKinds: result.itemKinds, kitProducts: result.kitProducts, receiptDays: result.receiptDays
+            batch: claim.batchId, itemKinds: result.itemKinds, kitProducts: result.kitProducts, receiptDays: isRepost ? [] : result.receiptDays
         ) { insert in
             // Read again rather than held: a payments file can have a million rows.
             for input in result.inputs where input.fileType == DropFileType.payments.rawValue {

@@ -29,10 +29,33 @@ public struct ExportCommand: ParsableCommand {
     @Flag(name: .long, help: "Export a day again although an earlier batch carried it (recorded in the manifest).")
     public var force = false
 
+    @Option(name: .long, help: "With --day: export every day from --day through this one.")
+    public var to: BusinessDay?
+
+    @Option(name: .long, help: "Mark the batch as a repost of days already booked, for this reason (used by `flexyvisma repost`).")
+    public var repostReason: String?
+
+    @Option(name: .long, help: "With --repost-reason: only this department's receipts (repeatable).")
+    public var department: [String] = []
+
     public init() {}
 
     public func validate() throws {
         if day != nil, sinceLast { throw ValidationError("give either --day or --since-last, not both") }
+        if to != nil, day == nil { throw ValidationError("--to needs --day (the first day)") }
+        if let day, let to, to < day { throw ValidationError("--to \(to) is before --day \(day)") }
+        if !department.isEmpty, repostReason == nil { throw ValidationError("--department is only for a repost (--repost-reason)") }
+        if let repostReason {
+            guard day != nil else { throw ValidationError("a repost names its days: --day D [--to D]") }
+            if let problem = RepostRequest.problem(reason: repostReason) { throw ValidationError(problem) }
+        }
+    }
+
+    /// The days asked for: one, a range, or the catch-up.
+    var selection: DaySelection {
+        guard let day else { return .sinceLast }
+        guard let to else { return .day(day) }
+        return .days(BusinessDay.range(from: day, through: to))
     }
 
     public func run() throws {
@@ -40,7 +63,8 @@ public struct ExportCommand: ParsableCommand {
         try options.run("flexyvisma-export") { root, configuration in
             let request = ExportRequest(
                 root: root, configuration: configuration, schemas: try SchemaDirectory.locate(),
-                selection: day.map { .day($0) } ?? .sinceLast, force: force, runId: runId)
+                selection: selection, force: force, runId: runId,
+                repost: repostReason.map { RepostRequest(reason: $0, requestedBy: RepostRequest.operatorName(), departments: department.isEmpty ? nil : department) })
             let outcome = try FlexyBoxExporter(request).run()
             print(outcome.summary)
             if let folder = outcome.batchFolder { print(folder.path) }

@@ -233,6 +233,8 @@ public struct ExportDetails: Codable, Sendable, Equatable {
     public var supersedes: [BatchID]? = nil
     /// Days a discarded batch gave back to the to-do list, and that batch.
     public var returnedFrom: [String: BatchID]? = nil
+    /// Set by `flexyvisma repost`: these days are booked again as a difference (`RepostDetails.swift`).
+    public var repost: RepostRequest?
 
     public init(
         source: String, businessDays: [String], masterDataChangedAfter: String?,
@@ -271,6 +273,8 @@ public struct UploadDetails: Codable, Sendable, Equatable {
     /// `sending` rows of an interrupted run, settled by lookup at start.
     public var recovered = 0
     public var durationSeconds = 0.0
+    /// A repost batch: what became of each day journal.
+    public var reposted: [RepostedJournal]?
 
     public init() {}
 }

@@ -227,6 +227,8 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("GET", 2, "v1", "customerpayment"): outcome = try company.listCustomerPayments(request.query)
             case ("POST", 2, "v1", "customerpayment"): outcome = try company.createCustomerPayment(body)
             case ("GET", 3, "v1", "customerpayment"): outcome = try company.getCustomerPayment(segments[2])
+            case ("PUT", 3, "v1", "customerpayment"): outcome = try company.updateCustomerPayment(segments[2], body)
+            case ("POST", 5, "v1", "customerpayment") where lowered[3...] == ["action", "void"]: outcome = try company.voidCustomerPayment(segments[2], body)
             case ("POST", 5, "v1", "customerpayment") where lowered[3...] == ["action", "release"]:
                 outcome = try company.releaseCustomerPayment(segments[2], body)
             case ("GET", 2, "v1", "paymentmethod"): outcome = company.paymentMethodList()
@@ -238,6 +240,7 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("GET", 2, "v2", "journaltransaction"): outcome = try company.listJournalTransactions(request.query)
             case ("POST", 2, "v2", "journaltransaction"): outcome = try company.createJournalTransaction(body)
             case ("GET", 3, "v2", "journaltransaction"): outcome = try company.getJournalTransaction(segments[2])
+            case ("PUT", 3, "v2", "journaltransaction"): outcome = try company.updateJournalTransaction(segments[2], body)
             case ("POST", 5, "v2", "journaltransaction") where lowered[3...] == ["action", "release"]:
                 outcome = try company.releaseJournalTransaction(segments[2])
             case ("GET", 2, "v1", "numbersequence"): outcome = company.numberSequenceList()

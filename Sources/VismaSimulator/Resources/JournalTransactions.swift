@@ -35,6 +35,14 @@ extension CompanyState {
 
     mutating func createJournalTransaction(_ body: JSONValue) throws -> Outcome {
         let dto = try WriteDTO(body, dto: "JournalTransactionUpdateDto", wrapped: Self.journalWrapped, lines: ["journalTransactionLines"])
+        let render = try checkedJournal(dto)
+        let number = try documentNumber(dto, field: "batchNumber", kind: .journalTransaction, prefix: "")
+        insert(.journalTransaction, number, render(number))
+        return .created("/v2/journaltransaction/\(Self.pathSegment(number))")
+    }
+
+    /// Checks a whole journal (header and every line) as a create does; renders it under the number it is given.
+    func checkedJournal(_ dto: WriteDTO) throws -> (String) -> JSONValue {
         let date = try dto.requiredString("transactionDate", "Transaction Date")
         let period = try journalPeriod(dto, date: date)
         if let branchNumber = try dto.string("branch") {
@@ -56,23 +64,26 @@ extension CompanyState {
             throw VismaError.badRequest(
                 "Error: The batch is out of balance. Debit total \(Self.text(debit)) does not equal credit total \(Self.text(credit)).")
         }
-        if vatTransactions { try checkVatDocuments(parsed, skipAmountValidation: try dto.bool("skipVatAmountValidation") ?? false) }
-        let number = try documentNumber(dto, field: "batchNumber", kind: .journalTransaction, prefix: "")
+        let skipVatAmounts = try dto.bool("skipVatAmountValidation") ?? false
+        if vatTransactions { try checkVatDocuments(parsed, skipAmountValidation: skipVatAmounts) }
         let hold = try dto.bool("hold") ?? false
-        insert(.journalTransaction, number, JSONValue.object([
-            "module": "ModuleGL", "batchNumber": .string(number), "status": .string(hold ? "Hold" : "Balanced"),
+        let header: [String: JSONValue] = [
+            "module": "ModuleGL", "status": .string(hold ? "Hold" : "Balanced"),
             "hold": .bool(hold), "transactionDate": .string(date),
             "postPeriod": .string(String(period.suffix(2) + period.prefix(4))), "financialPeriod": .string(period),
             "ledger": "1", "currencyId": .string(try dto.string("currencyId") ?? "DKK"),
             "description": .text(try dto.string("description")),
-            "createVatTransaction": .bool(vatTransactions),
-            "skipVatAmountValidation": .bool(try dto.bool("skipVatAmountValidation") ?? false),
+            "createVatTransaction": .bool(vatTransactions), "skipVatAmountValidation": .bool(skipVatAmounts),
             "debitTotal": amount(debit), "debitTotalInCurrency": amount(debit),
             "creditTotal": amount(credit), "creditTotalInCurrency": amount(credit),
             "branch": .text(try dto.string("branch")), "journalTransactionLines": .array(parsed.map(\.rendered)),
-            "lastModifiedDateTime": .string(Self.now()),
-        ]).compacted)
-        return .created("/v2/journaltransaction/\(Self.pathSegment(number))")
+        ]
+        return { number in
+            var members = header
+            members["batchNumber"] = .string(number)
+            members["lastModifiedDateTime"] = .string(Self.now())
+            return JSONValue.object(members).compacted
+        }
     }
 
     /// The batch's period: `financialPeriod` (YYYYPP), else `postPeriod` (PPYYYY), else the period containing the date;
@@ -114,7 +125,7 @@ extension CompanyState {
         return .ok(Self.actionResult("Done"))
     }
 
-    private mutating func markJournalReleased(_ number: String) {
+    mutating func markJournalReleased(_ number: String) {
         guard var journal = entity(.journalTransaction, number)?.objectValue else { return }
         journal["status"] = "Released"
         journal["lastModifiedDateTime"] = .string(Self.now())

@@ -112,11 +112,7 @@ struct UploadWork: AsynchronousStageWork {
             sent.noToken = error
             return try result(of: sent, details: details, records: records, claim: claim)
         }
-        details.recovered = try await settleInterrupted(records, batch: batchId, sender: wire.senders[0], reference: reference)
-        try await settleReleases(records, batch: batchId, sender: wire.senders[0], sent: &sent)
-        if sent.rejection == nil {
-            try await sendPending(records, batch: batchId, wire: wire, reference: reference, details: &details, sent: &sent)
-        }
+        let ordinary = try await sendAll(records, batch: batchId, folder: claim.folder, wire: wire, reference: reference, details: &details, sent: &sent)
 
         let entries = try ledger.entries(batch: batchId)
         if sent.rejection == nil, let refused = records.first(where: { entries[$0.sequence]?.state == .rejected }) {
@@ -125,7 +121,7 @@ struct UploadWork: AsynchronousStageWork {
             sent.rejection = (refused, message, Self.stillRefusedRule)
             details.kinds[refused.kind, default: .init()].rejected += records.filter { entries[$0.sequence]?.state == .rejected && $0.kind == refused.kind }.count
         }
-        for record in records where entries[record.sequence]?.state == .done {
+        for record in ordinary where entries[record.sequence]?.state == .done {
             if record.method == "PUT" {
                 details.kinds[record.kind, default: .init()].updated += 1
             } else {
@@ -178,6 +174,28 @@ struct UploadWork: AsynchronousStageWork {
         var noToken: VismaClientError?
 
         var mustStop: Bool { rejection != nil || unresolved > 0 || noToken != nil }
+    }
+
+    /// Settles what an earlier run left, then sends; a repost batch's payments are compared with Visma first and its day
+    /// journals book the difference. Returns the records sent the ordinary way (a repost's journals are not).
+    func sendAll(
+        _ records: [PayloadRecord], batch: BatchID, folder: URL, wire: Wire, reference: ReferenceSnapshot?, details: inout UploadDetails, sent: inout Sent
+    ) async throws -> [PayloadRecord] {
+        let isRepost = RepostRequest.verified(batch: batch, folder: folder, root: root) != nil
+        let reposted = isRepost ? records.filter { $0.group == .journalTransactions } : []
+        let ordinary = isRepost ? records.filter { $0.group != .journalTransactions } : records
+        details.recovered = try await settleInterrupted(ordinary, batch: batch, sender: wire.senders[0], reference: reference)
+        try await settleReleases(ordinary, batch: batch, sender: wire.senders[0], sent: &sent)
+        if isRepost, sent.rejection == nil {
+            try await settleRepostedDocuments(ordinary, batch: batch, sender: wire.senders[0], reference: reference, details: &details, sent: &sent)
+        }
+        if sent.rejection == nil {
+            try await sendPending(ordinary, batch: batch, wire: wire, reference: reference, details: &details, sent: &sent)
+        }
+        if !reposted.isEmpty, !sent.mustStop, sent.queued == 0, sent.waiting.isEmpty {
+            try await repostJournals(reposted, batch: batch, wire: wire, reference: reference, details: &details, sent: &sent)
+        }
+        return ordinary
     }
 
     /// Settles what an interrupted run left `sending`: a create is looked up by our key before anything is sent;
@@ -332,9 +350,10 @@ struct UploadWork: AsynchronousStageWork {
                 exitStatus: .temporaryFailure)
         }
         let created = details.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.created) created, \($0.value.updated) updated" }
+        let days = (details.reposted ?? []).map { "\n  \($0.sentence)" }.joined()
         return StageResult(
             manifest: manifest,
-            summary: "batch \(batchId) uploaded: \(created.isEmpty ? "nothing to send" : created.joined(separator: "; ")) (\(details.requests) requests, \(details.retries) retries, \(details.rateLimited) × 429)")
+            summary: "batch \(batchId) uploaded: \(created.isEmpty ? "nothing to send" : created.joined(separator: "; ")) (\(details.requests) requests, \(details.retries) retries, \(details.rateLimited) × 429)\(days)")
     }
 
     /// A run that got no access token: a failed manifest (never a rejection, so no halt and no record blamed) whose
