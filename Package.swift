@@ -11,6 +11,9 @@ let package = Package(
         .executable(name: "flexyvisma-transform", targets: ["flexyvisma-transform"]),
         .executable(name: "flexyvisma-upload", targets: ["flexyvisma-upload"]),
         .executable(name: "visma-simulator", targets: ["visma-simulator"]),
+        // Only for the libFuzzer package under Fuzz/, which depends on this one by path and can link library
+        // products only (it cannot share a build with the @main executables: -sanitize=fuzzer brings its own main).
+        .library(name: "FlexyVismaFuzzSurface", targets: ["FlexyVismaCore", "DropFormats", "DropValidation", "VismaAPI", "VismaUpload"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

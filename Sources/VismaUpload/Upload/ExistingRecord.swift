@@ -8,7 +8,9 @@ import VismaPayloads
 /// Only the fields our body carries are compared (the fields FlexyBox owns), each against the read DTO's field of
 /// the same name, or the `id` of the field without the `Id` suffix (`customerClassId` → `customerClass.id`);
 /// a field the read DTO does not show, a write-only switch and a document's lines are not compared.
-enum ExistingRecord {
+/// SPI so that the JSON fuzz target (`Fuzz/`) can feed it a hostile server's answers.
+@_spi(Fuzzing)
+public enum ExistingRecord {
     /// The rule id of a create that met a record Visma holds with other FlexyBox fields.
     static let rule = "visma.exists-different"
 
@@ -19,7 +21,7 @@ enum ExistingRecord {
     static let switches: Set<String> = ["overrideWithClassValues", "overrideNumberSeries", "hold"]
 
     /// One line per compared field that differs: `field: ours …, Visma's …`.
-    static func differences(ours body: JSONValue, held: JSONValue, prefix: String = "") -> [String] {
+    public static func differences(ours body: JSONValue, held: JSONValue, prefix: String = "") -> [String] {
         var lines: [String] = []
         for (field, wrapped) in (body.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) where !switches.contains(field) {
             let ours = wrapped["value"] ?? wrapped
@@ -63,7 +65,7 @@ enum ExistingRecord {
 
     /// The body of the PUT that makes an adopted record ours: the create's fields without the key Visma
     /// takes only on a create, and keeping the settings the record has of its own (not its class's).
-    static func updateBody(_ body: Data, group: PayloadGroup) -> Data? {
+    public static func updateBody(_ body: Data, group: PayloadGroup) -> Data? {
         guard var members = (try? JSONValue.parse(body))?.objectValue else { return nil }
         for key in ["inventoryNumber", "number", "overrideNumberSeries"] { members[key] = nil }
         if members["overrideWithClassValues"] != nil { members["overrideWithClassValues"] = .bool(false) }
