@@ -11,11 +11,13 @@ struct HaltedSourceBatch {
     var export: ExportDetails
     var outputs: [FileRecord]
 
-    /// The halted batch, when the halt is at validate or transform on a batch the export made.
+    /// The halted batch, when the halt is at validate or transform on a batch the nightly export made.
     static func current(in root: PipelineRoot) throws -> HaltedSourceBatch? {
         guard let halt = try HaltRecord.current(in: root), halt.stage == .validate || halt.stage == .transform,
             let folder = root.locateBatch(halt.batchId), folder.deletingLastPathComponent().path != root.archive.path,
-            let manifest = StageManifest.read(.export, in: folder), let export = manifest.export
+            let manifest = StageManifest.read(.export, in: folder), let export = manifest.export,
+            // A repost or a forced export was asked for by hand: it is retried or discarded, not re-exported by the night.
+            export.repost == nil, !export.forced
         else { return nil }
         return HaltedSourceBatch(batchId: halt.batchId, folder: folder, export: export, outputs: manifest.outputs)
     }
