@@ -88,7 +88,8 @@ public struct PipelineStatus: Codable, Sendable {
     /// The way out of a halt that works for this batch.
     static func fixPath(for halt: HaltRecord, root: PipelineRoot, configuration: PipelineConfiguration?) -> (text: String, fromSource: Bool) {
         let folder = root.locateBatch(halt.batchId)
-        let exported = folder.flatMap { StageManifest.read(.export, in: $0) }?.export != nil
+        let export = folder.flatMap { StageManifest.read(.export, in: $0) }?.export
+        let exported = export.map { $0.repost == nil && !$0.forced } ?? false
         let discard = exported
             ? "or take it out: `flexyvisma discard \(halt.batchId) --reason \"…\"` (its days and records go back to the next export; `--abandon` leaves its days out on purpose)"
             : "or take it out: `flexyvisma discard \(halt.batchId) --reason \"…\"`"
