@@ -147,12 +147,20 @@ private final class ExportWork: SynchronousStageWork {
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
         try Data().write(to: temporary.appendingPathComponent(FlexyBoxExporter.inProgressMarker))
 
-        let written = try writeFiles(source: source, days: days, masterData: scope.masterData, into: temporary)
+        let written: WrittenFiles
+        do {
+            written = try writeFiles(source: source, days: days, masterData: scope.masterData, into: temporary)
+        } catch {
+            // A full disk or an I/O error: nothing half-written stays in the inbox.
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
         guard written.records > 0 || !days.isEmpty else {
             try FileManager.default.removeItem(at: temporary)
             return .nothing("nothing to export: no master data changed and no new business day")
         }
-        try FileManager.default.removeItem(at: temporary.appendingPathComponent(FlexyBoxExporter.inProgressMarker))
+        // The in-progress marker stays until the manifest is written (`publish`): until then it is how the next
+        // export knows this hidden folder for its own and removes it, whatever step failed.
         watermark = written.watermark
         supersedes = scope.supersedes
         takenToDo = scope.toDo
@@ -344,20 +352,27 @@ private final class ExportWork: SynchronousStageWork {
         let temporary = claim.folder
         let published = try chain.withLock(purpose: "flexyvisma-export \(batchId)") { session in
             let linked = try session.link(manifest)
-            try DurableFiles.write(linked.data, to: temporary.appendingPathComponent(manifest.fileName))
-            try DurableFiles.syncFolder(temporary)
             let link = ManifestChain.Link(sha256: linked.sha256, batchId: batchId, fileName: manifest.fileName)
-            try session.prepare(link)
-            state.pending = ExportState.Pending(
-                batchId: batchId, days: days, masterDataWatermark: watermark, supersedes: supersedes.isEmpty ? nil : supersedes, toDo: takenToDo)
-            try state.save(to: root)
+            do {
+                try DurableFiles.write(linked.data, to: temporary.appendingPathComponent(manifest.fileName))
+                try FileManager.default.removeItem(at: temporary.appendingPathComponent(FlexyBoxExporter.inProgressMarker))
+                try DurableFiles.syncFolder(temporary)
+                try session.prepare(link)
+                state.pending = ExportState.Pending(
+                    batchId: batchId, days: days, masterDataWatermark: watermark, supersedes: supersedes.isEmpty ? nil : supersedes, toDo: takenToDo)
+                try state.save(to: root)
 
-            if request.fault == "stall-before-publish" {
-                logger.warning("fault injection: stalling before publishing \(batchId)")
-                while true { sleep(60) }
+                if request.fault == "stall-before-publish" {
+                    logger.warning("fault injection: stalling before publishing \(batchId)")
+                    while true { sleep(60) }
+                }
+
+                try DurableFiles.rename(temporary, to: root.inboxFolder(batchId))
+            } catch {
+                // Not published: the folder goes (when the rename itself went through, it is no longer there to remove).
+                try? FileManager.default.removeItem(at: temporary)
+                throw error
             }
-
-            try DurableFiles.rename(temporary, to: root.inboxFolder(batchId))
             if supersedes.isEmpty {
                 state.commitPending()
                 try state.save(to: root)

@@ -11,16 +11,19 @@ public struct TransformStage: SynchronousStageWork {
     public let root: PipelineRoot
     public let configuration: PipelineConfiguration
     public let runId: String
+    /// Transform the batch halted at transform again (its inputs were put back as validate recorded them).
+    public let retry: Bool
 
-    public init(root: PipelineRoot, configuration: PipelineConfiguration, runId: String = RunLogging.makeRunId()) {
+    public init(root: PipelineRoot, configuration: PipelineConfiguration, runId: String = RunLogging.makeRunId(), retry: Bool = false) {
         self.root = root
         self.configuration = configuration
         self.runId = runId
+        self.retry = retry
     }
 
     /// Transforms the oldest batch that is validated but not transformed; nothing to do is success.
     public func run() throws -> TransformOutcome {
-        try StageLifecycle(root: root, runId: runId).run(self)
+        try StageLifecycle(root: root, runId: runId, retry: retry).run(self)
     }
 
     public var stage: StageManifest.Stage { .transform }

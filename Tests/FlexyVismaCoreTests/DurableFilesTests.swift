@@ -52,4 +52,15 @@ import Testing
             _ = try DurableFiles.copyRegularFile(named: "single.csv", in: source, to: folder.path("copy.csv"), permissions: FileModes.sharedFile)
         }
     }
+
+    @Test func aWriteThatCannotBePutInPlaceLeavesNoTemporaryFileBehind() throws {
+        let folder = try TemporaryFolder("durable-files")
+        // A folder in the way of the file: the rename fails after the temporary file was written and synced.
+        let inTheWay = folder.path("validate.manifest.json")
+        try FileManager.default.createDirectory(at: inTheWay, withIntermediateDirectories: false)
+        try Data("kept".utf8).write(to: inTheWay.appendingPathComponent("inside.txt"))
+        #expect(throws: FileFailure.self) { try DurableFiles.writeAtomically(Data("ours".utf8), to: inTheWay) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["validate.manifest.json"])
+        #expect(try String(contentsOf: inTheWay.appendingPathComponent("inside.txt"), encoding: .utf8) == "kept")
+    }
 }

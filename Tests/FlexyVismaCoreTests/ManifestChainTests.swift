@@ -49,11 +49,25 @@ import Testing
         let chain = ManifestChain(root: root)
         let crashed = BatchID.make()
         let hash = try publish(crashed, root: root, chain: chain, commit: false)
-        #expect(try chain.head() == nil)
+        // Readers see the published manifest as the head before any writer settles it (see the test below).
+        #expect(try chain.head()?.sha256 == hash)
         let next = BatchID.make()
         _ = try publish(next, root: root, chain: chain)
         let written = try StageManifest.decode(Data(contentsOf: root.inboxFolder(next).appendingPathComponent("export.manifest.json")))
         #expect(written.previous == hash)
+    }
+
+    /// A stage that published its manifest and then could not record the head (a full disk: `state/chain-head.json`
+    /// not written) exits 75; if nothing publishes after it, `audit verify` and `audit anchor` read the head without
+    /// settling it, and the manifest must not look "not on the hash chain".
+    @Test func aManifestPublishedButNotRecordedAsTheHeadIsTheHeadForReaders() throws {
+        let (folder, root) = try makeRoot()
+        _ = folder
+        let chain = ManifestChain(root: root)
+        let first = try publish(BatchID.make(), root: root, chain: chain)
+        let second = try publish(BatchID.make(), root: root, chain: chain, commit: false)
+        #expect(try String(contentsOf: root.state.appendingPathComponent("chain-head.json"), encoding: .utf8).contains(first))
+        #expect(try chain.head()?.sha256 == second)
     }
 
     @Test func aPendingManifestThatNeverArrivedIsForgotten() throws {

@@ -91,6 +91,29 @@ import VismaUpload
         }
     }
 
+    /// `flexyvisma retry` (and the nightly run, which retries a halt first) runs the halted stage with `--retry`:
+    /// a transform halt must be retryable once the file is put back, not a usage error for ever.
+    @Test func aTransformHaltIsRetriedByFlexyvismaRetryOnceTheFileIsPutBack() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let fixture = try PipelineFixture(simulator: simulator)
+            let id = try await fixture.exportAndValidate()
+            let added = fixture.root.batchFolder(id).appendingPathComponent("customers-late.csv")
+            try Data("{}".utf8).write(to: added)
+            let halted = try await Self.runStage("transform", fixture.root)
+            #expect(halted.status == 65, "\(halted)")
+            #expect(halted.standardError.contains("customers-late.csv"), "\(halted)")
+            try FileManager.default.removeItem(at: added)
+
+            let retried = try await offCooperativePool {
+                try ChildProcess.run(ChildProcess.executable("flexyvisma"), ["retry", "--root", fixture.root.url.path], environment: Self.environment)
+            }
+            #expect(retried.status == 0, "\(retried)")
+            #expect(try HaltRecord.current(in: fixture.root) == nil)
+            #expect(StageManifest.read(.transform, in: fixture.root.locateBatch(id) ?? fixture.root.batchFolder(id))?.status == .accepted)
+            #expect(try await !fixture.entities("inventory").isEmpty)
+        }
+    }
+
     @Test func aReferenceSnapshotChangedOrADropFileAddedAfterValidateIsRefusedByTransform() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let fixture = try PipelineFixture(simulator: simulator)

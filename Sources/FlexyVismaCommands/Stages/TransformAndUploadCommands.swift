@@ -11,17 +11,21 @@ public struct TransformCommand: ParsableCommand {
         abstract: "Turn the oldest validated batch into Visma write DTOs (batches/<id>/payloads/*.jsonl).",
         discussion: """
             Exit codes: 0 done or nothing to do · 65 a drop file or reference.json changed since validate (the pipeline halts) · \
-            69 halted earlier · 75 another transform is running · 78 configuration error.
+            69 halted earlier · 75 another transform is running, or a file could not be read or written · 78 configuration error.
             """)
 
     @OptionGroup public var options: RootOptions
+
+    @Flag(name: .long, help: "Transform the halted batch again after putting its files back as validate recorded them.")
+    public var retry = false
 
     public init() {}
 
     public func run() throws {
         let runId = options.startLogging()
         try options.run("flexyvisma-transform") { root, configuration in
-            let outcome = try TransformStage(root: root, configuration: configuration, runId: runId).run()
+            let outcome = try TransformStage(root: root, configuration: configuration, runId: runId, retry: retry).run()
+            if outcome.exitStatus != .success { CommandFailures.printError("flexyvisma-transform", outcome.summary) }
             print(outcome.summary)
             return outcome.exitStatus
         }

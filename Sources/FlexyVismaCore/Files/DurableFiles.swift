@@ -10,12 +10,21 @@ import Glibc
 public enum DurableFiles {
     /// Writes `data` to a hidden temporary file beside `url` (created `O_EXCL`), syncs it, and renames it into place.
     ///
-    /// The rename replaces a link at `url` with the file; it never writes through it.
+    /// The rename replaces a link at `url` with the file; it never writes through it. When the write or the rename
+    /// fails (a full disk, an I/O error, a folder in the way) the temporary file is removed: nothing half-written stays.
     public static func writeAtomically(_ data: Data, to url: URL, permissions: mode_t = FileModes.privateFile) throws {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        try write(data, to: temporary, permissions: permissions, exclusive: true)
-        try rename(temporary, to: url)
+        do {
+            try write(data, to: temporary, permissions: permissions, exclusive: true)
+            guard Glibc.rename(temporary.path, url.path) == 0 else {
+                throw FileFailure(operation: "rename \(temporary.lastPathComponent) to", path: url.path)
+            }
+        } catch {
+            unlink(temporary.path)
+            throw error
+        }
+        try syncFolder(folder)
     }
 
     /// Creates (or truncates) the regular file `url`, writes `data`, and fsyncs the file before returning.

@@ -34,7 +34,21 @@ public struct ManifestChain: Sendable {
     var pendingFile: URL { root.state.appendingPathComponent("chain-pending.json") }
     var lockFile: URL { root.state.appendingPathComponent("chain.lock") }
 
-    public func head() throws -> Link? { try read(headFile) }
+    /// The newest link: the recorded head, or a pending manifest that was published after all (a run that failed
+    /// between publishing a manifest and recording it as the head, e.g. on a full disk, leaves it pending until the next
+    /// writer settles it; readers such as `audit verify` and `audit anchor` must see it as the head already).
+    public func head() throws -> Link? {
+        if let pending: Link = try read(pendingFile), isPublished(pending) { return pending }
+        return try read(headFile)
+    }
+
+    /// Whether the manifest (or record) a pending link names is in place with the hash the link names.
+    private func isPublished(_ pending: Link) -> Bool {
+        let place = pending.path.map { root.url.appendingPathComponent($0) }
+            ?? root.locateBatch(pending.batchId).map { $0.appendingPathComponent(pending.fileName) }
+        guard let url = place, let digest = try? DurableFiles.digest(of: url) else { return false }
+        return digest.sha256 == pending.sha256
+    }
 
     /// Runs `body` holding the chain lock, after settling anything a crash left pending.
     public func withLock<T>(purpose: String, _ body: (Session) throws -> T) throws -> T {
@@ -98,13 +112,7 @@ public struct ManifestChain: Sendable {
 
     private func settlePending() throws {
         guard let pending: Link = try read(pendingFile) else { return }
-        let place = pending.path.map { root.url.appendingPathComponent($0) }
-            ?? root.locateBatch(pending.batchId).map { $0.appendingPathComponent(pending.fileName) }
-        if let url = place {
-            if let digest = try? DurableFiles.digest(of: url), digest.sha256 == pending.sha256 {
-                try write(pending, to: headFile)
-            }
-        }
+        if isPublished(pending) { try write(pending, to: headFile) }
         try FileManager.default.removeItem(at: pendingFile)
     }
 

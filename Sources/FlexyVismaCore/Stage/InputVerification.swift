@@ -29,7 +29,10 @@ public enum InputVerification {
     public static let rule = "input.changed"
 
     /// One finding per file that changed, went missing, is no longer a regular file, or was added; empty when all match.
-    public static func check(_ expected: ExpectedInputs, in folder: URL) -> [Finding] {
+    ///
+    /// A file that is there but cannot be read (an I/O error, no descriptors left) is no finding: that `FileFailure`
+    /// is thrown (exit 75, no halt), since the batch is not at fault and the next run reads it again.
+    public static func check(_ expected: ExpectedInputs, in folder: URL) throws -> [Finding] {
         var findings: [Finding] = []
         var known: Set<String> = []
         for file in expected.files {
@@ -41,8 +44,11 @@ public enum InputVerification {
                 findings.append(finding(file.path, "\(file.path) \(what); \(expected.recordedBy.rawValue) recorded \(recorded)", expected))
                 continue
             }
-            guard let now = try? DurableFiles.digest(of: url) else {
-                findings.append(finding(file.path, "\(file.path) cannot be read; \(expected.recordedBy.rawValue) recorded \(recorded)", expected))
+            let now: FileDigest
+            do {
+                now = try DurableFiles.digest(of: url)
+            } catch let refused as NotARegularFile {
+                findings.append(finding(file.path, "\(file.path) cannot be read (\(refused.reason)); \(expected.recordedBy.rawValue) recorded \(recorded)", expected))
                 continue
             }
             if now.sha256 != file.sha256 || now.bytes != file.bytes {

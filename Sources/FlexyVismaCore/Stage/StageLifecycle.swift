@@ -213,7 +213,7 @@ public struct StageLifecycle: Sendable {
     /// A rejection (`input.changed`, exit 65) when a file the stage would read is not what the stage before it recorded.
     private func verifyInputs<Work: StageWork>(of claim: BatchClaim, work: Work) throws -> StageResult? {
         guard let expected = try work.expectedInputs(of: claim) else { return nil }
-        let findings = InputVerification.check(expected, in: claim.folder)
+        let findings = try InputVerification.check(expected, in: claim.folder)
         guard let first = findings.first else { return nil }
         var manifest = StageManifest(
             stage: work.stage, batchId: claim.batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: .rejected)
