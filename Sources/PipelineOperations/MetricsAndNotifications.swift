@@ -59,25 +59,32 @@ enum Notifier {
     static func send(command: String, event: Event, status: PipelineStatus) {
         // A notifier that closed its stdin must give EPIPE, not kill the run (executables ignore it already).
         signal(SIGPIPE, SIG_IGN)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command + " \"$1\"", "flexyvisma-notify", event.summary]
-        process.environment = environment(for: event)
-        let input = Pipe()
-        process.standardInput = input
+        let child: Subprocess
+        let writing: Int32
         do {
-            try process.run()
-            let json = (try? CanonicalJSON.encode(status)) ?? Data()
-            let delivered = StandardStream.write(Array(json), to: input.fileHandleForWriting.fileDescriptor)
-            try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
-            if process.terminationStatus != 0 {
-                StandardStream.error("flexyvisma: warning: the notification command exited \(process.terminationStatus)\n")
-            } else if !delivered {
-                StandardStream.error("flexyvisma: warning: the notification command did not read the status on its stdin\n")
+            let ends = try Subprocess.pipe()
+            writing = ends.writing
+            defer { close(ends.reading) }
+            do {
+                child = try Subprocess.start(
+                    "/bin/sh", ["-c", command + " \"$1\"", "flexyvisma-notify", event.summary], environment: environment(for: event),
+                    input: ends.reading)
+            } catch {
+                close(ends.writing)
+                throw error
             }
         } catch {
             StandardStream.error("flexyvisma: warning: cannot run the notification command: \(error)\n")
+            return
+        }
+        let json = (try? CanonicalJSON.encode(status)) ?? Data()
+        let delivered = StandardStream.write(Array(json), to: writing)
+        close(writing)
+        let exit = child.wait()
+        if exit != 0 {
+            StandardStream.error("flexyvisma: warning: the notification command exited \(exit)\n")
+        } else if !delivered {
+            StandardStream.error("flexyvisma: warning: the notification command did not read the status on its stdin\n")
         }
     }
 
