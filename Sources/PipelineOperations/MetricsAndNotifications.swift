@@ -71,31 +71,39 @@ enum Notifier {
     static func send(command: String, event: Event, status: PipelineStatus, timeLimitSeconds: Int = 60) {
         // A notifier that closed its stdin must give EPIPE, not kill the run (executables ignore it already).
         signal(SIGPIPE, SIG_IGN)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command + " \"$1\"", "flexyvisma-notify", event.summary]
-        process.environment = environment(for: event)
-        let input = Pipe()
-        process.standardInput = input
+        let child: Subprocess
+        let writing: Int32
         do {
-            try process.run()
-            let deadline = Date().addingTimeInterval(Double(timeLimitSeconds))
-            let json = (try? CanonicalJSON.encode(status)) ?? Data()
-            let delivered = write(Array(json), to: input.fileHandleForWriting.fileDescriptor, until: deadline)
-            try? input.fileHandleForWriting.close()
-            guard waitForExit(process, until: deadline) else {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                StandardStream.error("flexyvisma: warning: the notification command did not finish within \(timeLimitSeconds) s and was stopped\n")
-                return
-            }
-            if process.terminationStatus != 0 {
-                StandardStream.error("flexyvisma: warning: the notification command exited \(process.terminationStatus)\n")
-            } else if !delivered {
-                StandardStream.error("flexyvisma: warning: the notification command did not read the status on its stdin\n")
+            let ends = try Subprocess.pipe()
+            writing = ends.writing
+            defer { close(ends.reading) }
+            do {
+                child = try Subprocess.start(
+                    "/bin/sh", ["-c", command + " \"$1\"", "flexyvisma-notify", event.summary], environment: environment(for: event),
+                    input: ends.reading)
+            } catch {
+                close(ends.writing)
+                throw error
             }
         } catch {
             StandardStream.error("flexyvisma: warning: cannot run the notification command: \(error)\n")
+            return
+        }
+        let deadline = Date().addingTimeInterval(Double(timeLimitSeconds))
+        let json = (try? CanonicalJSON.encode(status)) ?? Data()
+        let delivered = write(Array(json), to: writing, until: deadline)
+        close(writing)
+        while child.isRunning, Date() < deadline { usleep(20_000) }
+        guard !child.isRunning else {
+            child.kill()
+            StandardStream.error("flexyvisma: warning: the notification command did not finish within \(timeLimitSeconds) s and was stopped\n")
+            return
+        }
+        let exit = child.wait()
+        if exit != 0 {
+            StandardStream.error("flexyvisma: warning: the notification command exited \(exit)\n")
+        } else if !delivered {
+            StandardStream.error("flexyvisma: warning: the notification command did not read the status on its stdin\n")
         }
     }
 
@@ -113,15 +121,6 @@ enum Notifier {
             } else if written < 0, errno != EAGAIN, errno != EINTR {
                 return false
             }
-        }
-        return true
-    }
-
-    /// Waits for the command to end, at most until `deadline`.
-    private static func waitForExit(_ process: Process, until deadline: Date) -> Bool {
-        while process.isRunning {
-            guard Date() < deadline else { return false }
-            usleep(20_000)
         }
         return true
     }

@@ -31,20 +31,14 @@ public struct StageInvoker: Sendable {
         }
         let chain = ManifestChain(root: root)
         let before = try chain.head()
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["--root", root.url.path] + arguments
-        process.standardInput = FileHandle.nullDevice
         var environment = ProcessInfo.processInfo.environment
         environment[RunLogging.environmentVariable] = runId
-        process.environment = environment
-        try process.run()
-        process.waitUntilExit()
+        let status = try Subprocess.start(executable.path, ["--root", root.url.path] + arguments, environment: environment).wait()
         let after = try chain.head()
         var published: StageManifest?
         if let after, after != before, let batch = root.locateBatch(after.batchId) {
             published = StageManifest.read(after.fileName, in: batch)
         }
-        return Result(status: process.terminationStatus, manifest: published)
+        return Result(status: status, manifest: published)
     }
 }

@@ -129,24 +129,19 @@ import VismaSimulator
 
     /// Runs with stderr a pipe whose reading end is already closed: every write to it fails with EPIPE.
     static func runWithBrokenStderr(_ executable: URL, _ arguments: [String]) throws -> (reason: Process.TerminationReason, status: Int32) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["FLEXYVISMA_SCHEMAS"] = Repository.schemas.path
-        process.environment = environment
-        // A plain pipe(2) rather than Foundation's Pipe, whose reading end Process.run would also touch.
-        var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
-        close(ends[0])
-        let writing = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = writing
-        try process.run()
-        try writing.close()
-        process.waitUntilExit()
-        return (process.terminationReason, process.terminationStatus)
+        let ends = try Subprocess.pipe()
+        close(ends.reading)
+        let nothing = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { close(nothing) }
+        let child: Subprocess
+        do {
+            defer { close(ends.writing) }
+            child = try Subprocess.start(executable.path, arguments, environment: environment, output: nothing, error: ends.writing)
+        }
+        let status = child.wait()
+        return (child.endedBySignal ? .uncaughtSignal : .exit, status)
     }
 
     @Test func aClosedStderrEndsACommandWithItsOwnStatus() throws {
@@ -174,22 +169,12 @@ import VismaSimulator
         let planted = folder.path("work/Schemas")
         try FileManager.default.createDirectory(at: folder.path("work/deeper"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Repository.schemas, to: planted)
-        let process = Process()
-        process.executableURL = stage
-        process.arguments = ["--root", folder.path("venue").path]
-        process.currentDirectoryURL = folder.path("work/deeper")
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "FLEXYVISMA_SCHEMAS")
-        environment["FLEXYVISMA_CLIENT_SECRET"] = ClientSecret.simulatorDemoSecret
-        process.environment = environment
-        let errors = Pipe()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 78, "\(message)")
+        // Started in work/deeper through the shell; an empty FLEXYVISMA_SCHEMAS counts as unset.
+        let result = try ChildProcess.run(
+            URL(fileURLWithPath: "/bin/sh"), ["-c", "cd \"$1\" && exec \"$2\" --root \"$3\"", "sh", folder.path("work/deeper").path, stage.path, folder.path("venue").path],
+            environment: ["FLEXYVISMA_SCHEMAS": "", "FLEXYVISMA_CLIENT_SECRET": ClientSecret.simulatorDemoSecret])
+        let message = result.standardError
+        #expect(result.status == 78, "\(message)")
         #expect(message.contains("cannot find the FlexyVisma Schemas folder"), "\(message)")
     }
 }

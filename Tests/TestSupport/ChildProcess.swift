@@ -1,3 +1,4 @@
+import FlexyVismaCore
 import Foundation
 
 /// A finished child process: exit status and what it printed.
@@ -47,33 +48,42 @@ public enum ChildProcess {
         let err = scratch.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         merged["FLEXYVISMA_SCHEMAS"] = Repository.schemas.path
         merged.merge(environment) { $1 }
-        process.environment = merged
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        // Foundation's Process.run crashed (memcpy inside it) when tests started children on several threads at once.
-        try spawnLock.withLock { try process.run() }
-        return RunningProcess(process: process, scratch: scratch)
+        let output = open(out.path, O_WRONLY | O_CLOEXEC)
+        let errors = open(err.path, O_WRONLY | O_CLOEXEC)
+        defer {
+            close(output)
+            close(errors)
+        }
+        // posix_spawn, not Foundation's Process, whose run() reads past a buffer (see Subprocess).
+        let child = try Subprocess.start(executable.path, arguments, environment: merged, output: output, error: errors)
+        return RunningProcess(process: ChildHandle(child), scratch: scratch)
     }
 }
 
-/// Serialises starting children: only the start, not the wait.
-private let spawnLock = NSLock()
+/// The parts of Foundation's `Process` the tests use, over a `Subprocess`.
+public struct ChildHandle: Sendable {
+    let child: Subprocess
+
+    init(_ child: Subprocess) { self.child = child }
+
+    public var processIdentifier: Int32 { child.pid }
+    public var isRunning: Bool { child.isRunning }
+    public func waitUntilExit() { child.wait() }
+    /// The exit status, or the signal's number; waits for the end.
+    public var terminationStatus: Int32 { child.wait() }
+    public var terminationReason: Process.TerminationReason { child.endedBySignal ? .uncaughtSignal : .exit }
+}
 
 /// A child process still running.
 public struct RunningProcess {
-    public let process: Process
+    public let process: ChildHandle
     let scratch: URL
 
     public func kill() {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.child.kill()
     }
 
     /// Waits for the child's first line on stdout (nil if it exits first).
