@@ -15,6 +15,15 @@ import Testing
         #expect(answer("<html>Bad gateway</html>").vismaMessage == "<html>Bad gateway</html>")
         #expect(answer("").vismaMessage == nil)
     }
+
+    /// Found by `fuzz-json` (a body of 513 `[`): Foundation's decoder ran out of stack on it. A lying server's
+    /// deeply nested body is shown as text, whatever its depth.
+    @Test func aDeeplyNestedBodyIsShownAsTextNotACrash() {
+        for depth in [513, 100_000] {
+            let message = answer(String(repeating: "[", count: depth)).vismaMessage
+            #expect(message == String(repeating: "[", count: min(depth, 2000)))
+        }
+    }
 }
 
 /// IPP answers carry their details, multi-line texts stay multi-line, and nothing Visma says can steer the terminal.
