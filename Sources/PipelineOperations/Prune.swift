@@ -52,7 +52,7 @@ public enum ArchivePrune {
 
     /// The index `archive/pruned.json` (as written; not evidence by itself).
     public static func load(root: PipelineRoot) -> [PrunedBatch] {
-        (try? Data(contentsOf: file(in: root))).flatMap { try? JSONDecoder().decode([PrunedBatch].self, from: $0) } ?? []
+        (try? Data(contentsOf: file(in: root))).flatMap { try? BoundedJSONDecoder.decode([PrunedBatch].self, from: $0) } ?? []
     }
 
     /// The prune records by their SHA-256, with their root-relative place; unreadable ones are problems.
@@ -62,7 +62,7 @@ public enum ArchivePrune {
         let folder = recordFolder(in: root)
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where name.hasSuffix(".prune.json") {
             let place = "archive/pruned/\(name)"
-            guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)), let record = try? JSONDecoder().decode(Record.self, from: data) else {
+            guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)), let record = try? BoundedJSONDecoder.decode(Record.self, from: data) else {
                 problems.append("\(place): not a readable prune record")
                 continue
             }

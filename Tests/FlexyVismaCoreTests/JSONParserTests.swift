@@ -49,3 +49,20 @@ import Testing
         }
     }
 }
+
+/// Found by `fuzz-json`: Foundation's decoder traps on 513 nested brackets (a lying server's answer, a file in the root).
+@Suite struct BoundedJSONDecoderTests {
+    @Test func aDocumentNestedTooDeepIsRefusedBeforeFoundationSeesIt() throws {
+        let deep = Data(String(repeating: "[", count: 513).utf8)
+        #expect(throws: BoundedJSONDecoder.TooDeep.self) { try BoundedJSONDecoder.decode([Int].self, from: deep) }
+        // Brackets inside strings do not count; a document within the limit decodes as Foundation would.
+        let quoted = Data(("[\"" + String(repeating: "[", count: 600) + "\"]").utf8)
+        #expect(try BoundedJSONDecoder.decode([String].self, from: quoted).first?.count == 600)
+        let nested = Data((String(repeating: "[", count: 200) + String(repeating: "]", count: 200)).utf8)
+        #expect(throws: Never.self) { _ = try BoundedJSONDecoder.decode(AnyDepth.self, from: nested) }
+    }
+
+    private struct AnyDepth: Decodable {
+        init(from decoder: any Decoder) throws {}
+    }
+}

@@ -48,7 +48,7 @@ public struct ColumnSchema: Codable, Sendable, Equatable {
     public static func load(_ type: DropFileType, from schemas: SchemaDirectory) throws -> ColumnSchema {
         let url = schemas.url(for: type)
         do {
-            return try JSONDecoder().decode(ColumnSchema.self, from: Data(contentsOf: url))
+            return try BoundedJSONDecoder.decode(ColumnSchema.self, from: Data(contentsOf: url))
         } catch let error as DecodingError {
             throw OperatorMessage(.internalError, "\(url.path): \(error.plainDescription)")
         } catch {

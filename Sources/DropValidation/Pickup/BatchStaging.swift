@@ -49,7 +49,7 @@ struct PickupRecord: Codable {
     /// The recorded digests of a batch folder's drop files (empty for a folder made otherwise).
     static func digests(in folder: URL) -> [String: FileDigest] {
         guard let data = try? Data(contentsOf: folder.appendingPathComponent(fileName)),
-            let record = try? JSONDecoder().decode(PickupRecord.self, from: data)
+            let record = try? BoundedJSONDecoder.decode(PickupRecord.self, from: data)
         else { return [:] }
         var digests: [String: FileDigest] = [:]
         for file in record.droppedFiles { digests[file.name] = FileDigest(bytes: file.bytes, sha256: file.sha256) }

@@ -16,7 +16,7 @@ public protocol VersionedStateFile: Codable {
 
 extension VersionedStateFile {
     public static func decode(_ data: Data, version: Int) throws -> Self {
-        try JSONDecoder().decode(Self.self, from: data)
+        try BoundedJSONDecoder.decode(Self.self, from: data)
     }
 }
 
@@ -52,7 +52,7 @@ public enum StateFiles {
         let version: Int
         do {
             data = try Data(contentsOf: url)
-            version = try JSONDecoder().decode(VersionField.self, from: data).schemaVersion ?? 1
+            version = try BoundedJSONDecoder.decode(VersionField.self, from: data).schemaVersion ?? 1
         } catch {
             throw damaged(error)
         }

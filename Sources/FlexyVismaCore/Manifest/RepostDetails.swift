@@ -57,7 +57,7 @@ extension RepostRequest {
     public static func verified(batch: BatchID, folder: URL, root: PipelineRoot) -> RepostRequest? {
         guard let claimed = StageManifest.read(.export, in: folder)?.export?.repost,
             let data = try? Data(contentsOf: recordFile(of: batch, in: root)), data.count < 65_536,
-            let recorded = try? JSONDecoder().decode(RepostRequest.self, from: data), recorded == claimed
+            let recorded = try? BoundedJSONDecoder.decode(RepostRequest.self, from: data), recorded == claimed
         else { return nil }
         return claimed
     }

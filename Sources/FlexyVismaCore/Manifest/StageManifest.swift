@@ -87,7 +87,7 @@ public struct StageManifest: Codable, Sendable, Equatable {
     }
 
     public static func decode(_ data: Data) throws -> StageManifest {
-        try JSONDecoder().decode(StageManifest.self, from: data)
+        try BoundedJSONDecoder.decode(StageManifest.self, from: data)
     }
 }
 

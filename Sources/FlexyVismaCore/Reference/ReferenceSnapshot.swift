@@ -242,7 +242,7 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
 
     public static func load(from url: URL) throws -> ReferenceSnapshot {
         do {
-            return try JSONDecoder().decode(ReferenceSnapshot.self, from: Data(contentsOf: url))
+            return try BoundedJSONDecoder.decode(ReferenceSnapshot.self, from: Data(contentsOf: url))
         } catch let error as DecodingError {
             throw OperatorMessage(.configuration, "\(url.path) is not a reference snapshot: \(error.plainDescription)")
         } catch {

@@ -51,7 +51,7 @@ public actor TokenProvider {
             throw VismaClientError(
                 exitStatus: .temporaryFailure, message: "cannot reach Visma Connect at \(connection.tokenURL): \(error); try again later")
         }
-        let answer = try? JSONDecoder().decode(TokenAnswer.self, from: response.body)
+        let answer = try? BoundedJSONDecoder.decode(TokenAnswer.self, from: response.body)
         if response.status >= 500 || response.status == 429 {
             throw VismaClientError(
                 exitStatus: .temporaryFailure,

@@ -35,7 +35,7 @@ public struct VismaReader: Sendable {
                 message: "Visma answered GET \(path) with HTTP \(response.status)\(response.vismaMessage.map { ": \($0)" } ?? "")")
         }
         do {
-            return try JSONDecoder().decode(Answer.self, from: response.body)
+            return try BoundedJSONDecoder.decode(Answer.self, from: response.body)
         } catch {
             throw VismaClientError(
                 exitStatus: .temporaryFailure, message: "Visma's answer to GET \(path) cannot be read: \((error as? DecodingError)?.plainDescription ?? "\(error)")")

@@ -67,7 +67,7 @@ public final class SimulatorEngine: @unchecked Sendable {
         random = SeededGenerator(seed: configuration.seed)
         statePath = configuration.statePath
         if let statePath, FileManager.default.fileExists(atPath: statePath.path) {
-            company = try JSONDecoder().decode(CompanyState.self, from: Data(contentsOf: statePath))
+            company = try BoundedJSONDecoder.decode(CompanyState.self, from: Data(contentsOf: statePath))
         }
     }
 
@@ -349,7 +349,7 @@ public final class SimulatorEngine: @unchecked Sendable {
             }
         case ("POST", "fixture"):
             do {
-                let addition = try JSONDecoder().decode(FixtureAddition.self, from: request.body)
+                let addition = try BoundedJSONDecoder.decode(FixtureAddition.self, from: request.body)
                 addition.apply(to: &company.fixture)
                 persist()
                 return .json(200, ["applied": true])

@@ -1,4 +1,5 @@
 import Foundation
+import FlexyVismaCore
 
 /// The Visma company the simulator plays: its reference data and credentials (JSON, `--company FILE`).
 ///
@@ -174,7 +175,7 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
 
 
     public static func load(from url: URL) throws -> CompanyFixture {
-        try JSONDecoder().decode(CompanyFixture.self, from: Data(contentsOf: url))
+        try BoundedJSONDecoder.decode(CompanyFixture.self, from: Data(contentsOf: url))
     }
 }
 

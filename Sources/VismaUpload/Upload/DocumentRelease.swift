@@ -59,7 +59,7 @@ extension RecordSender {
         guard let response = await exchange("POST", path, body: body) else { return .unresolved("no answer to the release") }
         switch response.status {
         case 200..<300:
-            guard let answer = try? JSONDecoder().decode(ReleaseActionResultDto.self, from: response.body) else {
+            guard let answer = try? BoundedJSONDecoder.decode(ReleaseActionResultDto.self, from: response.body) else {
                 return .queued  // answered without a result to read: the document's status decides
             }
             switch answer.actionResult {

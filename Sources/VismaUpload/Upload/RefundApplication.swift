@@ -77,7 +77,7 @@ extension RecordSender {
         let list = "/v1/customerPayment?customer=\(PercentEncoding.encode(customer))&status=\(status)"
         let all = try? await VismaReader.collectPages(pageSize: 500) { page, size -> VismaReader.Page<PaymentDto> in
             guard let response = await exchange("GET", VismaReader.path(list, page: page, pageSize: size)), response.status == 200,
-                let documents = try? JSONDecoder().decode([PaymentDto].self, from: response.body)
+                let documents = try? BoundedJSONDecoder.decode([PaymentDto].self, from: response.body)
             else { throw Unreadable() }
             let metadata = documents.first?.metadata
             return VismaReader.Page(elements: documents, totalCount: metadata?.totalCount, maxPageSize: metadata?.maxPageSize)
