@@ -30,7 +30,8 @@ public struct NightlyRun {
         let startedAt = Date()
         var (status, summary) = try work()
         var missingDays: String?
-        if let days = try DayCheck.run(root: root, configuration: configuration), !days.unaccounted.isEmpty {
+        let days = try DayCheck.run(root: root, configuration: configuration)
+        if let days, !days.unaccounted.isEmpty {
             // The books have a hole the pipeline did not account for: never a quiet success.
             let missing = "\(days.unaccounted.count) department day(s) with sales are neither booked, waiting, halted nor abandoned: "
                 + days.unaccounted.prefix(5).joined(separator: ", ") + (days.unaccounted.count > 5 ? ", …" : "")
@@ -38,7 +39,7 @@ public struct NightlyRun {
             missingDays = missing
             if status == 0 { status = ExitStatus.internalError.rawValue }
         }
-        try finish(status: status, summary: summary, startedAt: startedAt, missingDays: missingDays)
+        try finish(status: status, summary: summary, startedAt: startedAt, days: days, missingDays: missingDays)
         return ExitStatus(rawValue: status) ?? .internalError
     }
 
@@ -86,7 +87,7 @@ public struct NightlyRun {
     }
 
     /// Records the run, rewrites the metrics file and tells a person when something needs one.
-    private func finish(status: Int32, summary: String, startedAt: Date, missingDays: String?) throws {
+    private func finish(status: Int32, summary: String, startedAt: Date, days: DayCheck?, missingDays: String?) throws {
         let previous = try RunRecord.load(from: root)
         let now = Date()
         var record = RunRecord(
@@ -119,7 +120,7 @@ public struct NightlyRun {
             record.notifiedFailureStreak = true
         }
         try record.save(in: root)
-        let status = try PipelineStatus.read(root: root, configuration: configuration)
+        let status = try PipelineStatus.read(root: root, configuration: configuration, days: days)
         try Metrics.write(status: status, record: record, to: metricsFile)
         if let notify, let command = configuration.notifications.command, !command.isEmpty {
             let event = Notifier.Event(summary: notify, root: root, exitStatus: record.exitStatus, halted: halt != nil)

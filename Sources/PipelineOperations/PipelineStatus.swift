@@ -31,7 +31,8 @@ public struct PipelineStatus: Codable, Sendable {
     /// Inbox files named as files the halt refused in a hand-dropped batch: they replace it at the next retry.
     public var corrections: [String] = []
 
-    public static func read(root: PipelineRoot, configuration: PipelineConfiguration?) throws -> PipelineStatus {
+    /// `days`: a day check already made this run (the nightly run makes one before it writes the status), else made here.
+    public static func read(root: PipelineRoot, configuration: PipelineConfiguration?, days: DayCheck? = nil) throws -> PipelineStatus {
         let halt = try HaltRecord.current(in: root)
         var queue: [QueuedBatch] = []
         for id in root.batchesInProgress() {
@@ -71,7 +72,7 @@ public struct PipelineStatus: Codable, Sendable {
             root: root.url.path, halted: halt != nil, halt: halt, queue: queue, inbox: inbox, lastRun: try RunRecord.load(from: root),
             nextNight: nextNight, waiting: waiting, interrupted: StageRunMarker.abandoned(in: root).map(\.endedWithoutResult),
             faults: queue.compactMap { $0.state.hasPrefix("upload failed: ") ? "batch \($0.batchId) \($0.state)" : nil },
-            days: try configuration.flatMap { try DayCheck.run(root: root, configuration: $0) }, fixPath: fixPath?.text,
+            days: try days ?? configuration.flatMap { try DayCheck.run(root: root, configuration: $0) }, fixPath: fixPath?.text,
             corrections: halt.map { correctionsWaiting(for: $0, inbox: inbox, root: root) } ?? [])
     }
 
