@@ -78,11 +78,7 @@ public struct PipelineStatus: Codable, Sendable {
 
     /// Loose inbox files that `validate --retry` takes as a corrected drop of the halted hand-dropped batch.
     static func correctionsWaiting(for halt: HaltRecord, inbox: [String], root: PipelineRoot) -> [String] {
-        let folder = root.batchFolder(halt.batchId)
-        guard halt.stage == .validate, StageManifest.read(.export, in: folder) == nil,
-            let validate = StageManifest.read(.validate, in: folder)
-        else { return [] }
-        let refused = Set(validate.rejections.compactMap(\.file))
+        guard let refused = halt.refusedHandDropFiles(in: root) else { return [] }
         return inbox.filter { refused.contains($0) }
     }
 

@@ -16,9 +16,8 @@ struct CorrectedDrop {
 
     /// The new batch and what it replaced, or nil when no correction waits.
     func replaceHaltedBatch() throws -> (batch: BatchID, note: String)? {
-        guard let halt = try HaltRecord.current(in: root), halt.stage == .validate else { return nil }
+        guard let halt = try HaltRecord.current(in: root), let refused = halt.refusedHandDropFiles(in: root), !refused.isEmpty else { return nil }
         let halted = root.batchFolder(halt.batchId)
-        guard StageManifest.read(.export, in: halted) == nil, let refused = Self.refusedFiles(in: halted), !refused.isEmpty else { return nil }
         let scan = try pickup.scan()
         guard case .files(let names)? = scan.ready, !refused.isDisjoint(with: names) else { return nil }
         let kept = PickupRecord.digests(in: halted).keys.filter { !names.contains($0) }.sorted()
@@ -27,12 +26,6 @@ struct CorrectedDrop {
             [halt.batchId], by: id, because: "a corrected drop of \(names.sorted().joined(separator: ", ")) (kept from it: \(kept.isEmpty ? "nothing" : kept.joined(separator: ", ")))",
             root: root, runId: runId)
         return (id, "batch \(id) replaces batch \(halt.batchId): the corrected \(names.sorted().joined(separator: ", ")) with its other files")
-    }
-
-    /// The files the halt's validation refused (its rejections' file names).
-    static func refusedFiles(in folder: URL) -> Set<String>? {
-        guard let manifest = StageManifest.read(.validate, in: folder) else { return nil }
-        return Set(manifest.rejections.compactMap(\.file))
     }
 }
 

@@ -42,6 +42,16 @@ public struct HaltRecord: VersionedStateFile, Sendable, Equatable {
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
     }
 
+    /// The files validation refused, when this halt is at validate on a hand-dropped batch (one without an
+    /// export manifest): a loose drop under one of these names is a correction of it. Nil otherwise.
+    public func refusedHandDropFiles(in root: PipelineRoot) -> Set<String>? {
+        let folder = root.batchFolder(batchId)
+        guard stage == .validate, StageManifest.read(.export, in: folder) == nil,
+            let validate = StageManifest.read(.validate, in: folder)
+        else { return nil }
+        return Set(validate.rejections.compactMap(\.file))
+    }
+
     /// What a stage says when it finds the pipeline halted by an earlier run (exit 69), with the way out
     /// that works for this batch: from FlexyBox, dropped by hand, or at upload.
     public func haltedMessage(in root: PipelineRoot) -> String {
