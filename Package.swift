@@ -70,7 +70,8 @@ let package = Package(
         .target(
             name: "PipelineOperations",
             dependencies: [
-                "FlexyVismaCore", "FlexyBoxExport", "VismaPayloads", "StateStore", .product(name: "Logging", package: "swift-log"),
+                "FlexyVismaCore", "DropFormats", "FlexyBoxExport", "VismaPayloads", "StateStore",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "FlexyVismaCommands",

@@ -263,17 +263,8 @@ private final class ExportWork: SynchronousStageWork {
             if let last = state.lastExportedDay {
                 first = last.adding(days: 1)
             } else {
-                let earliest = try source.read { db in
-                    try String.fetchOne(
-                        db,
-                        sql: """
-                            SELECT min(d) FROM (SELECT min(business_day) AS d FROM receipts
-                                UNION ALL SELECT min(business_day) FROM customer_payments
-                                UNION ALL SELECT min(order_date) FROM purchase_orders)
-                            """)
-                }
-                guard let earliest, let day = BusinessDay(earliest) else { return [] }
-                first = day
+                guard let earliest = try source.earliestBusinessDay() else { return [] }
+                first = earliest
             }
             return BusinessDay.range(from: first, through: yesterday)
         }

@@ -83,4 +83,18 @@ public struct SourceDatabase: Sendable {
                 "the FlexyBox source database \(url.path) failed while reading: \(error.message ?? error.description)")
         }
     }
+
+    /// The first day with receipts, payments or purchase orders in the source.
+    func earliestBusinessDay() throws -> BusinessDay? {
+        let earliest = try read { db in
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT min(d) FROM (SELECT min(business_day) AS d FROM receipts
+                        UNION ALL SELECT min(business_day) FROM customer_payments
+                        UNION ALL SELECT min(order_date) FROM purchase_orders)
+                    """)
+        }
+        return earliest.flatMap(BusinessDay.init)
+    }
 }

@@ -1,3 +1,5 @@
+import DropFormats
+import FlexyBoxExport
 import FlexyVismaCore
 import Foundation
 import StateStore
@@ -56,5 +58,61 @@ public enum UploadPlan {
         var unchanged: [String: Int] = [:]
         for (key, count) in transform.counts where key.hasSuffix(".unchanged") { unchanged[String(key.dropLast(".unchanged".count))] = count }
         return Result(batchId: batchId, entries: entries, unchanged: unchanged)
+    }
+}
+
+/// `flexyvisma plan --journals`: the debit and credit lines each day would book — nothing is sent.
+///
+/// Reads the FlexyBox source into a scratch folder (removed afterwards) and builds the journals with
+/// the transform's own builder; no batch, watermark or state file changes, so it also works before
+/// the first export.
+public enum JournalPlan {
+    public struct Result: Sendable {
+        public var days: [BusinessDay]
+        public var journals: [JournalPreview]
+
+        public var text: String {
+            guard let first = days.first, let last = days.last else { return "no days to preview: the source has nothing after the last exported day" }
+            var lines = ["Journals the days \(first.text) to \(last.text) would book (nothing is sent): \(journals.count) journal(s)"]
+            for journal in journals {
+                lines.append("")
+                lines.append("\(journal.number)  \(journal.businessDay)  period \(journal.period)  branch \(journal.branch ?? "-")  \(journal.description)")
+                lines.append(Self.row("account", "VAT", "debit", "credit", "text"))
+                for line in journal.lines {
+                    lines.append(Self.row(
+                        line.account, line.vatCategory ?? line.vatId ?? "", Self.amount(line.debit), Self.amount(line.credit), line.text))
+                }
+                lines.append(Self.row("total", "", Self.amount(journal.debit), Self.amount(journal.credit), journal.debit == journal.credit ? "balanced" : "NOT BALANCED"))
+            }
+            let debit = journals.reduce(0) { $0 + $1.debit }
+            let credit = journals.reduce(0) { $0 + $1.credit }
+            lines.append("")
+            lines.append("All journals: debit \(FixedPoint.money(ore: debit).text), credit \(FixedPoint.money(ore: credit).text)")
+            return lines.joined(separator: "\n")
+        }
+
+        private static func amount(_ ore: Int64) -> String { ore == 0 ? "" : FixedPoint.money(ore: ore).text }
+
+        private static func row(_ account: String, _ vat: String, _ debit: String, _ credit: String, _ text: String) -> String {
+            func pad(_ value: String, _ width: Int, right: Bool = false) -> String {
+                let fill = String(repeating: " ", count: max(0, width - value.count))
+                return right ? fill + value : value + fill
+            }
+            return "  " + pad(account, 10) + pad(vat, 8) + pad(debit, 14, right: true) + pad(credit, 14, right: true) + "  " + text
+        }
+    }
+
+    /// The journals of `days` (default: the days the next night would export), from the source as it is now.
+    public static func run(
+        root: PipelineRoot, configuration: PipelineConfiguration, schemas: SchemaDirectory, reference: ReferenceSnapshot,
+        days requested: [BusinessDay]?
+    ) throws -> Result {
+        let days = try requested ?? ScratchExport.nextNightDays(root: root, configuration: configuration)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("flexyvisma-plan-\(UUID().uuidString)", isDirectory: true)
+        try DurableFiles.makeFolder(scratch, mode: FileModes.privateFolder)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let files = try ScratchExport.receiptsFiles(days: days, root: root, configuration: configuration, schemas: schemas, into: scratch)
+        let journals = try files.flatMap { try JournalPreview.journals(of: $0, configuration: configuration, reference: reference) }
+        return Result(days: days, journals: journals)
     }
 }

@@ -17,6 +17,8 @@ struct JournalBuilder {
     struct Journal {
         var records: [PayloadRecord]
         var totals: ReceiptDayTotals
+        /// The same journals as lines with amounts, for `flexyvisma plan --journals`.
+        var previews: [JournalPreview]
     }
 
     /// Sums of one posting: gross per (item group, VAT code) and per tender type.
@@ -36,6 +38,7 @@ struct JournalBuilder {
         var receiptSums = Sums()
         var receiptNumber = ""
         var records: [PayloadRecord] = []
+        var previews: [JournalPreview] = []
         var totals = (receipts: 0, lines: 0, first: Int64?.none, last: Int64(0), discounts: Int64(0))
         var grossByVat: [String: Int64] = [:]
         while let event = reader.next() {
@@ -74,17 +77,21 @@ struct JournalBuilder {
                 }
             case .end(let name):
                 if name == "receipt", perReceipt {
-                    let number = "POS-R\(receiptNumber)"
-                    records.append(try record(number: number, day: day, branch: branch, description: "FlexyBox \(department) kvittering \(receiptNumber)",
-                                          sums: receiptSums, origin: url.lastPathComponent))
+                    let journal = try record(
+                        number: "POS-R\(receiptNumber)", day: day, branch: branch, description: "FlexyBox \(department) kvittering \(receiptNumber)",
+                        sums: receiptSums, origin: url.lastPathComponent)
+                    records.append(journal.record)
+                    previews.append(journal.preview)
                 }
             }
         }
         if !perReceipt {
             let compactDay = day.replacingOccurrences(of: "-", with: "")
             let number = "POS\(compactDay)-\(branch ?? "0")"
-            records.append(try record(number: number, day: day, branch: branch, description: "FlexyBox \(department) \(day)", sums: daySums,
-                                  origin: url.lastPathComponent))
+            let journal = try record(
+                number: number, day: day, branch: branch, description: "FlexyBox \(department) \(day)", sums: daySums, origin: url.lastPathComponent)
+            records.append(journal.record)
+            previews.append(journal.preview)
         }
         let gross = grossByVat.values.reduce(0, +)
         let dayTotals = ReceiptDayTotals(
@@ -93,7 +100,7 @@ struct JournalBuilder {
             discounts: FixedPoint.money(ore: totals.discounts).text,
             grossByVatCode: grossByVat.mapValues { FixedPoint.money(ore: $0).text },
             tenders: daySums.tenders.mapValues { FixedPoint.money(ore: $0).text })
-        return Journal(records: records, totals: dayTotals)
+        return Journal(records: records, totals: dayTotals, previews: previews)
     }
 
     /// VAT contained in a gross amount at a rate: rounded half away from zero to the øre.
@@ -104,7 +111,9 @@ struct JournalBuilder {
         return quotient + (2 * remainder.magnitude >= UInt64(denominator) ? (numerator < 0 ? -1 : 1) : 0)
     }
 
-    private func record(number: String, day: String, branch: String?, description: String, sums: Sums, origin: String) throws -> PayloadRecord {
+    private func record(
+        number: String, day: String, branch: String?, description: String, sums: Sums, origin: String
+    ) throws -> (record: PayloadRecord, preview: JournalPreview) {
         let vatTransactions = configuration.pipeline.effectiveJournalVat == .vatTransactions
         var lines = JournalLines(reference: number, branch: branch)
         let postings = try vatPostings(sums.grossByGroupAndVat)
@@ -129,11 +138,14 @@ struct JournalBuilder {
             batchNumber: .init(number), overrideNumberSeries: .init(true), transactionDate: .init("\(day)T00:00:00"),
             financialPeriod: .init(period.period), description: .init(String(description.prefix(60))), hold: .init(false),
             branch: branch.map(DtoValue.init), createVatTransaction: vatTransactions ? .init(true) : nil, journalTransactionLines: lines.lines)
-        return try PayloadRecord(
+        let record = try PayloadRecord(
             sequence: 0, group: .journalTransactions, key: number, method: "POST", path: "/v2/journaltransaction",
             lookup: "/v2/journaltransaction/\(PercentEncoding.encode(number))", body: body,
             release: configuration.pipeline.releaseDocuments ? "/v2/journaltransaction/\(PercentEncoding.encode(number))/action/release" : nil,
             origin: origin)
+        let preview = JournalPreview(
+            number: number, businessDay: day, description: description, branch: branch, period: period.period, lines: lines.preview)
+        return (record, preview)
     }
 
     /// A revenue line's share: net of VAT, on its group's account, in its VAT category.
@@ -202,6 +214,8 @@ struct JournalLines {
     let reference: String
     let branch: String?
     var lines: [JournalTransactionLineUpdateDto] = []
+    /// The same lines in øre, for the preview.
+    var preview: [JournalPreview.Line] = []
     var debit: Int64 = 0
     var credit: Int64 = 0
 
@@ -216,6 +230,9 @@ struct JournalLines {
         let isCredit = (amount > 0) == creditSide
         let value = abs(amount)
         if isCredit { credit += value } else { debit += value }
+        preview.append(JournalPreview.Line(
+            account: account, text: String(text.prefix(60)), vatCategory: vatCategory, vatId: vatId,
+            debit: isCredit ? 0 : value, credit: isCredit ? value : 0))
         let lineAmount = DtoValue(Double(value) / 100)
         lines.append(JournalTransactionLineUpdateDto(
             operation: .insert, lineNumber: .init(lines.count + 1), accountNumber: .init(account),

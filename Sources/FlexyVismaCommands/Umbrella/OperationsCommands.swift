@@ -1,8 +1,10 @@
 import ArgumentParser
+import DropFormats
 import DropValidation
 import FlexyVismaCore
 import Foundation
 import PipelineOperations
+import VismaAPI
 
 /// `run` and `retry`: one night's work under one run id and one log file.
 private func runNight(_ program: String, options: RootOptions, day: BusinessDay?, requireHalt: Bool) throws {
@@ -198,13 +200,45 @@ struct AuditSubcommand: ParsableCommand {
 /// `flexyvisma plan`: the next upload, reviewed before it is sent.
 struct PlanSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plan", abstract: "What the next upload would create, update or skip in Visma, per kind, with the records (writes nothing).")
+        commandName: "plan",
+        abstract: "What the next upload would create, update or skip in Visma, per kind, with the records (writes nothing).",
+        discussion: """
+            With --journals: the debit and credit lines (account, VAT, amount) each day would book, read from the \
+            FlexyBox source as it is now — also before the first export — with Visma's periods and VAT accounts read \
+            from Visma. Nothing is sent and no watermark moves: what a bookkeeper signs off before the first night.
+            """)
 
     @OptionGroup var options: RootOptions
 
+    @Flag(name: .long, help: "Preview the journals the days would book instead of the next upload.")
+    var journals = false
+
+    @Option(name: .long, help: "With --journals: from this business day (default: the days the next night would export).")
+    var from: BusinessDay?
+
+    @Option(name: .long, help: "With --journals: through this business day.")
+    var to: BusinessDay?
+
+    func validate() throws {
+        if !journals, from != nil || to != nil { throw ValidationError("--from and --to go with --journals") }
+        if (from == nil) != (to == nil) { throw ValidationError("give both --from D and --to D, or neither") }
+        if let from, let to, to < from { throw ValidationError("--to \(to.text) is before --from \(from.text)") }
+    }
+
     func run() throws {
-        try options.run("flexyvisma plan") { root, _ in
-            print(TerminalText.escaped(try UploadPlan.run(root: root).text))
+        try options.run("flexyvisma plan") { root, configuration in
+            guard journals else {
+                print(TerminalText.escaped(try UploadPlan.run(root: root).text))
+                return .success
+            }
+            let secret = try ClientSecret.load(for: configuration, root: root)
+            let reference = try AsyncBridge.wait {
+                try await ReferenceFetcher.fetch(connection: VismaConnection(configuration: configuration, secret: secret))
+            }
+            let days = from.flatMap { first in to.map { BusinessDay.range(from: first, through: $0) } }
+            let plan = try JournalPlan.run(
+                root: root, configuration: configuration, schemas: try SchemaDirectory.locate(), reference: reference, days: days)
+            print(TerminalText.escaped(plan.text))
             return .success
         }
     }
