@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "FlexyVisma",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flexyvisma", targets: ["flexyvisma"]),
         .executable(name: "flexyvisma-export", targets: ["flexyvisma-export"]),
@@ -22,15 +21,18 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // Only the core server: no swift-configuration, no extra Foundation features.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Hummingbird's own dependencies, named because the simulator's server code uses their types.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
     ],
     targets: [
         // System libraries (headers from Debian's libxml2-dev and libcurl4-openssl-dev).
         .systemLibrary(
             name: "CLibXML2", pkgConfig: "libxml-2.0",
-            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]),
+            providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+            providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .systemLibrary(name: "CProcessControl"),
 
@@ -48,12 +50,13 @@ let package = Package(
             name: "FlexyBoxExport",
             dependencies: [
                 "FlexyVismaCore", "DropFormats",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "DropValidation",
             dependencies: [
                 "FlexyVismaCore", "DropFormats", "XMLSupport", "StateStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // The Visma API client: libcurl, OAuth, paging, error shapes, typed DTOs. The simulator never imports it.
         .target(name: "VismaAPI", dependencies: ["CCurl", "FlexyVismaCore"]),
@@ -61,10 +64,18 @@ let package = Package(
         // The SQLite databases under state/ (their migrations, the upload ledger): GRDB without HTTP,
         // so upload, validation and the operations commands share them.
         .target(name: "StateStore", dependencies: ["FlexyVismaCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "VismaUpload", dependencies: ["FlexyVismaCore", "VismaAPI", "VismaPayloads", "StateStore"]),
+        .target(
+            name: "VismaUpload",
+            dependencies: [
+                "FlexyVismaCore", "VismaAPI", "VismaPayloads", "StateStore", .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "VismaSimulator",
-            dependencies: ["FlexyVismaCore", .product(name: "Hummingbird", package: "hummingbird")]),
+            dependencies: [
+                "FlexyVismaCore", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // `flexyvisma doctor`: the Visma company checked against the configuration and the waiting batches, read-only.
         .target(name: "CompanyCheck", dependencies: ["FlexyVismaCore", "DropFormats", "XMLSupport", "VismaAPI"]),
         .target(
@@ -76,8 +87,8 @@ let package = Package(
         .target(
             name: "FlexyVismaCommands",
             dependencies: [
-                "FlexyVismaCore", "FlexyBoxExport", "DropValidation", "XMLSupport", "VismaAPI", "VismaPayloads", "VismaUpload",
-                "PipelineOperations", "CompanyCheck",
+                "FlexyVismaCore", "DropFormats", "FlexyBoxExport", "DropValidation", "XMLSupport", "VismaAPI", "VismaPayloads",
+                "VismaUpload", "PipelineOperations", "CompanyCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -75,7 +75,7 @@ public struct ExportedBatch: Sendable {
 /// What the export did: a published batch, or nothing to export.
 public typealias ExportOutcome = StageOutcome<ExportedBatch>
 
-/// The export stage: FlexyBox source → one batch folder in `inbox/`, atomically (DESIGN §3, §4).
+/// The export stage: FlexyBox source → one batch folder in `inbox/`, atomically (docs/ARCHITECTURE.md, "The pipeline root" and "Drop files").
 public struct FlexyBoxExporter {
     public let request: ExportRequest
 

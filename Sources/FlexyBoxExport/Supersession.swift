@@ -3,7 +3,7 @@ import FlexyVismaCore
 import Foundation
 import GRDB
 
-/// A batch exported from the source that the pipeline refused before upload (DESIGN §9 and issue 14):
+/// A batch exported from the source that the pipeline refused before upload (docs/ARCHITECTURE.md, "Halt, retry, discard"):
 /// the fix is made in FlexyBox, so the next export takes its scope again from the source as it is now.
 struct HaltedSourceBatch {
     var batchId: BatchID

@@ -4,7 +4,7 @@ import Foundation
 import VismaAPI
 import XMLSupport
 
-/// Turns the drop files of a validated batch into Visma write DTOs (DESIGN §7).
+/// Turns the drop files of a validated batch into Visma write DTOs (docs/ARCHITECTURE.md, "The stages").
 struct PayloadBuilder {
     let configuration: PipelineConfiguration
     let reference: ReferenceSnapshot

@@ -2,7 +2,7 @@ import FlexyVismaCore
 import Foundation
 import VismaAPI
 
-/// The kinds of Visma record a batch becomes, in upload order (DESIGN §7).
+/// The kinds of Visma record a batch becomes, in upload order (docs/ARCHITECTURE.md, "The stages").
 public enum PayloadGroup: Int, Codable, Sendable, CaseIterable, Comparable {
     case rawMaterials = 1
     case stockProducts

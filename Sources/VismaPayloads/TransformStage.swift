@@ -6,7 +6,7 @@ import XMLSupport
 /// What the transform stage did.
 public typealias TransformOutcome = StageOutcome<Void>
 
-/// The transform stage: a validated batch → Visma write DTOs in dependency order (DESIGN §7).
+/// The transform stage: a validated batch → Visma write DTOs in dependency order (docs/ARCHITECTURE.md, "The stages").
 public struct TransformStage: SynchronousStageWork {
     public let root: PipelineRoot
     public let configuration: PipelineConfiguration

@@ -1,4 +1,4 @@
-/// The file types a batch may carry (DESIGN §4), with the schema each is checked against.
+/// The file types a batch may carry (docs/ARCHITECTURE.md, "Drop files"), with the schema each is checked against.
 public enum DropFileType: String, Sendable, CaseIterable, Codable {
     case items
     case calculations

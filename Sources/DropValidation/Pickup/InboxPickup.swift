@@ -2,7 +2,7 @@ import DropFormats
 import FlexyVismaCore
 import Foundation
 
-/// Takes the oldest ready drop out of `inbox/` into a `batches/<id>/` folder of its own (DESIGN §3, docs/SECURITY.md).
+/// Takes the oldest ready drop out of `inbox/` into a `batches/<id>/` folder of its own (docs/ARCHITECTURE.md, "The pipeline root"; docs/SECURITY.md).
 ///
 /// Left alone: names starting with `.` or `~$` and `*.tmp`, `*.part`, `*.partial` (being written),
 /// and single files changed within the settle time. Batch folders are taken at once: they arrive

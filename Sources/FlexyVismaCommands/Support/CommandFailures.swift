@@ -2,7 +2,7 @@ import ArgumentParser
 import FlexyVismaCore
 import Foundation
 
-/// Turns a command body's failures into a plain message on stderr and the exit DESIGN §12 gives them.
+/// Turns a command body's failures into a plain message on stderr and the exit docs/ARCHITECTURE.md ("Exit codes") gives them.
 ///
 /// The body's exit status is thrown as ArgumentParser's `ExitCode`, so commands never call `exit()`.
 enum CommandFailures {

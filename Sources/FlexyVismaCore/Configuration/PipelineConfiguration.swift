@@ -1,6 +1,6 @@
 import Foundation
 
-/// The venue's configuration, `<root>/flexyvisma.json` (DESIGN §5).
+/// The venue's configuration, `<root>/flexyvisma.json` (docs/ARCHITECTURE.md, "Configuration").
 ///
 /// JSON because every stage, `jq` and an auditor can read it without another parser. Keys are
 /// FlexyBox names (departments, VAT codes, item groups, payment types) mapped to Visma identifiers.

@@ -1,4 +1,4 @@
-/// Process exit codes shared by every FlexyVisma executable (DESIGN §12, after sysexits.h).
+/// Process exit codes shared by every FlexyVisma executable (docs/ARCHITECTURE.md, "Exit codes", after sysexits.h).
 public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
     /// Done, or nothing to do.
     case success = 0

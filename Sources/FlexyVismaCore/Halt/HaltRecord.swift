@@ -1,6 +1,6 @@
 import Foundation
 
-/// The pipeline is halted: `state/halt.json` names the batch, the stage and why (DESIGN §9).
+/// The pipeline is halted: `state/halt.json` names the batch, the stage and why (docs/ARCHITECTURE.md, "Halt, retry, discard").
 ///
 /// While it exists, nothing behind the halted batch moves; the stage that wrote it can retry the
 /// batch once the cause is fixed.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A batch id that sorts by arrival: `YYYYMMDDTHHMMSSZ-<6 hex>` (DESIGN §3).
+/// A batch id that sorts by arrival: `YYYYMMDDTHHMMSSZ-<6 hex>` (docs/ARCHITECTURE.md, "The pipeline root").
 public struct BatchID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public let rawValue: String
 

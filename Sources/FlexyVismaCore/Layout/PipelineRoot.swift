@@ -1,6 +1,6 @@
 import Foundation
 
-/// The folders of one venue's pipeline root (DESIGN §3).
+/// The folders of one venue's pipeline root (docs/ARCHITECTURE.md, "The pipeline root").
 public struct PipelineRoot: Sendable, Equatable {
     public let url: URL
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What one stage did to one batch: `<stage>.manifest.json` (DESIGN §10, `Schemas/manifest.schema.json`).
+/// What one stage did to one batch: `<stage>.manifest.json` (docs/ARCHITECTURE.md, "Manifests and the audit chain", `Schemas/manifest.schema.json`).
 public struct StageManifest: Codable, Sendable, Equatable {
     public static let currentSchemaVersion = 1
 
@@ -12,7 +12,7 @@ public struct StageManifest: Codable, Sendable, Equatable {
     public var startedAt: String
     public var finishedAt: String
     public var status: Status
-    /// The exit the stage's process ended with for this batch (DESIGN §12); how `run` learns the outcome.
+    /// The exit the stage's process ended with for this batch (docs/ARCHITECTURE.md, "Exit codes"); how `run` learns the outcome.
     public var exitStatus: ExitStatus?
     public var inputs: [FileRecord] = []
     public var outputs: [FileRecord] = []
@@ -110,7 +110,7 @@ public struct FileRecord: Codable, Sendable, Equatable {
     }
 }
 
-/// A rejection or warning, positioned so that a bookkeeper can find and fix it (DESIGN §6).
+/// A rejection or warning, positioned so that a bookkeeper can find and fix it (docs/VALIDATION.md).
 public struct Finding: Codable, Sendable, Equatable {
     public var rule: String
     public var message: String

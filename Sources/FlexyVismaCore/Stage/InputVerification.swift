@@ -23,10 +23,10 @@ public struct ExpectedInputs: Sendable {
     }
 }
 
-/// Re-hashes a stage's inputs against the previous stage's manifest before the stage reads them (DESIGN §10).
+/// Re-hashes a stage's inputs against the previous stage's manifest before the stage reads them (docs/ARCHITECTURE.md, "Manifests and the audit chain").
 public enum InputVerification {
     /// The rule id of a batch whose files changed after the stage before recorded them.
-    public static let rule = "input.changed"
+    public static let rule = PipelineRule.inputChanged.id
 
     /// One finding per file that changed, went missing, is no longer a regular file, or was added; empty when all match.
     ///

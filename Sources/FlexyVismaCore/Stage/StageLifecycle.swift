@@ -114,7 +114,7 @@ public protocol AsynchronousStageWork: StageWork {
     func process(_ claim: BatchClaim) async throws -> StageResult
 }
 
-/// The one life of every stage run (DESIGN §9, §10): take the stage's lock, respect or retry the
+/// The one life of every stage run (docs/ARCHITECTURE.md, "The stage lifecycle"): take the stage's lock, respect or retry the
 /// halt, pick the next batch in order, set an earlier attempt aside, let the stage work, publish
 /// its manifest atomically into the hash chain, and halt or clear the halt.
 ///
