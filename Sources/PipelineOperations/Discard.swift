@@ -26,7 +26,7 @@ public enum Discard {
         var manifest = StageManifest(stage: .discard, batchId: batchId, runId: RunLogging.makeRunId(), startedAt: Date(), finishedAt: Date(), status: .skipped)
         var notes = [
             Finding(
-                rule: abandon ? "batch.abandoned" : "batch.discarded", message: reason,
+                rule: (abandon ? PipelineRule.batchAbandoned : PipelineRule.batchDiscarded).id, message: reason,
                 hint: abandon
                     ? "discarded by an operator, its business days left out of the books on purpose; its files are kept in the archive"
                     : "discarded by an operator; its files are kept in the archive")
@@ -35,7 +35,7 @@ public enum Discard {
             let kinds = upload.upload?.kinds, kinds.values.contains(where: { $0.created + $0.updated > 0 })
         {
             notes.append(Finding(
-                rule: "batch.partly-sent", message: "part of this batch was already sent to Visma and stays there",
+                rule: PipelineRule.batchPartlySent.id, message: "part of this batch was already sent to Visma and stays there",
                 hint: "see upload.manifest.json for the Visma ids; correct them in Visma if needed"))
         }
         manifest.warnings = notes

@@ -1,22 +1,24 @@
 /// A problem libxml2 found in an XML file: not well-formed, or not valid against the schema.
 public struct XMLIssue: Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
-        /// Not well-formed XML.
-        case syntax
-        /// Well-formed, but the XSD does not allow it.
-        case schema
-        /// A DOCTYPE or entity reference: refused, never expanded or fetched.
-        case refused
+    /// The rule ids of XML reading (this module does not see FlexyVismaCore's `RuleCatalog`, which it mirrors).
+    public enum Kind: String, Sendable, CaseIterable {
+        case syntax = "xml.syntax"
+        case schema = "xml.schema"
+        case refused = "xml.doctype"
+
+        public static let title = "Reading XML"
+
+        public var meaning: String {
+            switch self {
+            case .syntax: "the file is not well-formed XML (cut off, edited by hand, a bare `&`), or empty"
+            case .schema: "well-formed, but `Schemas/<type>.xsd` does not allow the element or value"
+            case .refused: "a DOCTYPE or entity reference: refused, never expanded or fetched"
+            }
+        }
     }
 
     /// The stable rule id reported for this issue.
-    public var rule: String {
-        switch kind {
-        case .syntax: "xml.syntax"
-        case .schema: "xml.schema"
-        case .refused: "xml.doctype"
-        }
-    }
+    public var rule: String { kind.rawValue }
 
     public var kind: Kind
     public var file: String

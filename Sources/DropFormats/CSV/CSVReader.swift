@@ -1,7 +1,7 @@
 import FlexyVismaCore
 import Foundation
 
-/// The two CSV dialects of the drop contract (DESIGN §4).
+/// The two CSV dialects of the drop contract (docs/ARCHITECTURE.md, "Drop files").
 public enum CSVDialect: Sendable, Equatable {
     /// RFC 4180: comma separator, dot decimals.
     case standard
@@ -25,11 +25,22 @@ public struct CSVRow: Sendable, Equatable {
 
 /// A CSV file that cannot be read as CSV, with its position.
 public struct CSVSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+    public enum Kind: String, RuleCatalog {
         case unterminatedQuote = "csv.unterminated-quote"
         case textAfterClosingQuote = "csv.text-after-quote"
         case invalidUTF8 = "csv.invalid-utf8"
         case lineTooLong = "csv.line-too-long"
+
+        public static let title = "Reading CSV"
+
+        public var meaning: String {
+            switch self {
+            case .unterminatedQuote: "a quoted field is never closed; the reading stops there"
+            case .textAfterClosingQuote: "text follows a closing quote inside a field; the reading stops there"
+            case .invalidUTF8: "the bytes are not UTF-8 (saved in another encoding?); the reading stops there"
+            case .lineTooLong: "a line longer than the reader takes; the reading stops there"
+            }
+        }
     }
 
     public var kind: Kind

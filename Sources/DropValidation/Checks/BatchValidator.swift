@@ -39,48 +39,77 @@ struct BatchValidator {
             result.inputs.append(FileRecord(path: name, digest: digest, fileType: type.rawValue))
         }
         try checkExportManifest(files: files, digests: digests, result: &result)
-        func urls(_ type: DropFileType) -> [(String, URL)] {
-            files.filter { $0.1 == type }.map { ($0.0, folder.appendingPathComponent($0.0)) }
-        }
+        let batch = BatchFiles(folder: folder, files: files)
 
         // Which products have a calculation in this batch: needed before the items' class rule.
-        var batchKits: Set<String> = []
-        for (_, url) in urls(.calculations) {
-            if let reader = try? XMLStreamReader(path: url.path) {
-                while let event = reader.next() {
-                    if case .start(let element) = event, element.name == "calculation", let item = element["item"] { batchKits.insert(item) }
-                }
-            }
-        }
-        let kitProducts = batchKits.union(context.history.kitProducts).union(context.vismaItems.values.filter(\.kitItem).map(\.number))
-        result.kitProducts = batchKits
-
-        // Items.
-        var batchItems: [String: BatchItem] = [:]
-        let itemRules = ItemRules(context: context, kitProducts: kitProducts)
-        for (name, url) in urls(.items) {
-            let check = CSVFileCheck(schema: try ColumnSchema.load(.items, from: schemas), fileName: name)
-            result.counts["items", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in
-                if let number = record.usable("item_number"), let kind = record.usable("kind"), batchItems[number] == nil {
-                    batchItems[number] = BatchItem(number: number, kind: kind, line: record.line, file: name, unit: record.usable("unit") ?? "STK")
-                    result.itemKinds[number] = kind
-                }
-                itemRules.check(record, file: name, findings: &findings)
-            }
-        }
-
-        // Calculations.
-        for (name, url) in urls(.calculations) {
+        result.kitProducts = batchKitProducts(batch)
+        let kitProducts = result.kitProducts.union(context.history.kitProducts)
+            .union(context.vismaItems.values.filter(\.kitItem).map(\.number))
+        let batchItems = try checkItems(batch, kitProducts: kitProducts, result: &result)
+        for (name, url) in batch.urls(.calculations) {
             var rules = CalculationRules(context: context, batchItems: batchItems, file: name)
             try XMLFileCheck(schema: try schema(.calculations), fileName: name)
                 .run(url: url, recordElement: "calculation", findings: &result.findings) { rules.handle($0, pending: &$1) }
             result.counts["calculations", default: 0] += rules.count
         }
+        try checkCustomersAndPayments(batch, result: &result)
+        for (name, url) in batch.urls(.purchaseOrders) {
+            var rules = PurchaseOrderRules(context: context, batchItems: batchItems, kitProducts: kitProducts, file: name)
+            try XMLFileCheck(schema: try schema(.purchaseOrders), fileName: name)
+                .run(url: url, recordElement: "purchaseOrder", findings: &result.findings) { rules.handle($0, pending: &$1) }
+            result.counts["purchase_orders", default: 0] += rules.count
+        }
+        try checkReceipts(batch, result: &result)
+        result.counts["files.skipped"] = result.skippedFiles.isEmpty ? nil : result.skippedFiles.count
+        return result
+    }
 
-        // Customers, then payments (which may refer to them).
+    /// The drop files of the batch by type, in the order they were listed.
+    private struct BatchFiles {
+        let folder: URL
+        let files: [(String, DropFileType)]
+
+        func urls(_ type: DropFileType) -> [(String, URL)] {
+            files.filter { $0.1 == type }.map { ($0.0, folder.appendingPathComponent($0.0)) }
+        }
+    }
+
+    /// The products the batch's calculations are for.
+    private func batchKitProducts(_ batch: BatchFiles) -> Set<String> {
+        var kits: Set<String> = []
+        for (_, url) in batch.urls(.calculations) {
+            guard let reader = try? XMLStreamReader(path: url.path) else { continue }
+            while let event = reader.next() {
+                if case .start(let element) = event, element.name == "calculation", let item = element["item"] { kits.insert(item) }
+            }
+        }
+        return kits
+    }
+
+    /// Checks the items; returns the batch's items by number for the rules of the files after them.
+    private func checkItems(_ batch: BatchFiles, kitProducts: Set<String>, result: inout BatchValidation) throws -> [String: BatchItem] {
+        var batchItems: [String: BatchItem] = [:]
+        let itemRules = ItemRules(context: context, kitProducts: kitProducts)
+        for (name, url) in batch.urls(.items) {
+            let check = CSVFileCheck(schema: try ColumnSchema.load(.items, from: schemas), fileName: name)
+            var kinds: [String: String] = [:]
+            result.counts["items", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in
+                if let number = record.usable("item_number"), let kind = record.usable("kind"), batchItems[number] == nil {
+                    batchItems[number] = BatchItem(number: number, kind: kind, line: record.line, file: name, unit: record.usable("unit") ?? "STK")
+                    kinds[number] = kind
+                }
+                itemRules.check(record, file: name, findings: &findings)
+            }
+            result.itemKinds.merge(kinds) { first, _ in first }
+        }
+        return batchItems
+    }
+
+    /// Customers, then payments, which may refer to them.
+    private func checkCustomersAndPayments(_ batch: BatchFiles, result: inout BatchValidation) throws {
         var batchCustomers: [String: (line: Int, complete: Bool)] = [:]
         let customerRules = CustomerRules(context: context)
-        for (name, url) in urls(.customers) {
+        for (name, url) in batch.urls(.customers) {
             let check = CSVFileCheck(schema: try ColumnSchema.load(.customers, from: schemas), fileName: name)
             result.counts["customers", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in
                 let complete = customerRules.check(record, file: name, findings: &findings)
@@ -90,26 +119,20 @@ struct BatchValidator {
             }
         }
         var paymentRules = PaymentRules(context: context, batchCustomers: batchCustomers)
-        for (name, url) in urls(.payments) {
+        for (name, url) in batch.urls(.payments) {
             let check = CSVFileCheck(schema: try ColumnSchema.load(.payments, from: schemas), fileName: name)
             result.counts["payments", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in
                 paymentRules.check(record, file: name, findings: &findings)
             }
         }
+    }
 
-        // Purchase orders.
-        for (name, url) in urls(.purchaseOrders) {
-            var rules = PurchaseOrderRules(context: context, batchItems: batchItems, kitProducts: kitProducts, file: name)
-            try XMLFileCheck(schema: try schema(.purchaseOrders), fileName: name)
-                .run(url: url, recordElement: "purchaseOrder", findings: &result.findings) { rules.handle($0, pending: &$1) }
-            result.counts["purchase_orders", default: 0] += rules.count
-        }
-
-        // Receipts: one file per business day and department.
+    /// Receipts: one file per business day and department, numbers checked across the batch.
+    private func checkReceipts(_ batch: BatchFiles, result: inout BatchValidation) throws {
         var seenNumbers = ReceiptNumberIndex()
         var numbersByDay: [String: [Int64]] = [:]
         var daysSeen: [String: String] = [:]
-        for (name, url) in urls(.receipts) {
+        for (name, url) in batch.urls(.receipts) {
             // Handed over, not shared: a second reference would make the first insert copy the
             // whole index, once per file (730 copies of a growing table for a year).
             var rules = ReceiptRules(context: context, file: name, seenNumbers: consume seenNumbers)
@@ -120,28 +143,25 @@ struct BatchValidator {
             if rules.skipped {
                 result.skippedFiles.append(name)
                 result.counts["receipts.skipped", default: 0] += rules.receipts
-            } else {
-                result.counts["receipts", default: 0] += rules.receipts
-                if let day = rules.day, let department = rules.department {
-                    if let other = daysSeen["\(day)|\(department)"] {
-                        result.findings.error(
-                            "receipt.duplicate-day", "\(other) already carries business day \(day) of \(department)", file: name, line: 2, column: 0,
-                            hint: "one file per business day and department")
-                    }
-                    daysSeen["\(day)|\(department)"] = name
-                    result.receiptDays.append((day, department))
-                }
+                continue
             }
+            result.counts["receipts", default: 0] += rules.receipts
+            guard let day = rules.day, let department = rules.department else { continue }
+            if let other = daysSeen["\(day)|\(department)"] {
+                result.findings.error(
+                    .receiptDuplicateDay, "\(other) already carries business day \(day) of \(department)", file: name, line: 2, column: 0,
+                    hint: "one file per business day and department")
+            }
+            daysSeen["\(day)|\(department)"] = name
+            result.receiptDays.append((day, department))
         }
         for (day, numbers) in numbersByDay.sorted(by: { $0.key < $1.key }) {
             for gap in Self.gaps(in: numbers) {
                 result.findings.warning(
-                    "receipt.number-gap", "receipt numbers \(gap.lowerBound)–\(gap.upperBound) are missing on \(day)", file: "receipts",
+                    .receiptNumberGap, "receipt numbers \(gap.lowerBound)–\(gap.upperBound) are missing on \(day)", file: "receipts",
                     hint: "voided or unsynced receipts? Check FlexyBox's journal for these numbers")
             }
         }
-        result.counts["files.skipped"] = result.skippedFiles.isEmpty ? nil : result.skippedFiles.count
-        return result
     }
 
     private func schema(_ type: DropFileType) throws -> XMLSchema {
@@ -156,18 +176,18 @@ struct BatchValidator {
             let url = folder.appendingPathComponent(name)
             let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .isDirectoryKey, .isRegularFileKey])
             if values?.isSymbolicLink == true {
-                result.findings.error("batch.symlink", "\(name) is a symbolic link; links are never followed", file: name,
+                result.findings.error(.batchSymlink, "\(name) is a symbolic link; links are never followed", file: name,
                                       hint: "drop the file itself, not a link to it")
             } else if values?.isDirectory == true {
-                result.findings.error("batch.unexpected-folder", "\(name) is a folder inside the batch", file: name,
+                result.findings.error(.batchUnexpectedFolder, "\(name) is a folder inside the batch", file: name,
                                       hint: "a batch folder holds drop files only")
             } else if values?.isRegularFile != true {
-                result.findings.error("batch.not-a-file", "\(name) is not a regular file (a FIFO, socket or device is never read)", file: name,
+                result.findings.error(.batchNotAFile, "\(name) is not a regular file (a FIFO, socket or device is never read)", file: name,
                                       hint: "a batch folder holds drop files only")
             } else if let type = DropFileType(fileName: name) {
                 files.append((name, type))
             } else {
-                result.findings.error("batch.unknown-file", "\(name) is not a drop file type", file: name,
+                result.findings.error(.batchUnknownFile, "\(name) is not a drop file type", file: name,
                                       hint: "drop files are named items, calculations, customers, payments, purchase_orders or receipts[-…] with .csv or .xml")
             }
         }
@@ -180,31 +200,31 @@ struct BatchValidator {
         let url = folder.appendingPathComponent("export.manifest.json")
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         guard let manifest = try? StageManifest.decode(Data(contentsOf: url)) else {
-            result.findings.error("batch.manifest-unreadable", "export.manifest.json is not a FlexyVisma manifest", file: "export.manifest.json",
+            result.findings.error(.batchManifestUnreadable, "export.manifest.json is not a FlexyVisma manifest", file: "export.manifest.json",
                                   hint: "remove it if the folder was assembled by hand")
             return
         }
         var listed: Set<String> = []
         for output in manifest.outputs {
             guard !output.path.contains("/"), output.path != "..", output.path != ".", !output.path.isEmpty else {
-                result.findings.error("batch.unsafe-path", "the export manifest lists \"\(output.path)\", which is not a file of this folder",
+                result.findings.error(.batchUnsafePath, "the export manifest lists \"\(output.path)\", which is not a file of this folder",
                                       file: "export.manifest.json", hint: "a manifest may only name files inside its batch folder")
                 continue
             }
             listed.insert(output.path)
             let file = folder.appendingPathComponent(output.path)
             guard let digest = digests[output.path] ?? (try? DurableFiles.digest(of: file)) else {
-                result.findings.error("batch.missing-file", "\(output.path) is listed in the export manifest but missing", file: output.path,
+                result.findings.error(.batchMissingFile, "\(output.path) is listed in the export manifest but missing", file: output.path,
                                       hint: "the batch is incomplete: export it again")
                 continue
             }
             if digest.sha256 != output.sha256 || digest.bytes != output.bytes {
-                result.findings.error("batch.hash-mismatch", "\(output.path) changed after export (its SHA-256 differs from the manifest's)",
+                result.findings.error(.batchHashMismatch, "\(output.path) changed after export (its SHA-256 differs from the manifest's)",
                                       file: output.path, hint: "do not edit exported files: correct the source and export again, or drop a corrected file on its own")
             }
         }
         for (name, _) in files where !listed.contains(name) {
-            result.findings.error("batch.unlisted-file", "\(name) is not listed in the export manifest", file: name,
+            result.findings.error(.batchUnlistedFile, "\(name) is not listed in the export manifest", file: name,
                                   hint: "drop extra files on their own, not into an exported batch")
         }
     }

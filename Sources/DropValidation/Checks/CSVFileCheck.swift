@@ -73,14 +73,14 @@ struct CSVFileCheck {
     func run(url: URL, findings: inout FindingList, rules: (CSVRecord, inout FindingList) -> Void) throws -> Int {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
         guard size > 0 else {
-            findings.error("csv.empty-file", "the file is empty", file: fileName, line: 1, column: 0,
+            findings.error(.csvEmptyFile, "the file is empty", file: fileName, line: 1, column: 0,
                            hint: "a drop file needs at least its header row; was it saved before it was written?")
             return 0
         }
         let reader = try CSVReader(url: url)
         do {
             guard let header = try reader.next() else {
-                findings.error("csv.empty-file", "the file has no header row", file: fileName, line: 1, column: 0)
+                findings.error(.csvEmptyFile, "the file has no header row", file: fileName, line: 1, column: 0)
                 return 0
             }
             guard let columns = checkHeader(header, findings: &findings) else { return 0 }
@@ -106,7 +106,7 @@ struct CSVFileCheck {
                 }
                 guard row.fields.count == columns.count else {
                     findings.error(
-                        "csv.ragged-row", "the record has \(row.fields.count) fields, the header has \(columns.count)",
+                        .csvRaggedRow, "the record has \(row.fields.count) fields, the header has \(columns.count)",
                         file: fileName, line: row.line, column: 0,
                         hint: "a field with a comma or a line break must be in double quotes")
                     continue
@@ -131,7 +131,7 @@ struct CSVFileCheck {
                         failed |= 1 << UInt64(position - 1)
                         let name = columns[position - 1]
                         findings.error(
-                            "csv.duplicate-key", "\(name) \(key) already appears on line \(first)", file: fileName, line: row.line,
+                            .csvDuplicateKey, "\(name) \(key) already appears on line \(first)", file: fileName, line: row.line,
                             column: position, record: key, field: name, hint: "each \(name) may appear once in a file")
                     } else {
                         seenKeys[slot][hash] = row.line
@@ -143,7 +143,7 @@ struct CSVFileCheck {
             }
             return rows
         } catch let error as CSVSyntaxError {
-            findings.error(error.kind.rawValue, error.message, file: fileName, line: error.line, column: error.column, hint: error.hint)
+            findings.error(error.kind.id, error.message, file: fileName, line: error.line, column: error.column, hint: error.hint)
             return 0
         }
     }
@@ -159,13 +159,13 @@ struct CSVFileCheck {
                 let suggestion = schema.columnNames.min { editDistance($0, name) < editDistance($1, name) }
                 let close = suggestion.map { editDistance($0, name) <= 2 } ?? false
                 findings.error(
-                    "csv.unknown-column", "column \"\(name)\" is not a \(schema.fileType) column", file: fileName, line: 1, column: index + 1,
+                    .csvUnknownColumn, "column \"\(name)\" is not a \(schema.fileType) column", file: fileName, line: 1, column: index + 1,
                     field: name,
                     hint: close ? "did you mean \(suggestion ?? "")?" : "the columns are \(schema.columnNames.joined(separator: ", "))")
             } else if let first = seen[name] {
                 ok = false
                 findings.error(
-                    "csv.duplicate-column", "column \(name) appears twice (first as column \(first))", file: fileName, line: 1,
+                    .csvDuplicateColumn, "column \(name) appears twice (first as column \(first))", file: fileName, line: 1,
                     column: index + 1, field: name, hint: "remove one of them")
             }
             seen[name] = seen[name] ?? index + 1
@@ -173,14 +173,14 @@ struct CSVFileCheck {
         for column in schema.columns where column.required && seen[column.name] == nil {
             ok = false
             findings.error(
-                "csv.missing-column", "the required column \(column.name) is missing", file: fileName, line: 1, column: 0,
+                .csvMissingColumn, "the required column \(column.name) is missing", file: fileName, line: 1, column: 0,
                 field: column.name, hint: "add a \(column.name) column: \(column.description)")
         }
         return ok ? names : nil
     }
 
     private struct Problem {
-        var rule: String
+        var rule: ValidationRule
         var message: String
         var hint: String?
     }
@@ -191,13 +191,13 @@ struct CSVFileCheck {
         let column = entry.column
         guard !value.isEmpty else {
             if column.required {
-                return Problem(rule: "csv.missing-value", message: "\(column.name) is required", hint: column.description)
+                return Problem(rule: .csvMissingValue, message: "\(column.name) is required", hint: column.description)
             }
             if let condition = column.requiredWhen, let position = positions[condition.column],
                 values[position - 1] == condition.equals
             {
                 return Problem(
-                    rule: "csv.missing-value", message: "\(column.name) is required when \(condition.column) is \(condition.equals)",
+                    rule: .csvMissingValue, message: "\(column.name) is required when \(condition.column) is \(condition.equals)",
                     hint: column.description)
             }
             return nil
@@ -205,11 +205,11 @@ struct CSVFileCheck {
         // utf8.count is O(1); the character count is only worked out when the bytes could be too many.
         if let maximum = column.maxLength, value.utf8.count > maximum, value.count > maximum {
             return Problem(
-                rule: "csv.too-long", message: "\(column.name) has \(value.count) characters, at most \(maximum) are allowed",
+                rule: .csvTooLong, message: "\(column.name) has \(value.count) characters, at most \(maximum) are allowed",
                 hint: "Visma keeps at most \(maximum); shorten it in FlexyBox")
         }
         if let minimum = column.minLength, value.utf8.count < minimum || value.count < minimum {
-            return Problem(rule: "csv.too-short", message: "\(column.name) needs at least \(minimum) characters", hint: column.description)
+            return Problem(rule: .csvTooShort, message: "\(column.name) needs at least \(minimum) characters", hint: column.description)
         }
         switch column.type {
         case .decimal:
@@ -220,32 +220,32 @@ struct CSVFileCheck {
                 amount = read
             case .notANumber:
                 return Problem(
-                    rule: "csv.invalid-number", message: "\(column.name) \"\(value)\" is not a number",
+                    rule: .csvInvalidNumber, message: "\(column.name) \"\(value)\" is not a number",
                     hint: dialect.decimalComma ? "write amounts like 1.234,50" : "write amounts like 1234.50 (dot as decimal mark, no thousands separator)")
             case .tooManyDecimals:
-                return Problem(rule: "csv.decimal-scale", message: "\(column.name) \(value) has more than \(scale) decimals", hint: "round to \(scale) decimals")
+                return Problem(rule: .csvDecimalScale, message: "\(column.name) \(value) has more than \(scale) decimals", hint: "round to \(scale) decimals")
             case .outOfRange:
                 return Problem(
-                    rule: "number.out-of-range", message: "\(column.name) \(value) is larger than the pipeline can hold exactly",
+                    rule: .numberOutOfRange, message: "\(column.name) \(value) is larger than the pipeline can hold exactly",
                     hint: "at most \(15 - scale) digits before the decimal mark; check the value in FlexyBox")
             }
             if column.sign == .nonNegative, amount.units < 0 {
-                return Problem(rule: "csv.negative", message: "\(column.name) must not be negative", hint: column.description)
+                return Problem(rule: .csvNegative, message: "\(column.name) must not be negative", hint: column.description)
             }
         case .date:
             if BusinessDay(value) == nil {
-                return Problem(rule: "csv.invalid-date", message: "\(value) is not a date", hint: "write dates as YYYY-MM-DD")
+                return Problem(rule: .csvInvalidDate, message: "\(value) is not a date", hint: "write dates as YYYY-MM-DD")
             }
         case .boolean:
             if value != "true" && value != "false" {
                 return Problem(
-                    rule: "csv.invalid-value", message: "\(column.name) \"\(value)\" is not true or false",
+                    rule: .csvInvalidValue, message: "\(column.name) \"\(value)\" is not true or false",
                     hint: "write true or false (in English, lower case)")
             }
         case .enumeration:
             if let allowed = column.values, !allowed.contains(value) {
                 return Problem(
-                    rule: "csv.invalid-value", message: "\(column.name) \"\(value)\" is not one of \(allowed.joined(separator: ", "))",
+                    rule: .csvInvalidValue, message: "\(column.name) \"\(value)\" is not one of \(allowed.joined(separator: ", "))",
                     hint: column.description)
             }
         case .countryCode, .email:
@@ -254,10 +254,10 @@ struct CSVFileCheck {
             break
         }
         if let pattern = entry.simplePattern, !pattern.matches(value) {
-            return Problem(rule: "csv.pattern", message: "\(column.name) \"\(value)\" does not fit \(column.pattern ?? "")", hint: column.description)
+            return Problem(rule: .csvPattern, message: "\(column.name) \"\(value)\" does not fit \(column.pattern ?? "")", hint: column.description)
         }
         if let regex = entry.regex, (try? regex.wholeMatch(in: value)) == nil {
-            return Problem(rule: "csv.pattern", message: "\(column.name) \"\(value)\" does not fit \(column.pattern ?? "")", hint: column.description)
+            return Problem(rule: .csvPattern, message: "\(column.name) \"\(value)\" does not fit \(column.pattern ?? "")", hint: column.description)
         }
         return nil
     }

@@ -8,6 +8,7 @@ struct FindingList {
     /// Past this many errors in one file, the rest are counted in one closing finding.
     static let perFileLimit = 1000
 
+    /// An error under a rule id of any catalog (the CSV and XML readers report their own).
     mutating func error(
         _ rule: String, _ message: String, file: String, line: Int? = nil, column: Int? = nil, record: String? = nil,
         field: String? = nil, hint: String? = nil
@@ -16,15 +17,23 @@ struct FindingList {
         perFile[file] = count
         if count == Self.perFileLimit + 1 {
             errors.append(Finding(
-                rule: "batch.too-many-findings", message: "more than \(Self.perFileLimit) errors in this file; the rest are not listed",
+                rule: ValidationRule.batchTooManyFindings.id, message: "more than \(Self.perFileLimit) errors in this file; the rest are not listed",
                 file: file, hint: "fix the listed ones first; they are often one cause repeated"))
         }
         guard count <= Self.perFileLimit else { return }
         errors.append(Finding(rule: rule, message: message, file: file, line: line, column: column, record: record, field: field, hint: hint))
     }
 
-    mutating func warning(_ rule: String, _ message: String, file: String, line: Int? = nil, hint: String? = nil) {
-        warnings.append(Finding(rule: rule, message: message, file: file, line: line, hint: hint))
+    /// An error under one of validation's own rules.
+    mutating func error(
+        _ rule: ValidationRule, _ message: String, file: String, line: Int? = nil, column: Int? = nil, record: String? = nil,
+        field: String? = nil, hint: String? = nil
+    ) {
+        error(rule.id, message, file: file, line: line, column: column, record: record, field: field, hint: hint)
+    }
+
+    mutating func warning(_ rule: ValidationRule, _ message: String, file: String, line: Int? = nil, hint: String? = nil) {
+        warnings.append(Finding(rule: rule.id, message: message, file: file, line: line, hint: hint))
     }
 
     mutating func append(_ finding: Finding) {

@@ -19,10 +19,10 @@ struct XMLFileCheck {
 
         /// A finding on one attribute of `element`; dropped when the XSD already rejected that line.
         static func field(
-            _ rule: String, _ message: String, field: String, hint: String, file: String, element: XMLElement, record: String?
+            _ rule: ValidationRule, _ message: String, field: String, hint: String, file: String, element: XMLElement, record: String?
         ) -> PendingFinding {
             PendingFinding(
-                finding: Finding(rule: rule, message: message, file: file, line: element.line, column: 0, record: record, field: field, hint: hint),
+                finding: Finding(rule: rule.id, message: message, file: file, line: element.line, column: 0, record: record, field: field, hint: hint),
                 wholeRecord: false)
         }
     }
@@ -35,7 +35,7 @@ struct XMLFileCheck {
         for (name, scale) in numericAttributes {
             guard let text = element[name], case .outOfRange = FixedPoint.read(text, scale: scale) else { continue }
             pending.append(.field(
-                "number.out-of-range", "\(name) \(text.prefix(40)) is larger than the pipeline can hold exactly", field: name,
+                .numberOutOfRange, "\(name) \(text.prefix(40)) is larger than the pipeline can hold exactly", field: name,
                 hint: "at most \(15 - scale) digits before the decimal mark; check the value in FlexyBox", file: file, element: element, record: nil))
         }
     }
@@ -50,7 +50,7 @@ struct XMLFileCheck {
     ) throws -> Bool {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
         guard size > 0 else {
-            findings.error("xml.syntax", "the file is empty", file: fileName, line: 1, column: 0, hint: "was it saved before it was written?")
+            findings.error(XMLIssue.Kind.syntax.rawValue, "the file is empty", file: fileName, line: 1, column: 0, hint: "was it saved before it was written?")
             return false
         }
         let reader = try ReadAheadXMLReader(path: url.path, schema: schema)
@@ -97,7 +97,7 @@ struct XMLFileCheck {
         // A record cut off by a fatal error never ended: its findings go with it. File-level ones stay.
         if recordStart == nil { flush(from: rootLine ?? 0) }
         if reader.issuesTruncated {
-            findings.error("batch.too-many-findings", "libxml2 reported more problems than are listed", file: fileName)
+            findings.error(.batchTooManyFindings, "libxml2 reported more problems than are listed", file: fileName)
         }
         return reader.issues.isEmpty
     }

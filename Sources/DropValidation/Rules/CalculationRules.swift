@@ -27,7 +27,7 @@ struct CalculationRules {
 
     mutating func handle(_ event: XMLEvent, pending: inout [XMLFileCheck.PendingFinding]) {
         guard case .start(let element) = event else { return }
-        func queue(_ rule: String, _ message: String, _ field: String, _ hint: String) {
+        func queue(_ rule: ValidationRule, _ message: String, _ field: String, _ hint: String) {
             pending.append(.field(rule, message, field: field, hint: hint, file: file, element: element, record: product))
         }
         switch element.name {
@@ -38,10 +38,10 @@ struct CalculationRules {
             products.insert(number)
             switch kind(of: number) {
             case nil:
-                queue("kit.unknown-product", "product \(number) exists neither in this batch, earlier batches nor Visma", "item",
+                queue(.kitUnknownProduct, "product \(number) exists neither in this batch, earlier batches nor Visma", "item",
                       "export the product in items.csv together with its calculation")
             case "raw_material"?:
-                queue("kit.product-is-raw-material", "\(number) is a raw material; only products have calculations", "item",
+                queue(.kitProductIsRawMaterial, "\(number) is a raw material; only products have calculations", "item",
                       "check the item number")
             default:
                 break
@@ -49,23 +49,23 @@ struct CalculationRules {
         case "component":
             guard let number = element["item"], let product else { return }
             if number == product {
-                queue("kit.self-component", "product \(number) is in its own recipe", "item", "remove the line from the calculation")
+                queue(.kitSelfComponent, "product \(number) is in its own recipe", "item", "remove the line from the calculation")
                 return
             }
             switch kind(of: number) {
             case nil:
-                queue("kit.unknown-component", "\(number) exists neither in this batch, earlier batches nor Visma", "item",
+                queue(.kitUnknownComponent, "\(number) exists neither in this batch, earlier batches nor Visma", "item",
                       "export the raw material in items.csv, or create it in Visma")
             case "product"?:
-                queue("kit.component-not-raw-material", "\(number) is a product, not a raw material (stock item)", "item",
+                queue(.kitComponentNotRawMaterial, "\(number) is a product, not a raw material (stock item)", "item",
                       "a kit lists raw materials; use the raw materials of \(number) instead")
             default:
                 if let unit = element["unit"], !context.units.contains(unit) {
-                    queue("kit.unknown-unit", "unit \(unit) does not exist in Visma", "unit", "create the unit in Visma, or correct it")
+                    queue(.kitUnknownUnit, "unit \(unit) does not exist in Visma", "unit", "create the unit in Visma, or correct it")
                 }
                 let places = context.configuration.pipeline.effectiveQuantityDecimalPlaces
                 if let text = element["quantity"], let quantity = FixedPoint(parsing: text, scale: 4), Self.roundsToZero(quantity.units, places: places) {
-                    queue("kit.quantity-below-precision",
+                    queue(.kitQuantityBelowPrecision,
                           "quantity \(text) is 0 at the company's \(places) quantity decimal places; Visma would refuse the component", "quantity",
                           "raise \"Quantity decimal places\" in Visma and pipeline.quantityDecimalPlaces to match (e.g. 4), or use a smaller unit")
                 }
@@ -104,7 +104,7 @@ struct PurchaseOrderRules {
 
     mutating func handle(_ event: XMLEvent, pending: inout [XMLFileCheck.PendingFinding]) {
         guard case .start(let element) = event else { return }
-        func queue(_ rule: String, _ message: String, _ field: String, _ hint: String) {
+        func queue(_ rule: ValidationRule, _ message: String, _ field: String, _ hint: String) {
             pending.append(.field(rule, message, field: field, hint: hint, file: file, element: element, record: order))
         }
         switch element.name {
@@ -115,11 +115,11 @@ struct PurchaseOrderRules {
             let matches = context.reference.suppliers.filter { $0.name == supplier }
             if matches.isEmpty {
                 let similar = context.reference.suppliers.first { $0.name.lowercased() == supplier.lowercased() }
-                queue("po.unknown-supplier", "no Visma supplier is named \"\(supplier)\"", "supplier",
+                queue(.poUnknownSupplier, "no Visma supplier is named \"\(supplier)\"", "supplier",
                       similar.map { "Visma has \"\($0.name)\": correct the name in FlexyBox" }
                         ?? "create supplier '\(supplier)' in Visma, or correct the name in FlexyBox")
             } else if !matches.contains(where: \.active) {
-                queue("po.inactive-supplier", "Visma supplier \"\(supplier)\" is not active", "supplier", "activate the supplier in Visma")
+                queue(.poInactiveSupplier, "Visma supplier \"\(supplier)\" is not active", "supplier", "activate the supplier in Visma")
             }
         case "line":
             guard let number = element["item"] else { return }
@@ -133,16 +133,16 @@ struct PurchaseOrderRules {
             }
             switch stock {
             case nil:
-                queue("po.unknown-item", "\(number) exists neither in this batch nor in Visma", "item", "export the item first, or correct the number")
+                queue(.poUnknownItem, "\(number) exists neither in this batch nor in Visma", "item", "export the item first, or correct the number")
             case false?:
-                queue("po.line-not-stock-item", "\(number) is a product with a calculation (non-stock kit), not a stock item", "item",
+                queue(.poLineNotStockItem, "\(number) is a product with a calculation (non-stock kit), not a stock item", "item",
                       "order its raw materials instead")
             case true?:
                 if let unit = element["unit"], !context.units.contains(unit) {
-                    queue("po.unknown-unit", "unit \(unit) does not exist in Visma", "unit", "create the unit in Visma, or correct it")
+                    queue(.poUnknownUnit, "unit \(unit) does not exist in Visma", "unit", "create the unit in Visma, or correct it")
                 } else if let unit = element["unit"], let itemUnit = batchItems[number]?.unit, unit != itemUnit {
                     // Only items of this batch: a Visma item may have a purchase unit besides the base unit the snapshot holds.
-                    queue("po.unit-not-of-item", "\(number) is kept in \(itemUnit), not \(unit); Visma takes only the item's own unit", "unit",
+                    queue(.poUnitNotOfItem, "\(number) is kept in \(itemUnit), not \(unit); Visma takes only the item's own unit", "unit",
                           "order \(number) in \(itemUnit) in FlexyBox, or change the item's unit")
                 }
             }

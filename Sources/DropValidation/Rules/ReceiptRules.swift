@@ -42,7 +42,7 @@ struct ReceiptRules {
             guard name == "receipt", !skipped, amountsKnown, linesTotal != tendersTotal else { return }
             pending.append(.init(
                 finding: Finding(
-                    rule: "receipt.unbalanced",
+                    rule: ValidationRule.receiptUnbalanced.id,
                     message: "lines total \(FixedPoint.money(ore: linesTotal).text) but tenders \(FixedPoint.money(ore: tendersTotal).text)",
                     file: file, line: receiptLine, column: 0, record: receiptNumber.map(String.init), field: "tender",
                     hint: "every receipt is paid in full: check FlexyBox's day report for this receipt"),
@@ -51,7 +51,7 @@ struct ReceiptRules {
     }
 
     private mutating func start(_ element: XMLElement, pending: inout [XMLFileCheck.PendingFinding]) {
-        func queue(_ rule: String, _ message: String, _ field: String, _ hint: String) {
+        func queue(_ rule: ValidationRule, _ message: String, _ field: String, _ hint: String) {
             pending.append(.field(rule, message, field: field, hint: hint, file: file, element: element, record: receiptNumber.map(String.init)))
         }
         func money(_ name: String) -> Int64? { element[name].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } }
@@ -63,7 +63,7 @@ struct ReceiptRules {
             dayWindow = day.flatMap(BusinessDayWindow.init)
             guard let department, let day else { return }
             guard let settings = context.configuration.departments[department] else {
-                queue("receipt.unknown-department", "department \"\(department)\" is not in the configuration", "department",
+                queue(.receiptUnknownDepartment, "department \"\(department)\" is not in the configuration", "department",
                       "add \"\(department)\" under departments in flexyvisma.json (enabled, with its Visma branch), or set enabled false")
                 return
             }
@@ -72,11 +72,11 @@ struct ReceiptRules {
                 return
             }
             if let earlier = context.history.receiptDays["\(day)|\(department)"], !context.isRepost {
-                queue("receipt.day-already-sent", "business day \(day) of \(department) was already carried by batch \(earlier)", "businessDay",
+                queue(.receiptDayAlreadySent, "business day \(day) of \(department) was already carried by batch \(earlier)", "businessDay",
                       "sending it again would post the day twice: discard one of the batches")
             }
             if !context.isRepost, let problem = context.periodProblem(day: day, module: .generalLedger) {
-                queue("receipt.closed-period", "business day \(day): \(problem)", "businessDay",
+                queue(.receiptClosedPeriod, "business day \(day): \(problem)", "businessDay",
                       "open (or activate) the period for the general ledger in Visma (Financial periods, GL201000), or ask the bookkeeper where these sales belong")
             }
         case "receipt":
@@ -89,7 +89,7 @@ struct ReceiptRules {
             if let number = receiptNumber, day != nil {
                 numbers.append(number)
                 if let first = seenNumbers.first(number) {
-                    queue("receipt.duplicate-number", "receipt number \(number) appears twice (first in \(first.file) line \(first.line))", "number",
+                    queue(.receiptDuplicateNumber, "receipt number \(number) appears twice (first in \(first.file) line \(first.line))", "number",
                           "receipt numbers are unique per venue: was the same day exported twice?")
                 } else {
                     seenNumbers.insert(number, file: file, line: element.line)
@@ -97,7 +97,7 @@ struct ReceiptRules {
             }
             guard !skipped, let time = element["time"], let day, let dayWindow else { return }
             if !dayWindow.contains(time: time) {
-                queue("receipt.business-day-mismatch", "time \(time.prefix(16)) is not on business day \(day)", "time",
+                queue(.receiptBusinessDayMismatch, "time \(time.prefix(16)) is not on business day \(day)", "time",
                       "a business day runs from 00:00 to 06:00 the next morning; is the receipt in the right file?")
             }
         case "line":
@@ -106,7 +106,7 @@ struct ReceiptRules {
             guard !skipped else { return }
             add(money("amount"), to: \.tendersTotal, file: \.tenders, element, &pending)
             if let type = element["type"], context.configuration.paymentTypes[type] == nil {
-                queue("receipt.unknown-tender", "payment type \(type) is not mapped in config", "type",
+                queue(.receiptUnknownTender, "payment type \(type) is not mapped in config", "type",
                       "add \"\(type)\" under paymentTypes in flexyvisma.json with its Visma payment method and account")
             }
         default:
@@ -116,7 +116,7 @@ struct ReceiptRules {
 
     /// A receipt line: its amount adds up, quantity × unit price − discount is the amount, its mappings exist.
     private mutating func line(_ element: XMLElement, pending: inout [XMLFileCheck.PendingFinding]) {
-        func queue(_ rule: String, _ message: String, _ field: String, _ hint: String) {
+        func queue(_ rule: ValidationRule, _ message: String, _ field: String, _ hint: String) {
             pending.append(.field(rule, message, field: field, hint: hint, file: file, element: element, record: receiptNumber.map(String.init)))
         }
         func money(_ name: String) -> Int64? { element[name].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } }
@@ -130,16 +130,16 @@ struct ReceiptRules {
             let (product, overflow) = quantity.units.multipliedReportingOverflow(by: price)
             let expected = overflow ? nil : FixedPoint.checkedSum(Self.roundedToOre(product), -discount)
             if let expected, expected != amount {
-                queue("receipt.line-amount",
+                queue(.receiptLineAmount,
                       "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) − \(FixedPoint.money(ore: discount).text) is \(FixedPoint.money(ore: expected).text), not \(FixedPoint.money(ore: amount).text)",
                       "amount", "the line's amount must be quantity × unit price − discount")
             } else if expected == nil {
-                queue("number.out-of-range", "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) is larger than the pipeline can hold exactly",
+                queue(.numberOutOfRange, "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) is larger than the pipeline can hold exactly",
                       "quantity", "check the line's quantity and unit price in FlexyBox")
             }
         }
         if let group = element["itemGroup"], context.configuration.itemGroups[group] == nil {
-            queue("receipt.unmapped-item-group", "item group \"\(group)\" is not mapped to a revenue account in config", "itemGroup",
+            queue(.receiptUnmappedItemGroup, "item group \"\(group)\" is not mapped to a revenue account in config", "itemGroup",
                   "add \"\(group)\" under itemGroups in flexyvisma.json")
         }
         if let vat = element["vatCode"], let finding = vatCodeFinding(vat) { queue(finding.rule, finding.message, "vatCode", finding.hint) }
@@ -158,26 +158,26 @@ struct ReceiptRules {
             self[keyPath: total] = sum
         } else {
             amountsKnown = false
-            pending.append(.field("number.out-of-range", "the receipt's \(element.name) amounts add up to more than the pipeline can hold exactly",
+            pending.append(.field(.numberOutOfRange, "the receipt's \(element.name) amounts add up to more than the pipeline can hold exactly",
                                   field: "amount", hint: "check the receipt in FlexyBox", file: file, element: element, record: receiptNumber.map(String.init)))
         }
         if let sum = FixedPoint.checkedSum(fileMagnitudes[keyPath: magnitude], Int64(amount.magnitude)) {
             fileMagnitudes[keyPath: magnitude] = sum
         } else if !reportedFileRange {
             reportedFileRange = true
-            pending.append(.field("number.out-of-range", "the file's \(element.name) amounts add up to more than the pipeline can hold exactly",
+            pending.append(.field(.numberOutOfRange, "the file's \(element.name) amounts add up to more than the pipeline can hold exactly",
                                   field: "amount", hint: "split the day's export, or check its amounts in FlexyBox", file: file, element: element, record: nil))
         }
     }
 
     /// quantity (1/10000) × price (øre), rounded half away from zero to the øre.
     /// A line's VAT code unmapped in config, or (once per code) not bookable as configured in Visma.
-    private mutating func vatCodeFinding(_ vat: String) -> (rule: String, message: String, hint: String)? {
+    private mutating func vatCodeFinding(_ vat: String) -> (rule: ValidationRule, message: String, hint: String)? {
         if context.configuration.vatCodes[vat] == nil {
-            return ("receipt.unmapped-vat-code", "VAT code \(vat) is not mapped in config", "add \"\(vat)\" under vatCodes in flexyvisma.json")
+            return (.receiptUnmappedVatCode, "VAT code \(vat) is not mapped in config", "add \"\(vat)\" under vatCodes in flexyvisma.json")
         }
         guard let problem = context.vatProblems[vat], reportedVatCodes.insert(vat).inserted else { return nil }
-        return ("receipt.vat-account", problem.message, problem.hint)
+        return (.receiptVatAccount, problem.message, problem.hint)
     }
 
     static func roundedToOre(_ product: Int64) -> Int64 {

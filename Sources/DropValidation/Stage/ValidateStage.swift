@@ -48,7 +48,7 @@ public struct ValidationReport: Sendable {
 /// What validation did.
 public typealias ValidateOutcome = StageOutcome<ValidationReport>
 
-/// The validate stage (DESIGN §6): inbox pickup, every file checked, a positioned report, halt on rejection.
+/// The validate stage (docs/VALIDATION.md): inbox pickup, every file checked, a positioned report, halt on rejection.
 public struct ValidateStage {
     public let request: ValidateRequest
 

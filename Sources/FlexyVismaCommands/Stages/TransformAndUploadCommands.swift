@@ -56,7 +56,7 @@ public struct UploadCommand: AsyncParsableCommand {
             let secret = try ClientSecret.load(for: configuration, root: root)
             let outcome = try await UploadStage(root: root, configuration: configuration, secret: secret, retry: retry, runId: runId).run()
             if let rejection = outcome.rejection {
-                let who = rejection.rule == "visma.rejected" ? "Visma: " : "[\(rejection.rule)] "
+                let who = rejection.rule == UploadRule.rejected.id ? "Visma: " : "[\(rejection.rule)] "
                 CommandFailures.printError("flexyvisma-upload", "\(who)\(rejection.message) — \(rejection.hint ?? "")")
             }
             print(outcome.summary)

@@ -15,7 +15,7 @@ public struct UmbrellaCommand: ParsableCommand {
         subcommands: [
             InitSubcommand.self, RunSubcommand.self, StatusSubcommand.self, RetrySubcommand.self, DiscardSubcommand.self,
             AuditSubcommand.self, PlanSubcommand.self, ArchiveSubcommand.self, VersionSubcommand.self, ConfigSubcommand.self,
-            DoctorSubcommand.self, RepostSubcommand.self,
+            DoctorSubcommand.self, RepostSubcommand.self, RulesSubcommand.self,
         ])
 
     public init() {}

@@ -4,7 +4,7 @@ import Foundation
 /// a chained `discard.manifest.json` with rule `batch.superseded`, files kept for the archive, and a
 /// halt that names one of them lifted.
 public enum Supersede {
-    public static let rule = "batch.superseded"
+    public static let rule = PipelineRule.batchSuperseded.id
 
     /// Idempotent: a batch already marked is left alone, so a crash half-way is finished by running it again.
     public static func mark(_ batches: [BatchID], by replacement: BatchID, because why: String, root: PipelineRoot, runId: String) throws {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What the Visma company holds that validation checks against, fetched at validation time (DESIGN §6).
+/// What the Visma company holds that validation checks against, fetched at validation time (docs/VALIDATION.md).
 ///
 /// Saved beside the batch (`reference.json`); its SHA-256 goes into the manifest, so an auditor can
 /// see exactly what a batch was checked against.

@@ -57,7 +57,7 @@ public struct StageRunMarker: VersionedStateFile, Sendable, Equatable {
             Logger(label: "flexyvisma-\(stage.rawValue)").warning("\(previous.endedWithoutResult); trying again")
             if crashes >= crashLimit {
                 let finding = Finding(
-                    rule: "stage.crashed", message: "\(stage.rawValue) ended without a result \(crashes) times on this batch (crash or kill)",
+                    rule: PipelineRule.stageCrashed.id, message: "\(stage.rawValue) ended without a result \(crashes) times on this batch (crash or kill)",
                     hint: "look at logs/ for the last run of \(stage.rawValue); when the cause is fixed, run `flexyvisma-\(stage.rawValue) --retry`")
                 try HaltRecord(batchId: batch, stage: stage, rejections: 1, first: finding, report: nil).save(in: root)
                 try clear(stage, in: root)

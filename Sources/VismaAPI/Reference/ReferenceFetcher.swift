@@ -1,7 +1,7 @@
 import FlexyVismaCore
 import Foundation
 
-/// Fetches the reference snapshot validation checks against (DESIGN §6).
+/// Fetches the reference snapshot validation checks against (docs/VALIDATION.md).
 public enum ReferenceFetcher {
     /// Reads every list the snapshot holds, paged lists `pageSize` at a time.
     public static func fetch(from reader: VismaReader, pageSize: Int = 1000) async throws -> ReferenceSnapshot {

@@ -12,7 +12,7 @@ import VismaPayloads
 @_spi(Fuzzing)
 public enum ExistingRecord {
     /// The rule id of a create that met a record Visma holds with other FlexyBox fields.
-    static let rule = "visma.exists-different"
+    static let rule = UploadRule.existsDifferent.id
 
     static let hint = "make the record in Visma what FlexyBox holds (or FlexyBox what Visma holds) and run `flexyvisma retry`; "
         + "a venue moving over from FlexyBox's own integration sets pipeline.onExisting to adoptAndUpdate"

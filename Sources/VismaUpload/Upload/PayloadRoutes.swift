@@ -10,7 +10,7 @@ import VismaPayloads
 /// possibly empty, or a reference placeholder such as `{customer}`.
 enum PayloadRoutes {
     /// The rule id of a payload line that asks for a request transform never writes.
-    static let rule = "payload.not-allowed"
+    static let rule = UploadRule.payloadNotAllowed.id
 
     struct Route {
         var method: String

@@ -26,7 +26,7 @@ enum Located: Sendable, Equatable {
     case unknown(reason: String)
 }
 
-/// Sends records over one libcurl session, with Visma's retry rules (DESIGN §8): retry network
+/// Sends records over one libcurl session, with Visma's retry rules (docs/UPLOAD.md): retry network
 /// errors, 429 (after `Retry-After`) and 502/503/504 with exponential backoff and full jitter;
 /// before sending a POST again, look the record up by our key — the first attempt may have been applied.
 /// A lookup that cannot say "absent" is retried a few times and then leaves the record unresolved: never a second POST.

@@ -15,7 +15,7 @@ public struct UploadRefusal: Sendable {
 /// What the upload stage did.
 public typealias UploadOutcome = StageOutcome<UploadRefusal>
 
-/// The upload stage (DESIGN §8): payloads to Visma in dependency order, each record exactly once.
+/// The upload stage (docs/UPLOAD.md): payloads to Visma in dependency order, each record exactly once.
 public struct UploadStage: Sendable {
     public let root: PipelineRoot
     public let configuration: PipelineConfiguration
@@ -274,7 +274,7 @@ struct UploadWork: AsynchronousStageWork {
             case .rejected(let message, _):
                 rows.append((record.sequence, .rejected, nil, message))
                 details.kinds[record.kind, default: .init()].rejected += 1
-                if sent.rejection == nil { sent.rejection = (record, message, "visma.rejected") }
+                if sent.rejection == nil { sent.rejection = (record, message, UploadRule.rejected.id) }
             case .conflict(let message):
                 rows.append((record.sequence, .rejected, nil, message))
                 details.kinds[record.kind, default: .init()].rejected += 1
@@ -337,7 +337,7 @@ struct UploadWork: AsynchronousStageWork {
             manifest.rejections = [finding]
             return StageResult(
                 manifest: manifest,
-                summary: "batch \(batchId): \(rejection.rule == "visma.rejected" ? "Visma refused" : "cannot send") \(rejection.record.kind) \(rejection.record.key): \(finding.message)",
+                summary: "batch \(batchId): \(rejection.rule == UploadRule.rejected.id ? "Visma refused" : "cannot send") \(rejection.record.kind) \(rejection.record.key): \(finding.message)",
                 report: "batches/\(batchId)/upload.manifest.json")
         }
         if sent.unresolved == 0, waits {
@@ -364,7 +364,7 @@ struct UploadWork: AsynchronousStageWork {
         let configuration = error.exitStatus == .configuration
         manifest.warnings = [
             Finding(
-                rule: configuration ? "visma.credentials-refused" : "visma.connect-unavailable", message: error.message, file: nil, line: nil,
+                rule: (configuration ? UploadRule.credentialsRefused : UploadRule.connectUnavailable).id, message: error.message, file: nil, line: nil,
                 record: nil, field: nil,
                 hint: configuration
                     ? "a configuration fault, not the batch's: correct the credentials, then run again (nothing was sent)"
@@ -381,7 +381,7 @@ struct UploadWork: AsynchronousStageWork {
     }
 
     /// The rule id of a batch whose refused records were never sent again: the halt was lifted without `retry`.
-    static let stillRefusedRule = "upload.refused-unsent"
+    static let stillRefusedRule = UploadRule.refusedUnsent.id
 
     /// Our hint beside Visma's words, for the refusals a bookkeeper can fix in Visma.
     static func hint(for rejection: (record: PayloadRecord, message: String, rule: String)) -> String {

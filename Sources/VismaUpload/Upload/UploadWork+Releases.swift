@@ -32,7 +32,7 @@ extension UploadWork {
             sent.queued += 1
         case .failed(let message):
             try ledger.recordRelease(batch: batch, sequence: record.sequence, .failed, message: message)
-            if sent.rejection == nil { sent.rejection = (record, "release refused: \(message)", "visma.rejected") }
+            if sent.rejection == nil { sent.rejection = (record, "release refused: \(message)", UploadRule.rejected.id) }
         case .unresolved:
             try ledger.recordRelease(batch: batch, sequence: record.sequence, .pending)
             sent.unresolved += 1
@@ -95,7 +95,7 @@ extension UploadWork {
         case .halt(let message):
             try ledger.record(batch: batch, [(record.sequence, .rejected, nil, message)])
             details.kinds[record.kind, default: .init()].rejected += 1
-            if sent.rejection == nil { sent.rejection = (record, message, "payment.no-open-deposit") }
+            if sent.rejection == nil { sent.rejection = (record, message, UploadRule.noOpenDeposit.id) }
         case .apply(let lines):
             let applied = addressed.with(body: try RecordSender.refundBody(addressed, lines: lines))
             let text = String(decoding: try JSONEncoder().encode(lines), as: UTF8.self)

@@ -8,7 +8,7 @@ import VismaPayloads
 /// to what Visma holds (`JournalRepost`); its payments and purchase orders Visma already holds are not sent again.
 extension UploadWork {
     /// The rule id of a day journal the repost could not book.
-    static let repostRefusedRule = "repost.refused"
+    static let repostRefusedRule = UploadRule.repostRefused.id
 
     /// Books each day journal not done yet; the first refusal stops it (a halt with Visma's or our words).
     func repostJournals(
