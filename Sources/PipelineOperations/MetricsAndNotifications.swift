@@ -3,54 +3,112 @@ import Foundation
 import Glibc
 
 /// The Prometheus text file for node-exporter's textfile collector, rewritten atomically each run.
+///
+/// Every series carries the venue's name (`venue.name` in the configuration) as its `venue` label, so
+/// one node-exporter can collect many roots. Two roots writing into one textfile folder must not
+/// write one file: `notifications.metricsFile` ending in `/` names a folder, and the file in it is
+/// `flexyvisma-<venue>.prom` (`MetricsFile`). The file's first line names the root that writes it; a
+/// root never overwrites another root's file (two roots with one venue name would otherwise
+/// report as one venue) — it warns and leaves it.
 enum Metrics {
-    static func write(status: PipelineStatus, record: RunRecord, to url: URL) throws {
-        func seconds(_ text: String?) -> Double {
-            guard let text else { return 0 }
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return formatter.date(from: text)?.timeIntervalSince1970 ?? 0
+    static func write(status: PipelineStatus, record: RunRecord, venue: String, root: PipelineRoot, to url: URL) throws {
+        let owner = "# flexyvisma root: \(root.url.path)"
+        if let other = MetricsFile.otherRoot(in: url, ours: owner) {
+            DiagnosticLine.write(
+                stage: "flexyvisma", level: "warning",
+                message: "metrics not written: \(url.path) belongs to \(other); give each root its own venue name or metrics file",
+                plain: "flexyvisma: warning: metrics not written: \(url.path) belongs to \(other); give each root its own venue name or metrics file")
+            return
         }
-        var lines = [
-            "# HELP flexyvisma_last_run_exit_code Exit code of the last flexyvisma run.",
-            "# TYPE flexyvisma_last_run_exit_code gauge",
-            "flexyvisma_last_run_exit_code \(record.exitStatus)",
-            "# HELP flexyvisma_last_run_timestamp_seconds When the last run finished.",
-            "# TYPE flexyvisma_last_run_timestamp_seconds gauge",
-            "flexyvisma_last_run_timestamp_seconds \(Int(seconds(record.finishedAt)))",
-            "# HELP flexyvisma_last_success_timestamp_seconds When a run last finished with exit 0 (alert when it is old: a night that did not happen).",
-            "# TYPE flexyvisma_last_success_timestamp_seconds gauge",
-            "flexyvisma_last_success_timestamp_seconds \(Int(seconds(record.lastSuccessAt)))",
-            "# HELP flexyvisma_last_run_duration_seconds Duration of the last run.",
-            "# TYPE flexyvisma_last_run_duration_seconds gauge",
-            "flexyvisma_last_run_duration_seconds \(record.durationSeconds)",
-            "# HELP flexyvisma_halted 1 while the pipeline is halted.",
-            "# TYPE flexyvisma_halted gauge",
-            "flexyvisma_halted \(status.halted ? 1 : 0)",
-            "# HELP flexyvisma_queue_batches Batches waiting in batches/ and the inbox.",
-            "# TYPE flexyvisma_queue_batches gauge",
-            "flexyvisma_queue_batches \(status.queue.count + status.inbox.count)",
-            "# HELP flexyvisma_records_sent Records created or updated in Visma by the last run, per kind.",
-            "# TYPE flexyvisma_records_sent gauge",
-        ]
-        for (kind, count) in record.recordsByKind.sorted(by: { $0.key < $1.key }) {
-            lines.append("flexyvisma_records_sent{kind=\"\(kind)\"} \(count)")
-        }
-        if let days = status.days {
-            lines += [
-                "# HELP flexyvisma_business_days Department business days since the first export, by where they stand (unaccounted > 0 is a breach: alert).",
-                "# TYPE flexyvisma_business_days gauge",
-            ]
-            for state in DayCheck.State.allCases { lines.append("flexyvisma_business_days{state=\"\(state.rawValue)\"} \(days.counts[state.rawValue] ?? 0)") }
-            lines += [
-                "# HELP flexyvisma_days_exported_not_booked Department business days exported (or due) but not yet booked in Visma.",
-                "# TYPE flexyvisma_days_exported_not_booked gauge",
-                "flexyvisma_days_exported_not_booked \(days.exportedNotBooked)",
-            ]
-        }
+        let text = ([owner] + lines(status: status, record: record, venue: venue)).joined(separator: "\n") + "\n"
         try DurableFiles.makeFolders(url.deletingLastPathComponent(), mode: FileModes.sharedFolder)
         // node-exporter reads it through the readers' group.
-        try DurableFiles.writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: url, permissions: FileModes.sharedFile)
+        try DurableFiles.writeAtomically(Data(text.utf8), to: url, permissions: FileModes.sharedFile)
+    }
+
+    static func lines(status: PipelineStatus, record: RunRecord, venue: String) -> [String] {
+        let venueLabel = "venue=\"\(escapeLabel(venue))\""
+        func gauge(_ name: String, _ help: String, _ samples: [(labels: String, value: String)]) -> [String] {
+            ["# HELP \(name) \(help)", "# TYPE \(name) gauge"]
+                + samples.map { "\(name){\(venueLabel)\($0.labels.isEmpty ? "" : ",\($0.labels)")} \($0.value)" }
+        }
+        var lines = gauge("flexyvisma_build_info", "FlexyVisma's version, per venue (always 1).", [("version=\"\(escapeLabel(FlexyVismaVersion.current))\"", "1")])
+        lines += gauge("flexyvisma_last_run_exit_code", "Exit code of the last flexyvisma run.", [("", "\(record.exitStatus)")])
+        lines += gauge("flexyvisma_last_run_timestamp_seconds", "When the last run finished.", [("", "\(Int(seconds(record.finishedAt)))")])
+        lines += gauge(
+            "flexyvisma_last_success_timestamp_seconds", "When a run last finished with exit 0 (alert when it is old: a night that did not happen).",
+            [("", "\(Int(seconds(record.lastSuccessAt)))")])
+        lines += gauge("flexyvisma_last_run_duration_seconds", "Duration of the last run.", [("", "\(record.durationSeconds)")])
+        lines += gauge("flexyvisma_halted", "1 while the pipeline is halted.", [("", status.halted ? "1" : "0")])
+        lines += gauge("flexyvisma_queue_batches", "Batches waiting in batches/ and the inbox.", [("", "\(status.queue.count + status.inbox.count)")])
+        lines += gauge(
+            "flexyvisma_records_sent", "Records created or updated in Visma by the last run, per kind.",
+            record.recordsByKind.sorted(by: { $0.key < $1.key }).map { ("kind=\"\(escapeLabel($0.key))\"", "\($0.value)") })
+        if let days = status.days {
+            lines += gauge(
+                "flexyvisma_business_days",
+                "Department business days since the first export, by where they stand (unaccounted > 0 is a breach: alert).",
+                DayCheck.State.allCases.map { ("state=\"\($0.rawValue)\"", "\(days.counts[$0.rawValue] ?? 0)") })
+            lines += gauge(
+                "flexyvisma_days_exported_not_booked", "Department business days exported (or due) but not yet booked in Visma.",
+                [("", "\(days.exportedNotBooked)")])
+        }
+        return lines
+    }
+
+    /// A label value in the Prometheus text format: backslash, double quote and line feed escaped.
+    static func escapeLabel(_ value: String) -> String {
+        var escaped = ""
+        for character in value.unicodeScalars {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
+    }
+
+    private static func seconds(_ text: String?) -> Double {
+        guard let text else { return 0 }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)?.timeIntervalSince1970 ?? 0
+    }
+}
+
+/// Where a root's metrics file is.
+public enum MetricsFile {
+    /// `configured` (from `notifications.metricsFile`) resolved against the root; ending in `/`, a folder
+    /// shared with other roots, in which the file is `flexyvisma-<venue>.prom`.
+    public static func url(configured: String, root: PipelineRoot, venue: String) -> URL {
+        let resolved = root.resolve(configured)
+        guard configured.hasSuffix("/") else { return resolved }
+        return resolved.appendingPathComponent("flexyvisma-\(slug(venue)).prom")
+    }
+
+    /// The venue name as a file name: lowercase ASCII letters and digits, other runs as one `-`.
+    public static func slug(_ venue: String) -> String {
+        var slug = ""
+        for scalar in venue.lowercased().unicodeScalars {
+            if scalar.isASCII, CharacterSet.alphanumerics.contains(scalar) {
+                slug.unicodeScalars.append(scalar)
+            } else if !slug.isEmpty, !slug.hasSuffix("-") {
+                slug += "-"
+            }
+        }
+        while slug.hasSuffix("-") { slug.removeLast() }
+        return slug.isEmpty ? "venue" : String(slug.prefix(60))
+    }
+
+    /// The root named in an existing metrics file's first line when it is not `ours`; nil when ours, absent or unreadable.
+    static func otherRoot(in url: URL, ours: String) -> String? {
+        guard let data = try? SmallFile.read(url, maximumBytes: 1 << 20),
+            let first = String(decoding: data.prefix(4096), as: UTF8.self).split(separator: "\n", maxSplits: 1).first,
+            first.hasPrefix("# flexyvisma root: "), first != ours
+        else { return nil }
+        return String(first.dropFirst("# flexyvisma root: ".count))
     }
 }
 
@@ -86,7 +144,7 @@ enum Notifier {
                 throw error
             }
         } catch {
-            StandardStream.error("flexyvisma: warning: cannot run the notification command: \(error)\n")
+            warn("cannot run the notification command: \(error)")
             return
         }
         let deadline = Date().addingTimeInterval(Double(timeLimitSeconds))
@@ -96,15 +154,19 @@ enum Notifier {
         while child.isRunning, Date() < deadline { usleep(20_000) }
         guard !child.isRunning else {
             child.kill()
-            StandardStream.error("flexyvisma: warning: the notification command did not finish within \(timeLimitSeconds) s and was stopped\n")
+            warn("the notification command did not finish within \(timeLimitSeconds) s and was stopped")
             return
         }
         let exit = child.wait()
         if exit != 0 {
-            StandardStream.error("flexyvisma: warning: the notification command exited \(exit)\n")
+            warn("the notification command exited \(exit)")
         } else if !delivered {
-            StandardStream.error("flexyvisma: warning: the notification command did not read the status on its stdin\n")
+            warn("the notification command did not read the status on its stdin")
         }
+    }
+
+    private static func warn(_ message: String) {
+        DiagnosticLine.write(stage: "flexyvisma", level: "warning", message: message, plain: "flexyvisma: warning: \(message)")
     }
 
     /// Writes without blocking past `deadline`: false when the reader went away or did not read in time.

@@ -121,7 +121,7 @@ public struct NightlyRun {
         }
         try record.save(in: root)
         let status = try PipelineStatus.read(root: root, configuration: configuration, days: days)
-        try Metrics.write(status: status, record: record, to: metricsFile)
+        try Metrics.write(status: status, record: record, venue: configuration.venue.name, root: root, to: metricsFile)
         if let notify, let command = configuration.notifications.command, !command.isEmpty {
             let event = Notifier.Event(summary: notify, root: root, exitStatus: record.exitStatus, halted: halt != nil)
             Notifier.send(command: command, event: event, status: status, timeLimitSeconds: configuration.notifications.effectiveTimeLimitSeconds)
@@ -129,7 +129,9 @@ public struct NightlyRun {
         print("run finished with exit \(record.exitStatus): \(summary)")
     }
 
-    var metricsFile: URL { root.resolve(configuration.notifications.effectiveMetricsFile) }
+    var metricsFile: URL {
+        MetricsFile.url(configured: configuration.notifications.effectiveMetricsFile, root: root, venue: configuration.venue.name)
+    }
 
     /// Created and updated records of the upload manifests this run wrote.
     private func recordsSent(since start: Date) throws -> [String: Int] {

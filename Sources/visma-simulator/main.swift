@@ -13,7 +13,8 @@ struct SimulatorCommand: AsyncParsableCommand {
             The first line on stdout is the base URL. Admin endpoints: GET /_simulator/entities[?kind=], \
             GET /_simulator/requests, POST /_simulator/reset, POST /_simulator/faults, POST /_simulator/fixture. \
             See docs/SIMULATOR.md.
-            """)
+            """,
+        version: "visma-simulator \(FlexyVismaVersion.current)")
 
     @Option(help: "Port on 127.0.0.1 (0: any free port).")
     var port = 18080

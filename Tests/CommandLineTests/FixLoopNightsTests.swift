@@ -148,8 +148,8 @@ import VismaSimulator
             #expect(next.status == 0, "\(next)")
             Self.expectSame(try await Self.holdings(simulator), clean)
             let metrics = try String(contentsOf: venue.root.state.appendingPathComponent("metrics.prom"), encoding: .utf8)
-            #expect(metrics.contains("flexyvisma_business_days{state=\"unaccounted\"} 0"))
-            #expect(metrics.contains("flexyvisma_days_exported_not_booked 0"))
+            #expect(metrics.contains("flexyvisma_business_days{venue=\"Café Havnegade\",state=\"unaccounted\"} 0"))
+            #expect(metrics.contains("flexyvisma_days_exported_not_booked{venue=\"Café Havnegade\"} 0"))
         }
     }
 

@@ -57,8 +57,8 @@ import VismaSimulator
             // One night, one log file: the stages log under the run's id.
             #expect(try FileManager.default.contentsOfDirectory(atPath: venue.root.logs.path).filter { $0.hasSuffix(".jsonl") }.count == 1)
             let metrics = try String(contentsOf: venue.root.state.appendingPathComponent("metrics.prom"), encoding: .utf8)
-            #expect(metrics.contains("flexyvisma_last_run_exit_code 0"))
-            #expect(metrics.contains("flexyvisma_records_sent{kind=\"journalTransaction\"} 14"))
+            #expect(metrics.contains("flexyvisma_last_run_exit_code{venue=\"Café Havnegade\"} 0"))
+            #expect(metrics.contains("flexyvisma_records_sent{venue=\"Café Havnegade\",kind=\"journalTransaction\"} 14"))
             #expect(try venue.run(["status"]).standardOutput.contains("Running normally"))
             let json = try venue.run(["status", "--json"]).standardOutput
             #expect(json.contains("\"halted\" : false"))

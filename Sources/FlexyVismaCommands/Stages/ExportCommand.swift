@@ -16,7 +16,8 @@ public struct ExportCommand: ParsableCommand {
 
             Exit codes: 0 exported or nothing to export · 64 usage (e.g. day already exported) · \
             65 the source database is not a FlexyBox database · 75 another export is running · 78 configuration.
-            """)
+            """,
+        version: "flexyvisma-export \(FlexyVismaVersion.current)")
 
     @OptionGroup public var options: RootOptions
 

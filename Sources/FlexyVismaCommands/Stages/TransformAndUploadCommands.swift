@@ -12,7 +12,8 @@ public struct TransformCommand: ParsableCommand {
         discussion: """
             Exit codes: 0 done or nothing to do · 65 a drop file or reference.json changed since validate (the pipeline halts) · \
             69 halted earlier · 75 another transform is running, or a file could not be read or written · 78 configuration error.
-            """)
+            """,
+        version: "flexyvisma-transform \(FlexyVismaVersion.current)")
 
     @OptionGroup public var options: RootOptions
 
@@ -41,7 +42,8 @@ public struct UploadCommand: AsyncParsableCommand {
             Exit codes: 0 uploaded or nothing to do · 65 Visma refused a record (its message verbatim), a payload file changed \
             since transform, or a payload line asks for a request transform never writes (the pipeline halts) · \
             69 halted earlier · 75 Visma unreachable or records unconfirmed (run again later) · 78 configuration error.
-            """)
+            """,
+        version: "flexyvisma-upload \(FlexyVismaVersion.current)")
 
     @OptionGroup public var options: RootOptions
 

@@ -14,7 +14,8 @@ public struct ValidateCommand: AsyncParsableCommand {
             Writes batches/<id>/validate.manifest.json and report.txt (file:line:column: error[rule]: message — hint). \
             Exit codes: 0 accepted or nothing to do · 65 rejected (the pipeline halts) or unrecognised drops moved to rejected/ · \
             69 halted earlier · 75 Visma unreachable · 78 configuration error.
-            """)
+            """,
+        version: "flexyvisma-validate \(FlexyVismaVersion.current)")
 
     @OptionGroup public var options: RootOptions
 
@@ -38,9 +39,13 @@ public struct ValidateCommand: AsyncParsableCommand {
                 })
             let outcome = try await ValidateStage(request).run()
             if outcome.exitStatus != .success {
-                for line in outcome.reportLines.prefix(30) { StandardStream.error(TerminalText.escaped(line) + "\n") }
+                for line in outcome.reportLines.prefix(30) {
+                    let text = TerminalText.escaped(line)
+                    DiagnosticLine.write(stage: "flexyvisma-validate", level: "error", message: text, plain: text)
+                }
                 if outcome.reportLines.count > 30 {
-                    StandardStream.error("… \(outcome.reportLines.count - 30) more in \(outcome.reportPath ?? "the report")\n")
+                    let more = "… \(outcome.reportLines.count - 30) more in \(outcome.reportPath ?? "the report")"
+                    DiagnosticLine.write(stage: "flexyvisma-validate", level: "error", message: more, plain: more)
                 }
             }
             print(outcome.summary)

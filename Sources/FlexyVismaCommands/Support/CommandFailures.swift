@@ -41,6 +41,7 @@ enum CommandFailures {
     }
 
     static func printError(_ program: String, _ message: String) {
-        StandardStream.error("\(program): error: \(TerminalText.escaped(message))\n")
+        let escaped = TerminalText.escaped(message)
+        DiagnosticLine.write(stage: program, level: "error", message: escaped, plain: "\(program): error: \(escaped)")
     }
 }

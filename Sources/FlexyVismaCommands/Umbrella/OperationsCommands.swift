@@ -7,9 +7,9 @@ import PipelineOperations
 import VismaAPI
 
 /// `run` and `retry`: one night's work under one run id and one log file.
-private func runNight(_ program: String, options: RootOptions, day: BusinessDay?, requireHalt: Bool) throws {
-    let runId = options.startLogging()
-    try options.run(program) { root, configuration in
+private func runNight(_ program: String, options: RootOptions, root: PipelineRoot? = nil, day: BusinessDay?, requireHalt: Bool) throws {
+    let runId = options.startLogging(root: root)
+    try options.run(program, root: root) { root, configuration in
         try NightlyRun(
             root: root, configuration: configuration, executables: UmbrellaDispatch.executableFolder(),
             day: day, requireHalt: requireHalt, runId: runId
@@ -17,20 +17,51 @@ private func runNight(_ program: String, options: RootOptions, day: BusinessDay?
     }
 }
 
-/// `flexyvisma run`: the nightly run.
+/// `flexyvisma run`: the nightly run, of one root or of the venues a roots file lists.
 struct RunSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Export, then take every ready batch oldest first through validate, transform and upload; archive what is done.",
-        discussion: "When halted, the halted batch is retried first. Exit code: the first stage's that did not succeed (see README).")
+        discussion: """
+            When halted, the halted batch is retried first. Exit code: the first stage's that did not succeed (see README). \
+            With --roots-file F (one venue root a line, # comments): --index N (else $JOB_COMPLETION_INDEX, as a Kubernetes \
+            Indexed Job sets it) runs venue N (from 0) only; without an index every venue's night runs in turn, each as its \
+            own process, a line per venue is printed, and the exit code is the worst: 70, 64, 78, 65, 69, 75, 0 from worst to best.
+            """)
 
     @OptionGroup var options: RootOptions
 
     @Option(name: .long, help: "Export this business day instead of every day since the last export.")
     var day: BusinessDay?
 
+    @Option(name: .customLong("roots-file"), help: "Run the venues whose roots this file lists, one a line (instead of --root).")
+    var rootsFile: String?
+
+    @Option(name: .long, help: "With --roots-file: run only the venue on this line (0 is the first root; default $JOB_COMPLETION_INDEX).")
+    var index: Int?
+
+    func validate() throws {
+        if rootsFile != nil, options.rootPath != nil { throw ValidationError("give either --root or --roots-file, not both") }
+        if index != nil, rootsFile == nil { throw ValidationError("--index needs --roots-file") }
+    }
+
     func run() throws {
-        try runNight("flexyvisma run", options: options, day: day, requireHalt: false)
+        guard let rootsFile else {
+            return try runNight("flexyvisma run", options: options, day: day, requireHalt: false)
+        }
+        if let format = options.logFormat { LogFormat.adopt(format) }
+        var chosen: PipelineRoot?
+        var roots = VenueRoots(roots: [])
+        try CommandFailures.report("flexyvisma run") {
+            roots = try VenueRoots.load(URL(fileURLWithPath: rootsFile))
+            chosen = try roots.root(index: index)
+            return .success
+        }
+        if let chosen { return try runNight("flexyvisma run", options: options, root: chosen, day: day, requireHalt: false) }
+        try CommandFailures.report("flexyvisma run") {
+            let umbrella = UmbrellaDispatch.executableFolder().appendingPathComponent("flexyvisma")
+            return try FleetRun(roots: roots, umbrella: umbrella, arguments: day.map { ["--day", $0.text] } ?? []).run()
+        }
     }
 }
 

@@ -9,20 +9,30 @@ public struct UmbrellaCommand: ParsableCommand {
         commandName: "flexyvisma",
         abstract: "Move a FlexyBox venue's data into Visma.net ERP, checked before anything is sent.",
         discussion: """
-            `flexyvisma <stage> …` runs the stage executable `flexyvisma-<stage>` installed beside this one \
-            (export, and the stages added later), with the same arguments.
+            The stages export, validate, transform and upload are separate executables: `flexyvisma <stage> …` \
+            runs `flexyvisma-<stage>` installed beside this one with the same arguments. `run` does a whole night. \
+            Every command that takes --root also reads the root from $FLEXYVISMA_ROOT, and --log-format from \
+            $FLEXYVISMA_LOG_FORMAT.
             """,
-        subcommands: [
+        version: "flexyvisma \(FlexyVismaVersion.current)",
+        subcommands: stageSubcommands + [
             InitSubcommand.self, RunSubcommand.self, StatusSubcommand.self, RetrySubcommand.self, DiscardSubcommand.self,
             AuditSubcommand.self, PlanSubcommand.self, ArchiveSubcommand.self, VersionSubcommand.self, ConfigSubcommand.self,
             DoctorSubcommand.self, RepostSubcommand.self, RulesSubcommand.self,
+            TemplateSubcommand.self,
         ])
+
+    /// The stage executables, dispatched before parsing (their help, manual and completions come from here).
+    static let stageSubcommands: [any ParsableCommand.Type] = [
+        ExportStageSubcommand.self, ValidateStageSubcommand.self, TransformStageSubcommand.self, UploadStageSubcommand.self,
+    ]
 
     public init() {}
 
     /// Dispatches `flexyvisma <stage> …` to `flexyvisma-<stage>`; everything else is parsed here.
     public static func mainWithDispatch(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
-        let builtIns = Set(configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"])
+        let stages = Set(stageSubcommands.map { $0.configuration.commandName ?? "" })
+        let builtIns = Set(configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"]).subtracting(stages)
         if let first = arguments.first, !builtIns.contains(first),
             let stage = UmbrellaDispatch.stageExecutable(named: first)
         {

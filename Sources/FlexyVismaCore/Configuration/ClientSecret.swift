@@ -15,7 +15,11 @@ public struct ClientSecret: Sendable, CustomStringConvertible, CustomDebugString
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
 
-    public init(value: String) { self.value = value }
+    /// The value is registered with the log redaction layer, so it never reaches a log line as text either.
+    public init(value: String) {
+        self.value = value
+        LogRedaction.register(value)
+    }
 
     /// Loads the secret; a missing, empty or group/world-readable file is a configuration error.
     public static func load(

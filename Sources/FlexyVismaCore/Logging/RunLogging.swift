@@ -2,33 +2,37 @@ import Foundation
 import Glibc
 import Logging
 
-/// Where one process's log lines go: JSON lines to `logs/<runId>.jsonl`, human lines to stderr.
+/// Where one process's log lines go: JSON lines to `logs/<runId>.jsonl`, and to stderr plain lines or,
+/// with `--log-format json`, JSON lines.
 public final class LogSink: @unchecked Sendable {
     private let lock = NSLock()
     private let descriptor: Int32?
     private let humanStream: Bool
+    let format: LogFormat
 
     /// `file` nil: stderr only (before a root is known). The log holds personal data (customer names,
     /// Visma's answers): it is created owner-only (0600) and never through a link.
-    public init(file: URL?, humanStream: Bool = true) {
+    public init(file: URL?, humanStream: Bool = true, format: LogFormat = .human) {
         if let file {
             self.descriptor = try? DurableFiles.openForWriting(file, permissions: FileModes.privateFile, exclusive: false, append: true)
         } else {
             self.descriptor = nil
         }
         self.humanStream = humanStream
+        self.format = format
     }
 
     deinit { if let descriptor { close(descriptor) } }
 
-    func write(json: Data, human: String) {
+    /// `stream` is what stderr gets: the plain line, or the JSON line with `--log-format json`.
+    func write(json: Data, stream: Data) {
         lock.lock()
         defer { lock.unlock() }
         if let descriptor {
             StandardStream.write(Array(json) + [0x0A], to: descriptor)
         }
         if humanStream {
-            StandardStream.error(human + "\n")
+            StandardStream.write(Array(stream) + [0x0A], to: STDERR_FILENO)
         }
     }
 }
@@ -53,14 +57,24 @@ public struct RunLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let now = Date()
+        let message = LogRedaction.redact("\(event.message)")
         var object: [String: String] = [
-            "time": Timestamp.iso8601(Date()), "level": event.level.rawValue, "logger": label,
-            "message": "\(event.message)",
+            "time": Timestamp.iso8601(now), "level": event.level.rawValue, "logger": label, "message": message,
         ]
-        for (key, value) in merged { object[key] = "\(value)" }
+        var fields: [String: String] = [:]
+        for (key, value) in merged { fields[key] = LogRedaction.redact("\(value)") }
+        object.merge(fields) { _, new in new }
         let json = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        let prefix = event.level >= .error ? "error: " : (event.level == .warning ? "warning: " : "")
-        sink.write(json: json, human: "\(label): \(prefix)\(event.message)")
+        let stream: Data
+        switch sink.format {
+        case .json:
+            stream = JSONLogLine.encode(level: event.level.rawValue, stage: label, message: message, metadata: fields, at: now)
+        case .human:
+            let prefix = event.level >= .error ? "error: " : (event.level == .warning ? "warning: " : "")
+            stream = Data("\(label): \(prefix)\(message)".utf8)
+        }
+        sink.write(json: json, stream: stream)
     }
 }
 
@@ -83,13 +97,14 @@ public enum RunLogging {
 
     /// Sends every logger to `logs/<runId>.jsonl` under the root (when it exists) and to stderr.
     /// Sets the process umask of the permission model first.
-    public static func bootstrap(root: PipelineRoot?, runId: String) {
+    public static func bootstrap(root: PipelineRoot?, runId: String, format: LogFormat = LogFormat.current) {
         FileModes.applyProcessUmask()
+        LogRedaction.registerEnvironmentSecret()
         var file: URL?
         if let root, FileManager.default.fileExists(atPath: root.logs.path) {
             file = root.logs.appendingPathComponent("\(runId).jsonl")
         }
-        let sink = LogSink(file: file)
+        let sink = LogSink(file: file, format: format)
         LoggingSystem.bootstrap { label in
             var handler = RunLogHandler(label: label, sink: sink)
             handler.metadata["run"] = .string(runId)
