@@ -122,7 +122,7 @@ import VismaSimulator
         #expect(FleetRun.worse(78, 137) == 137)
     }
 
-    @Test func aRootsFileOthersCouldChangeOrALinkIsRefused() throws {
+    @Test func aRootsFileOthersCouldChangeOrThatIsNoPlainFileIsRefused() throws {
         let folder = try TemporaryFolder("flexyvisma-roots")
         let file = folder.path("roots.txt")
         try Data("/nonexistent/venue\n".utf8).write(to: file)
@@ -131,11 +131,14 @@ import VismaSimulator
         #expect(writable.status == 78, "\(writable)")
         #expect(writable.standardError.contains("can be changed by other users"))
         chmod(file.path, 0o644)
+        // A link is followed (Kubernetes mounts a ConfigMap so), but what it reaches must be a plain file: a FIFO is refused without waiting on it.
+        let fifo = folder.path("fifo")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
         let link = folder.path("link.txt")
-        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: file)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: fifo)
         let linked = try ChildProcess.run(umbrella, ["run", "--roots-file", link.path])
         #expect(linked.status == 78, "\(linked)")
-        #expect(linked.standardError.contains("symbolic link"))
+        #expect(linked.standardError.contains("FIFO"), "\(linked)")
         try Data("# nothing\n".utf8).write(to: file)
         let empty = try ChildProcess.run(umbrella, ["run", "--roots-file", file.path])
         #expect(empty.status == 78, "\(empty)")
