@@ -5,8 +5,9 @@ import Foundation
 ///
 /// One root a line; blank lines and lines starting with `#` are skipped (a `#` later in a line is part
 /// of the path). A relative path is relative to the file's folder. The file steers which folders
-/// the pipeline writes, so it is read like a secret's neighbour: a regular file, not a link, of this
-/// user or root (a Kubernetes ConfigMap), writable by no one else — else exit 78.
+/// the pipeline writes, so it is checked like the client secret file, on the opened file: a regular
+/// file (a link is followed, as Kubernetes mounts a ConfigMap) of this user or root, writable by no one
+/// else, at most 1 MiB — else exit 78.
 public struct VenueRoots: Sendable, Equatable {
     public let roots: [PipelineRoot]
     /// The variable a Kubernetes Indexed Job sets in each pod: the venue index when `--index` is not given.
@@ -18,7 +19,7 @@ public struct VenueRoots: Sendable, Equatable {
     public static func load(_ file: URL) throws -> VenueRoots {
         let data: Data
         do {
-            data = try SmallFile.read(file, maximumBytes: maximumBytes, owner: .usOrRoot)
+            data = try SmallFile.read(file, maximumBytes: maximumBytes, owner: .usOrRoot, followingLinks: true)
         } catch let failure as any PipelineFailure {
             throw OperatorMessage(.configuration, "roots file: \(failure.description)")
         }

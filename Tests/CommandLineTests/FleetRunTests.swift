@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import PipelineOperations
 import TestSupport
 import Testing
 import VismaSimulator
@@ -17,9 +18,10 @@ import VismaSimulator
         let rootsFile: URL
 
         init(simulator: String, venues: [String]) throws {
-            folder = try TemporaryFolder("flexyvisma-fleet")
-            textfiles = folder.path("node-exporter")
-            roots = venues.indices.map { PipelineRoot(folder.path("venue-\($0)")) }
+            let base = try TemporaryFolder("flexyvisma-fleet")
+            folder = base
+            textfiles = base.path("node-exporter")
+            roots = venues.indices.map { PipelineRoot(base.path("venue-\($0)")) }
             for (index, root) in roots.enumerated() {
                 let made = try ChildProcess.run(ChildProcess.executable("flexyvisma"), ["init", root.url.path, "--visma-url", simulator])
                 #expect(made.status == 0, "\(made)")
@@ -41,6 +43,9 @@ import VismaSimulator
         func logFiles(_ index: Int) -> Int {
             ((try? FileManager.default.contentsOfDirectory(atPath: roots[index].logs.path)) ?? []).filter { $0.hasSuffix(".jsonl") }.count
         }
+
+        /// Log files per root: one per run.
+        var logCounts: [Int] { roots.indices.map(logFiles) }
 
         func archived(_ index: Int) -> Int {
             let enumerator = FileManager.default.enumerator(at: roots[index].archive, includingPropertiesForKeys: nil)
@@ -92,13 +97,13 @@ import VismaSimulator
             let fleet = try Fleet(simulator: simulator.baseURL, venues: ["A", "B", "C"])
             let second = try await offCooperativePool { try ChildProcess.run(umbrella, ["run", "--roots-file", fleet.rootsFile.path, "--index", "1"]) }
             #expect(second.status == 0, "\(second)")
-            #expect([fleet.logFiles(0), fleet.logFiles(1), fleet.logFiles(2)] == [0, 1, 0])
+            #expect(fleet.logCounts == [0, 1, 0])
             #expect(fleet.archived(1) == 1)
             let third = try await offCooperativePool {
                 try ChildProcess.run(umbrella, ["run", "--roots-file", fleet.rootsFile.path], environment: ["JOB_COMPLETION_INDEX": "2"])
             }
             #expect(third.status == 0, "\(third)")
-            #expect([fleet.logFiles(0), fleet.logFiles(1), fleet.logFiles(2)] == [0, 1, 1])
+            #expect(fleet.logCounts == [0, 1, 1])
             for index in ["3", "-1"] {
                 let outside = try ChildProcess.run(umbrella, ["run", "--roots-file", fleet.rootsFile.path, "--index", index])
                 #expect(outside.status == 64, "\(outside)")
@@ -109,7 +114,15 @@ import VismaSimulator
         }
     }
 
-    @Test func aRootsFileOthersCouldChangeOrALinkIsRefused() throws {
+    @Test func theWorstExitWinsAndAnUnknownOneCountsAsInternal() {
+        #expect([0, 75, 69, 65, 78, 64, 70].reduce(0, FleetRun.worse) == 70)
+        #expect([0, 75, 69].reduce(0, FleetRun.worse) == 69)
+        #expect([75, 0].reduce(0, FleetRun.worse) == 75)
+        #expect([65, 78, 69].reduce(0, FleetRun.worse) == 78)
+        #expect(FleetRun.worse(78, 137) == 137)
+    }
+
+    @Test func aRootsFileOthersCouldChangeOrThatIsNoPlainFileIsRefused() throws {
         let folder = try TemporaryFolder("flexyvisma-roots")
         let file = folder.path("roots.txt")
         try Data("/nonexistent/venue\n".utf8).write(to: file)
@@ -118,11 +131,14 @@ import VismaSimulator
         #expect(writable.status == 78, "\(writable)")
         #expect(writable.standardError.contains("can be changed by other users"))
         chmod(file.path, 0o644)
+        // A link is followed (Kubernetes mounts a ConfigMap so), but what it reaches must be a plain file: a FIFO is refused without waiting on it.
+        let fifo = folder.path("fifo")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
         let link = folder.path("link.txt")
-        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: file)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: fifo)
         let linked = try ChildProcess.run(umbrella, ["run", "--roots-file", link.path])
         #expect(linked.status == 78, "\(linked)")
-        #expect(linked.standardError.contains("symbolic link"))
+        #expect(linked.standardError.contains("FIFO"), "\(linked)")
         try Data("# nothing\n".utf8).write(to: file)
         let empty = try ChildProcess.run(umbrella, ["run", "--roots-file", file.path])
         #expect(empty.status == 78, "\(empty)")

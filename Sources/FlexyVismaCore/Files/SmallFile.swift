@@ -11,8 +11,10 @@ public enum SmallFile {
         case usOrRoot
     }
 
-    public static func read(_ url: URL, maximumBytes: Int, owner: Owner = .anyone) throws -> Data {
-        let file = try RegularFile.open(url)
+    /// `followingLinks`: a symbolic link is followed (Kubernetes mounts ConfigMaps and Secrets as links);
+    /// what is checked is the opened file (`fstat`), as for the client secret.
+    public static func read(_ url: URL, maximumBytes: Int, owner: Owner = .anyone, followingLinks: Bool = false) throws -> Data {
+        let file = try followingLinks ? openFollowingLinks(url) : RegularFile.open(url)
         defer { close(file.descriptor) }
         if owner == .usOrRoot {
             var status = stat()
@@ -29,6 +31,21 @@ public enum SmallFile {
             data.append(contentsOf: chunk)
         }
         return data
+    }
+
+    private static func openFollowingLinks(_ url: URL) throws -> RegularFile {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard descriptor >= 0 else { throw FileFailure(operation: "open", path: url.path) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            close(descriptor)
+            throw FileFailure(operation: "inspect", path: url.path)
+        }
+        if let reason = NotARegularFile.reason(status, singleLink: false) {
+            close(descriptor)
+            throw NotARegularFile(path: url.path, reason: reason)
+        }
+        return RegularFile(descriptor: descriptor, identity: FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
     }
 
     /// Why a file with this owner and mode may not steer us, with the fix; nil when it may.
