@@ -27,8 +27,9 @@ public enum Reconciliation {
 
         let reader = try VismaReader(connection: VismaConnection(configuration: configuration, secret: secret))
         let periods = try await reader.get("/v1/financialPeriod", as: [FinancialPeriodDto].self)
-        var read = VismaHoldings.periods(periods, from: first, to: last)
-        read += Array(VismaHoldings.periods(periods, from: String(last.succeeding), to: max(last, today)).prefix(laterPeriods))
+        let asked = VismaHoldings.periods(periods, from: first, to: last)
+        let later = VismaHoldings.periods(periods, from: last.succeeding, to: max(last, today)).filter { !asked.contains($0) }
+        let read = asked + later.prefix(laterPeriods)
         let masterKinds = Set(ours.masterRecords.map(\.kind))
         var held = try await VismaHoldings.read(reader, periods: read, branches: branchFilters, masterKinds: from == nil && to == nil ? masterKinds : [])
         held.requests += 1

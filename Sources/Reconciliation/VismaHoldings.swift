@@ -43,6 +43,8 @@ public struct HeldJournal: Sendable {
     public var description: String
     public var branch: String?
     public var lines: [BookedLine]
+    /// Visma's line numbers seen so far.
+    var lineNumbers: Set<Double> = []
 
     /// Whether a line carries `key` as Ref. no.
     func carries(_ key: String) -> Bool { lines.contains { $0.reference == key } }
@@ -117,14 +119,21 @@ public struct VismaHoldings: Sendable {
     mutating func addJournal(_ element: JSONValue) {
         guard let number = element["batchNumber"]?.stringValue else { return }
         let branch = element["branch"].flatMap { $0.stringValue ?? $0["number"]?.stringValue ?? $0["id"]?.stringValue }
-        let lines = (element["journalTransactionLines"]?.arrayValue ?? []).compactMap { VismaLines.held($0, journalBranch: branch) }
+        var lines: [BookedLine] = []
+        var lineNumbers = journals[number]?.lineNumbers ?? []
+        for line in element["journalTransactionLines"]?.arrayValue ?? [] {
+            // A line a page repeats (pages cut through a journal) is counted once.
+            if let lineNumber = line["lineNumber"]?.numberValue, !lineNumbers.insert(lineNumber).inserted { continue }
+            if let booked = VismaLines.held(line, journalBranch: branch) { lines.append(booked) }
+        }
         if journals[number] != nil {
             journals[number]?.lines += lines
+            journals[number]?.lineNumbers = lineNumbers
             return
         }
         journals[number] = HeldJournal(
             number: number, status: element["status"]?.stringValue ?? "", period: element["financialPeriod"]?.stringValue ?? "",
             date: String((element["transactionDate"]?.stringValue ?? "").prefix(10)), description: element["description"]?.stringValue ?? "",
-            branch: branch, lines: lines)
+            branch: branch, lines: lines, lineNumbers: lineNumbers)
     }
 }
