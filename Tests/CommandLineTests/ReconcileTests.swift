@@ -56,6 +56,15 @@ import VismaSimulator
         }
     }
 
+    @Test func theStrictCompanyWithItsOwnNumbersAndSmallPagesAgreesAfterTheWeek() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(fixture: .strictVenue, rateLimit: nil)) { simulator in
+            let venue = try await Self.bookedWeek(simulator)
+            let result = try await Self.reconcile(venue)
+            #expect(result.status == 0, "\(result.standardOutput.suffix(2000)) \(result.standardError.suffix(1000))")
+            #expect(result.standardOutput.contains("Visma agrees with what FlexyVisma booked: 14 journal(s)"), "\(result.standardOutput)")
+        }
+    }
+
     @Test func aLineAmountEditedInVismaIsFoundWithItsDayTotalAndTheCsvIsDanishExcel() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let venue = try await Self.bookedWeek(simulator)
@@ -96,12 +105,13 @@ import VismaSimulator
         }
     }
 
-    @Test func aDeletedJournalAHandBookedOneWithOurReferenceAndAVoidedPaymentAreEachFound() async throws {
+    @Test func aDeletedJournalAHandBookedOneWithOurReferenceAVoidedPaymentAndADeletedItemAreEachFound() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let venue = try await Self.bookedWeek(simulator)
             let deletedKey = "POS20261123-1"
             let deleted = try await Self.journalNumber(simulator, key: deletedKey)
             #expect(try await Self.admin(simulator, "DELETE", "records/journalTransaction/\(deleted)") == 200)
+            #expect(try await Self.admin(simulator, "DELETE", "records/inventory/1004") == 200)
 
             let extra = try await VismaTestClient(baseURL: simulator.baseURL)
                 .send("POST", "/_simulator/hand-journal", json: Self.handJournal(day: "2026-11-24", reference: "POS20261124-1"), record: false)
@@ -125,6 +135,7 @@ import VismaSimulator
             #expect(output.contains("missing in Visma: journal \(deletedKey) (2026-11-23)"), "\(output)")
             #expect(output.contains("booked in our name, unknown to us: journal \(extraNumber) (2026-11-24"), "\(output)")
             #expect(output.contains("carries our reference POS20261124-1"))
+            #expect(output.contains("missing in Visma: inventory 1004 (Visma 1004)"), "\(output)")
             #expect(output.contains("changed in Visma: payment \(paymentKey) (Visma \(paymentNumber)") && output.contains("was voided in Visma"), "\(output)")
             // The day of the hand-booked journal still agrees: it is reported once, on its own.
             #expect(!output.contains("changed in Visma: journal") && !output.contains("day total differs"), "\(output)")
