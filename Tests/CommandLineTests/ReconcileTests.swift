@@ -97,6 +97,11 @@ import VismaSimulator
             func ore(_ text: String) -> Int64 { Int64(text.replacingOccurrences(of: ",", with: "")) ?? 0 }
             #expect(ore(visma) - ore(ours) == 1000 && ore(ours) == credit, "\(ours) → \(visma)")
 
+            // Days after the edited one agree; a range the wrong way round is a usage error.
+            let later = try await Self.reconcile(venue, ["--from", "2026-11-23", "--to", "2026-11-28"])
+            #expect(later.status == 0, "\(later.standardOutput.suffix(2000))")
+            #expect(try await Self.reconcile(venue, ["--from", "2026-11-28", "--to", "2026-11-23"]).status == 64)
+
             let page = try String(contentsOf: html, encoding: .utf8)
             #expect(page.contains("<h2>Reconciliation with Visma</h2>") && page.contains("changed in Visma"))
             // Reconcile never halts the pipeline.
