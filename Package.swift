@@ -84,11 +84,13 @@ let package = Package(
                 "FlexyVismaCore", "DropFormats", "FlexyBoxExport", "VismaPayloads", "StateStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // `flexyvisma audit reconcile`: what Visma holds read back (GETs only) and compared with the ledger and the archive.
+        .target(name: "Reconciliation", dependencies: ["FlexyVismaCore", "VismaAPI", "VismaPayloads", "StateStore", "PipelineOperations"]),
         .target(
             name: "FlexyVismaCommands",
             dependencies: [
                 "FlexyVismaCore", "DropFormats", "FlexyBoxExport", "DropValidation", "XMLSupport", "VismaAPI", "VismaPayloads",
-                "VismaUpload", "PipelineOperations", "CompanyCheck",
+                "VismaUpload", "PipelineOperations", "CompanyCheck", "Reconciliation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

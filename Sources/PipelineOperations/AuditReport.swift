@@ -20,7 +20,8 @@ public enum AuditReport {
         }
     }
 
-    public static func html(root: PipelineRoot, from: String? = nil, to: String? = nil, now: Date = Date()) throws -> String {
+    /// `sections`: more HTML sections (already escaped), e.g. `audit reconcile`'s, placed after the control totals.
+    public static func html(root: PipelineRoot, from: String? = nil, to: String? = nil, now: Date = Date(), sections: [String] = []) throws -> String {
         var rows: [BatchRow] = []
         for folder in BatchLocator.allBatchFolders(in: root) {
             guard let id = BatchID(folder.lastPathComponent) else { continue }
@@ -53,6 +54,7 @@ public enum AuditReport {
         body += "<h2>Batches over time</h2>" + chart(rows)
 
         body += tables(rows, from: from, to: to)
+        body += sections.joined()
         body += rejections(rows)
 
         return """
@@ -159,7 +161,7 @@ public enum AuditReport {
 
     /// Text for HTML element content and quoted attributes: `& < > " '` as entities, and control
     /// characters (but tab and line feed), DEL, C1 and bidirectional overrides as visible U+FFFD.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -127,7 +127,7 @@ struct DiscardSubcommand: ParsableCommand {
 struct AuditSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Answer an auditor from the archived manifests.",
-        subcommands: [Verify.self, Anchor.self, Show.self, Find.self, Report.self])
+        subcommands: [Verify.self, Anchor.self, Show.self, Find.self, Report.self, Reconcile.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Re-hash every file against its manifest and walk the hash chain.")

@@ -356,8 +356,12 @@ public final class SimulatorEngine: @unchecked Sendable {
             } catch {
                 return .json(400, ["message": .string("not a fixture addition: \(error)")])
             }
+        case (_, let route) where CompanyState.adminRecordRoutes.contains(route):
+            let change = company.adminRecordChange(method: request.method, segments: segments, body: request.body)
+            if change.changed { persist() }
+            return change.response
         default:
-            return .json(404, ["message": "admin endpoints: GET entities[?kind=], GET requests, GET bodies, POST reset, POST faults, POST fixture"])
+            return .json(404, ["message": "admin endpoints: GET entities[?kind=], GET requests, GET bodies, POST reset, POST faults, POST fixture, DELETE records/{kind}/{key}, POST journal-line, POST hand-journal"])
         }
     }
 }

@@ -21,6 +21,8 @@ extension CompanyState {
         if let customer = query["customer"] { payments = payments.filter { $0["customer"]?["number"]?.stringValue == customer } }
         if let type = query["paymentType"] { payments = payments.filter { $0["type"]?.stringValue == type } }
         if let status = query["status"] { payments = payments.filter { $0["status"]?.stringValue == status } }
+        if let period = query["financialPeriod"] { payments = payments.filter { $0["applicationPeriod"]?.stringValue == period } }
+        if let branch = query["branch"] { payments = payments.filter { $0["branch"]?.stringValue == branch } }
         return .ok(try paging(query, "customerpayment").arrayResponse(payments))
     }
 
