@@ -16,6 +16,7 @@ public struct UmbrellaCommand: ParsableCommand {
             InitSubcommand.self, RunSubcommand.self, StatusSubcommand.self, RetrySubcommand.self, DiscardSubcommand.self,
             AuditSubcommand.self, PlanSubcommand.self, ArchiveSubcommand.self, VersionSubcommand.self, ConfigSubcommand.self,
             DoctorSubcommand.self, RepostSubcommand.self,
+            CheckDropSubcommand.self,
         ])
 
     public init() {}
