@@ -94,7 +94,7 @@ public struct DropCheck {
                 return Outcome(
                     exitStatus: .haltedEarlier,
                     message: "the drop in inbox/ (\(Self.list(loose))) is queued behind the halt and was not validated: "
-                        + halt.haltedMessage(in: root),
+                        + DropCheckReport.oneLine(halt.haltedMessage(in: root), limit: 1200),
                     event: "drop-queued")
             }
             // A corrected file under a refused name: validate's retry takes it in place of the halted batch.
@@ -207,9 +207,9 @@ enum DropCheckReport {
             event: "drop-checked")
     }
 
-    /// One line of at most 400 characters, safe for a terminal and a chat message.
-    static func oneLine(_ text: String) -> String {
+    /// One line of at most `limit` characters, safe for a terminal and a chat message: a finding quotes what was dropped.
+    static func oneLine(_ text: String, limit: Int = 400) -> String {
         let flat = TerminalText.escaped(text.trimmingCharacters(in: .whitespacesAndNewlines)).replacingOccurrences(of: "\n", with: " ")
-        return flat.count > 400 ? String(flat.prefix(400)) + "…" : flat
+        return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
     }
 }
