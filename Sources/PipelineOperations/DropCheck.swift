@@ -159,8 +159,8 @@ enum DropCheckReport {
         let relative = "batches/\(batch)/report.txt"
         guard manifest.status == .accepted else {
             let findings = manifest.rejections.prefix(findingsShown).map { oneLine($0.reportLine()) }
-            let more = manifest.rejections.count > findingsShown ? " (and \(manifest.rejections.count - findingsShown) more)" : ""
-            let message = "batch \(batch) from the drop was REJECTED with \(manifest.rejections.count) finding(s)\(more), nothing was sent: "
+            let shown = manifest.rejections.count > findingsShown ? "the first \(findingsShown)" : "the finding(s)"
+            let message = "batch \(batch) from the drop was REJECTED with \(manifest.rejections.count) finding(s), nothing was sent; \(shown): "
                 + findings.joined(separator: " | ") + ". Report: \(relative). Drop the corrected file(s) into inbox/ under the same name(s)."
             return DropCheck.Outcome(exitStatus: status == .success ? .dataRejected : status, message: message, event: "drop-checked", report: report)
         }

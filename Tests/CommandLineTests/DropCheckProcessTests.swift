@@ -52,7 +52,7 @@ import VismaSimulator
             let told = venue.told
             #expect(told.count == 1)
             let line = try #require(told.first)
-            #expect(line.hasPrefix("drop-checked|\(report.path)|FlexyVisma inbox check: batch \(halt.batchId) from the drop was REJECTED with 7 finding(s)"))
+            #expect(line.hasPrefix("drop-checked|\(report.path)|FlexyVisma inbox check: batch \(halt.batchId) from the drop was REJECTED with 7 finding(s), nothing was sent; the first 5: customers.csv:2:4: error[customer.missing-required]"))
             #expect(line.contains("customers.csv:3:7: error[customer.invalid-email]"))
             #expect(line.contains("customers.csv:2:4: error[customer.missing-required]: postal_code is required"))
             #expect(!venue.inInbox("customers.csv"))
@@ -128,6 +128,28 @@ import VismaSimulator
             #expect(told.hasPrefix("drop-checked|"))
             #expect(told.contains("from the drop was accepted (2 customers, "), "\(told)")
             #expect(!venue.inInbox("items.csv"))
+        }
+    }
+
+    @Test func aRejectionTheCheckToldIsNotToldAgainByTheNight() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let night = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
+            let notifications = night.folder.path("notifications.txt")
+            var configuration = try PipelineConfiguration.load(from: night.root)
+            configuration.notifications.command = "cat > /dev/null; printf '%s|%s\\n' \"$FLEXYVISMA_EVENT\" >> \(notifications.path)"
+            try configuration.encoded().write(to: night.root.configFile)
+            let first = try await offCooperativePool { try night.run(["run"]) }
+            #expect(first.status == 0, "\(first)")
+
+            try FileManager.default.copyItem(
+                at: Repository.samples.appendingPathComponent("drops/invalid/customers-rules.csv"), to: night.root.inbox.appendingPathComponent("customers.csv"))
+            let checked = try await offCooperativePool { try ChildProcess.run(night.umbrella, ["check-drop", "--root", night.root.url.path]) }
+            #expect(checked.status == 65, "\(checked)")
+            let halted = try await offCooperativePool { try night.run(["run"]) }
+            #expect(halted.status == 65, "\(halted)")
+            let told = try String(contentsOf: notifications, encoding: .utf8).split(separator: "\n")
+            #expect(told.count == 1)
+            #expect(told.first?.hasPrefix("drop-checked|FlexyVisma inbox check: batch ") == true, "\(told)")
         }
     }
 }
