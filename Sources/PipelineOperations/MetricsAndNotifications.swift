@@ -124,6 +124,10 @@ enum Notifier {
         var root: PipelineRoot
         var exitStatus: Int32
         var halted: Bool
+        /// `FLEXYVISMA_EVENT` when it is neither a halt nor a failure streak (the drop check's `drop-checked`, `drop-queued`).
+        var kind: String? = nil
+        /// `FLEXYVISMA_REPORT`: the validation report the event is about, for a notifier that attaches it.
+        var report: URL? = nil
     }
 
     static func send(command: String, event: Event, status: PipelineStatus, timeLimitSeconds: Int = 60) {
@@ -193,12 +197,13 @@ enum Notifier {
     ) -> [String: String] {
         var environment = [
             "PATH": inherited["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-            "FLEXYVISMA_EVENT": event.halted ? "halted" : "temporary-failures",
+            "FLEXYVISMA_EVENT": event.kind ?? (event.halted ? "halted" : "temporary-failures"),
             "FLEXYVISMA_SUMMARY": event.summary,
             "FLEXYVISMA_ROOT": event.root.url.path,
             "FLEXYVISMA_EXIT_STATUS": String(event.exitStatus),
         ]
         for name in ["LANG", "HOME"] { environment[name] = inherited[name] }
+        if let report = event.report { environment["FLEXYVISMA_REPORT"] = report.path }
         return environment
     }
 }

@@ -101,7 +101,7 @@ public struct NightlyRun {
         var notify: String?
         if let halt {
             // The same halt retried every night is still the same halt: tell it once.
-            let identity = "\(halt.batchId)|\(halt.stage.rawValue)|\(halt.first?.message ?? "")"
+            let identity = RunRecord.identity(of: halt)
             if record.notifiedHalt != identity || configuration.notifications.repeatsWhileHalted {
                 let fix = PipelineStatus.fixPath(for: halt, root: root, configuration: configuration).text
                 notify = "FlexyVisma halted: batch \(halt.batchId) at \(halt.stage.rawValue): \(halt.first?.message ?? "see the report"). How to go on: \(fix)"

@@ -19,6 +19,9 @@ public struct RunRecord: VersionedStateFile, Sendable, Equatable {
     /// Records sent to Visma by the last run, per kind.
     public var recordsByKind: [String: Int]
 
+    /// What `notifiedHalt` holds for a halt: the same halt retried every night is told once.
+    static func identity(of halt: HaltRecord) -> String { "\(halt.batchId)|\(halt.stage.rawValue)|\(halt.first?.message ?? "")" }
+
     static func file(in root: PipelineRoot) -> URL { root.state.appendingPathComponent("last-run.json") }
 
     /// The record, or nil when there is none or it cannot be read (the next run writes a new one);

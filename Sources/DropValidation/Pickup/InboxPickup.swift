@@ -37,10 +37,7 @@ struct InboxPickup {
         var waiting: [String] = []
     }
 
-    static func ignored(_ name: String) -> Bool {
-        name.hasPrefix(".") || name.hasPrefix("~$") || name.hasSuffix(".tmp") || name.hasSuffix(".part")
-            || name.hasSuffix(".partial")
-    }
+    static func ignored(_ name: String) -> Bool { InboxEntry.isBeingWritten(name) }
 
     /// A name the pipeline writes into a batch folder itself; never taken from a drop (an export brings its manifest).
     static func isReserved(_ name: String) -> Bool {

@@ -19,7 +19,7 @@ public struct UmbrellaCommand: ParsableCommand {
             InitSubcommand.self, RunSubcommand.self, StatusSubcommand.self, RetrySubcommand.self, DiscardSubcommand.self,
             AuditSubcommand.self, PlanSubcommand.self, ArchiveSubcommand.self, VersionSubcommand.self, ConfigSubcommand.self,
             DoctorSubcommand.self, RepostSubcommand.self, RulesSubcommand.self,
-            TemplateSubcommand.self,
+            TemplateSubcommand.self, CheckDropSubcommand.self,
         ])
 
     /// The stage executables, dispatched before parsing (their help, manual and completions come from here).
