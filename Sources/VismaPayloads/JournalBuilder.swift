@@ -2,6 +2,7 @@ import DropFormats
 import FlexyVismaCore
 import Foundation
 import VismaAPI
+import VoucherReport
 import XMLSupport
 
 /// Receipts → balanced journal transactions: revenue net of VAT per item group and VAT code, output
@@ -17,6 +18,8 @@ struct JournalBuilder {
     struct Journal {
         var records: [PayloadRecord]
         var totals: ReceiptDayTotals
+        /// The day journal's voucher without the batch and the file's hash (the caller knows them); nil per receipt.
+        var voucher: DayVoucher?
     }
 
     /// Sums of one posting: gross per (item group, VAT code) and per tender type.
@@ -36,7 +39,7 @@ struct JournalBuilder {
         var receiptSums = Sums()
         var receiptNumber = ""
         var records: [PayloadRecord] = []
-        var totals = (receipts: 0, lines: 0, first: Int64?.none, last: Int64(0), discounts: Int64(0))
+        var totals = (receipts: 0, lines: 0, first: Int64?.none, last: Int64(0), discounts: Int64(0), refunds: Int64(0))
         var grossByVat: [String: Int64] = [:]
         while let event = reader.next() {
             switch event {
@@ -62,6 +65,7 @@ struct JournalBuilder {
                     let amount = money("amount")
                     totals.lines += 1
                     totals.discounts += money("discount")
+                    if amount < 0 { totals.refunds -= amount }
                     grossByVat[vat, default: 0] += amount
                     daySums.grossByGroupAndVat[group, default: [:]][vat, default: 0] += amount
                     receiptSums.grossByGroupAndVat[group, default: [:]][vat, default: 0] += amount
@@ -80,11 +84,17 @@ struct JournalBuilder {
                 }
             }
         }
+        var voucher: DayVoucher?
         if !perReceipt {
             let compactDay = day.replacingOccurrences(of: "-", with: "")
             let number = "POS\(compactDay)-\(branch ?? "0")"
             records.append(try record(number: number, day: day, branch: branch, description: "FlexyBox \(department) \(day)", sums: daySums,
                                   origin: url.lastPathComponent))
+            voucher = DayVoucher(
+                venue: configuration.venue.name, department: department, branch: branch, businessDay: day, journalKey: number, batchId: "",
+                receiptsFile: url.lastPathComponent, receiptsSha256: "", receipts: totals.receipts, firstReceipt: totals.first ?? 0,
+                lastReceipt: totals.last, sales: [], vat: [], tenders: [], discounts: totals.discounts, refunds: totals.refunds)
+            try voucher?.fill(daySums.grossByGroupAndVat, tenders: daySums.tenders, builder: self)
         }
         let gross = grossByVat.values.reduce(0, +)
         let dayTotals = ReceiptDayTotals(
@@ -93,7 +103,7 @@ struct JournalBuilder {
             discounts: FixedPoint.money(ore: totals.discounts).text,
             grossByVatCode: grossByVat.mapValues { FixedPoint.money(ore: $0).text },
             tenders: daySums.tenders.mapValues { FixedPoint.money(ore: $0).text })
-        return Journal(records: records, totals: dayTotals)
+        return Journal(records: records, totals: dayTotals, voucher: voucher)
     }
 
     /// VAT contained in a gross amount at a rate: rounded half away from zero to the øre.
@@ -222,5 +232,19 @@ struct JournalLines {
             transactionDescription: .init(String(text.prefix(60))), debitAmountInCurrency: isCredit ? nil : lineAmount,
             creditAmountInCurrency: isCredit ? lineAmount : nil, referenceNumber: .init(reference), vatCodeId: vatCategory.map(DtoValue.init),
             vatId: vatId.map(DtoValue.init), branch: branch.map(DtoValue.init)))
+    }
+}
+
+extension DayVoucher {
+    /// Sales per item group and VAT code, the VAT of each code as the journal books it, and the tenders.
+    mutating func fill(_ grossByGroupAndVat: [String: [String: Int64]], tenders: [String: Int64], builder: JournalBuilder) throws {
+        let rate = { (code: String) in builder.configuration.vatCodes[code]?.ratePercent ?? 0 }
+        sales = grossByGroupAndVat.keys.sorted().flatMap { group in
+            (grossByGroupAndVat[group] ?? [:]).sorted { $0.key < $1.key }.map {
+                DayVoucher.Sales(itemGroup: group, vatCode: $0.key, ratePercent: rate($0.key), gross: $0.value)
+            }
+        }
+        vat = try builder.vatPostings(grossByGroupAndVat).vat.map { DayVoucher.Vat(vatCode: $0.code, ratePercent: rate($0.code), vat: $0.amount) }
+        self.tenders = tenders.sorted { $0.key < $1.key }.map { DayVoucher.Tender(type: $0.key, amount: $0.value) }
     }
 }

@@ -74,6 +74,9 @@ public struct TransformStage: SynchronousStageWork {
             try DurableFiles.write(data, to: url)
             outputs.append(FileRecord(path: "payloads/\(group.fileName)", digest: try DurableFiles.digest(of: url), fileType: "payloads", records: records.count))
         }
+        // Vouchers (bilag): one PDF per day journal, attached by upload with the receipts file (docs/VISMA.md).
+        outputs += try VoucherFiles.write(
+            result.vouchers, batch: claim.batchId, inputs: validated.inputs, firstSequence: result.records.count + 1, into: payloads)
         try DurableFiles.syncFolder(payloads)
 
         var manifest = StageManifest(

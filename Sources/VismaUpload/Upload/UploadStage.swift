@@ -90,7 +90,8 @@ struct UploadWork: AsynchronousStageWork {
     func process(_ claim: BatchClaim) async throws -> StageResult {
         let batchId = claim.batchId
         let records = try loadPayloads(claim.folder)
-        let refusals = PayloadRoutes.refusals(records)
+        let attachments = try VoucherAttachment.read(batchFolder: claim.folder)
+        let refusals = PayloadRoutes.refusals(records) + VoucherUpload.refusals(attachments)
         if let first = refusals.first {
             var manifest = StageManifest(stage: .upload, batchId: batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: .rejected)
             manifest.inputs = try payloadFiles(claim.folder)
@@ -100,6 +101,7 @@ struct UploadWork: AsynchronousStageWork {
                 report: "batches/\(batchId)/upload.manifest.json")
         }
         try ledger.prepare(batch: batchId, records: records)
+        try ledger.prepare(batch: batchId, records: attachments.map { .init(sequence: $0.sequence, kind: VoucherAttachment.kind, key: $0.ledgerKey) })
         let wire = try Wire(configuration: configuration, secret: upload.secret)
         let referenceFile = claim.folder.appendingPathComponent("reference.json")
         let reference = FileManager.default.fileExists(atPath: referenceFile.path) ? try ReferenceSnapshot.load(from: referenceFile) : nil
@@ -113,6 +115,11 @@ struct UploadWork: AsynchronousStageWork {
             return try result(of: sent, details: details, records: records, claim: claim)
         }
         let ordinary = try await sendAll(records, batch: batchId, folder: claim.folder, wire: wire, reference: reference, details: &details, sent: &sent)
+        if !sent.mustStop, ordinary.count == records.count {  // a repost's journals are new documents: no vouchers yet (docs/VISMA.md)
+            try await sendVouchers(
+                attachments, journals: records, batch: batchId, folder: claim.folder, sender: wire.senders[0], details: &details, sent: &sent)
+        }
+        try summariseVouchers(attachments, batch: batchId, details: &details)
 
         let entries = try ledger.entries(batch: batchId)
         if sent.rejection == nil, let refused = records.first(where: { entries[$0.sequence]?.state == .rejected }) {
