@@ -84,7 +84,7 @@ struct UploadWork: AsynchronousStageWork {
     func expectedInputs(of claim: BatchClaim) throws -> ExpectedInputs? {
         guard let transformed = StageManifest.read(.transform, in: claim.folder) else { return nil }
         let files = transformed.outputs + transformed.inputs.filter { $0.path == "reference.json" }
-        return ExpectedInputs(recordedBy: .transform, files: files, watchedFolders: ["payloads"]) { _ in true }
+        return ExpectedInputs(recordedBy: .transform, files: files, watchedFolders: ["payloads", VoucherAttachment.folder]) { _ in true }
     }
 
     func process(_ claim: BatchClaim) async throws -> StageResult {

@@ -176,6 +176,11 @@ extension RecordSender {
         return .unresolved(reason: lastProblem)
     }
 
+    /// Hex digits and dashes, at most 64: what a uuid is written with.
+    static func isUUIDText(_ text: String) -> Bool {
+        (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { $0 == 0x2D || (0x30...0x39).contains($0) || (0x61...0x66).contains($0 | 0x20) }
+    }
+
     /// Looks for the name among the journal's attachments (`JournalTransactionDto.attachments`).
     func locateAttachment(named name: String, journal number: String) async -> AttachmentLocated {
         await counters.lookup()
@@ -186,6 +191,8 @@ extension RecordSender {
             return .unknown(reason: "GET \(path) answered something that is not a journal transaction")
         }
         guard let match = (journal.attachments ?? []).last(where: { $0.name == name }) else { return .absent }
-        return .found(id: match.id ?? "(no id)")
+        // An id goes into the ledger, the manifest and `audit show`: a uuid (OAS `format: uuid`), nothing a terminal would act on.
+        guard let id = match.id, Self.isUUIDText(id) else { return .unknown(reason: "Visma lists \(name) on journal \(number) without a usable id") }
+        return .found(id: id)
     }
 }
