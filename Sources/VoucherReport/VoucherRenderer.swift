@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Deterministic: the same voucher gives the same bytes. Cairo 1.16 writes the time of the run as
 /// `/CreationDate` unless told otherwise, so the creation and modification dates are set to the business
-/// day's midnight (UTC); the producer line is cairo's version, fixed per installation.
+/// day's midnight (UTC) — cairo 1.16 writes them as `(20261123000000Z)`, without PDF's `D:` prefix, which poppler
+/// reads all the same; the producer line is cairo's version, fixed per installation.
 public enum VoucherRenderer {
     public static let fontFamily = "DejaVu Sans"
 

@@ -89,8 +89,7 @@ import VismaSimulator
             let id = try await fixture.prepareBatch()
             let root = fixture.root
             let engine = simulator.engine
-            var environment = ["FLEXYVISMA_CLIENT_SECRET": ClientSecret.simulatorDemoSecret]
-            environment["FLEXYVISMA_FAULT"] = VoucherUpload.stallFault
+            let environment = ["FLEXYVISMA_CLIENT_SECRET": ClientSecret.simulatorDemoSecret, "FLEXYVISMA_FAULT": VoucherUpload.stallFault]
             let killed = try await offCooperativePool { () -> Bool in
                 let running = try ChildProcess.start(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path], environment: environment)
                 // It stalls for good once Visma answered the first attachment; wait for that answer, then kill it.

@@ -60,9 +60,10 @@ func pdfText(_ data: Data) throws -> String? {
         Thread.sleep(forTimeInterval: 1.1)  // a time-stamped PDF would differ after a second
         let second = try VoucherRenderer.pdf(sampleVoucher())
         #expect(first == second)
-        let raw = String(decoding: first, as: UTF8.self)
-        #expect(raw.contains("/CreationDate (D:20261123000000"), "\(raw.suffix(600))")
-        #expect(raw.contains("/ModDate (D:20261123000000"))
+        let raw = String(decoding: first.map { $0 < 0x80 ? $0 : 0x3F }, as: UTF8.self)
+        // Cairo 1.16 (Debian 12) writes the date without PDF's `D:` prefix; poppler's pdfinfo still reads it.
+        #expect(raw.contains("/CreationDate (20261123000000Z)") || raw.contains("/CreationDate (D:20261123000000Z)"))
+        #expect(raw.contains("/ModDate (20261123000000Z)") || raw.contains("/ModDate (D:20261123000000Z)"))
         #expect(try VoucherRenderer.pdf(sampleVoucher(day: "2026-11-24")) != first)
     }
 
