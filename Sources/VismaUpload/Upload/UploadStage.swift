@@ -90,7 +90,10 @@ struct UploadWork: AsynchronousStageWork {
     func process(_ claim: BatchClaim) async throws -> StageResult {
         let batchId = claim.batchId
         let records = try loadPayloads(claim.folder)
-        let attachments = try VoucherAttachment.read(batchFolder: claim.folder)
+        // A repost books new documents through its own path: its vouchers are not attached (docs/VISMA.md, "Vouchers"),
+        // and no ledger row is made for them, so the batch is archived once its records are done.
+        let isRepost = RepostRequest.verified(batch: batchId, folder: claim.folder, root: root) != nil
+        let attachments = isRepost ? [] : try VoucherAttachment.read(batchFolder: claim.folder)
         let refusals = PayloadRoutes.refusals(records) + VoucherUpload.refusals(attachments)
         if let first = refusals.first {
             var manifest = StageManifest(stage: .upload, batchId: batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: .rejected)
@@ -115,7 +118,7 @@ struct UploadWork: AsynchronousStageWork {
             return try result(of: sent, details: details, records: records, claim: claim)
         }
         let ordinary = try await sendAll(records, batch: batchId, folder: claim.folder, wire: wire, reference: reference, details: &details, sent: &sent)
-        if !sent.mustStop, ordinary.count == records.count {  // a repost's journals are new documents: no vouchers yet (docs/VISMA.md)
+        if !sent.mustStop {
             try await sendVouchers(
                 attachments, journals: records, batch: batchId, folder: claim.folder, sender: wire.senders[0], details: &details, sent: &sent)
         }
