@@ -35,6 +35,8 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .systemLibrary(name: "CProcessControl"),
+        // Vouchers (bilag) are drawn with cairo (Debian libcairo2-dev) in DejaVu Sans (fonts-dejavu-core).
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
 
         // Libraries: one per concern.
         .target(
@@ -60,7 +62,9 @@ let package = Package(
             ]),
         // The Visma API client: libcurl, OAuth, paging, error shapes, typed DTOs. The simulator never imports it.
         .target(name: "VismaAPI", dependencies: ["CCurl", "FlexyVismaCore"]),
-        .target(name: "VismaPayloads", dependencies: ["FlexyVismaCore", "DropFormats", "XMLSupport", "VismaAPI"]),
+        .target(name: "VismaPayloads", dependencies: ["FlexyVismaCore", "DropFormats", "XMLSupport", "VismaAPI", "VoucherReport"]),
+        // The one-page PDF day report attached to every day journal in Visma.
+        .target(name: "VoucherReport", dependencies: ["FlexyVismaCore", "DropFormats", "CCairo"]),
         // The SQLite databases under state/ (their migrations, the upload ledger): GRDB without HTTP,
         // so upload, validation and the operations commands share them.
         .target(name: "StateStore", dependencies: ["FlexyVismaCore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -116,6 +120,7 @@ let package = Package(
         .testTarget(name: "FlexyVismaCoreTests", dependencies: ["FlexyVismaCore", "TestSupport"]),
         .testTarget(name: "DropFormatsTests", dependencies: ["DropFormats", "FlexyVismaCore", "XMLSupport", "TestSupport"]),
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport", "TestSupport"]),
+        .testTarget(name: "VoucherReportTests", dependencies: ["VoucherReport", "FlexyVismaCore", "TestSupport"]),
         .testTarget(
             name: "FlexyBoxExportTests",
             dependencies: [

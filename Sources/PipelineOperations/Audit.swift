@@ -157,6 +157,12 @@ public enum AuditShow {
                     lines.append("  \(kind): \(counts.created) created, \(counts.updated) updated, \(counts.rejected) refused")
                 }
                 lines.append("  \(upload.requests) requests, \(upload.retries) retries, \(upload.rateLimited) × 429, \(upload.durationSeconds) s")
+                // Vouchers (bilag): `<journal key>/<file name>` → Visma's attachment id, on the journal Visma numbered.
+                for (key, id) in (upload.vismaIds["voucher"] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+                    let journal = parts.first.flatMap { upload.vismaIds["journalTransaction"]?[$0] } ?? "?"
+                    lines.append("  voucher \(parts.last ?? key) on journal \(parts.first ?? "?") (Visma \(journal)): attachment \(id)")
+                }
                 for day in upload.reposted ?? [] { lines.append("  \(day.sentence)") }
             }
             for finding in manifest.rejections.prefix(20) { lines.append("  refused: \(finding.reportLine())") }

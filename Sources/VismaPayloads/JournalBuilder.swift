@@ -2,6 +2,7 @@ import DropFormats
 import FlexyVismaCore
 import Foundation
 import VismaAPI
+import VoucherReport
 import XMLSupport
 
 /// Receipts → balanced journal transactions: revenue net of VAT per item group and VAT code, output
@@ -19,6 +20,8 @@ struct JournalBuilder {
         var totals: ReceiptDayTotals
         /// The same journals as lines with amounts, for `flexyvisma plan --journals`.
         var previews: [JournalPreview]
+        /// The day journal's voucher without the batch and the file's hash (the caller knows them); nil per receipt.
+        var voucher: DayVoucher?
     }
 
     /// Sums of one posting: gross per (item group, VAT code) and per tender type.
@@ -39,7 +42,7 @@ struct JournalBuilder {
         var receiptNumber = ""
         var records: [PayloadRecord] = []
         var previews: [JournalPreview] = []
-        var totals = (receipts: 0, lines: 0, first: Int64?.none, last: Int64(0), discounts: Int64(0))
+        var totals = DayCounts()
         var grossByVat: [String: Int64] = [:]
         while let event = reader.next() {
             switch event {
@@ -65,6 +68,7 @@ struct JournalBuilder {
                     let amount = money("amount")
                     totals.lines += 1
                     totals.discounts += money("discount")
+                    if amount < 0 { totals.refunds -= amount }
                     grossByVat[vat, default: 0] += amount
                     daySums.grossByGroupAndVat[group, default: [:]][vat, default: 0] += amount
                     receiptSums.grossByGroupAndVat[group, default: [:]][vat, default: 0] += amount
@@ -85,6 +89,7 @@ struct JournalBuilder {
                 }
             }
         }
+        var voucher: DayVoucher?
         if !perReceipt {
             let compactDay = day.replacingOccurrences(of: "-", with: "")
             let number = "POS\(compactDay)-\(branch ?? "0")"
@@ -92,15 +97,37 @@ struct JournalBuilder {
                 number: number, day: day, branch: branch, description: "FlexyBox \(department) \(day)", sums: daySums, origin: url.lastPathComponent)
             records.append(journal.record)
             previews.append(journal.preview)
+            voucher = try dayVoucher(
+                key: number, day: day, department: department, branch: branch, file: url.lastPathComponent, counts: totals, sums: daySums)
         }
-        let gross = grossByVat.values.reduce(0, +)
         let dayTotals = ReceiptDayTotals(
             businessDay: day, department: department, file: url.lastPathComponent, receipts: totals.receipts, lines: totals.lines,
-            firstReceipt: totals.first ?? 0, lastReceipt: totals.last, grossSales: FixedPoint.money(ore: gross).text,
-            discounts: FixedPoint.money(ore: totals.discounts).text,
-            grossByVatCode: grossByVat.mapValues { FixedPoint.money(ore: $0).text },
+            firstReceipt: totals.first ?? 0, lastReceipt: totals.last, grossSales: FixedPoint.money(ore: grossByVat.values.reduce(0, +)).text,
+            discounts: FixedPoint.money(ore: totals.discounts).text, grossByVatCode: grossByVat.mapValues { FixedPoint.money(ore: $0).text },
             tenders: daySums.tenders.mapValues { FixedPoint.money(ore: $0).text })
-        return Journal(records: records, totals: dayTotals, previews: previews)
+        return Journal(records: records, totals: dayTotals, previews: previews, voucher: voucher)
+    }
+
+    /// What a receipts file held, counted as it is read.
+    private struct DayCounts {
+        var receipts = 0
+        var lines = 0
+        var first: Int64?
+        var last: Int64 = 0
+        var discounts: Int64 = 0
+        var refunds: Int64 = 0
+    }
+
+    /// The day journal's voucher, without the batch and the file's hash (the caller knows them).
+    private func dayVoucher(
+        key: String, day: String, department: String, branch: String?, file: String, counts: DayCounts, sums: Sums
+    ) throws -> DayVoucher {
+        var voucher = DayVoucher(
+            venue: configuration.venue.name, department: department, branch: branch, businessDay: day, journalKey: key, batchId: "",
+            receiptsFile: file, receiptsSha256: "", receipts: counts.receipts, firstReceipt: counts.first ?? 0,
+            lastReceipt: counts.last, sales: [], vat: [], tenders: [], discounts: counts.discounts, refunds: counts.refunds)
+        try voucher.fill(sums.grossByGroupAndVat, tenders: sums.tenders, builder: self)
+        return voucher
     }
 
     /// VAT contained in a gross amount at a rate: rounded half away from zero to the øre.
@@ -239,5 +266,19 @@ struct JournalLines {
             transactionDescription: .init(String(text.prefix(60))), debitAmountInCurrency: isCredit ? nil : lineAmount,
             creditAmountInCurrency: isCredit ? lineAmount : nil, referenceNumber: .init(reference), vatCodeId: vatCategory.map(DtoValue.init),
             vatId: vatId.map(DtoValue.init), branch: branch.map(DtoValue.init)))
+    }
+}
+
+extension DayVoucher {
+    /// Sales per item group and VAT code, the VAT of each code as the journal books it, and the tenders.
+    mutating func fill(_ grossByGroupAndVat: [String: [String: Int64]], tenders: [String: Int64], builder: JournalBuilder) throws {
+        let rate = { (code: String) in builder.configuration.vatCodes[code]?.ratePercent ?? 0 }
+        sales = grossByGroupAndVat.keys.sorted().flatMap { group in
+            (grossByGroupAndVat[group] ?? [:]).sorted { $0.key < $1.key }.map {
+                DayVoucher.Sales(itemGroup: group, vatCode: $0.key, ratePercent: rate($0.key), gross: $0.value)
+            }
+        }
+        vat = try builder.vatPostings(grossByGroupAndVat).vat.map { DayVoucher.Vat(vatCode: $0.code, ratePercent: rate($0.code), vat: $0.amount) }
+        self.tenders = tenders.sorted { $0.key < $1.key }.map { DayVoucher.Tender(type: $0.key, amount: $0.value) }
     }
 }

@@ -2,6 +2,7 @@ import DropFormats
 import FlexyVismaCore
 import Foundation
 import VismaAPI
+import VoucherReport
 import XMLSupport
 
 /// Turns the drop files of a validated batch into Visma write DTOs (docs/ARCHITECTURE.md, "The stages").
@@ -13,6 +14,8 @@ struct PayloadBuilder {
         var records: [PayloadRecord] = []
         var counts: [String: Int] = [:]
         var controlTotals = ControlTotals()
+        /// One per day journal, in file order, without batch id and receipts hash.
+        var vouchers: [DayVoucher] = []
     }
 
     func build(folder: URL, files: [FileRecord]) throws -> Result {
@@ -37,6 +40,7 @@ struct PayloadBuilder {
         for url in urls(.receipts) {
             guard let journal = try JournalBuilder(configuration: configuration, reference: reference).build(url) else { continue }
             draft.result.controlTotals.receiptDays.append(journal.totals)
+            if let voucher = journal.voucher { draft.result.vouchers.append(voucher) }
             draft.records += journal.records.map(Self.numberedByVisma(journal:))
         }
 

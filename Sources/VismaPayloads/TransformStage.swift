@@ -75,6 +75,9 @@ public struct TransformStage: SynchronousStageWork {
             outputs.append(FileRecord(path: "payloads/\(group.fileName)", digest: try DurableFiles.digest(of: url), fileType: "payloads", records: records.count))
         }
         try DurableFiles.syncFolder(payloads)
+        // Vouchers (bilag): one PDF per day journal, attached by upload with the receipts file (docs/VISMA.md).
+        outputs += try VoucherFiles.write(
+            result.vouchers, batch: claim.batchId, inputs: validated.inputs, firstSequence: result.records.count + 1, batchFolder: folder)
 
         var manifest = StageManifest(
             stage: .transform, batchId: claim.batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: .accepted)

@@ -151,7 +151,11 @@ import VismaUpload
             let releases = writes.compactMap { $0["path"] as? String }.filter { $0.hasSuffix("/action/release") }
             #expect(releases.count == 25)
             #expect(Set(releases).count == 25)
-            #expect(writes.count == 156 + 1 + 25)
+            // Vouchers: each of the 14 journals' PDF and receipts file attached once.
+            let attachments = writes.compactMap { $0["path"] as? String }.filter { $0.hasSuffix("/attachment") }
+            #expect(attachments.count == 28)
+            let expectedWrites = 156 + 1 + 25 + 28
+            #expect(writes.count == expectedWrites)
             #expect(writes.filter { $0["status"] as? Int == 400 }.count == 1)
         }
     }

@@ -217,3 +217,21 @@ public struct ReleaseActionResultDto: Codable, Sendable, Equatable {
     public var actionResult: String?
     public var errorInfo: String?
 }
+
+/// A file attached to a document (`AttachmentDto`): Visma's id of its latest revision, its name and revision number.
+public struct AttachmentDto: Codable, Sendable, Equatable {
+    public var name: String?
+    public var id: String?
+    public var revision: Int?
+
+    public init(name: String?, id: String?, revision: Int?) {
+        self.name = name
+        self.id = id
+        self.revision = revision
+    }
+}
+
+/// The part of a journal transaction (`JournalTransactionDto`) that lists its attachments.
+public struct JournalTransactionAttachmentsDto: Codable, Sendable, Equatable {
+    public var attachments: [AttachmentDto]?
+}

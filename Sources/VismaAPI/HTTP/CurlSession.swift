@@ -11,13 +11,33 @@ public struct HTTPRequest: Sendable {
     /// Send it on a new connection, so that libcurl never re-sends it by itself when a reused
     /// connection closes before the answer: for a create Visma may number, a second copy is a second record.
     public var freshConnection: Bool
+    /// A `multipart/form-data` body instead of `body` (sent with libcurl's MIME API, which sets the Content-Type).
+    public var form: [FormPart]?
 
-    public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil, freshConnection: Bool = false) {
+    public init(
+        method: String, url: String, headers: [(String, String)] = [], body: Data? = nil, freshConnection: Bool = false, form: [FormPart]? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.freshConnection = freshConnection
+        self.form = form
+    }
+}
+
+/// One part of a `multipart/form-data` body: a file, by its name and bytes.
+public struct FormPart: Sendable {
+    public var name: String
+    public var fileName: String
+    public var contentType: String
+    public var data: Data
+
+    public init(name: String, fileName: String, contentType: String, data: Data) {
+        self.name = name
+        self.fileName = fileName
+        self.contentType = contentType
+        self.data = data
     }
 }
 
@@ -120,7 +140,8 @@ public final class CurlSession: @unchecked Sendable {
         try check(fv_curl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, ResponseCollector.headerCallback), request)
         try check(fv_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context), request)
 
-        try setMethodAndBody(request)
+        let mime = try setMethodAndBody(request)
+        defer { curl_mime_free(mime) }
 
         let result = curl_easy_perform(handle)
         if collector.overflowed {
@@ -137,11 +158,13 @@ public final class CurlSession: @unchecked Sendable {
         return HTTPResponse(status: status, headers: collector.headers, body: collector.body)
     }
 
-    /// GET, or the method with its body (copied into libcurl).
-    private func setMethodAndBody(_ request: HTTPRequest) throws {
+    /// GET, or the method with its body (copied into libcurl); a form is returned for the caller to free after the transfer.
+    private func setMethodAndBody(_ request: HTTPRequest) throws -> OpaquePointer? {
         switch request.method {
         case "GET":
             try check(fv_curl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1), request)
+        case "POST" where request.form != nil:
+            return try setForm(request.form ?? [], request)
         default:
             let body = request.body ?? Data()
             try check(fv_curl_easy_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count), request)
@@ -157,6 +180,36 @@ public final class CurlSession: @unchecked Sendable {
                 try check(fv_curl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method), request)
             }
         }
+        return nil
+    }
+
+    /// A `multipart/form-data` POST: each part's bytes copied into libcurl (`curl_mime_data`), with its file name and type.
+    private func setForm(_ parts: [FormPart], _ request: HTTPRequest) throws -> OpaquePointer? {
+        guard let mime = curl_mime_init(handle) else {
+            throw HTTPTransportError(code: -1, message: "libcurl could not make a multipart form", url: request.url)
+        }
+        do {
+            for part in parts {
+                guard let field = curl_mime_addpart(mime) else {
+                    throw HTTPTransportError(code: -1, message: "libcurl could not add a part to the form", url: request.url)
+                }
+                try check(curl_mime_name(field, part.name), request)
+                try check(curl_mime_filename(field, part.fileName), request)
+                try check(curl_mime_type(field, part.contentType), request)
+                try part.data.withUnsafeBytes { raw in
+                    if let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self) {
+                        try check(curl_mime_data(field, base, raw.count), request)
+                    } else {
+                        try check(curl_mime_data(field, "", 0), request)
+                    }
+                }
+            }
+            try check(fv_curl_easy_setopt_pointer(handle, CURLOPT_MIMEPOST, UnsafeMutableRawPointer(mime)), request)
+        } catch {
+            curl_mime_free(mime)
+            throw error
+        }
+        return mime
     }
 
     private func check(_ code: CURLcode, _ request: HTTPRequest) throws {

@@ -24,6 +24,8 @@ struct CompanyState: Codable {
     var releaseCount: Int?
     /// `kind/number` of documents whose release answered `Queued` and is not done yet.
     var queuedReleases: [String]?
+    /// Files attached to documents, with their revisions (`Attachments.swift`); absent in states saved before it.
+    var attachments: [StoredAttachment]?
 
     init(fixture: CompanyFixture) { self.fixture = fixture }
 

@@ -204,6 +204,10 @@ public final class SimulatorEngine: @unchecked Sendable {
         let method = request.method
         let lowered = segments.map { $0.lowercased() }
         do {
+            if let answer = try company.attachmentRoute(request, segments: segments) {  // multipart, not JSON
+                if request.method == "POST" { persist() }
+                return answer
+            }
             let body = try requestBody(request)
             let queuedBefore = company.queuedReleases
             let outcome: Outcome

@@ -30,7 +30,9 @@ extension CompanyState {
             throw VismaError.notFound("Journal transaction with batchNumber = \(number) not found.")
         }
         if takeQueuedRelease(.journalTransaction, number) { markJournalReleased(number) }
-        return .ok(entity(.journalTransaction, number) ?? .null)
+        guard var journal = entity(.journalTransaction, number)?.objectValue else { return .ok(.null) }
+        journal["attachments"] = attachmentList("journalTransaction/\(number)")
+        return .ok(.object(journal))
     }
 
     mutating func createJournalTransaction(_ body: JSONValue) throws -> Outcome {

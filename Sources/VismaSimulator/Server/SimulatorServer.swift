@@ -24,8 +24,8 @@ public enum SimulatorLogging {
     }
 }
 
-/// Bodies larger than this are refused (Visma's gateway refuses large bodies too).
-let maximumBodyBytes = 16 << 20
+/// Bodies larger than this are refused (Visma's gateway refuses large bodies too); room for a 25 MB attachment's form.
+let maximumBodyBytes = 32 << 20
 
 /// Builds the simulator's HTTP application on 127.0.0.1 (port 0: any free port).
 ///

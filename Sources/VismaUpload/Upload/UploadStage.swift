@@ -84,13 +84,17 @@ struct UploadWork: AsynchronousStageWork {
     func expectedInputs(of claim: BatchClaim) throws -> ExpectedInputs? {
         guard let transformed = StageManifest.read(.transform, in: claim.folder) else { return nil }
         let files = transformed.outputs + transformed.inputs.filter { $0.path == "reference.json" }
-        return ExpectedInputs(recordedBy: .transform, files: files, watchedFolders: ["payloads"]) { _ in true }
+        return ExpectedInputs(recordedBy: .transform, files: files, watchedFolders: ["payloads", VoucherAttachment.folder]) { _ in true }
     }
 
     func process(_ claim: BatchClaim) async throws -> StageResult {
         let batchId = claim.batchId
         let records = try loadPayloads(claim.folder)
-        let refusals = PayloadRoutes.refusals(records)
+        // A repost books new documents through its own path: its vouchers are not attached (docs/VISMA.md, "Vouchers"),
+        // and no ledger row is made for them, so the batch is archived once its records are done.
+        let isRepost = RepostRequest.verified(batch: batchId, folder: claim.folder, root: root) != nil
+        let attachments = isRepost ? [] : try VoucherAttachment.read(batchFolder: claim.folder)
+        let refusals = PayloadRoutes.refusals(records) + VoucherUpload.refusals(attachments)
         if let first = refusals.first {
             var manifest = StageManifest(stage: .upload, batchId: batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: .rejected)
             manifest.inputs = try payloadFiles(claim.folder)
@@ -100,6 +104,7 @@ struct UploadWork: AsynchronousStageWork {
                 report: "batches/\(batchId)/upload.manifest.json")
         }
         try ledger.prepare(batch: batchId, records: records)
+        try ledger.prepare(batch: batchId, records: attachments.map { .init(sequence: $0.sequence, kind: VoucherAttachment.kind, key: $0.ledgerKey) })
         let wire = try Wire(configuration: configuration, secret: upload.secret)
         let referenceFile = claim.folder.appendingPathComponent("reference.json")
         let reference = FileManager.default.fileExists(atPath: referenceFile.path) ? try ReferenceSnapshot.load(from: referenceFile) : nil
@@ -113,6 +118,11 @@ struct UploadWork: AsynchronousStageWork {
             return try result(of: sent, details: details, records: records, claim: claim)
         }
         let ordinary = try await sendAll(records, batch: batchId, folder: claim.folder, wire: wire, reference: reference, details: &details, sent: &sent)
+        if !sent.mustStop {
+            try await sendVouchers(
+                attachments, journals: records, batch: batchId, folder: claim.folder, sender: wire.senders[0], details: &details, sent: &sent)
+        }
+        try summariseVouchers(attachments, batch: batchId, details: &details)
 
         let entries = try ledger.entries(batch: batchId)
         if sent.rejection == nil, let refused = records.first(where: { entries[$0.sequence]?.state == .rejected }) {

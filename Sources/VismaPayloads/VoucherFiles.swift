@@ -1,0 +1,89 @@
+import FlexyVismaCore
+import Foundation
+import VoucherReport
+
+/// One file to attach to a day journal in Visma: its voucher PDF, or the receipts file it was made from.
+///
+/// Transform writes the PDFs and their list, `vouchers/vouchers.jsonl`, into the batch's `vouchers/` folder (beside
+/// `payloads/`, each hashed in its manifest); upload
+/// keeps each as a ledger record of kind `voucher` with sequences after the batch's payload records.
+public struct VoucherAttachment: Codable, Sendable, Equatable {
+    public var sequence: Int
+    /// The day journal's own key; Visma's number for it is the ledger's.
+    public var journalKey: String
+    /// The file name in Visma: one name, one revision.
+    public var name: String
+    /// Relative to the batch folder.
+    public var path: String
+    public var contentType: String
+    public var bytes: Int64
+    public var sha256: String
+
+    public init(sequence: Int, journalKey: String, name: String, path: String, contentType: String, bytes: Int64, sha256: String) {
+        self.sequence = sequence
+        self.journalKey = journalKey
+        self.name = name
+        self.path = path
+        self.contentType = contentType
+        self.bytes = bytes
+        self.sha256 = sha256
+    }
+
+    public static let kind = "voucher"
+    public static let folder = "vouchers"
+    public static let listFile = "vouchers.jsonl"
+    /// The ledger's key: the journal and the name, so `audit` can say which journal a voucher belongs to.
+    public var ledgerKey: String { "\(journalKey)/\(name)" }
+
+    /// The batch's attachments, or none when transform made none (a batch without receipts, or from before vouchers).
+    public static func read(batchFolder folder: URL) throws -> [VoucherAttachment] {
+        let url = folder.appendingPathComponent(Self.folder).appendingPathComponent(listFile)
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let data = try Data(contentsOf: url)  // its hash was checked against transform's manifest before upload reads it
+        return try data.split(separator: 0x0A).map { try BoundedJSONDecoder.decode(VoucherAttachment.self, from: Data($0)) }
+    }
+}
+
+/// Writes a batch's vouchers beside its payloads.
+enum VoucherFiles {
+    /// Each day journal's voucher PDF into the batch's `vouchers/`, and the list of attachments (PDF and receipts file per journal).
+    static func write(
+        _ vouchers: [DayVoucher], batch: BatchID, inputs: [FileRecord], firstSequence: Int, batchFolder: URL
+    ) throws -> [FileRecord] {
+        let vouchersFolder = batchFolder.appendingPathComponent(VoucherAttachment.folder, isDirectory: true)
+        try? FileManager.default.removeItem(at: vouchersFolder)
+        guard !vouchers.isEmpty else { return [] }
+        try DurableFiles.makeFolder(vouchersFolder, mode: FileModes.privateFolder)
+        var outputs: [FileRecord] = []
+        var attachments: [VoucherAttachment] = []
+        for var voucher in vouchers {
+            guard let receipts = inputs.first(where: { ($0.path as NSString).lastPathComponent == voucher.receiptsFile }) else {
+                throw OperatorMessage(.internalError, "the receipts file \(voucher.receiptsFile) of journal \(voucher.journalKey) is not among the batch's inputs")
+            }
+            voucher.batchId = batch.rawValue
+            voucher.receiptsSha256 = receipts.sha256
+            let url = vouchersFolder.appendingPathComponent(voucher.fileName)
+            try DurableFiles.write(try VoucherRenderer.pdf(voucher), to: url)
+            let digest = try DurableFiles.digest(of: url)
+            outputs.append(FileRecord(path: "\(VoucherAttachment.folder)/\(voucher.fileName)", digest: digest, fileType: "voucher"))
+            attachments.append(VoucherAttachment(
+                sequence: firstSequence + attachments.count, journalKey: voucher.journalKey, name: voucher.fileName,
+                path: "\(VoucherAttachment.folder)/\(voucher.fileName)", contentType: "application/pdf", bytes: digest.bytes, sha256: digest.sha256))
+            attachments.append(VoucherAttachment(
+                sequence: firstSequence + attachments.count, journalKey: voucher.journalKey, name: voucher.receiptsFile,
+                path: receipts.path, contentType: "application/xml", bytes: receipts.bytes, sha256: receipts.sha256))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data()
+        for attachment in attachments {
+            data.append(try encoder.encode(attachment))
+            data.append(0x0A)
+        }
+        let list = vouchersFolder.appendingPathComponent(VoucherAttachment.listFile)
+        try DurableFiles.write(data, to: list)
+        try DurableFiles.syncFolder(vouchersFolder)
+        outputs.append(FileRecord(path: "\(VoucherAttachment.folder)/\(VoucherAttachment.listFile)", digest: try DurableFiles.digest(of: list), fileType: "vouchers", records: attachments.count))
+        return outputs
+    }
+}

@@ -1,0 +1,108 @@
+import FlexyVismaCore
+import Foundation
+
+/// What a day journal's voucher (bilag) says: one department's business day as its receipts file has it.
+///
+/// Amounts are in øre. `refunds` is the sum of the negative line amounts (a refund or a returned item), shown
+/// as a positive amount; `discounts` the line discounts given.
+public struct DayVoucher: Sendable, Equatable, Codable {
+    public struct Sales: Sendable, Equatable, Codable {
+        public var itemGroup: String
+        public var vatCode: String
+        public var ratePercent: Int
+        /// VAT included, after discounts.
+        public var gross: Int64
+
+        public init(itemGroup: String, vatCode: String, ratePercent: Int, gross: Int64) {
+            self.itemGroup = itemGroup
+            self.vatCode = vatCode
+            self.ratePercent = ratePercent
+            self.gross = gross
+        }
+    }
+
+    public struct Vat: Sendable, Equatable, Codable {
+        public var vatCode: String
+        public var ratePercent: Int
+        public var vat: Int64
+
+        public init(vatCode: String, ratePercent: Int, vat: Int64) {
+            self.vatCode = vatCode
+            self.ratePercent = ratePercent
+            self.vat = vat
+        }
+    }
+
+    public struct Tender: Sendable, Equatable, Codable {
+        public var type: String
+        public var amount: Int64
+
+        public init(type: String, amount: Int64) {
+            self.type = type
+            self.amount = amount
+        }
+    }
+
+    public var venue: String
+    public var department: String
+    public var branch: String?
+    public var businessDay: String
+    /// The journal's own key (its lines' Ref. no.), e.g. `POS20261123-1`.
+    public var journalKey: String
+    public var batchId: String
+    public var receiptsFile: String
+    /// Hex sha256 of the receipts file the voucher was made from.
+    public var receiptsSha256: String
+    public var receipts: Int
+    public var firstReceipt: Int64
+    public var lastReceipt: Int64
+    public var sales: [Sales]
+    public var vat: [Vat]
+    public var tenders: [Tender]
+    public var discounts: Int64
+    public var refunds: Int64
+
+    public init(
+        venue: String, department: String, branch: String?, businessDay: String, journalKey: String, batchId: String,
+        receiptsFile: String, receiptsSha256: String, receipts: Int, firstReceipt: Int64, lastReceipt: Int64,
+        sales: [Sales], vat: [Vat], tenders: [Tender], discounts: Int64, refunds: Int64
+    ) {
+        self.venue = venue
+        self.department = department
+        self.branch = branch
+        self.businessDay = businessDay
+        self.journalKey = journalKey
+        self.batchId = batchId
+        self.receiptsFile = receiptsFile
+        self.receiptsSha256 = receiptsSha256
+        self.receipts = receipts
+        self.firstReceipt = firstReceipt
+        self.lastReceipt = lastReceipt
+        self.sales = sales
+        self.vat = vat
+        self.tenders = tenders
+        self.discounts = discounts
+        self.refunds = refunds
+    }
+
+    /// Sales VAT included, after discounts.
+    public var grossSales: Int64 { sales.reduce(0) { $0 + $1.gross } }
+    public var totalVat: Int64 { vat.reduce(0) { $0 + $1.vat } }
+    public var totalTenders: Int64 { tenders.reduce(0) { $0 + $1.amount } }
+
+    /// The voucher's file name in Visma: one name per journal, so a second upload would be a second revision.
+    public var fileName: String { "bilag-\(journalKey).pdf" }
+
+    /// An amount as a Danish bookkeeper reads it: `1.234,50`.
+    public static func danish(_ ore: Int64) -> String {
+        let magnitude = ore.magnitude
+        var whole = String(magnitude / 100)
+        var grouped = ""
+        while whole.count > 3 {
+            grouped = "." + whole.suffix(3) + grouped
+            whole = String(whole.dropLast(3))
+        }
+        let fraction = magnitude % 100
+        return (ore < 0 ? "-" : "") + whole + grouped + "," + (fraction < 10 ? "0" : "") + String(fraction)
+    }
+}

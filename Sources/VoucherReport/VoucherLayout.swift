@@ -1,0 +1,43 @@
+import Foundation
+
+/// What the voucher page says, line by line, in Danish.
+enum VoucherLayout {
+    static func lines(_ voucher: DayVoucher) -> [VoucherLine] {
+        let money = DayVoucher.danish
+        var lines: [VoucherLine] = [
+            VoucherLine(text: "Bilag: dagsrapport \(voucher.businessDay)", style: .title),
+            VoucherLine(text: "\(voucher.venue) · afdeling \(voucher.department)\(voucher.branch.map { " · afdeling i Visma \($0)" } ?? "")"),
+            VoucherLine(text: "Dagskladde (Ref. nr.) \(voucher.journalKey)"),
+            VoucherLine(text: "Kvitteringer", style: .heading),
+            VoucherLine(text: "Antal kvitteringer", amount: "\(voucher.receipts)"),
+            VoucherLine(text: "Første kvittering nr.", amount: "\(voucher.firstReceipt)"),
+            VoucherLine(text: "Sidste kvittering nr.", amount: "\(voucher.lastReceipt)"),
+            VoucherLine(text: "Salg pr. varegruppe og momskode (inkl. moms, kr.)", style: .heading),
+        ]
+        for sale in voucher.sales {
+            lines.append(VoucherLine(text: "\(sale.itemGroup) · momskode \(sale.vatCode) (\(sale.ratePercent) %)", amount: money(sale.gross)))
+        }
+        lines.append(VoucherLine(text: "Dagens omsætning i alt", amount: money(voucher.grossSales), style: .total))
+        lines.append(VoucherLine(text: "Moms (kr.)", style: .heading))
+        for vat in voucher.vat {
+            lines.append(VoucherLine(text: "Salgsmoms momskode \(vat.vatCode) (\(vat.ratePercent) %)", amount: money(vat.vat)))
+        }
+        lines.append(VoucherLine(text: "Moms i alt", amount: money(voucher.totalVat), style: .total))
+        lines.append(VoucherLine(text: "Betalinger pr. betalingsmåde (kr.)", style: .heading))
+        for tender in voucher.tenders {
+            lines.append(VoucherLine(text: tender.type, amount: money(tender.amount)))
+        }
+        lines.append(VoucherLine(text: "Betalinger i alt", amount: money(voucher.totalTenders), style: .total))
+        lines += [
+            VoucherLine(text: "Rabatter og returneringer (kr.)", style: .heading),
+            VoucherLine(text: "Givne rabatter", amount: money(voucher.discounts)),
+            VoucherLine(text: "Returneringer og refusioner", amount: money(voucher.refunds)),
+            VoucherLine(text: "Sporbarhed", style: .heading),
+            VoucherLine(text: "Batch \(voucher.batchId)"),
+            VoucherLine(text: "Kvitteringsfil \(voucher.receiptsFile) (vedhæftet som bilag)"),
+            VoucherLine(text: "sha256 \(voucher.receiptsSha256)", style: .small),
+            VoucherLine(text: "Dannet af FlexyVisma ud fra kvitteringsfilen; beløb i danske kroner.", style: .small),
+        ]
+        return lines
+    }
+}

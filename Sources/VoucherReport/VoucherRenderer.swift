@@ -1,0 +1,138 @@
+internal import CCairo
+import FlexyVismaCore
+import Foundation
+
+/// A day voucher as a one-page A4 PDF, drawn with cairo in DejaVu Sans (Debian `fonts-dejavu-core`).
+///
+/// Deterministic: the same voucher gives the same bytes. Cairo 1.16 writes the time of the run as
+/// `/CreationDate` unless told otherwise, so the creation and modification dates are set to the business
+/// day's midnight (UTC) — cairo 1.16 writes them as `(20261123000000Z)`, without PDF's `D:` prefix, which poppler
+/// reads all the same; the producer line is cairo's version, fixed per installation.
+public enum VoucherRenderer {
+    public static let fontFamily = "DejaVu Sans"
+
+    /// The PDF's bytes; throws (78) when the font lacks a glyph the page needs, instead of cairo's silent gap.
+    public static func pdf(_ voucher: DayVoucher) throws -> Data {
+        let sink = PDFSink()
+        let context = Unmanaged.passRetained(sink)
+        defer { context.release() }
+        guard let surface = cairo_pdf_surface_create_for_stream(PDFSink.write, context.toOpaque(), Page.width, Page.height) else {
+            throw OperatorMessage(.internalError, "cairo could not create a PDF surface for the voucher of \(voucher.journalKey)")
+        }
+        defer { cairo_surface_destroy(surface) }
+        let date = "\(voucher.businessDay)T00:00:00Z"
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "Dagsrapport \(voucher.department) \(voucher.businessDay)")
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "FlexyVisma")
+        guard let cr = cairo_create(surface) else {
+            throw OperatorMessage(.internalError, "cairo could not draw the voucher of \(voucher.journalKey)")
+        }
+        defer { cairo_destroy(cr) }
+        var page = Page(cr: cr)
+        try page.draw(VoucherLayout.lines(voucher))
+        cairo_show_page(cr)
+        cairo_surface_finish(surface)
+        let status = cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS, !sink.failed else {
+            throw OperatorMessage(
+                .internalError, "cairo could not write the voucher of \(voucher.journalKey): \(String(cString: cairo_status_to_string(status)))")
+        }
+        return sink.data
+    }
+}
+
+/// Collects what cairo writes.
+private final class PDFSink {
+    var data = Data()
+    var failed = false
+    /// A voucher is a page of text: far below this; a runaway surface is stopped.
+    static let maximumBytes = 8 << 20
+
+    static let write: cairo_write_func_t = { closure, bytes, length in
+        guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+        let sink = Unmanaged<PDFSink>.fromOpaque(closure).takeUnretainedValue()
+        guard sink.data.count + Int(length) <= maximumBytes else {
+            sink.failed = true
+            return CAIRO_STATUS_WRITE_ERROR
+        }
+        sink.data.append(bytes, count: Int(length))
+        return CAIRO_STATUS_SUCCESS
+    }
+}
+
+/// One line of the page: a label on the left, an optional amount right-aligned, in a style.
+struct VoucherLine: Equatable {
+    enum Style: Equatable {
+        case title, heading, body, total, small
+    }
+
+    var text: String
+    var amount: String?
+    var style: Style = .body
+}
+
+/// Draws lines top to bottom on an A4 page.
+private struct Page {
+    static let width = 595.0
+    static let height = 842.0
+    static let margin = 56.0
+    let cr: OpaquePointer
+    var y = Page.margin
+
+    init(cr: OpaquePointer) { self.cr = cr }
+
+    mutating func draw(_ lines: [VoucherLine]) throws {
+        for line in lines {
+            let (size, bold, gap) = Self.metrics(line.style)
+            cairo_select_font_face(cr, VoucherRenderer.fontFamily, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+            cairo_set_font_size(cr, size)
+            y += gap
+            guard y < Page.height - Page.margin else {
+                throw OperatorMessage(.internalError, "the voucher has more lines than one page holds (\(lines.count))")
+            }
+            try show(line.text, x: Page.margin)
+            if let amount = line.amount {
+                var extents = cairo_text_extents_t()
+                cairo_text_extents(cr, amount, &extents)
+                try show(amount, x: Page.width - Page.margin - extents.x_advance)
+            }
+            if line.style == .total || line.style == .title {
+                cairo_set_line_width(cr, 0.5)
+                cairo_move_to(cr, Page.margin, y + 4)
+                cairo_line_to(cr, Page.width - Page.margin, y + 4)
+                cairo_stroke(cr)
+            }
+        }
+    }
+
+    static func metrics(_ style: VoucherLine.Style) -> (size: Double, bold: Bool, gap: Double) {
+        switch style {
+        case .title: (16, true, 18)
+        case .heading: (11, true, 24)
+        case .body: (10, false, 15)
+        case .total: (10, true, 15)
+        case .small: (7.5, false, 12)
+        }
+    }
+
+    /// Shows text after proving that the font has every glyph of it (cairo would draw nothing for a missing one).
+    func show(_ text: String, x: Double) throws {
+        guard let font = cairo_get_scaled_font(cr) else { throw Self.noFont(text) }
+        var glyphs: UnsafeMutablePointer<cairo_glyph_t>?
+        var count: Int32 = 0
+        let status = cairo_scaled_font_text_to_glyphs(font, x, y, text, -1, &glyphs, &count, nil, nil, nil)
+        defer { cairo_glyph_free(glyphs) }
+        guard status == CAIRO_STATUS_SUCCESS, let glyphs else { throw Self.noFont(text) }
+        let buffer = UnsafeBufferPointer(start: glyphs, count: Int(count))
+        // Glyph 0 is the font's .notdef: the character is not in the font.
+        guard buffer.count == text.unicodeScalars.count, buffer.allSatisfy({ $0.index != 0 }) else { throw Self.noFont(text) }
+        cairo_show_glyphs(cr, glyphs, count)
+    }
+
+    static func noFont(_ text: String) -> OperatorMessage {
+        OperatorMessage(
+            .configuration,
+            "the font \(VoucherRenderer.fontFamily) lacks glyphs for \"\(text.prefix(40))\": install Debian's fonts-dejavu-core (Scripts/setup does) so æ, ø and å print on the vouchers")
+    }
+}

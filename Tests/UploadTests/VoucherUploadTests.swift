@@ -1,0 +1,138 @@
+import FlexyVismaCore
+import Foundation
+import PipelineOperations
+import StateStore
+import TestSupport
+import Testing
+import VismaPayloads
+import VismaSimulator
+@testable import VismaUpload
+
+/// Vouchers over a night: every day journal in the simulator gets its PDF and its receipts file, once each,
+/// under lost answers and a kill between attaching and recording.
+@Suite struct VoucherUploadTests {
+    /// Journal number → its attachments' names and revisions, from the journals' GET as the uploader reads them.
+    static func attachmentsByJournal(_ fixture: PipelineFixture) async throws -> [String: [String: Int]] {
+        let client = try VismaTestClient(baseURL: fixture.simulator.baseURL)
+        try await client.authenticate()
+        var result: [String: [String: Int]] = [:]
+        for journal in try await fixture.entities("journalTransaction") {
+            let number = try #require(journal["batchNumber"] as? String)
+            let answer = try await client.get("/v2/journaltransaction/\(number)")
+            let listed = answer.jsonObject["attachments"] as? [[String: Any]] ?? []
+            result[number] = Dictionary(uniqueKeysWithValues: listed.compactMap { item in
+                (item["name"] as? String).map { ($0, item["revision"] as? Int ?? 0) }
+            })
+        }
+        return result
+    }
+
+    /// Every journal holds exactly its voucher and its receipts file, each in revision 1.
+    static func expectOneVoucherPerJournal(_ fixture: PipelineFixture, _ id: BatchID, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let attachments = try VoucherAttachment.read(batchFolder: fixture.root.batchFolder(id))
+        let byJournal = try await attachmentsByJournal(fixture)
+        #expect(!byJournal.isEmpty, sourceLocation: sourceLocation)
+        #expect(attachments.count == 2 * byJournal.count, sourceLocation: sourceLocation)
+        for (number, files) in byJournal {
+            #expect(files.count == 2, "\(number): \(files)", sourceLocation: sourceLocation)
+            #expect(files.values.allSatisfy { $0 == 1 }, "\(number): \(files)", sourceLocation: sourceLocation)
+            #expect(files.keys.contains { $0.hasPrefix("bilag-POS") && $0.hasSuffix(".pdf") }, sourceLocation: sourceLocation)
+            #expect(files.keys.contains { $0.hasPrefix("receipts") && $0.hasSuffix(".xml") }, sourceLocation: sourceLocation)
+        }
+        let ledger = try #require(try UploadLedger.Reader.open(root: fixture.root))
+        let entries = try ledger.entries(batch: id)
+        #expect(attachments.allSatisfy { entries[$0.sequence]?.state == .done && entries[$0.sequence]?.vismaId != nil }, sourceLocation: sourceLocation)
+    }
+
+    @Test func everyDayJournalGetsItsVoucherAndItsReceiptsFileOnceAndAuditShowListsTheirIds() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let fixture = try PipelineFixture(simulator: simulator)
+            let id = try await fixture.prepareBatch()
+            let outcome = try await fixture.upload()
+            #expect(outcome.exitStatus == .success, "\(outcome.summary)")
+            try await Self.expectOneVoucherPerJournal(fixture, id)
+
+            // The bytes Visma hands back are the PDF transform made and hashed.
+            let attachment = try #require(try VoucherAttachment.read(batchFolder: fixture.root.batchFolder(id)).first { $0.contentType == "application/pdf" })
+            let ledger = try #require(try UploadLedger.Reader.open(root: fixture.root))
+            let visma = try #require(try ledger.entries(batch: id)[attachment.sequence]?.vismaId)
+            let client = try VismaTestClient(baseURL: simulator.baseURL)
+            try await client.authenticate()
+            let fetched = try await client.get("/v1/attachment/\(visma)")
+            #expect(fetched.body == (try Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent(attachment.path))))
+
+            let shown = try AuditShow.run(root: fixture.root, batchId: id)
+            #expect(shown.contains("voucher \(attachment.name) on journal \(attachment.journalKey)"), "\(shown)")
+            #expect(shown.contains("attachment \(visma)"), "\(shown)")
+        }
+    }
+
+    @Test func aLostAnswerToAnAttachmentIsFoundByNameInTheJournalAndNotPostedAgain() async throws {
+        let faults = try FaultPlan(parsing: "lost:#2/POST /v2/journaltransaction/module")
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil, faults: faults)) { simulator in
+            let fixture = try PipelineFixture(simulator: simulator)
+            let id = try await fixture.prepareBatch()
+            var outcome = try await fixture.upload()
+            if outcome.exitStatus == .temporaryFailure { outcome = try await fixture.upload() }
+            #expect(outcome.exitStatus == .success, "\(outcome.summary)")
+            try await Self.expectOneVoucherPerJournal(fixture, id)
+            let log = try await VismaTestClient(baseURL: simulator.baseURL).send("GET", "/_simulator/requests", record: false)
+            let lost = (log.jsonObject["requests"] as? [[String: Any]] ?? []).filter { ($0["fault"] as? String) == "lost" }
+            #expect(lost.count == 2)
+            #expect(lost.allSatisfy { ($0["path"] as? String)?.hasSuffix("/attachment") == true })
+        }
+    }
+
+    @Test func anUploadKilledBetweenAttachingAndRecordingAttachesEachFileOnceWhenRunAgain() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let fixture = try PipelineFixture(simulator: simulator, parallelism: 2)
+            let id = try await fixture.prepareBatch()
+            let root = fixture.root
+            let engine = simulator.engine
+            let environment = ["FLEXYVISMA_CLIENT_SECRET": ClientSecret.simulatorDemoSecret, "FLEXYVISMA_FAULT": VoucherUpload.stallFault]
+            let killed = try await offCooperativePool { () -> Bool in
+                let running = try ChildProcess.start(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path], environment: environment)
+                // It stalls for good once Visma answered the first attachment; wait for that answer, then kill it.
+                while running.process.isRunning, !Self.answeredAnAttachment(engine) { usleep(20_000) }
+                usleep(200_000)
+                guard running.process.isRunning else { return false }
+                running.kill()
+                return true
+            }
+            #expect(killed)
+            let ledger = try #require(try UploadLedger.Reader.open(root: root))
+            let attachments = try VoucherAttachment.read(batchFolder: root.batchFolder(id))
+            let entries = try ledger.entries(batch: id)
+            #expect(attachments.contains { entries[$0.sequence]?.state == .sending })
+
+            let again = try await offCooperativePool {
+                try ChildProcess.run(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path], environment: ["FLEXYVISMA_CLIENT_SECRET": ClientSecret.simulatorDemoSecret])
+            }
+            #expect(again.status == 0, "\(again)")
+            try await Self.expectOneVoucherPerJournal(fixture, id)
+        }
+    }
+
+    /// Whether the simulator has answered an attachment's POST (read from its request log, in process).
+    static func answeredAnAttachment(_ engine: SimulatorEngine) -> Bool {
+        let log = engine.handle(SimulatorRequest(method: "GET", path: "/_simulator/requests"))
+        let object = (try? JSONSerialization.jsonObject(with: log.body)) as? [String: Any]
+        return (object?["requests"] as? [[String: Any]] ?? []).contains {
+            ($0["method"] as? String) == "POST" && ($0["path"] as? String)?.hasSuffix("/attachment") == true && ($0["status"] as? Int) == 201
+        }
+    }
+
+    @Test func anAttachmentOverVismasLimitIsRefusedBeforeAnythingIsSent() {
+        let small = VoucherAttachment(sequence: 1, journalKey: "POS20261123-1", name: "bilag-POS20261123-1.pdf", path: "vouchers/bilag-POS20261123-1.pdf",
+                                      contentType: "application/pdf", bytes: 40_000, sha256: String(repeating: "0", count: 64))
+        var large = small
+        large.name = "receipts-cafe-2026-11-23.xml"
+        large.bytes = VoucherUpload.maximumBytes + 1
+        #expect(VoucherUpload.refusals([small]).isEmpty)
+        let refusals = VoucherUpload.refusals([small, large])
+        #expect(refusals.count == 1)
+        #expect(refusals.first?.rule == VoucherUpload.rule)
+        #expect(refusals.first?.message.contains("25 MB") == true)
+        #expect(refusals.first?.message.contains("POS20261123-1") == true)
+    }
+}

@@ -1,0 +1,82 @@
+import FlexyVismaCore
+import Foundation
+import Testing
+import TestSupport
+import VoucherReport
+
+/// A day voucher with Danish letters in its department, item groups and tenders.
+func sampleVoucher(day: String = "2026-11-23") -> DayVoucher {
+    DayVoucher(
+        venue: "Café Havnegade", department: "Café", branch: "1", businessDay: day, journalKey: "POS20261123-1",
+        batchId: "20261124T020000Z-abc123", receiptsFile: "receipts-cafe-\(day).xml",
+        receiptsSha256: String(repeating: "ab", count: 32), receipts: 42, firstReceipt: 1001, lastReceipt: 1042,
+        sales: [
+            .init(itemGroup: "Smørrebrød", vatCode: "S25", ratePercent: 25, gross: 123_450),
+            .init(itemGroup: "Øl og vand", vatCode: "S25", ratePercent: 25, gross: 56_780),
+            .init(itemGroup: "Blåbærkage", vatCode: "S25", ratePercent: 25, gross: -1_250),
+        ],
+        vat: [.init(vatCode: "S25", ratePercent: 25, vat: 35_796)],
+        tenders: [.init(type: "Kort", amount: 150_000), .init(type: "Kontant", amount: 28_980)],
+        discounts: 2_000, refunds: 1_250)
+}
+
+/// Text of a PDF through poppler's `pdftotext` (installed by Scripts/setup), or nil where it is missing.
+func pdfText(_ data: Data) throws -> String? {
+    let tool = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    guard let tool else { return nil }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("voucher-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let pdf = folder.appendingPathComponent("v.pdf")
+    try data.write(to: pdf)
+    let result = try ChildProcess.run(URL(fileURLWithPath: tool), ["-layout", "-enc", "UTF-8", pdf.path, "-"])
+    #expect(result.status == 0, "\(result)")
+    return result.standardOutput
+}
+
+@Suite struct VoucherPDFTests {
+    @Test func theVoucherIsOnePagePDFWhoseTextHoldsDanishLettersTotalsAndTheReceiptsHash() throws {
+        let voucher = sampleVoucher()
+        let pdf = try VoucherRenderer.pdf(voucher)
+        #expect(pdf.starts(with: Data("%PDF-".utf8)))
+        let raw = String(decoding: pdf, as: UTF8.self)
+        let pages = raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }
+        #expect(pages.count == 1)
+        guard let text = try pdfText(pdf) else {
+            Issue.record("pdftotext is not installed (Scripts/setup installs poppler-utils): the text could not be checked")
+            return
+        }
+        for expected in [
+            "Smørrebrød", "Øl og vand", "Blåbærkage", "Dagens omsætning i alt", "1.789,80", "Moms i alt", "357,96", "Betalinger i alt",
+            "1.789,80", "Antal kvitteringer", "42", "1001", "1042", "Givne rabatter", "20,00", "Returneringer og refusioner", "12,50",
+            voucher.receiptsSha256, voucher.batchId, "Café",
+        ] {
+            #expect(text.contains(expected), "missing \(expected) in:\n\(text)")
+        }
+    }
+
+    @Test func theSameVoucherGivesTheSameBytesAndItsDatesAreTheBusinessDay() throws {
+        let first = try VoucherRenderer.pdf(sampleVoucher())
+        Thread.sleep(forTimeInterval: 1.1)  // a time-stamped PDF would differ after a second
+        let second = try VoucherRenderer.pdf(sampleVoucher())
+        #expect(first == second)
+        let raw = String(decoding: first.map { $0 < 0x80 ? $0 : 0x3F }, as: UTF8.self)
+        // Cairo 1.16 (Debian 12) writes the date without PDF's `D:` prefix; poppler's pdfinfo still reads it.
+        #expect(raw.contains("/CreationDate (20261123000000Z)") || raw.contains("/CreationDate (D:20261123000000Z)"))
+        #expect(raw.contains("/ModDate (20261123000000Z)") || raw.contains("/ModDate (D:20261123000000Z)"))
+        #expect(try VoucherRenderer.pdf(sampleVoucher(day: "2026-11-24")) != first)
+    }
+
+    @Test func amountsReadTheDanishWay() {
+        #expect(DayVoucher.danish(0) == "0,00")
+        #expect(DayVoucher.danish(5) == "0,05")
+        #expect(DayVoucher.danish(123_456_789) == "1.234.567,89")
+        #expect(DayVoucher.danish(-100_000) == "-1.000,00")
+    }
+
+    @Test func aCharacterTheFontLacksIsRefusedInsteadOfSilentlyDropped() throws {
+        var voucher = sampleVoucher()
+        voucher.department = "Café \u{E000}"  // a private-use code point: no font has it
+        #expect(throws: OperatorMessage.self) { try VoucherRenderer.pdf(voucher) }
+    }
+}
