@@ -25,8 +25,9 @@ struct CheckDropSubcommand: ParsableCommand {
 
     func run() throws {
         // The watcher also fires on the check's own pickup: an empty inbox ends here, without a log file.
-        guard !InboxEntry.survey(options.root).names.isEmpty else {
-            print("check-drop: nothing in \(options.root.inbox.path) to check")
+        let root = try options.root
+        guard !InboxEntry.survey(root).names.isEmpty else {
+            print("check-drop: nothing in \(root.inbox.path) to check")
             return
         }
         let runId = options.startLogging()
