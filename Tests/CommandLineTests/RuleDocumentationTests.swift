@@ -44,7 +44,8 @@ import Testing
             let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
             for (number, line) in lines.enumerated() {
                 let literals = line.matches(of: /"([a-z]+\.[a-z-]+)"/).map { String($0.output.1) }
-                for literal in literals where ids.contains(literal) || line.contains("rule: \"") {
+                let assignsRule = line.contains("rule: \"") || line.contains(#/[rR]ule\w* = "/#)
+                for literal in literals where ids.contains(literal) || assignsRule {
                     strays.append("\(file.lastPathComponent):\(number + 1): \(literal)")
                 }
             }

@@ -10,6 +10,7 @@ public enum UploadRule: String, RuleCatalog {
     case refusedUnsent = "upload.refused-unsent"
     case payloadNotAllowed = "payload.not-allowed"
     case repostRefused = "repost.refused"
+    case attachmentTooLarge = "upload.attachment-too-large"
 
     public static let title = "Upload"
 
@@ -24,6 +25,8 @@ public enum UploadRule: String, RuleCatalog {
         case .refusedUnsent: "the halt on refused records was lifted without `retry`; those records were never sent again"
         case .payloadNotAllowed: "a payload line asks for a request transform never writes (edited by hand?); nothing of it is sent"
         case .repostRefused: "a reposted day journal could not be booked as the difference (e.g. its original is missing in Visma)"
+        case .attachmentTooLarge:
+            "a voucher or receipts file is larger than Visma takes as an attachment (25 MB); nothing of the batch is sent"
         }
     }
 }

@@ -14,7 +14,7 @@ import VismaPayloads
 enum VoucherUpload {
     /// The largest file Visma is known to take as an attachment (25 MB, release note 10.11); larger ones are refused here.
     static let maximumBytes: Int64 = 25 * 1024 * 1024
-    static let rule = "upload.attachment-too-large"
+    static let rule = UploadRule.attachmentTooLarge.id
     /// Crash tests: the child stops, forever, after Visma answered an attachment and before the ledger records it.
     static let stallFault = "stall-after-attachment-sent"
 
@@ -112,7 +112,7 @@ extension UploadWork {
             let text = "attaching \(attachment.name) to journal \(number): \(message)"
             try ledger.record(batch: batch, [(attachment.sequence, .rejected, nil, text)])
             details.kinds[kind, default: .init()].rejected += 1
-            if sent.rejection == nil, let journal { sent.rejection = (journal, text, "visma.rejected") }
+            if sent.rejection == nil, let journal { sent.rejection = (journal, text, UploadRule.rejected.id) }
         case .unresolved:
             sent.unresolved += 1
             details.kinds[kind, default: .init()].unresolved += 1
