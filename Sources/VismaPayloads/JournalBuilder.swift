@@ -37,17 +37,13 @@ struct JournalBuilder {
         var department = ""
         var branch: String?
         var perReceipt = configuration.pipeline.receiptsPosting == .journalPerReceipt
-        var daySums = Sums()
-        var receiptSums = Sums()
+        var scan = Scan()
         var receiptNumber = ""
         var records: [PayloadRecord] = []
         var previews: [JournalPreview] = []
-        var totals = DayCounts()
-        var grossByVat: [String: Int64] = [:]
         while let event = reader.next() {
             switch event {
             case .start(let element):
-                func money(_ name: String) -> Int64 { element[name].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } ?? 0 }
                 switch element.name {
                 case "receipts":
                     day = element["businessDay"] ?? ""
@@ -57,25 +53,12 @@ struct JournalBuilder {
                     perReceipt = configuration.pipeline.receiptsPosting == .journalPerReceipt
                 case "receipt":
                     receiptNumber = element["number"] ?? ""
-                    receiptSums = Sums()
-                    totals.receipts += 1
-                    let number = Int64(receiptNumber) ?? 0
-                    if totals.first == nil { totals.first = number }
-                    totals.last = number
+                    scan.startReceipt(number: Int64(receiptNumber) ?? 0)
                 case "line":
-                    let group = element["itemGroup"] ?? ""
-                    let vat = element["vatCode"] ?? ""
-                    let amount = money("amount")
-                    totals.lines += 1
-                    totals.discounts += money("discount")
-                    if amount < 0 { totals.refunds -= amount }
-                    grossByVat[vat, default: 0] += amount
-                    daySums.grossByGroupAndVat[group, default: [:]][vat, default: 0] += amount
-                    receiptSums.grossByGroupAndVat[group, default: [:]][vat, default: 0] += amount
+                    scan.addLine(group: element["itemGroup"] ?? "", vat: element["vatCode"] ?? "", amount: money(element, "amount"),
+                                 discount: money(element, "discount"))
                 case "tender":
-                    let type = element["type"] ?? ""
-                    daySums.tenders[type, default: 0] += money("amount")
-                    receiptSums.tenders[type, default: 0] += money("amount")
+                    scan.addTender(type: element["type"] ?? "", amount: money(element, "amount"))
                 default:
                     break
                 }
@@ -83,7 +66,7 @@ struct JournalBuilder {
                 if name == "receipt", perReceipt {
                     let journal = try record(
                         number: "POS-R\(receiptNumber)", day: day, branch: branch, description: "FlexyBox \(department) kvittering \(receiptNumber)",
-                        sums: receiptSums, origin: url.lastPathComponent)
+                        sums: scan.receiptSums, origin: url.lastPathComponent)
                     records.append(journal.record)
                     previews.append(journal.preview)
                 }
@@ -94,18 +77,57 @@ struct JournalBuilder {
             let compactDay = day.replacingOccurrences(of: "-", with: "")
             let number = "POS\(compactDay)-\(branch ?? "0")"
             let journal = try record(
-                number: number, day: day, branch: branch, description: "FlexyBox \(department) \(day)", sums: daySums, origin: url.lastPathComponent)
+                number: number, day: day, branch: branch, description: "FlexyBox \(department) \(day)", sums: scan.daySums,
+                origin: url.lastPathComponent)
             records.append(journal.record)
             previews.append(journal.preview)
             voucher = try dayVoucher(
-                key: number, day: day, department: department, branch: branch, file: url.lastPathComponent, counts: totals, sums: daySums)
+                key: number, day: day, department: department, branch: branch, file: url.lastPathComponent, counts: scan.counts,
+                sums: scan.daySums)
         }
-        let dayTotals = ReceiptDayTotals(
-            businessDay: day, department: department, file: url.lastPathComponent, receipts: totals.receipts, lines: totals.lines,
-            firstReceipt: totals.first ?? 0, lastReceipt: totals.last, grossSales: FixedPoint.money(ore: grossByVat.values.reduce(0, +)).text,
-            discounts: FixedPoint.money(ore: totals.discounts).text, grossByVatCode: grossByVat.mapValues { FixedPoint.money(ore: $0).text },
-            tenders: daySums.tenders.mapValues { FixedPoint.money(ore: $0).text })
-        return Journal(records: records, totals: dayTotals, previews: previews, voucher: voucher)
+        return Journal(records: records, totals: scan.totals(day: day, department: department, file: url.lastPathComponent), previews: previews,
+                       voucher: voucher)
+    }
+
+    private func money(_ element: XMLElement, _ name: String) -> Int64 {
+        element[name].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } ?? 0
+    }
+
+    /// What a receipts file adds up to as it is read: per day, per receipt, and the counts.
+    private struct Scan {
+        var daySums = Sums()
+        var receiptSums = Sums()
+        var counts = DayCounts()
+        var grossByVat: [String: Int64] = [:]
+
+        mutating func startReceipt(number: Int64) {
+            receiptSums = Sums()
+            counts.receipts += 1
+            if counts.first == nil { counts.first = number }
+            counts.last = number
+        }
+
+        mutating func addLine(group: String, vat: String, amount: Int64, discount: Int64) {
+            counts.lines += 1
+            counts.discounts += discount
+            if amount < 0 { counts.refunds -= amount }
+            grossByVat[vat, default: 0] += amount
+            daySums.grossByGroupAndVat[group, default: [:]][vat, default: 0] += amount
+            receiptSums.grossByGroupAndVat[group, default: [:]][vat, default: 0] += amount
+        }
+
+        mutating func addTender(type: String, amount: Int64) {
+            daySums.tenders[type, default: 0] += amount
+            receiptSums.tenders[type, default: 0] += amount
+        }
+
+        func totals(day: String, department: String, file: String) -> ReceiptDayTotals {
+            ReceiptDayTotals(
+                businessDay: day, department: department, file: file, receipts: counts.receipts, lines: counts.lines,
+                firstReceipt: counts.first ?? 0, lastReceipt: counts.last, grossSales: FixedPoint.money(ore: grossByVat.values.reduce(0, +)).text,
+                discounts: FixedPoint.money(ore: counts.discounts).text, grossByVatCode: grossByVat.mapValues { FixedPoint.money(ore: $0).text },
+                tenders: daySums.tenders.mapValues { FixedPoint.money(ore: $0).text })
+        }
     }
 
     /// What a receipts file held, counted as it is read.

@@ -92,18 +92,12 @@ struct CSVFileCheck {
             }
             let layout = CSVLayout(names: columns)
             let positions = layout.positions
-            let keyColumns = schema.columns.filter { $0.unique == true }.compactMap { positions[$0.name] }
-            var seenKeys: [[Int: Int]] = Array(repeating: [:], count: keyColumns.count)
+            var keys = KeyIndex(positions: schema.columns.filter { $0.unique == true }.compactMap { positions[$0.name] })
             let keyPosition = positions[schema.keyColumn]
             var rows = 0
             while let row = try reader.next() {
                 rows += 1
-                if rows == 1 {
-                    // Sized once from the first record: growing a million-key table step by step
-                    // holds the old and the new table at once, the largest part of peak memory.
-                    let recordBytes = max(8, row.fields.reduce(row.fields.count) { $0 + $1.utf8.count })
-                    for slot in seenKeys.indices { seenKeys[slot].reserveCapacity(min(size / recordBytes, 1 << 22)) }
-                }
+                if rows == 1 { keys.reserve(fileSize: size, firstRow: row) }
                 guard row.fields.count == columns.count else {
                     findings.error(
                         .csvRaggedRow, "the record has \(row.fields.count) fields, the header has \(columns.count)",
@@ -121,22 +115,7 @@ struct CSVFileCheck {
                             record: keyPosition.map { row.fields[$0 - 1] }, field: entry.column.name, hint: problem.hint)
                     }
                 }
-                for (slot, position) in keyColumns.enumerated() where failed & (1 << UInt64(position - 1)) == 0 {
-                    let key = row.fields[position - 1]
-                    guard !key.isEmpty else { continue }
-                    var hasher = Hasher()
-                    hasher.combine(key)
-                    let hash = hasher.finalize()
-                    if let first = seenKeys[slot][hash] {
-                        failed |= 1 << UInt64(position - 1)
-                        let name = columns[position - 1]
-                        findings.error(
-                            .csvDuplicateKey, "\(name) \(key) already appears on line \(first)", file: fileName, line: row.line,
-                            column: position, record: key, field: name, hint: "each \(name) may appear once in a file")
-                    } else {
-                        seenKeys[slot][hash] = row.line
-                    }
-                }
+                keys.check(row, names: columns, file: fileName, failed: &failed, findings: &findings)
                 rules(
                     CSVRecord(line: row.line, fields: row.fields, layout: layout, failed: failed, decimalComma: reader.dialect.decimalComma),
                     &findings)
@@ -145,6 +124,45 @@ struct CSVFileCheck {
         } catch let error as CSVSyntaxError {
             findings.error(error.kind.id, error.message, file: fileName, line: error.line, column: error.column, hint: error.hint)
             return 0
+        }
+    }
+
+    /// The unique columns' keys seen so far, by hash, each with the line it first appeared on.
+    private struct KeyIndex {
+        /// 1-based field positions of the unique columns.
+        let positions: [Int]
+        var seen: [[Int: Int]]
+
+        init(positions: [Int]) {
+            self.positions = positions
+            seen = Array(repeating: [:], count: positions.count)
+        }
+
+        /// Sized once from the first record: growing a million-key table step by step holds the old
+        /// and the new table at once, the largest part of peak memory.
+        mutating func reserve(fileSize: Int, firstRow row: CSVRow) {
+            let recordBytes = max(8, row.fields.reduce(row.fields.count) { $0 + $1.utf8.count })
+            for slot in seen.indices { seen[slot].reserveCapacity(min(fileSize / recordBytes, 1 << 22)) }
+        }
+
+        /// A key that appeared before is an error on its field; fields that already failed are left alone.
+        mutating func check(_ row: CSVRow, names: [String], file: String, failed: inout UInt64, findings: inout FindingList) {
+            for (slot, position) in positions.enumerated() where failed & (1 << UInt64(position - 1)) == 0 {
+                let key = row.fields[position - 1]
+                guard !key.isEmpty else { continue }
+                var hasher = Hasher()
+                hasher.combine(key)
+                let hash = hasher.finalize()
+                guard let first = seen[slot][hash] else {
+                    seen[slot][hash] = row.line
+                    continue
+                }
+                failed |= 1 << UInt64(position - 1)
+                let name = names[position - 1]
+                findings.error(
+                    .csvDuplicateKey, "\(name) \(key) already appears on line \(first)", file: file, line: row.line,
+                    column: position, record: key, field: name, hint: "each \(name) may appear once in a file")
+            }
         }
     }
 
@@ -189,19 +207,7 @@ struct CSVFileCheck {
         _ value: String, _ entry: CompiledColumn, values: [String], positions: [String: Int], dialect: CSVDialect
     ) -> Problem? {
         let column = entry.column
-        guard !value.isEmpty else {
-            if column.required {
-                return Problem(rule: .csvMissingValue, message: "\(column.name) is required", hint: column.description)
-            }
-            if let condition = column.requiredWhen, let position = positions[condition.column],
-                values[position - 1] == condition.equals
-            {
-                return Problem(
-                    rule: .csvMissingValue, message: "\(column.name) is required when \(condition.column) is \(condition.equals)",
-                    hint: column.description)
-            }
-            return nil
-        }
+        guard !value.isEmpty else { return missing(column, values: values, positions: positions) }
         // utf8.count is O(1); the character count is only worked out when the bytes could be too many.
         if let maximum = column.maxLength, value.utf8.count > maximum, value.count > maximum {
             return Problem(
@@ -211,48 +217,9 @@ struct CSVFileCheck {
         if let minimum = column.minLength, value.utf8.count < minimum || value.count < minimum {
             return Problem(rule: .csvTooShort, message: "\(column.name) needs at least \(minimum) characters", hint: column.description)
         }
-        switch column.type {
-        case .decimal:
-            let scale = column.scale ?? 2
-            let amount: FixedPoint
-            switch FixedPoint.read(value, scale: scale, decimalComma: dialect.decimalComma) {
-            case .value(let read):
-                amount = read
-            case .notANumber:
-                return Problem(
-                    rule: .csvInvalidNumber, message: "\(column.name) \"\(value)\" is not a number",
-                    hint: dialect.decimalComma ? "write amounts like 1.234,50" : "write amounts like 1234.50 (dot as decimal mark, no thousands separator)")
-            case .tooManyDecimals:
-                return Problem(rule: .csvDecimalScale, message: "\(column.name) \(value) has more than \(scale) decimals", hint: "round to \(scale) decimals")
-            case .outOfRange:
-                return Problem(
-                    rule: .numberOutOfRange, message: "\(column.name) \(value) is larger than the pipeline can hold exactly",
-                    hint: "at most \(15 - scale) digits before the decimal mark; check the value in FlexyBox")
-            }
-            if column.sign == .nonNegative, amount.units < 0 {
-                return Problem(rule: .csvNegative, message: "\(column.name) must not be negative", hint: column.description)
-            }
-        case .date:
-            if BusinessDay(value) == nil {
-                return Problem(rule: .csvInvalidDate, message: "\(value) is not a date", hint: "write dates as YYYY-MM-DD")
-            }
-        case .boolean:
-            if value != "true" && value != "false" {
-                return Problem(
-                    rule: .csvInvalidValue, message: "\(column.name) \"\(value)\" is not true or false",
-                    hint: "write true or false (in English, lower case)")
-            }
-        case .enumeration:
-            if let allowed = column.values, !allowed.contains(value) {
-                return Problem(
-                    rule: .csvInvalidValue, message: "\(column.name) \"\(value)\" is not one of \(allowed.joined(separator: ", "))",
-                    hint: column.description)
-            }
-        case .countryCode, .email:
-            return nil  // the customer rules say more than a pattern could
-        case .string:
-            break
-        }
+        if let problem = typeProblem(value, column, dialect: dialect) { return problem }
+        // The customer rules say more about countries and e-mail addresses than a pattern could.
+        guard column.type != .countryCode, column.type != .email else { return nil }
         if let pattern = entry.simplePattern, !pattern.matches(value) {
             return Problem(rule: .csvPattern, message: "\(column.name) \"\(value)\" does not fit \(column.pattern ?? "")", hint: column.description)
         }
@@ -262,6 +229,58 @@ struct CSVFileCheck {
         return nil
     }
 
+    /// An empty field: a problem when the column, or another field's value, requires it.
+    private func missing(_ column: ColumnSchema.Column, values: [String], positions: [String: Int]) -> Problem? {
+        if column.required {
+            return Problem(rule: .csvMissingValue, message: "\(column.name) is required", hint: column.description)
+        }
+        if let condition = column.requiredWhen, let position = positions[condition.column], values[position - 1] == condition.equals {
+            return Problem(
+                rule: .csvMissingValue, message: "\(column.name) is required when \(condition.column) is \(condition.equals)",
+                hint: column.description)
+        }
+        return nil
+    }
+
+    /// A value that is not of its column's type: number, date, true/false or one of the allowed values.
+    private func typeProblem(_ value: String, _ column: ColumnSchema.Column, dialect: CSVDialect) -> Problem? {
+        switch column.type {
+        case .decimal:
+            return decimalProblem(value, column, dialect: dialect)
+        case .date where BusinessDay(value) == nil:
+            return Problem(rule: .csvInvalidDate, message: "\(value) is not a date", hint: "write dates as YYYY-MM-DD")
+        case .boolean where value != "true" && value != "false":
+            return Problem(
+                rule: .csvInvalidValue, message: "\(column.name) \"\(value)\" is not true or false",
+                hint: "write true or false (in English, lower case)")
+        case .enumeration:
+            guard let allowed = column.values, !allowed.contains(value) else { return nil }
+            return Problem(
+                rule: .csvInvalidValue, message: "\(column.name) \"\(value)\" is not one of \(allowed.joined(separator: ", "))",
+                hint: column.description)
+        default:
+            return nil
+        }
+    }
+
+    private func decimalProblem(_ value: String, _ column: ColumnSchema.Column, dialect: CSVDialect) -> Problem? {
+        let scale = column.scale ?? 2
+        switch FixedPoint.read(value, scale: scale, decimalComma: dialect.decimalComma) {
+        case .value(let amount):
+            guard column.sign == .nonNegative, amount.units < 0 else { return nil }
+            return Problem(rule: .csvNegative, message: "\(column.name) must not be negative", hint: column.description)
+        case .notANumber:
+            return Problem(
+                rule: .csvInvalidNumber, message: "\(column.name) \"\(value)\" is not a number",
+                hint: dialect.decimalComma ? "write amounts like 1.234,50" : "write amounts like 1234.50 (dot as decimal mark, no thousands separator)")
+        case .tooManyDecimals:
+            return Problem(rule: .csvDecimalScale, message: "\(column.name) \(value) has more than \(scale) decimals", hint: "round to \(scale) decimals")
+        case .outOfRange:
+            return Problem(
+                rule: .numberOutOfRange, message: "\(column.name) \(value) is larger than the pipeline can hold exactly",
+                hint: "at most \(15 - scale) digits before the decimal mark; check the value in FlexyBox")
+        }
+    }
 }
 
 /// Levenshtein distance, for "did you mean" on column names.

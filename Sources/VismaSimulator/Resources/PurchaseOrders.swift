@@ -67,39 +67,10 @@ extension CompanyState {
         var rendered: [JSONValue] = []
         var lineProblems: [String] = []
         for (index, line) in lines.enumerated() {
-            let lineType = try line.enumeration("lineType", Self.lineTypes) ?? "GoodsForInventory"
-            let number = try line.requiredString("inventory", "Inventory ID")
-            guard let item = entity(.inventory, number) else {
-                throw VismaError.badRequest("Error: Inventory item '\(number)' does not exist.")
-            }
-            let isStock = item["stockItem"]?.boolValue ?? false
-            if lineType.hasPrefix("Goods"), !isStock {
-                throw VismaError.badRequest("Error: Line \(index + 1): '\(number)' is not a stock item; line type \(lineType) needs one.")
-            }
-            if lineType.hasPrefix("NonStock"), isStock {
-                throw VismaError.badRequest("Error: Line \(index + 1): '\(number)' is a stock item; line type \(lineType) needs a non-stock item.")
-            }
-            let unit = try line.string("uom") ?? item["purchaseUnit"]?.stringValue ?? "STK"
-            guard fixture.units.contains(unit) else {
-                throw VismaError.badRequest("Error: Unit of measure '\(unit)' does not exist.")
-            }
-            let warehouse = try line.string("warehouse")
-            lineProblems += lineProblemsOf(line: index + 1, item: item, number: number, unit: unit, warehouse: warehouse, stock: isStock)
-            guard let quantity = try line.number("orderQty"), quantity > 0 else {
-                throw VismaError.badRequest("Error: Line \(index + 1): 'Order Qty.' must be greater than 0.")
-            }
-            let unitCost = try line.number("unitCost") ?? 0
-            guard unitCost >= 0 else { throw VismaError.badRequest("Error: Line \(index + 1): 'Unit Cost' must not be negative.") }
-            let extended = ore(quantity * unitCost)
-            total += extended
-            rendered.append(JSONValue.object([
-                "lineNbr": .number(try line.number("lineNumber") ?? Double(index + 1)),
-                "inventory": ["number": .string(number), "description": item["description"] ?? .null],
-                "lineType": .string(lineType), "uom": .string(unit), "orderQty": .number(quantity),
-                "unitCost": .number(unitCost), "extCost": amount(extended), "amount": amount(extended),
-                "lineDescription": .text(try line.string("lineDescription")),
-                "warehouse": warehouse.map { ["id": .string($0)] } ?? .null,
-            ]).compacted)
+            let checked = try purchaseOrderLine(line, index: index)
+            total += checked.extended
+            rendered.append(checked.rendered)
+            lineProblems += checked.problems
         }
         try Self.refuse(lineProblems)
         let number = try documentNumber(dto, field: "orderNumber", kind: .purchaseOrder, prefix: "")
@@ -114,6 +85,43 @@ extension CompanyState {
             "lastModifiedDateTime": .string(Self.now()),
         ]).compacted)
         return .created("/v1/purchaseorder/\(Self.pathSegment(number))")
+    }
+
+    /// One order line checked as Visma checks it: its rendering, extended cost, and the unit and warehouse problems.
+    private func purchaseOrderLine(_ line: WriteDTO, index: Int) throws -> (rendered: JSONValue, extended: Int64, problems: [String]) {
+        let lineType = try line.enumeration("lineType", Self.lineTypes) ?? "GoodsForInventory"
+        let number = try line.requiredString("inventory", "Inventory ID")
+        guard let item = entity(.inventory, number) else {
+            throw VismaError.badRequest("Error: Inventory item '\(number)' does not exist.")
+        }
+        let isStock = item["stockItem"]?.boolValue ?? false
+        if lineType.hasPrefix("Goods"), !isStock {
+            throw VismaError.badRequest("Error: Line \(index + 1): '\(number)' is not a stock item; line type \(lineType) needs one.")
+        }
+        if lineType.hasPrefix("NonStock"), isStock {
+            throw VismaError.badRequest("Error: Line \(index + 1): '\(number)' is a stock item; line type \(lineType) needs a non-stock item.")
+        }
+        let unit = try line.string("uom") ?? item["purchaseUnit"]?.stringValue ?? "STK"
+        guard fixture.units.contains(unit) else {
+            throw VismaError.badRequest("Error: Unit of measure '\(unit)' does not exist.")
+        }
+        let warehouse = try line.string("warehouse")
+        let problems = lineProblemsOf(line: index + 1, item: item, number: number, unit: unit, warehouse: warehouse, stock: isStock)
+        guard let quantity = try line.number("orderQty"), quantity > 0 else {
+            throw VismaError.badRequest("Error: Line \(index + 1): 'Order Qty.' must be greater than 0.")
+        }
+        let unitCost = try line.number("unitCost") ?? 0
+        guard unitCost >= 0 else { throw VismaError.badRequest("Error: Line \(index + 1): 'Unit Cost' must not be negative.") }
+        let extended = ore(quantity * unitCost)
+        let rendered = JSONValue.object([
+            "lineNbr": .number(try line.number("lineNumber") ?? Double(index + 1)),
+            "inventory": ["number": .string(number), "description": item["description"] ?? .null],
+            "lineType": .string(lineType), "uom": .string(unit), "orderQty": .number(quantity),
+            "unitCost": .number(unitCost), "extCost": amount(extended), "amount": amount(extended),
+            "lineDescription": .text(try line.string("lineDescription")),
+            "warehouse": warehouse.map { ["id": .string($0)] } ?? .null,
+        ]).compacted
+        return (rendered, extended, problems)
     }
 }
 
