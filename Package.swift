@@ -12,7 +12,9 @@ let package = Package(
         .executable(name: "visma-simulator", targets: ["visma-simulator"]),
         // Only for the libFuzzer package under Fuzz/, which depends on this one by path and can link library
         // products only (it cannot share a build with the @main executables: -sanitize=fuzzer brings its own main).
-        .library(name: "FlexyVismaFuzzSurface", targets: ["FlexyVismaCore", "DropFormats", "DropValidation", "VismaAPI", "VismaUpload"]),
+        .library(
+            name: "FlexyVismaFuzzSurface",
+            targets: ["FlexyVismaCore", "DropFormats", "DropValidation", "VismaAPI", "VismaUpload"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,12 +59,15 @@ let package = Package(
         .target(
             name: "DropValidation",
             dependencies: [
-                "FlexyVismaCore", "DropFormats", "XMLSupport", "StateStore", .product(name: "GRDB", package: "GRDB.swift"),
+                "FlexyVismaCore", "DropFormats", "XMLSupport", "StateStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The Visma API client: libcurl, OAuth, paging, error shapes, typed DTOs. The simulator never imports it.
         .target(name: "VismaAPI", dependencies: ["CCurl", "FlexyVismaCore"]),
-        .target(name: "VismaPayloads", dependencies: ["FlexyVismaCore", "DropFormats", "XMLSupport", "VismaAPI", "VoucherReport"]),
+        .target(
+            name: "VismaPayloads",
+            dependencies: ["FlexyVismaCore", "DropFormats", "XMLSupport", "VismaAPI", "VoucherReport"]),
         // The one-page PDF day report attached to every day journal in Visma.
         .target(name: "VoucherReport", dependencies: ["FlexyVismaCore", "DropFormats", "CCairo"]),
         // The SQLite databases under state/ (their migrations, the upload ledger): GRDB without HTTP,
@@ -71,13 +76,15 @@ let package = Package(
         .target(
             name: "VismaUpload",
             dependencies: [
-                "FlexyVismaCore", "VismaAPI", "VismaPayloads", "StateStore", .product(name: "Logging", package: "swift-log"),
+                "FlexyVismaCore", "VismaAPI", "VismaPayloads", "StateStore",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "VismaSimulator",
             dependencies: [
                 "FlexyVismaCore", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // `flexyvisma doctor`: the Visma company checked against the configuration and the waiting batches, read-only.
@@ -89,11 +96,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // `flexyvisma audit reconcile`: what Visma holds read back (GETs only) and compared with the ledger and the archive.
-        .target(name: "Reconciliation", dependencies: ["FlexyVismaCore", "VismaAPI", "VismaPayloads", "StateStore", "PipelineOperations"]),
+        .target(
+            name: "Reconciliation",
+            dependencies: ["FlexyVismaCore", "VismaAPI", "VismaPayloads", "StateStore", "PipelineOperations"]),
         .target(
             name: "FlexyVismaCommands",
             dependencies: [
-                "FlexyVismaCore", "DropFormats", "FlexyBoxExport", "DropValidation", "XMLSupport", "VismaAPI", "VismaPayloads",
+                "FlexyVismaCore", "DropFormats", "FlexyBoxExport", "DropValidation", "XMLSupport", "VismaAPI",
+                "VismaPayloads",
                 "VismaUpload", "PipelineOperations", "CompanyCheck", "Reconciliation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -118,7 +128,8 @@ let package = Package(
             ],
             path: "Tests/TestSupport"),
         .testTarget(name: "FlexyVismaCoreTests", dependencies: ["FlexyVismaCore", "TestSupport"]),
-        .testTarget(name: "DropFormatsTests", dependencies: ["DropFormats", "FlexyVismaCore", "XMLSupport", "TestSupport"]),
+        .testTarget(
+            name: "DropFormatsTests", dependencies: ["DropFormats", "FlexyVismaCore", "XMLSupport", "TestSupport"]),
         .testTarget(name: "XMLSupportTests", dependencies: ["XMLSupport", "TestSupport"]),
         .testTarget(name: "VoucherReportTests", dependencies: ["VoucherReport", "FlexyVismaCore", "TestSupport"]),
         .testTarget(
@@ -136,17 +147,21 @@ let package = Package(
         .testTarget(
             name: "UploadTests",
             dependencies: [
-                "VismaAPI", "VismaUpload", "VismaPayloads", "DropValidation", "FlexyBoxExport", "FlexyVismaCore", "TestSupport", "PipelineOperations", "StateStore",
+                "VismaAPI", "VismaUpload", "VismaPayloads", "DropValidation", "FlexyBoxExport", "FlexyVismaCore",
+                "TestSupport", "PipelineOperations", "StateStore",
                 "VismaSimulator", "DropFormats", "CompanyCheck", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "VismaSimulatorTests",
             dependencies: ["VismaSimulator", "VismaAPI", "TestSupport", "FlexyVismaCore"]),
-        .testTarget(name: "VismaAPITests", dependencies: ["VismaAPI", "VismaSimulator", "TestSupport", "FlexyVismaCore", "CompanyCheck"]),
+        .testTarget(
+            name: "VismaAPITests",
+            dependencies: ["VismaAPI", "VismaSimulator", "TestSupport", "FlexyVismaCore", "CompanyCheck"]),
         .testTarget(
             name: "CommandLineTests",
             dependencies: [
-                "FlexyVismaCommands", "PipelineOperations", "CompanyCheck", "VismaAPI", "VismaSimulator", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "FlexyVismaCommands", "PipelineOperations", "CompanyCheck", "VismaAPI", "VismaSimulator", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -20,7 +20,8 @@ public struct CompanyDoctor: Sendable {
 
     /// The lists the doctor reads, each with one GET (none of them is paged in Visma's document).
     public static let listPaths = [
-        "/v1/account", "/v1/vat", "/v1/vatCategory", "/v1/paymentmethod", "/v1/branch", "/v1/warehouse", "/v1/financialPeriod",
+        "/v1/account", "/v1/vat", "/v1/vatCategory", "/v1/paymentmethod", "/v1/branch", "/v1/warehouse",
+        "/v1/financialPeriod",
         "/v1/numberSequence", "/v1/inventory/itemClass", "/v1/customer/customerClass", "/v1/unitofmeasure",
     ]
     /// Searched once per supplier name (`?name=`).
@@ -30,22 +31,32 @@ public struct CompanyDoctor: Sendable {
     public static func requestBound(supplierNames: Int) -> Int { 1 + listPaths.count + supplierNames }
 
     /// The scopes the pipeline needs (reads for the reference snapshot, creates and updates for the upload).
-    static let neededScopes = ["vismanet_erp_service_api:read", "vismanet_erp_service_api:create", "vismanet_erp_service_api:update"]
+    static let neededScopes = [
+        "vismanet_erp_service_api:read", "vismanet_erp_service_api:create", "vismanet_erp_service_api:update",
+    ]
 
     public func run() async throws -> DoctorReport {
         let work = try WaitingWork.read(root: root)
         var report = DoctorReport(
-            baseURL: connection.baseURL, checks: [], manualChecks: Self.manualChecks(configuration), waitingBatches: work.batches,
+            baseURL: connection.baseURL, checks: [], manualChecks: Self.manualChecks(configuration),
+            waitingBatches: work.batches,
             unreadableFiles: work.unreadable, requests: 0, unreachable: nil)
         report.checks.append(scopeCheck())
         let reader = try VismaReader(connection: connection)
         do {
             _ = try await reader.tokens.token()
             report.requests += 1
-            report.checks.append(.pass("credentials", "Visma Connect issued a token to client \(connection.clientId) for tenant \(connection.tenantId)."))
+            report.checks.append(
+                .pass(
+                    "credentials",
+                    "Visma Connect issued a token to client \(connection.clientId) for tenant \(connection.tenantId)."))
         } catch let error as VismaClientError {
             report.requests += 1
-            if error.exitStatus == .temporaryFailure { report.unreachable = error.message } else { report.checks.append(credentialsFailure(error)) }
+            if error.exitStatus == .temporaryFailure {
+                report.unreachable = error.message
+            } else {
+                report.checks.append(credentialsFailure(error))
+            }
             return report
         }
         do {
@@ -55,8 +66,11 @@ public struct CompanyDoctor: Sendable {
             if error.exitStatus == .temporaryFailure {
                 report.unreachable = error.message
             } else {
-                report.checks.append(.fail("access", "Visma refused a read: \(error.message).",
-                    fix: "give the API client read access to this company (its roles and the scope in visma.scope)."))
+                report.checks.append(
+                    .fail(
+                        "access", "Visma refused a read: \(error.message).",
+                        fix: "give the API client read access to this company (its roles and the scope in visma.scope)."
+                    ))
             }
         }
         return report
@@ -81,7 +95,8 @@ public struct CompanyDoctor: Sendable {
         facts.units = try await get("/v1/unitofmeasure", [UnitOfMeasureDto].self)
         for name in work.supplierNames.sorted() {
             // Paged as Visma asks of every list that pages; one page is plenty for one name.
-            let path = VismaReader.path("\(Self.supplierPath)?name=\(PercentEncoding.encode(name))", page: 1, pageSize: 100)
+            let path = VismaReader.path(
+                "\(Self.supplierPath)?name=\(PercentEncoding.encode(name))", page: 1, pageSize: 100)
             facts.suppliersByName[name] = try await get(path, [SupplierDto].self)
         }
         return facts
@@ -91,8 +106,11 @@ public struct CompanyDoctor: Sendable {
         let granted = Set(connection.scope.split(separator: " ").map(String.init))
         let missing = Self.neededScopes.filter { !granted.contains($0) }
         guard missing.isEmpty else {
-            return .fail("credentials", "visma.scope lacks \(missing.joined(separator: ", ")).",
-                fix: "add \(missing.joined(separator: " ")) to visma.scope in flexyvisma.json (and grant it to the API client in the Visma Developer Portal).")
+            return .fail(
+                "credentials", "visma.scope lacks \(missing.joined(separator: ", ")).",
+                fix:
+                    "add \(missing.joined(separator: " ")) to visma.scope in flexyvisma.json (and grant it to the API client in the Visma Developer Portal)."
+            )
         }
         return .pass("credentials", "visma.scope asks for read, create and update.")
     }
@@ -101,14 +119,23 @@ public struct CompanyDoctor: Sendable {
         let finding = "Visma Connect refused the credentials (\(error.connectError ?? "no reason given"))."
         switch error.connectError {
         case "invalid_client":
-            return .fail("credentials", finding,
-                fix: "the client id (visma.clientId) or the client secret (secrets/client-secret or FLEXYVISMA_CLIENT_SECRET) is wrong: copy both again from the Visma Developer Portal.")
+            return .fail(
+                "credentials", finding,
+                fix:
+                    "the client id (visma.clientId) or the client secret (secrets/client-secret or FLEXYVISMA_CLIENT_SECRET) is wrong: copy both again from the Visma Developer Portal."
+            )
         case "invalid_tenant", "unauthorized_client":
-            return .fail("credentials", finding,
-                fix: "visma.tenantId is not a company this API client may use: check the tenant id and that the company has approved the integration.")
+            return .fail(
+                "credentials", finding,
+                fix:
+                    "visma.tenantId is not a company this API client may use: check the tenant id and that the company has approved the integration."
+            )
         case "invalid_scope":
-            return .fail("credentials", finding,
-                fix: "the API client is not granted the scopes in visma.scope: grant them in the Visma Developer Portal.")
+            return .fail(
+                "credentials", finding,
+                fix:
+                    "the API client is not granted the scopes in visma.scope: grant them in the Visma Developer Portal."
+            )
         default:
             return .fail("credentials", finding, fix: "check visma.clientId, visma.tenantId and the client secret.")
         }

@@ -55,13 +55,22 @@ public struct DoctorReport: Codable, Sendable, Equatable {
     }
 
     public var text: String {
-        var lines = ["Checking the Visma company at \(baseURL) against flexyvisma.json"
-            + (waitingBatches.isEmpty ? " (no batches waiting)." : " and \(waitingBatches.count) waiting batch\(waitingBatches.count == 1 ? "" : "es").")]
+        var lines = [
+            "Checking the Visma company at \(baseURL) against flexyvisma.json"
+                + (waitingBatches.isEmpty
+                    ? " (no batches waiting)."
+                    : " and \(waitingBatches.count) waiting batch\(waitingBatches.count == 1 ? "" : "es").")
+        ]
         if !unreadableFiles.isEmpty {
-            lines.append("  (not read: \(unreadableFiles.joined(separator: ", ")) — validation will say what is wrong with them)")
+            lines.append(
+                "  (not read: \(unreadableFiles.joined(separator: ", ")) — validation will say what is wrong with them)"
+            )
         }
         lines += checks.map(\.line)
-        if let unreachable { lines.append("✗ Visma cannot be reached: \(unreachable) Fix: try again later; nothing was checked past this point.") }
+        if let unreachable {
+            lines.append(
+                "✗ Visma cannot be reached: \(unreachable) Fix: try again later; nothing was checked past this point.")
+        }
         if !manualChecks.isEmpty {
             lines.append("Check by hand in Visma (the API does not show these):")
             lines += manualChecks.map { "  - \($0.setting) — \($0.whereToLook): \($0.why)" }
@@ -71,7 +80,9 @@ public struct DoctorReport: Codable, Sendable, Equatable {
         switch exitStatus {
         case .success: lines.append("All checks passed.")
         case .temporaryFailure: lines.append("Visma could not be reached: run the doctor again later.")
-        default: lines.append("\(failed) problem\(failed == 1 ? "" : "s"): fix \(failed == 1 ? "it" : "them") before the next night.")
+        default:
+            lines.append(
+                "\(failed) problem\(failed == 1 ? "" : "s"): fix \(failed == 1 ? "it" : "them") before the next night.")
         }
         return lines.joined(separator: "\n")
     }

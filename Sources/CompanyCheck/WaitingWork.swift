@@ -50,20 +50,27 @@ public struct WaitingWork: Sendable, Equatable {
         guard let type = DropFileType(fileName: url.lastPathComponent) else { return }
         do {
             switch type {
-            case .receipts: try readXML(url) { element in
+            case .receipts:
+                try readXML(url) { element in
                     if element.name == "receipts", let day = element["businessDay"] { receiptDays.insert(day) }
                 }
-            case .purchaseOrders: try readXML(url) { element in
-                    if element.name == "purchaseOrder", let supplier = element["supplier"] { supplierNames.insert(supplier) }
+            case .purchaseOrders:
+                try readXML(url) { element in
+                    if element.name == "purchaseOrder", let supplier = element["supplier"] {
+                        supplierNames.insert(supplier)
+                    }
                     if element.name == "line", let unit = element["unit"] { units.insert(unit) }
                 }
-            case .calculations: try readXML(url) { element in
+            case .calculations:
+                try readXML(url) { element in
                     if element.name == "component", let unit = element["unit"] { units.insert(unit) }
                 }
-            case .payments: try readCSV(url) { row in
+            case .payments:
+                try readCSV(url) { row in
                     if let date = row["date"] { paymentDays.insert(date) }
                 }
-            case .items: try readCSV(url) { row in
+            case .items:
+                try readCSV(url) { row in
                     // An item without a unit is sent with STK (the transform's default).
                     units.insert(row["unit"] ?? "STK")
                 }
@@ -85,7 +92,9 @@ public struct WaitingWork: Sendable, Equatable {
         let reader = try CSVReader(url: url)
         guard let header = try reader.next()?.fields else { return }
         while let row = try reader.next() {
-            let values = Dictionary(zip(header, row.fields), uniquingKeysWith: { first, _ in first }).filter { !$0.value.isEmpty }
+            let values = Dictionary(zip(header, row.fields), uniquingKeysWith: { first, _ in first }).filter {
+                !$0.value.isEmpty
+            }
             body(values)
         }
     }

@@ -53,7 +53,8 @@ struct DropFileWriters {
         try writer.writeHeader(schema.columnNames)
         let rows = try Row.fetchCursor(
             db,
-            sql: "SELECT * FROM customers WHERE \(selection.sql(.customers, key: "customer_number")) ORDER BY customer_number",
+            sql:
+                "SELECT * FROM customers WHERE \(selection.sql(.customers, key: "customer_number")) ORDER BY customer_number",
             arguments: selection.arguments(.customers))
         var keys: [String] = []
         while let row = try rows.next() {
@@ -65,7 +66,8 @@ struct DropFileWriters {
     }
 
     /// `payments.csv`: customer payments of the given days.
-    func writePayments(_ db: Database, days: [BusinessDay], to url: URL) throws -> (records: Int, totals: PaymentTotals) {
+    func writePayments(_ db: Database, days: [BusinessDay], to url: URL) throws -> (records: Int, totals: PaymentTotals)
+    {
         let schema = try ColumnSchema.load(.payments, from: schemas)
         let writer = try CSVWriter(creating: url)
         try writer.writeHeader(schema.columnNames)
@@ -80,7 +82,9 @@ struct DropFileWriters {
                 ORDER BY business_day, payment_id
                 """, arguments: StatementArguments(days.map(\.text)))
         while let row = try rows.next() {
-            let amount = try SourceAmount.checked(row["amount_ore"] ?? 0, "customer_payments.amount_ore of payment \(row["payment_id"] as String? ?? "?")")
+            let amount = try SourceAmount.checked(
+                row["amount_ore"] ?? 0, "customer_payments.amount_ore of payment \(row["payment_id"] as String? ?? "?")"
+            )
             if amount >= 0 {
                 deposits = try SourceAmount.sum(deposits, amount, "the day's deposits")
             } else {
@@ -143,7 +147,9 @@ struct DropFileWriters {
     }
 
     /// `purchase_orders.xml`: purchase orders dated on the given days.
-    func writePurchaseOrders(_ db: Database, days: [BusinessDay], to url: URL) throws -> (
+    func writePurchaseOrders(
+        _ db: Database, days: [BusinessDay], to url: URL
+    ) throws -> (
         records: Int, totals: PurchaseOrderTotals
     ) {
         let writer = try XMLMarkupWriter(creating: url)
@@ -178,7 +184,9 @@ struct DropFileWriters {
             let what = "purchase order \(number) line of item \(row["item_number"] as String? ?? "?")"
             let quantity = try SourceAmount.checked(row["quantity_e4"] ?? 0, "quantity_e4 of \(what)")
             let unitCost = try SourceAmount.checked(row["unit_cost_ore"] ?? 0, "unit_cost_ore of \(what)")
-            totalCost = try SourceAmount.sum(totalCost, try Self.extendedCost(quantityE4: quantity, unitCostOre: unitCost, what), "the orders' total cost")
+            totalCost = try SourceAmount.sum(
+                totalCost, try Self.extendedCost(quantityE4: quantity, unitCostOre: unitCost, what),
+                "the orders' total cost")
             lines += 1
             try writer.empty(
                 "line",
@@ -190,16 +198,19 @@ struct DropFileWriters {
                 ])
         }
         try writer.finish()
-        return (orders, PurchaseOrderTotals(count: orders, lines: lines, totalCost: FixedPoint.money(ore: totalCost).text))
+        return (
+            orders, PurchaseOrderTotals(count: orders, lines: lines, totalCost: FixedPoint.money(ore: totalCost).text)
+        )
     }
 
     /// One `receipts-<department>-<day>.xml` per department with receipts that day, with its control totals.
     func writeReceipts(
         _ db: Database, day: BusinessDay, departmentCode: String, folder: URL
     ) throws -> (fileName: String, totals: ReceiptDayTotals)? {
-        let count = try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM receipts WHERE business_day = ? AND department = ?",
-            arguments: [day.text, departmentCode]) ?? 0
+        let count =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM receipts WHERE business_day = ? AND department = ?",
+                arguments: [day.text, departmentCode]) ?? 0
         guard count > 0 else { return nil }
         let departmentName = departmentNames[departmentCode] ?? departmentCode
         let fileName = "receipts-\(departmentCode)-\(day.text).xml"
@@ -210,7 +221,8 @@ struct DropFileWriters {
 
         let receipts = try Row.fetchCursor(
             db,
-            sql: "SELECT number, register, time FROM receipts WHERE business_day = ? AND department = ? ORDER BY number",
+            sql:
+                "SELECT number, register, time FROM receipts WHERE business_day = ? AND department = ? ORDER BY number",
             arguments: [day.text, departmentCode])
         let lines = try Row.fetchCursor(
             db,
@@ -235,7 +247,8 @@ struct DropFileWriters {
             let number: Int64 = receipt["number"] ?? 0
             totals.receipt(number)
             try writer.open(
-                "receipt", [("number", String(number)), ("register", receipt["register"] ?? ""), ("time", receipt["time"] ?? "")])
+                "receipt",
+                [("number", String(number)), ("register", receipt["register"] ?? ""), ("time", receipt["time"] ?? "")])
             while let line = try lineRows.next(where: { ($0["receipt_number"] as Int64?) == number }) {
                 let amount: Int64 = line["amount_ore"] ?? 0
                 let discount: Int64 = line["discount_ore"] ?? 0
@@ -268,7 +281,8 @@ struct DropFileWriters {
         let (product, overflow) = quantityE4.multipliedReportingOverflow(by: unitCostOre)
         guard !overflow else { throw SourceAmount.outOfRange("quantity × unit cost of \(what)") }
         let (quotient, remainder) = product.quotientAndRemainder(dividingBy: 10_000)
-        return try SourceAmount.checked(quotient + (remainder.magnitude >= 5_000 ? (product < 0 ? -1 : 1) : 0), "quantity × unit cost of \(what)")
+        return try SourceAmount.checked(
+            quotient + (remainder.magnitude >= 5_000 ? (product < 0 ? -1 : 1) : 0), "quantity × unit cost of \(what)")
     }
 
     static func money(_ ore: Int64?) -> String { ore.map { FixedPoint.money(ore: $0).text } ?? "" }
@@ -299,7 +313,8 @@ struct MasterDataSelection {
     func sql(_ type: DropFileType, key: String, modified: String = "modified_at") -> String {
         guard since != nil else { return "1" }
         let changed = "strftime('%Y-%m-%dT%H:%M:%fZ', \(modified)) > ?"
-        return alsoKeys[type.rawValue, default: []].isEmpty ? changed : "(\(changed) OR \(key) IN (SELECT value FROM json_each(?)))"
+        return alsoKeys[type.rawValue, default: []].isEmpty
+            ? changed : "(\(changed) OR \(key) IN (SELECT value FROM json_each(?)))"
     }
 
     func arguments(_ type: DropFileType) -> StatementArguments {
@@ -343,7 +358,8 @@ enum SourceAmount {
     static func outOfRange(_ what: String) -> OperatorMessage {
         OperatorMessage(
             .dataRejected,
-            "the FlexyBox source holds \(what) beyond ±\(FixedPoint.maximumUnits) (15 digits): nothing was exported; correct the record in FlexyBox")
+            "the FlexyBox source holds \(what) beyond ±\(FixedPoint.maximumUnits) (15 digits): nothing was exported; correct the record in FlexyBox"
+        )
     }
 
     static func checked(_ value: Int64, _ what: String) throws -> Int64 {
@@ -380,7 +396,8 @@ struct ReceiptTotalsAccumulator {
         lines += 1
         gross = try SourceAmount.sum(gross, amount, "the day's gross sales")
         discounts = try SourceAmount.sum(discounts, discount, "the day's discounts")
-        grossByVatCode[vatCode] = try SourceAmount.sum(grossByVatCode[vatCode, default: 0], amount, "the day's sales at VAT code \(vatCode)")
+        grossByVatCode[vatCode] = try SourceAmount.sum(
+            grossByVatCode[vatCode, default: 0], amount, "the day's sales at VAT code \(vatCode)")
     }
 
     mutating func tender(type: String, amount: Int64, receipt: Int64) throws {

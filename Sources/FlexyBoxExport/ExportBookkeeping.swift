@@ -24,7 +24,8 @@ public enum ExportBookkeeping {
     public static func discarded(
         _ batchId: BatchID, export: ExportDetails, abandon: Bool, reason: String, root: PipelineRoot
     ) throws -> String {
-        let lock = try FileLock.acquire(StageLifecycle.lockFile(of: .export, in: root), purpose: "flexyvisma discard \(batchId)")
+        let lock = try FileLock.acquire(
+            StageLifecycle.lockFile(of: .export, in: root), purpose: "flexyvisma discard \(batchId)")
         defer { withExtendedLifetime(lock) {} }
         var state = try ExportState.load(from: root)
         let days = export.businessDays.compactMap(BusinessDay.init).filter { state.exportedDays[$0] == batchId }
@@ -32,7 +33,10 @@ public enum ExportBookkeeping {
         if abandon {
             var abandoned = state.abandoned ?? [:]
             let by = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-            for day in days { abandoned[day] = ExportState.Abandoned(batchId: batchId, reason: reason, by: by, at: Timestamp.iso8601(Date())) }
+            for day in days {
+                abandoned[day] = ExportState.Abandoned(
+                    batchId: batchId, reason: reason, by: by, at: Timestamp.iso8601(Date()))
+            }
             state.abandoned = abandoned
             try state.save(to: root)
             return days.isEmpty
@@ -49,13 +53,16 @@ public enum ExportBookkeeping {
         text += days.isEmpty ? "no business day" : "business day(s)\(dayList)"
         text += " and \(records) master-data record(s)"
         if export.masterDataKeys == nil {
-            text += " (this batch predates per-record bookkeeping: its master data goes again only when changed in FlexyBox)"
+            text +=
+                " (this batch predates per-record bookkeeping: its master data goes again only when changed in FlexyBox)"
         }
         return text
     }
 
     /// The departments (by name) that sold on each day from `first` through `last`, read from the source.
-    public static func salesDays(from first: BusinessDay, through last: BusinessDay, root: PipelineRoot, configuration: PipelineConfiguration)
+    public static func salesDays(
+        from first: BusinessDay, through last: BusinessDay, root: PipelineRoot, configuration: PipelineConfiguration
+    )
         throws -> Set<DayAndDepartment>
     {
         guard let settings = configuration.source else { return [] }
@@ -68,9 +75,12 @@ public enum ExportBookkeeping {
                     FROM receipts r LEFT JOIN departments d ON d.code = r.department
                     WHERE r.business_day BETWEEN ? AND ?
                     """, arguments: [first.text, last.text])
-            return Set(rows.compactMap { row in
-                BusinessDay(row["day"] as String? ?? "").map { DayAndDepartment(day: $0, department: row["department"] ?? "") }
-            })
+            return Set(
+                rows.compactMap { row in
+                    BusinessDay(row["day"] as String? ?? "").map {
+                        DayAndDepartment(day: $0, department: row["department"] ?? "")
+                    }
+                })
         }
     }
 }
@@ -85,5 +95,7 @@ public struct DayAndDepartment: Hashable, Sendable, Comparable {
         self.department = department
     }
 
-    public static func < (a: DayAndDepartment, b: DayAndDepartment) -> Bool { (a.day, a.department) < (b.day, b.department) }
+    public static func < (a: DayAndDepartment, b: DayAndDepartment) -> Bool {
+        (a.day, a.department) < (b.day, b.department)
+    }
 }

@@ -85,12 +85,14 @@ public struct FlexyBoxExporter {
 
     public func run() throws -> ExportOutcome {
         guard let sourceSettings = request.configuration.source else {
-            throw OperatorMessage(.configuration, "\(request.root.configFile.path) configures no source: nothing to export from")
+            throw OperatorMessage(
+                .configuration, "\(request.root.configFile.path) configures no source: nothing to export from")
         }
         switch sourceSettings.kind {
         case .sqlite: break  // Read below; another kind will not compile until it has a reader here.
         }
-        return try StageLifecycle(root: request.root, runId: request.runId).run(ExportWork(request: request, sourcePath: sourceSettings.path))
+        return try StageLifecycle(root: request.root, runId: request.runId).run(
+            ExportWork(request: request, sourcePath: sourceSettings.path))
     }
 }
 
@@ -120,9 +122,12 @@ private final class ExportWork: SynchronousStageWork {
     func nextBatch() throws -> StageSelection {
         state = try ExportState.load(from: root)
         let runId = request.runId
-        if try state.recover(root: root, completing: { pending in
-            try Supersession.finish(pending.supersedes ?? [], by: pending.batchId, root: root, runId: runId)
-        }) {
+        if try state.recover(
+            root: root,
+            completing: { pending in
+                try Supersession.finish(pending.supersedes ?? [], by: pending.batchId, root: root, runId: runId)
+            })
+        {
             try state.save(to: root)
             logger.notice("settled a batch an interrupted export had left pending")
         }
@@ -166,7 +171,8 @@ private final class ExportWork: SynchronousStageWork {
         takenToDo = scope.toDo
 
         var manifest = StageManifest(
-            stage: .export, batchId: claim.batchId, runId: request.runId, startedAt: claim.startedAt, finishedAt: Date(),
+            stage: .export, batchId: claim.batchId, runId: request.runId, startedAt: claim.startedAt,
+            finishedAt: Date(),
             status: .accepted)
         manifest.inputs = [FileRecord(path: sourceURL.path, digest: try DurableFiles.digest(of: sourceURL))]
         manifest.outputs = written.files
@@ -176,7 +182,8 @@ private final class ExportWork: SynchronousStageWork {
         var details = ExportDetails(
             source: sourceURL.path, businessDays: days.map(\.text),
             masterDataChangedAfter: scope.masterData.since, masterDataChangedUpTo: written.watermark,
-            forced: (request.force || request.repost != nil) && !scope.reexported.isEmpty, reexportedFrom: scope.reexported)
+            forced: (request.force || request.repost != nil) && !scope.reexported.isEmpty,
+            reexportedFrom: scope.reexported)
         details.masterDataKeys = written.keys
         details.supersedes = scope.supersedes.isEmpty ? nil : scope.supersedes
         details.returnedFrom = scope.returned.isEmpty ? nil : scope.returned
@@ -187,7 +194,8 @@ private final class ExportWork: SynchronousStageWork {
             "exported batch \(claim.batchId): \(days.count) business day(s), "
             + written.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         if !scope.supersedes.isEmpty {
-            summary += "; it replaces batch \(scope.supersedes.map(\.rawValue).joined(separator: ", ")), refused before upload, whose source has changed"
+            summary +=
+                "; it replaces batch \(scope.supersedes.map(\.rawValue).joined(separator: ", ")), refused before upload, whose source has changed"
         }
         return StageResult(manifest: manifest, summary: summary)
     }
@@ -195,13 +203,15 @@ private final class ExportWork: SynchronousStageWork {
     /// What this export takes: the days and master data to write, and the batches it replaces.
     private func chooseScope(source: SourceDatabase, claim: BatchClaim) throws -> ScopeChoice {
         let toDo = state.toDo ?? ExportState.ToDo()
-        var scope = ExportScope(days: [], masterData: MasterDataSelection(since: state.masterDataWatermark, alsoKeys: toDo.masterData))
+        var scope = ExportScope(
+            days: [], masterData: MasterDataSelection(since: state.masterDataWatermark, alsoKeys: toDo.masterData))
         var days = Set(try selectDays(source: source, state: state))
         if case .sinceLast = request.selection {
             if let halted = try HaltedSourceBatch.current(in: root) {
                 guard try sourceChanged(since: halted, source: source, claim: claim) else {
                     return .holdBack(
-                        "nothing exported: the pipeline is halted on batch \(halted.batchId), and nothing in FlexyBox changed for its days and records since it was exported. Correct what its report names in FlexyBox; the next night exports it again")
+                        "nothing exported: the pipeline is halted on batch \(halted.batchId), and nothing in FlexyBox changed for its days and records since it was exported. Correct what its report names in FlexyBox; the next night exports it again"
+                    )
                 }
                 let waiting = Supersession.waitingSourceBatches(in: root)
                 scope.supersedes = [halted.batchId] + waiting.map(\.0)
@@ -216,7 +226,10 @@ private final class ExportWork: SynchronousStageWork {
         }
         scope.days = days.sorted()
         if request.repost != nil, let never = scope.days.first(where: { state.exportedDays[$0] == nil }) {
-            throw OperatorMessage(.usage, "business day \(never) was never exported: there is nothing to repost; the nightly run exports and books it")
+            throw OperatorMessage(
+                .usage,
+                "business day \(never) was never exported: there is nothing to repost; the nightly run exports and books it"
+            )
         }
         for day in scope.days {
             guard let earlier = state.exportedDays[day] else { continue }
@@ -228,14 +241,17 @@ private final class ExportWork: SynchronousStageWork {
             } else {
                 throw OperatorMessage(
                     .usage,
-                    "business day \(day) was already exported in batch \(earlier); use --force to export it again (it will be recorded in the manifest)")
+                    "business day \(day) was already exported in batch \(earlier); use --force to export it again (it will be recorded in the manifest)"
+                )
             }
         }
         return .export(scope)
     }
 
     /// Writes the halted batch's days again beside the new batch and compares (the probe is removed after).
-    private func sourceChanged(since halted: HaltedSourceBatch, source: SourceDatabase, claim: BatchClaim) throws -> Bool {
+    private func sourceChanged(
+        since halted: HaltedSourceBatch, source: SourceDatabase, claim: BatchClaim
+    ) throws -> Bool {
         let probe = root.inbox.appendingPathComponent(".probe-\(claim.batchId.rawValue).tmp", isDirectory: true)
         try FileManager.default.createDirectory(at: probe, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(at: probe) }
@@ -248,7 +264,6 @@ private final class ExportWork: SynchronousStageWork {
     func details(of result: StageResult, claim: BatchClaim) -> ExportedBatch {
         ExportedBatch(batchFolder: root.inboxFolder(claim.batchId))
     }
-
 
     /// Days to export, in order.
     private func selectDays(source: SourceDatabase, state: ExportState) throws -> [BusinessDay] {
@@ -282,11 +297,15 @@ private final class ExportWork: SynchronousStageWork {
     /// Writes every drop file from one consistent snapshot of the source; files without records are left out.
     private func writers(_ db: Database) throws -> DropFileWriters {
         var names: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT code, name FROM departments ORDER BY code") { names[row["code"] ?? ""] = row["name"] ?? "" }
+        for row in try Row.fetchAll(db, sql: "SELECT code, name FROM departments ORDER BY code") {
+            names[row["code"] ?? ""] = row["name"] ?? ""
+        }
         return DropFileWriters(schemas: request.schemas, departmentNames: names)
     }
 
-    private func writeFiles(source: SourceDatabase, days: [BusinessDay], masterData: MasterDataSelection, into folder: URL) throws -> WrittenFiles {
+    private func writeFiles(
+        source: SourceDatabase, days: [BusinessDay], masterData: MasterDataSelection, into folder: URL
+    ) throws -> WrittenFiles {
         try source.read { db in
             let departments = try String.fetchAll(db, sql: "SELECT code FROM departments ORDER BY code")
             let writers = try writers(db)
@@ -300,7 +319,9 @@ private final class ExportWork: SynchronousStageWork {
                     return
                 }
                 result.files.append(
-                    FileRecord(path: name, digest: try DurableFiles.digest(of: url), fileType: type.rawValue, records: records))
+                    FileRecord(
+                        path: name, digest: try DurableFiles.digest(of: url), fileType: type.rawValue, records: records)
+                )
                 result.counts[type.rawValue, default: 0] += records
                 result.records += records
             }
@@ -310,23 +331,33 @@ private final class ExportWork: SynchronousStageWork {
                 if !written.keys.isEmpty { result.keys[type.rawValue] = written.keys }
             }
             try keep(.items, try writers.writeItems(db, masterData, to: folder.appendingPathComponent("items.csv")))
-            try keep(.calculations, try writers.writeCalculations(db, masterData, to: folder.appendingPathComponent("calculations.xml")))
-            try keep(.customers, try writers.writeCustomers(db, masterData, to: folder.appendingPathComponent("customers.csv")))
+            try keep(
+                .calculations,
+                try writers.writeCalculations(db, masterData, to: folder.appendingPathComponent("calculations.xml")))
+            try keep(
+                .customers,
+                try writers.writeCustomers(db, masterData, to: folder.appendingPathComponent("customers.csv")))
             guard !days.isEmpty else { return result }
 
             let payments = try writers.writePayments(db, days: days, to: folder.appendingPathComponent("payments.csv"))
             try keep("payments.csv", .payments, records: payments.records)
             if payments.records > 0 { result.totals.payments = payments.totals }
             if request.repost == nil {
-                let orders = try writers.writePurchaseOrders(db, days: days, to: folder.appendingPathComponent("purchase_orders.xml"))
+                let orders = try writers.writePurchaseOrders(
+                    db, days: days, to: folder.appendingPathComponent("purchase_orders.xml"))
                 try keep("purchase_orders.xml", .purchaseOrders, records: orders.records)
                 if orders.records > 0 { result.totals.purchaseOrders = orders.totals }
             }
 
             for day in days {
                 for code in departments {
-                    if let only = request.repost?.departments, !only.contains(code), !only.contains(writers.departmentNames[code] ?? code) { continue }
-                    guard let file = try writers.writeReceipts(db, day: day, departmentCode: code, folder: folder) else {
+                    if let only = request.repost?.departments, !only.contains(code),
+                        !only.contains(writers.departmentNames[code] ?? code)
+                    {
+                        continue
+                    }
+                    guard let file = try writers.writeReceipts(db, day: day, departmentCode: code, folder: folder)
+                    else {
                         continue
                     }
                     try keep(file.fileName, .receipts, records: file.totals.receipts)
@@ -346,11 +377,13 @@ private final class ExportWork: SynchronousStageWork {
             let link = ManifestChain.Link(sha256: linked.sha256, batchId: batchId, fileName: manifest.fileName)
             do {
                 try DurableFiles.write(linked.data, to: temporary.appendingPathComponent(manifest.fileName))
-                try FileManager.default.removeItem(at: temporary.appendingPathComponent(FlexyBoxExporter.inProgressMarker))
+                try FileManager.default.removeItem(
+                    at: temporary.appendingPathComponent(FlexyBoxExporter.inProgressMarker))
                 try DurableFiles.syncFolder(temporary)
                 try session.prepare(link)
                 state.pending = ExportState.Pending(
-                    batchId: batchId, days: days, masterDataWatermark: watermark, supersedes: supersedes.isEmpty ? nil : supersedes, toDo: takenToDo)
+                    batchId: batchId, days: days, masterDataWatermark: watermark,
+                    supersedes: supersedes.isEmpty ? nil : supersedes, toDo: takenToDo)
                 try state.save(to: root)
 
                 if request.fault == "stall-before-publish" {
@@ -390,7 +423,8 @@ private final class ExportWork: SynchronousStageWork {
         for name in entries where name.hasPrefix(".") && name.hasSuffix(".tmp") {
             // A probe folder (see `sourceChanged`) carries the marker too.
             let folder = root.inbox.appendingPathComponent(name, isDirectory: true)
-            let ours = FileManager.default.fileExists(atPath: folder.appendingPathComponent(FlexyBoxExporter.inProgressMarker).path)
+            let ours = FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent(FlexyBoxExporter.inProgressMarker).path)
             let manifest = FileManager.default.fileExists(
                 atPath: folder.appendingPathComponent("export.manifest.json").path)
             guard ours || manifest else { continue }

@@ -53,14 +53,16 @@ public struct SourceDatabase: Sendable {
                     guard try db.tableExists(table) else {
                         throw OperatorMessage(
                             .dataRejected,
-                            "the FlexyBox source database \(url.path) has no table '\(table)'; is it a FlexyBox database (see Schemas/flexybox-source.sql)?")
+                            "the FlexyBox source database \(url.path) has no table '\(table)'; is it a FlexyBox database (see Schemas/flexybox-source.sql)?"
+                        )
                     }
                     let present = Set(try db.columns(in: table).map(\.name))
                     let missing = columns.filter { !present.contains($0) }
                     guard missing.isEmpty else {
                         throw OperatorMessage(
                             .dataRejected,
-                            "the FlexyBox source database \(url.path): table '\(table)' lacks \(missing.joined(separator: ", "))")
+                            "the FlexyBox source database \(url.path): table '\(table)' lacks \(missing.joined(separator: ", "))"
+                        )
                     }
                 }
             }
@@ -69,7 +71,8 @@ public struct SourceDatabase: Sendable {
         } catch let error as DatabaseError {
             throw OperatorMessage(
                 .dataRejected,
-                "the FlexyBox source database \(url.path) cannot be read: \(error.message ?? error.description) (SQLite code \(error.resultCode.rawValue))")
+                "the FlexyBox source database \(url.path) cannot be read: \(error.message ?? error.description) (SQLite code \(error.resultCode.rawValue))"
+            )
         }
     }
 

@@ -33,7 +33,8 @@ struct HaltedSourceBatch {
     private func masterDataChanged(_ db: Database) throws -> Bool {
         guard let exportedUpTo = export.masterDataChangedUpTo else { return false }
         let tables: [(DropFileType, String, String)] = [
-            (.items, "items", "item_number"), (.customers, "customers", "customer_number"), (.calculations, "calculations", "item_number"),
+            (.items, "items", "item_number"), (.customers, "customers", "customer_number"),
+            (.calculations, "calculations", "item_number"),
         ]
         for (type, table, key) in tables {
             let changed = "strftime('%Y-%m-%dT%H:%M:%fZ', modified_at) > ?"
@@ -41,12 +42,17 @@ struct HaltedSourceBatch {
             if let keys = export.masterDataKeys {
                 // Only the records this batch carried: other changes go with the next export anyway.
                 guard let mine = keys[type.rawValue], !mine.isEmpty else { continue }
-                count = try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM \(table) WHERE \(changed) AND \(key) IN (SELECT value FROM json_each(?))",
-                    arguments: [exportedUpTo, MasterDataSelection.jsonArray(mine)]) ?? 0
+                count =
+                    try Int.fetchOne(
+                        db,
+                        sql:
+                            "SELECT count(*) FROM \(table) WHERE \(changed) AND \(key) IN (SELECT value FROM json_each(?))",
+                        arguments: [exportedUpTo, MasterDataSelection.jsonArray(mine)]) ?? 0
             } else {
                 // A batch from before keys were recorded: any change may be the fix.
-                count = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table) WHERE \(changed)", arguments: [exportedUpTo]) ?? 0
+                count =
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM \(table) WHERE \(changed)", arguments: [exportedUpTo]) ?? 0
             }
             if count > 0 { return true }
         }
@@ -58,16 +64,26 @@ struct HaltedSourceBatch {
         let days = self.days
         guard !days.isEmpty else { return false }
         var written: [String: Int] = [:]
-        written["payments.csv"] = try writers.writePayments(db, days: days, to: probe.appendingPathComponent("payments.csv")).records
-        written["purchase_orders.xml"] = try writers.writePurchaseOrders(db, days: days, to: probe.appendingPathComponent("purchase_orders.xml")).records
+        written["payments.csv"] = try writers.writePayments(
+            db, days: days, to: probe.appendingPathComponent("payments.csv")
+        ).records
+        written["purchase_orders.xml"] = try writers.writePurchaseOrders(
+            db, days: days, to: probe.appendingPathComponent("purchase_orders.xml")
+        ).records
         let departments = try String.fetchAll(db, sql: "SELECT code FROM departments ORDER BY code")
         for day in days {
             for code in departments {
-                if let file = try writers.writeReceipts(db, day: day, departmentCode: code, folder: probe) { written[file.fileName] = 1 }
+                if let file = try writers.writeReceipts(db, day: day, departmentCode: code, folder: probe) {
+                    written[file.fileName] = 1
+                }
             }
         }
-        let dayFile = { (name: String) in name == "payments.csv" || name == "purchase_orders.xml" || name.hasPrefix("receipts-") }
-        let before = Dictionary(outputs.filter { dayFile($0.path) }.map { ($0.path, $0.sha256) }, uniquingKeysWith: { (first: String, _: String) in first })
+        let dayFile = { (name: String) in
+            name == "payments.csv" || name == "purchase_orders.xml" || name.hasPrefix("receipts-")
+        }
+        let before = Dictionary(
+            outputs.filter { dayFile($0.path) }.map { ($0.path, $0.sha256) },
+            uniquingKeysWith: { (first: String, _: String) in first })
         var after: [String: String] = [:]
         for (name, records) in written where records > 0 {
             after[name] = try DurableFiles.digest(of: probe.appendingPathComponent(name)).sha256
@@ -79,7 +95,9 @@ struct HaltedSourceBatch {
 /// The export's side of superseding: which batches go into the replacement, and marking them.
 enum Supersession {
     static func finish(_ batches: [BatchID], by replacement: BatchID, root: PipelineRoot, runId: String) throws {
-        try Supersede.mark(batches, by: replacement, because: "exported again from FlexyBox after the source changed", root: root, runId: runId)
+        try Supersede.mark(
+            batches, by: replacement, because: "exported again from FlexyBox after the source changed", root: root,
+            runId: runId)
     }
 
     /// Source batches waiting in the inbox (exported while an earlier one was halted): they go into the replacement.

@@ -20,15 +20,20 @@ public enum AuditAnchor {
         let target = file.standardizedFileURL.resolvingSymlinksInPath().path
         let rootPath = root.url.standardizedFileURL.resolvingSymlinksInPath().path
         guard target != rootPath, !target.hasPrefix(rootPath + "/") else {
-            throw OperatorMessage(.usage, "\(file.path) is inside the root: an anchor must be kept where whoever can write the root cannot (another disk, host or user)")
+            throw OperatorMessage(
+                .usage,
+                "\(file.path) is inside the root: an anchor must be kept where whoever can write the root cannot (another disk, host or user)"
+            )
         }
         let descriptor = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw OperatorMessage(.configuration, "cannot write the anchor to \(file.path): \(String(cString: strerror(errno)))")
+            throw OperatorMessage(
+                .configuration, "cannot write the anchor to \(file.path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
         guard StandardStream.write(Array((line + "\n").utf8), to: descriptor), fsync(descriptor) == 0 else {
-            throw OperatorMessage(.temporaryFailure, "cannot write the anchor to \(file.path): \(String(cString: strerror(errno)))")
+            throw OperatorMessage(
+                .temporaryFailure, "cannot write the anchor to \(file.path): \(String(cString: strerror(errno)))")
         }
     }
 

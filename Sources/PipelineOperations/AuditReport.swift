@@ -13,15 +13,21 @@ public enum AuditReport {
         var sent: Int { manifests["upload"]?.upload?.kinds.values.map { $0.created + $0.updated }.reduce(0, +) ?? 0 }
         var outcome: String {
             if discardReason != nil { return "discarded" }
-            if let upload = manifests["upload"] { return upload.status == .accepted ? "sent" : "upload \(upload.status.rawValue)" }
+            if let upload = manifests["upload"] {
+                return upload.status == .accepted ? "sent" : "upload \(upload.status.rawValue)"
+            }
             if manifests["transform"] != nil { return "transformed" }
-            if let validate = manifests["validate"] { return validate.status == .accepted ? "validated" : "validation rejected" }
+            if let validate = manifests["validate"] {
+                return validate.status == .accepted ? "validated" : "validation rejected"
+            }
             return "exported"
         }
     }
 
     /// `sections`: more HTML sections (already escaped), e.g. `audit reconcile`'s, placed after the control totals.
-    public static func html(root: PipelineRoot, from: String? = nil, to: String? = nil, now: Date = Date(), sections: [String] = []) throws -> String {
+    public static func html(
+        root: PipelineRoot, from: String? = nil, to: String? = nil, now: Date = Date(), sections: [String] = []
+    ) throws -> String {
         var rows: [BatchRow] = []
         for folder in BatchLocator.allBatchFolders(in: root) {
             guard let id = BatchID(folder.lastPathComponent) else { continue }
@@ -30,7 +36,11 @@ public enum AuditReport {
                 guard name.contains(".manifest"), let data = try? Data(contentsOf: folder.appendingPathComponent(name)),
                     let manifest = try? StageManifest.decode(data)
                 else { continue }
-                if name.contains(".attempt-") { row.attempts.append(manifest) } else { row.manifests[manifest.stage.rawValue] = manifest }
+                if name.contains(".attempt-") {
+                    row.attempts.append(manifest)
+                } else {
+                    row.manifests[manifest.stage.rawValue] = manifest
+                }
                 if manifest.stage == .discard { row.discardReason = manifest.warnings.first?.message }
             }
             let days = row.days
@@ -45,7 +55,8 @@ public enum AuditReport {
         body += from.map { " · from \(escape($0))" } ?? ""
         body += to.map { " · to \(escape($0))" } ?? ""
         body += "</p>"
-        body += verify.problems.isEmpty
+        body +=
+            verify.problems.isEmpty
             ? "<p class=ok>Archive intact: \(verify.manifests) manifests and \(verify.files) files re-hashed, the hash chain is whole.</p>"
             : "<div class=bad><b>The archive does not verify (\(verify.problems.count) problem(s)):</b><ul>"
                 + verify.problems.map { "<li>\(escape($0))</li>" }.joined() + "</ul></div>"
@@ -79,30 +90,44 @@ public enum AuditReport {
     /// The batches, the records per kind and the control totals per business day.
     static func tables(_ rows: [BatchRow], from: String?, to: String?) -> String {
         var body = ""
-        body += "<h2>Batches</h2><table><tr><th>Batch</th><th>Business days</th><th>Outcome</th><th>Records sent</th><th>Per kind</th></tr>"
+        body +=
+            "<h2>Batches</h2><table><tr><th>Batch</th><th>Business days</th><th>Outcome</th><th>Records sent</th><th>Per kind</th></tr>"
         for row in rows {
             let kinds = (row.manifests["upload"]?.upload?.kinds ?? [:]).sorted { $0.key < $1.key }
                 .map { "\($0.key) \($0.value.created + $0.value.updated)" }.joined(separator: ", ")
-            let days = row.days.count > 3 ? "\(row.days.first ?? "") … \(row.days.last ?? "") (\(row.days.count))" : row.days.joined(separator: ", ")
-            body += "<tr class=\"\(row.outcome == "sent" ? "" : "warn")\"><td><code>\(escape(row.id.rawValue))</code></td><td>\(escape(days))</td><td>\(escape(row.outcome))</td><td class=n>\(row.sent)</td><td>\(escape(kinds))</td></tr>"
+            let days =
+                row.days.count > 3
+                ? "\(row.days.first ?? "") … \(row.days.last ?? "") (\(row.days.count))"
+                : row.days.joined(separator: ", ")
+            body +=
+                "<tr class=\"\(row.outcome == "sent" ? "" : "warn")\"><td><code>\(escape(row.id.rawValue))</code></td><td>\(escape(days))</td><td>\(escape(row.outcome))</td><td class=n>\(row.sent)</td><td>\(escape(kinds))</td></tr>"
         }
         body += "</table>"
 
         var totals: [String: Int] = [:]
         for row in rows {
-            for (kind, counts) in row.manifests["upload"]?.upload?.kinds ?? [:] { totals[kind, default: 0] += counts.created + counts.updated }
+            for (kind, counts) in row.manifests["upload"]?.upload?.kinds ?? [:] {
+                totals[kind, default: 0] += counts.created + counts.updated
+            }
         }
         body += "<h2>Records sent, per kind</h2><table><tr><th>Kind</th><th>Records</th></tr>"
-        for (kind, count) in totals.sorted(by: { $0.key < $1.key }) { body += "<tr><td>\(escape(kind))</td><td class=n>\(count)</td></tr>" }
+        for (kind, count) in totals.sorted(by: { $0.key < $1.key }) {
+            body += "<tr><td>\(escape(kind))</td><td class=n>\(count)</td></tr>"
+        }
         body += "</table>"
 
-        body += "<h2>Control totals per business day</h2><table><tr><th>Day</th><th>Department</th><th>Receipts</th><th>Gross sales</th><th>Tenders</th><th>Batch</th></tr>"
+        body +=
+            "<h2>Control totals per business day</h2><table><tr><th>Day</th><th>Department</th><th>Receipts</th><th>Gross sales</th><th>Tenders</th><th>Batch</th></tr>"
         for row in rows {
-            for day in (row.manifests["export"]?.controlTotals?.receiptDays ?? []).sorted(by: { ($0.businessDay, $0.department) < ($1.businessDay, $1.department) }) {
+            for day in (row.manifests["export"]?.controlTotals?.receiptDays ?? []).sorted(by: {
+                ($0.businessDay, $0.department) < ($1.businessDay, $1.department)
+            }) {
                 if let from, day.businessDay < from { continue }
                 if let to, day.businessDay > to { continue }
-                let tenders = day.tenders.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                body += "<tr><td>\(escape(day.businessDay))</td><td>\(escape(day.department))</td><td class=n>\(day.receipts)</td><td class=n>\(escape("\(day.grossSales)"))</td><td>\(escape(tenders))</td><td><code>\(escape(row.id.rawValue))</code></td></tr>"
+                let tenders = day.tenders.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                    separator: ", ")
+                body +=
+                    "<tr><td>\(escape(day.businessDay))</td><td>\(escape(day.department))</td><td class=n>\(day.receipts)</td><td class=n>\(escape("\(day.grossSales)"))</td><td>\(escape(tenders))</td><td><code>\(escape(row.id.rawValue))</code></td></tr>"
             }
         }
         body += "</table>"
@@ -115,7 +140,9 @@ public enum AuditReport {
         body += "<h2>Rejections and what became of them</h2>"
         var any = false
         for row in rows {
-            let refused = (row.attempts + Array(row.manifests.values)).filter { $0.status == .rejected }.sorted { $0.startedAt < $1.startedAt }
+            let refused = (row.attempts + Array(row.manifests.values)).filter { $0.status == .rejected }.sorted {
+                $0.startedAt < $1.startedAt
+            }
             guard !refused.isEmpty else { continue }
             any = true
             let resolution: String
@@ -129,7 +156,8 @@ public enum AuditReport {
             body += "<div class=card><h3><code>\(escape(row.id.rawValue))</code> — \(escape(resolution))</h3><ul>"
             for manifest in refused {
                 for finding in manifest.rejections.prefix(30) {
-                    body += "<li><b>\(escape(manifest.stage.rawValue))</b> <code>\(escape(finding.rule))</code> \(escape(finding.file ?? ""))\(finding.line.map { ":\($0)" } ?? ""): \(escape(finding.message))\(finding.hint.map { " <i>— \(escape($0))</i>" } ?? "")</li>"
+                    body +=
+                        "<li><b>\(escape(manifest.stage.rawValue))</b> <code>\(escape(finding.rule))</code> \(escape(finding.file ?? ""))\(finding.line.map { ":\($0)" } ?? ""): \(escape(finding.message))\(finding.hint.map { " <i>— \(escape($0))</i>" } ?? "")</li>"
                 }
             }
             body += "</ul></div>"
@@ -141,21 +169,29 @@ public enum AuditReport {
     /// An inline SVG bar chart: no script, no external asset.
     static func chart(_ rows: [BatchRow]) -> String {
         guard !rows.isEmpty else { return "<p>No batches yet.</p>" }
-        let width = 1000.0, height = 220.0, left = 40.0, bottom = 40.0
+        let width = 1000.0
+        let height = 220.0
+        let left = 40.0
+        let bottom = 40.0
         let maximum = Double(max(1, rows.map(\.sent).max() ?? 1))
         let step = (width - left) / Double(rows.count)
-        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"records sent per batch\">"
-        svg += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width)\" y2=\"\(height - bottom)\" stroke=\"#9aa6b2\"/>"
+        var svg =
+            "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"records sent per batch\">"
+        svg +=
+            "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width)\" y2=\"\(height - bottom)\" stroke=\"#9aa6b2\"/>"
         svg += "<text x=\"0\" y=\"14\">\(Int(maximum))</text><text x=\"0\" y=\"\(Int(height - bottom))\">0</text>"
         for (index, row) in rows.enumerated() {
             let barHeight = max(2, Double(row.sent) / maximum * (height - bottom - 20))
             let x = left + Double(index) * step + step * 0.15
             let colour = row.outcome == "sent" ? "#2f9e55" : (row.outcome == "discarded" ? "#9aa6b2" : "#d9822b")
-            svg += "<rect x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", height - bottom - barHeight))\" width=\"\(String(format: "%.1f", step * 0.7))\" height=\"\(String(format: "%.1f", barHeight))\" fill=\"\(colour)\"><title>\(escape(row.id.rawValue)): \(row.sent) records, \(escape(row.outcome))</title></rect>"
+            svg +=
+                "<rect x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", height - bottom - barHeight))\" width=\"\(String(format: "%.1f", step * 0.7))\" height=\"\(String(format: "%.1f", barHeight))\" fill=\"\(colour)\"><title>\(escape(row.id.rawValue)): \(row.sent) records, \(escape(row.outcome))</title></rect>"
             let label = row.days.first ?? String(row.id.rawValue.prefix(8))
-            svg += "<text x=\"\(String(format: "%.1f", x))\" y=\"\(Int(height - bottom + 14))\">\(escape(String(label.suffix(5))))</text>"
+            svg +=
+                "<text x=\"\(String(format: "%.1f", x))\" y=\"\(Int(height - bottom + 14))\">\(escape(String(label.suffix(5))))</text>"
         }
-        svg += "</svg><p class=meta>Green: sent · orange: not (yet) sent · grey: discarded. Label: first business day.</p>"
+        svg +=
+            "</svg><p class=meta>Green: sent · orange: not (yet) sent · grey: discarded. Label: first business day.</p>"
         return svg
     }
 

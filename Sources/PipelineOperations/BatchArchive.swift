@@ -5,7 +5,8 @@ import StateStore
 /// Finished batches move to `archive/YYYY/MM/<id>/`, read-only.
 public enum BatchArchive {
     public static func folder(for id: BatchID, in root: PipelineRoot) -> URL {
-        root.archive.appendingPathComponent(id.year).appendingPathComponent(id.month).appendingPathComponent(id.rawValue, isDirectory: true)
+        root.archive.appendingPathComponent(id.year).appendingPathComponent(id.month).appendingPathComponent(
+            id.rawValue, isDirectory: true)
     }
 
     /// Archives every batch in `batches/` whose upload was accepted or that was discarded; returns their ids.
@@ -20,13 +21,17 @@ public enum BatchArchive {
     }
 
     static func isFinished(_ folder: URL, in root: PipelineRoot) -> Bool {
-        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("discard.manifest.json").path) { return true }
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("discard.manifest.json").path) {
+            return true
+        }
         guard let data = try? Data(contentsOf: folder.appendingPathComponent("upload.manifest.json")),
             let manifest = try? StageManifest.decode(data)
         else { return false }
         guard manifest.status == .accepted else { return false }
         // However the halt was lifted: every record the ledger holds for the batch is done.
-        guard let id = BatchID(folder.lastPathComponent), let ledger = try? UploadLedger.Reader.open(root: root) else { return true }
+        guard let id = BatchID(folder.lastPathComponent), let ledger = try? UploadLedger.Reader.open(root: root) else {
+            return true
+        }
         guard let entries = try? ledger.entries(batch: id) else { return false }
         return entries.values.allSatisfy { $0.state == .done }
     }
@@ -56,7 +61,9 @@ public enum BatchArchive {
     }
 
     private static func withoutWrite(_ url: URL) throws {
-        let mode = (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue ?? 0
-        try FileManager.default.setAttributes([.posixPermissions: NSNumber(value: mode & 0o2550)], ofItemAtPath: url.path)
+        let mode =
+            (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue ?? 0
+        try FileManager.default.setAttributes(
+            [.posixPermissions: NSNumber(value: mode & 0o2550)], ofItemAtPath: url.path)
     }
 }

@@ -24,7 +24,8 @@ public struct DayCheck: Codable, Sendable, Equatable {
         let export = try ExportBookkeeping.days(in: root)
         guard let first = export.exported.keys.min(), let last = export.exported.keys.max() else { return nil }
         let departments = configuration.departments.filter(\.value.enabled).keys.sorted()
-        let sales = try ExportBookkeeping.salesDays(from: first, through: last, root: root, configuration: configuration)
+        let sales = try ExportBookkeeping.salesDays(
+            from: first, through: last, root: root, configuration: configuration)
         let carried = carriedDays(in: root)
         let halt = try HaltRecord.current(in: root)
         var check = DayCheck()
@@ -54,12 +55,19 @@ public struct DayCheck: Codable, Sendable, Equatable {
     }
 
     /// The department days each source batch carries: booked (uploaded) or open (anywhere in the queue).
-    private static func carriedDays(in root: PipelineRoot) -> (booked: Set<DayAndDepartment>, open: [DayAndDepartment: BatchID]) {
+    private static func carriedDays(
+        in root: PipelineRoot
+    ) -> (booked: Set<DayAndDepartment>, open: [DayAndDepartment: BatchID]) {
         var booked = Set<DayAndDepartment>()
         var open: [DayAndDepartment: BatchID] = [:]
         for folder in BatchLocator.allBatchFolders(in: root) {
-            guard let id = BatchID(folder.lastPathComponent), let export = StageManifest.read(.export, in: folder) else { continue }
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent(StageManifest.fileName(of: .discard)).path) { continue }
+            guard let id = BatchID(folder.lastPathComponent), let export = StageManifest.read(.export, in: folder)
+            else { continue }
+            if FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent(StageManifest.fileName(of: .discard)).path)
+            {
+                continue
+            }
             let uploaded = StageManifest.read(.upload, in: folder)?.status == .accepted
             for totals in export.controlTotals?.receiptDays ?? [] {
                 guard let day = BusinessDay(totals.businessDay) else { continue }
@@ -75,10 +83,14 @@ public struct DayCheck: Codable, Sendable, Equatable {
         var parts: [String] = []
         for state in State.allCases where state != .unaccounted {
             guard let count = counts[state.rawValue], count > 0 else { continue }
-            let name = state == .noSales ? "without sales" : state == .waiting ? "exported, not yet booked" : state.rawValue
+            let name =
+                state == .noSales ? "without sales" : state == .waiting ? "exported, not yet booked" : state.rawValue
             parts.append("\(count) \(name)")
         }
-        var lines = ["Business days (department days since the first export): " + (parts.isEmpty ? "none yet" : parts.joined(separator: ", ")) + "."]
+        var lines = [
+            "Business days (department days since the first export): "
+                + (parts.isEmpty ? "none yet" : parts.joined(separator: ", ")) + "."
+        ]
         for line in abandoned { lines.append("  abandoned: \(line)") }
         if !unaccounted.isEmpty {
             lines.append(

@@ -43,7 +43,9 @@ public struct DropCheck {
             return .success
         }
         guard let lock = try lockWaitingBriefly() else {
-            print("check-drop: \(lockHolder()) holds \(root.url.path); the drop is left to it (the night validates every drop in the inbox)")
+            print(
+                "check-drop: \(lockHolder()) holds \(root.url.path); the drop is left to it (the night validates every drop in the inbox)"
+            )
             return .success
         }
         defer { withExtendedLifetime(lock) {} }
@@ -81,7 +83,8 @@ public struct DropCheck {
     }
 
     private func lockHolder() -> String {
-        let text = (try? String(contentsOf: root.state.appendingPathComponent("run.lock"), encoding: .utf8))?
+        let text =
+            (try? String(contentsOf: root.state.appendingPathComponent("run.lock"), encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         return text.isEmpty ? "another FlexyVisma run" : TerminalText.escaped(String(text.prefix(200)))
     }
@@ -93,7 +96,8 @@ public struct DropCheck {
             guard let refused = halt.refusedHandDropFiles(in: root), !refused.isDisjoint(with: loose) else {
                 return Outcome(
                     exitStatus: .haltedEarlier,
-                    message: "the drop in inbox/ (\(Self.list(loose))) is queued behind the halt and was not validated: "
+                    message:
+                        "the drop in inbox/ (\(Self.list(loose))) is queued behind the halt and was not validated: "
                         + DropCheckReport.oneLine(halt.haltedMessage(in: root), limit: 1200),
                     event: "drop-queued")
             }
@@ -118,7 +122,8 @@ public struct DropCheck {
         }
         return Outcome(
             exitStatus: status,
-            message: "the drop in inbox/ could not be checked now (validate stopped with exit \(result.status)); it stays there for the night",
+            message:
+                "the drop in inbox/ could not be checked now (validate stopped with exit \(result.status)); it stays there for the night",
             event: "drop-checked")
     }
 
@@ -129,8 +134,11 @@ public struct DropCheck {
             let halted = try HaltRecord.current(in: root) != nil
             let summary = "FlexyVisma inbox check: " + outcome.message
             let notice = Notifier.Event(
-                summary: summary, root: root, exitStatus: outcome.exitStatus.rawValue, halted: halted, kind: event, report: outcome.report)
-            Notifier.send(command: command, event: notice, status: status, timeLimitSeconds: configuration.notifications.effectiveTimeLimitSeconds)
+                summary: summary, root: root, exitStatus: outcome.exitStatus.rawValue, halted: halted, kind: event,
+                report: outcome.report)
+            Notifier.send(
+                command: command, event: notice, status: status,
+                timeLimitSeconds: configuration.notifications.effectiveTimeLimitSeconds)
             // A halt this check caused was told now, with its findings: the night does not tell it again.
             if let halt = try HaltRecord.current(in: root), var record = try RunRecord.load(from: root) {
                 record.notifiedHalt = RunRecord.identity(of: halt)
@@ -160,14 +168,22 @@ enum DropCheckReport {
         guard manifest.status == .accepted else {
             let findings = manifest.rejections.prefix(findingsShown).map { oneLine($0.reportLine()) }
             let shown = manifest.rejections.count > findingsShown ? "the first \(findingsShown)" : "the finding(s)"
-            let message = "batch \(batch) from the drop was REJECTED with \(manifest.rejections.count) finding(s), nothing was sent; \(shown): "
-                + findings.joined(separator: " | ") + ". Report: \(relative). Drop the corrected file(s) into inbox/ under the same name(s)."
-            return DropCheck.Outcome(exitStatus: status == .success ? .dataRejected : status, message: message, event: "drop-checked", report: report)
+            let message =
+                "batch \(batch) from the drop was REJECTED with \(manifest.rejections.count) finding(s), nothing was sent; \(shown): "
+                + findings.joined(separator: " | ")
+                + ". Report: \(relative). Drop the corrected file(s) into inbox/ under the same name(s)."
+            return DropCheck.Outcome(
+                exitStatus: status == .success ? .dataRejected : status, message: message, event: "drop-checked",
+                report: report)
         }
-        let counted = manifest.counts.sorted { $0.key < $1.key }.map { "\($0.value) \(oneLine($0.key))" }.joined(separator: ", ")
-        let warned = manifest.warnings.isEmpty
-            ? "" : "; \(manifest.warnings.count) warning(s), first: \(oneLine(manifest.warnings[0].reportLine(severity: "warning")))"
-        let message = "batch \(batch) from the drop was accepted (\(counted.isEmpty ? "no records" : counted))\(warned); "
+        let counted = manifest.counts.sorted { $0.key < $1.key }.map { "\($0.value) \(oneLine($0.key))" }.joined(
+            separator: ", ")
+        let warned =
+            manifest.warnings.isEmpty
+            ? ""
+            : "; \(manifest.warnings.count) warning(s), first: \(oneLine(manifest.warnings[0].reportLine(severity: "warning")))"
+        let message =
+            "batch \(batch) from the drop was accepted (\(counted.isEmpty ? "no records" : counted))\(warned); "
             + "it goes to Visma with the next night (or `flexyvisma run` now). Report: \(relative)"
         return DropCheck.Outcome(exitStatus: status, message: message, event: "drop-checked", report: report)
     }
@@ -177,16 +193,21 @@ enum DropCheckReport {
         if let waiting = root.batchesInProgress().first {
             return DropCheck.Outcome(
                 exitStatus: .success,
-                message: "the drop in inbox/ is queued behind batch \(waiting), which is validated but not yet in Visma; the next night takes both in order",
+                message:
+                    "the drop in inbox/ is queued behind batch \(waiting), which is validated but not yet in Visma; the next night takes both in order",
                 event: "drop-queued")
         }
         return DropCheck.Outcome(
-            exitStatus: .success, message: "nothing ready to validate: the drop is still being written; its next change or the night takes it")
+            exitStatus: .success,
+            message: "nothing ready to validate: the drop is still being written; its next change or the night takes it"
+        )
     }
 
     /// Validate moved unrecognised drops to `rejected/`: their reasons, from the `.why.txt` files it wrote.
     static func rejectedDrops(root: PipelineRoot, since: Date) -> DropCheck.Outcome {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: root.rejected.path)) ?? []).filter { $0.hasSuffix(".why.txt") }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: root.rejected.path)) ?? []).filter {
+            $0.hasSuffix(".why.txt")
+        }.sorted()
         var reasons: [String] = []
         for name in names {
             let url = root.rejected.appendingPathComponent(name)
@@ -203,13 +224,15 @@ enum DropCheckReport {
         let told = reasons.prefix(findingsShown).joined(separator: " | ")
         return DropCheck.Outcome(
             exitStatus: .dataRejected,
-            message: "the drop was not taken: \(reasons.isEmpty ? "unrecognised entries were moved to rejected/" : told) (see \(root.rejected.path))",
+            message:
+                "the drop was not taken: \(reasons.isEmpty ? "unrecognised entries were moved to rejected/" : told) (see \(root.rejected.path))",
             event: "drop-checked")
     }
 
     /// One line of at most `limit` characters, safe for a terminal and a chat message: a finding quotes what was dropped.
     static func oneLine(_ text: String, limit: Int = 400) -> String {
-        let flat = TerminalText.escaped(text.trimmingCharacters(in: .whitespacesAndNewlines)).replacingOccurrences(of: "\n", with: " ")
+        let flat = TerminalText.escaped(text.trimmingCharacters(in: .whitespacesAndNewlines)).replacingOccurrences(
+            of: "\n", with: " ")
         return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
     }
 }

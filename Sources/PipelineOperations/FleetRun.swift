@@ -37,32 +37,45 @@ public struct VenueRoots: Sendable, Equatable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let number = offset + 1
             guard !line.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw OperatorMessage(.configuration, "roots file \(file.path):\(number): a control character in the path")
+                throw OperatorMessage(
+                    .configuration, "roots file \(file.path):\(number): a control character in the path")
             }
-            let root = PipelineRoot(line.hasPrefix("/") ? URL(fileURLWithPath: line) : file.deletingLastPathComponent().appendingPathComponent(line))
+            let root = PipelineRoot(
+                line.hasPrefix("/")
+                    ? URL(fileURLWithPath: line) : file.deletingLastPathComponent().appendingPathComponent(line))
             if let first = lineOf[root.url.path] {
                 throw OperatorMessage(
-                    .configuration, "roots file \(file.path):\(number): \(root.url.path) is already on line \(first); each venue is run once a night")
+                    .configuration,
+                    "roots file \(file.path):\(number): \(root.url.path) is already on line \(first); each venue is run once a night"
+                )
             }
             lineOf[root.url.path] = number
             roots.append(root)
         }
-        guard !roots.isEmpty else { throw OperatorMessage(.configuration, "roots file \(file.path) names no venue root") }
+        guard !roots.isEmpty else {
+            throw OperatorMessage(.configuration, "roots file \(file.path) names no venue root")
+        }
         return VenueRoots(roots: roots)
     }
 
     /// The root at a 0-based index (`--index`, else `$JOB_COMPLETION_INDEX`); nil when neither is given.
-    public func root(index: Int?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PipelineRoot? {
+    public func root(
+        index: Int?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> PipelineRoot? {
         var chosen = index
         if chosen == nil, let text = environment[Self.indexVariable], !text.isEmpty {
             guard let parsed = Int(text) else {
-                throw OperatorMessage(.usage, "\(Self.indexVariable)=\(TerminalText.escaped(text)) is not a venue index")
+                throw OperatorMessage(
+                    .usage, "\(Self.indexVariable)=\(TerminalText.escaped(text)) is not a venue index")
             }
             chosen = parsed
         }
         guard let chosen else { return nil }
         guard roots.indices.contains(chosen) else {
-            throw OperatorMessage(.usage, "venue index \(chosen) is out of range: the roots file names \(roots.count) venue(s), indexes 0–\(roots.count - 1)")
+            throw OperatorMessage(
+                .usage,
+                "venue index \(chosen) is out of range: the roots file names \(roots.count) venue(s), indexes 0–\(roots.count - 1)"
+            )
         }
         return roots[chosen]
     }
@@ -92,11 +105,15 @@ public struct FleetRun: Sendable {
         var lines: [String] = []
         for (index, root) in roots.roots.enumerated() {
             let started = Timestamp.iso8601(Date())
-            let child = try Subprocess.start(umbrella.path, ["run", "--root", root.url.path] + arguments, environment: childEnvironment)
+            let child = try Subprocess.start(
+                umbrella.path, ["run", "--root", root.url.path] + arguments, environment: childEnvironment)
             let status = child.wait()
             let exit = child.endedBySignal ? ExitStatus.internalError.rawValue : status
             worst = Self.worse(worst, exit)
-            lines.append(summary(index: index, root: root, exit: exit, startedAt: started, signal: child.endedBySignal ? status : nil))
+            lines.append(
+                summary(
+                    index: index, root: root, exit: exit, startedAt: started, signal: child.endedBySignal ? status : nil
+                ))
         }
         print("fleet: \(roots.roots.count) venue(s), exit \(worst)")
         for line in lines { print(line) }
@@ -115,7 +132,8 @@ public struct FleetRun: Sendable {
         }
         if what.count > 300 { what = String(what.prefix(300)) + "…" }
         let label = name.map { " (\(TerminalText.escaped($0)))" } ?? ""
-        return "venue \(index) \(TerminalText.escaped(root.url.path))\(label): exit \(exit) — \(TerminalText.escaped(what))"
+        return
+            "venue \(index) \(TerminalText.escaped(root.url.path))\(label): exit \(exit) — \(TerminalText.escaped(what))"
     }
 
     /// How bad an exit is, worst first: 70 internal (a bug, or a venue killed), 64 usage, 78 configuration

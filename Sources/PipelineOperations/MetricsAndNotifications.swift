@@ -11,13 +11,17 @@ import Glibc
 /// root never overwrites another root's file (two roots with one venue name would otherwise
 /// report as one venue) — it warns and leaves it.
 enum Metrics {
-    static func write(status: PipelineStatus, record: RunRecord, venue: String, root: PipelineRoot, to url: URL) throws {
+    static func write(status: PipelineStatus, record: RunRecord, venue: String, root: PipelineRoot, to url: URL) throws
+    {
         let owner = "# flexyvisma root: \(root.url.path)"
         if let other = MetricsFile.otherRoot(in: url, ours: owner) {
             DiagnosticLine.write(
                 stage: "flexyvisma", level: "warning",
-                message: "metrics not written: \(url.path) belongs to \(other); give each root its own venue name or metrics file",
-                plain: "flexyvisma: warning: metrics not written: \(url.path) belongs to \(other); give each root its own venue name or metrics file")
+                message:
+                    "metrics not written: \(url.path) belongs to \(other); give each root its own venue name or metrics file",
+                plain:
+                    "flexyvisma: warning: metrics not written: \(url.path) belongs to \(other); give each root its own venue name or metrics file"
+            )
             return
         }
         let text = ([owner] + lines(status: status, record: record, venue: venue)).joined(separator: "\n") + "\n"
@@ -32,25 +36,37 @@ enum Metrics {
             ["# HELP \(name) \(help)", "# TYPE \(name) gauge"]
                 + samples.map { "\(name){\(venueLabel)\($0.labels.isEmpty ? "" : ",\($0.labels)")} \($0.value)" }
         }
-        var lines = gauge("flexyvisma_build_info", "FlexyVisma's version, per venue (always 1).", [("version=\"\(escapeLabel(FlexyVismaVersion.current))\"", "1")])
-        lines += gauge("flexyvisma_last_run_exit_code", "Exit code of the last flexyvisma run.", [("", "\(record.exitStatus)")])
-        lines += gauge("flexyvisma_last_run_timestamp_seconds", "When the last run finished.", [("", "\(Int(seconds(record.finishedAt)))")])
+        var lines = gauge(
+            "flexyvisma_build_info", "FlexyVisma's version, per venue (always 1).",
+            [("version=\"\(escapeLabel(FlexyVismaVersion.current))\"", "1")])
         lines += gauge(
-            "flexyvisma_last_success_timestamp_seconds", "When a run last finished with exit 0 (alert when it is old: a night that did not happen).",
+            "flexyvisma_last_run_exit_code", "Exit code of the last flexyvisma run.", [("", "\(record.exitStatus)")])
+        lines += gauge(
+            "flexyvisma_last_run_timestamp_seconds", "When the last run finished.",
+            [("", "\(Int(seconds(record.finishedAt)))")])
+        lines += gauge(
+            "flexyvisma_last_success_timestamp_seconds",
+            "When a run last finished with exit 0 (alert when it is old: a night that did not happen).",
             [("", "\(Int(seconds(record.lastSuccessAt)))")])
-        lines += gauge("flexyvisma_last_run_duration_seconds", "Duration of the last run.", [("", "\(record.durationSeconds)")])
+        lines += gauge(
+            "flexyvisma_last_run_duration_seconds", "Duration of the last run.", [("", "\(record.durationSeconds)")])
         lines += gauge("flexyvisma_halted", "1 while the pipeline is halted.", [("", status.halted ? "1" : "0")])
-        lines += gauge("flexyvisma_queue_batches", "Batches waiting in batches/ and the inbox.", [("", "\(status.queue.count + status.inbox.count)")])
+        lines += gauge(
+            "flexyvisma_queue_batches", "Batches waiting in batches/ and the inbox.",
+            [("", "\(status.queue.count + status.inbox.count)")])
         lines += gauge(
             "flexyvisma_records_sent", "Records created or updated in Visma by the last run, per kind.",
-            record.recordsByKind.sorted(by: { $0.key < $1.key }).map { ("kind=\"\(escapeLabel($0.key))\"", "\($0.value)") })
+            record.recordsByKind.sorted(by: { $0.key < $1.key }).map {
+                ("kind=\"\(escapeLabel($0.key))\"", "\($0.value)")
+            })
         if let days = status.days {
             lines += gauge(
                 "flexyvisma_business_days",
                 "Department business days since the first export, by where they stand (unaccounted > 0 is a breach: alert).",
                 DayCheck.State.allCases.map { ("state=\"\($0.rawValue)\"", "\(days.counts[$0.rawValue] ?? 0)") })
             lines += gauge(
-                "flexyvisma_days_exported_not_booked", "Department business days exported (or due) but not yet booked in Visma.",
+                "flexyvisma_days_exported_not_booked",
+                "Department business days exported (or due) but not yet booked in Visma.",
                 [("", "\(days.exportedNotBooked)")])
         }
         return lines
@@ -141,7 +157,8 @@ enum Notifier {
             defer { close(ends.reading) }
             do {
                 child = try Subprocess.start(
-                    "/bin/sh", ["-c", command + " \"$1\"", "flexyvisma-notify", event.summary], environment: environment(for: event),
+                    "/bin/sh", ["-c", command + " \"$1\"", "flexyvisma-notify", event.summary],
+                    environment: environment(for: event),
                     input: ends.reading)
             } catch {
                 close(ends.writing)
@@ -170,7 +187,8 @@ enum Notifier {
     }
 
     private static func warn(_ message: String) {
-        DiagnosticLine.write(stage: "flexyvisma", level: "warning", message: message, plain: "flexyvisma: warning: \(message)")
+        DiagnosticLine.write(
+            stage: "flexyvisma", level: "warning", message: message, plain: "flexyvisma: warning: \(message)")
     }
 
     /// Writes without blocking past `deadline`: false when the reader went away or did not read in time.

@@ -14,7 +14,8 @@ public struct NightlyRun {
     private let logger = Logger(label: "flexyvisma-run")
 
     public init(
-        root: PipelineRoot, configuration: PipelineConfiguration, executables: URL, day: BusinessDay? = nil, requireHalt: Bool = false,
+        root: PipelineRoot, configuration: PipelineConfiguration, executables: URL, day: BusinessDay? = nil,
+        requireHalt: Bool = false,
         runId: String = RunLogging.makeRunId()
     ) {
         self.root = root
@@ -25,7 +26,8 @@ public struct NightlyRun {
     }
 
     public func run() throws -> ExitStatus {
-        let lock = try FileLock.acquire(root.state.appendingPathComponent("run.lock"), purpose: "flexyvisma run since \(Timestamp.iso8601(Date()))")
+        let lock = try FileLock.acquire(
+            root.state.appendingPathComponent("run.lock"), purpose: "flexyvisma run since \(Timestamp.iso8601(Date()))")
         defer { withExtendedLifetime(lock) {} }
         let startedAt = Date()
         var (status, summary) = try work()
@@ -33,7 +35,8 @@ public struct NightlyRun {
         let days = try DayCheck.run(root: root, configuration: configuration)
         if let days, !days.unaccounted.isEmpty {
             // The books have a hole the pipeline did not account for: never a quiet success.
-            let missing = "\(days.unaccounted.count) department day(s) with sales are neither booked, waiting, halted nor abandoned: "
+            let missing =
+                "\(days.unaccounted.count) department day(s) with sales are neither booked, waiting, halted nor abandoned: "
                 + days.unaccounted.prefix(5).joined(separator: ", ") + (days.unaccounted.count > 5 ? ", …" : "")
             summary += "; " + missing
             missingDays = missing
@@ -45,7 +48,9 @@ public struct NightlyRun {
 
     private func work() throws -> (Int32, String) {
         var halt = try HaltRecord.current(in: root)
-        if requireHalt, halt == nil { return (ExitStatus.usage.rawValue, "nothing to retry: the pipeline is not halted") }
+        if requireHalt, halt == nil {
+            return (ExitStatus.usage.rawValue, "nothing to retry: the pipeline is not halted")
+        }
         // A batch from FlexyBox refused before upload is fixed in FlexyBox: the export takes it again
         // when its source changed (and then lifts the halt), on a retry too.
         let refusedBeforeUpload = halt.map { $0.stage == .validate || $0.stage == .transform } ?? false
@@ -58,7 +63,10 @@ public struct NightlyRun {
             logger.notice("halted at \(halt.stage.rawValue) on batch \(halt.batchId): retrying it first")
             let retried = try stages.run(halt.stage.rawValue, ["--retry"])
             if retried.status != 0 {
-                return (retried.status, "still halted: batch \(halt.batchId) at \(halt.stage.rawValue)\(halt.first.map { ": \($0.message)" } ?? "")")
+                return (
+                    retried.status,
+                    "still halted: batch \(halt.batchId) at \(halt.stage.rawValue)\(halt.first.map { ": \($0.message)" } ?? "")"
+                )
             }
         }
         var cycles = 0
@@ -71,9 +79,14 @@ public struct NightlyRun {
                 if result.status != 0 {
                     archived += try BatchArchive.archiveFinished(in: root)
                     let halt = try HaltRecord.current(in: root)
-                    let reason = halt?.first?.message ?? result.manifest?.rejections.first?.message ?? result.manifest?.warnings.first?.message
+                    let reason =
+                        halt?.first?.message ?? result.manifest?.rejections.first?.message ?? result.manifest?.warnings
+                        .first?.message
                         ?? "see its messages above"
-                    let kind = result.status == ExitStatus.configuration.rawValue ? " (configuration fault)" : result.status == ExitStatus.temporaryFailure.rawValue ? " (temporary fault)" : ""
+                    let kind =
+                        result.status == ExitStatus.configuration.rawValue
+                        ? " (configuration fault)"
+                        : result.status == ExitStatus.temporaryFailure.rawValue ? " (temporary fault)" : ""
                     return (result.status, "\(stage) stopped with exit \(result.status)\(kind): \(reason)")
                 }
                 busy = busy || !result.idle
@@ -83,7 +96,12 @@ public struct NightlyRun {
             archived += finished
             if !busy && finished.isEmpty { break }
         }
-        return (0, archived.isEmpty ? "nothing to do" : "\(archived.count) batch(es) done and archived: \(archived.map(\.rawValue).joined(separator: ", "))")
+        return (
+            0,
+            archived.isEmpty
+                ? "nothing to do"
+                : "\(archived.count) batch(es) done and archived: \(archived.map(\.rawValue).joined(separator: ", "))"
+        )
     }
 
     /// Records the run, rewrites the metrics file and tells a person when something needs one.
@@ -91,11 +109,15 @@ public struct NightlyRun {
         let previous = try RunRecord.load(from: root)
         let now = Date()
         var record = RunRecord(
-            startedAt: Timestamp.iso8601(startedAt), finishedAt: Timestamp.iso8601(now), exitStatus: status, summary: summary,
+            startedAt: Timestamp.iso8601(startedAt), finishedAt: Timestamp.iso8601(now), exitStatus: status,
+            summary: summary,
             durationSeconds: (now.timeIntervalSince(startedAt) * 1000).rounded() / 1000,
             lastSuccessAt: status == 0 ? Timestamp.iso8601(now) : previous?.lastSuccessAt,
-            consecutiveTemporaryFailures: status == ExitStatus.temporaryFailure.rawValue ? (previous?.consecutiveTemporaryFailures ?? 0) + 1 : 0,
-            notifiedHalt: previous?.notifiedHalt, notifiedFailureStreak: status == ExitStatus.temporaryFailure.rawValue && (previous?.notifiedFailureStreak ?? false),
+            consecutiveTemporaryFailures: status == ExitStatus.temporaryFailure.rawValue
+                ? (previous?.consecutiveTemporaryFailures ?? 0) + 1 : 0,
+            notifiedHalt: previous?.notifiedHalt,
+            notifiedFailureStreak: status == ExitStatus.temporaryFailure.rawValue
+                && (previous?.notifiedFailureStreak ?? false),
             recordsByKind: try recordsSent(since: startedAt))
         let halt = try HaltRecord.current(in: root)
         var notify: String?
@@ -104,7 +126,8 @@ public struct NightlyRun {
             let identity = RunRecord.identity(of: halt)
             if record.notifiedHalt != identity || configuration.notifications.repeatsWhileHalted {
                 let fix = PipelineStatus.fixPath(for: halt, root: root, configuration: configuration).text
-                notify = "FlexyVisma halted: batch \(halt.batchId) at \(halt.stage.rawValue): \(halt.first?.message ?? "see the report"). How to go on: \(fix)"
+                notify =
+                    "FlexyVisma halted: batch \(halt.batchId) at \(halt.stage.rawValue): \(halt.first?.message ?? "see the report"). How to go on: \(fix)"
                 record.notifiedHalt = identity
             }
         } else {
@@ -124,13 +147,16 @@ public struct NightlyRun {
         try Metrics.write(status: status, record: record, venue: configuration.venue.name, root: root, to: metricsFile)
         if let notify, let command = configuration.notifications.command, !command.isEmpty {
             let event = Notifier.Event(summary: notify, root: root, exitStatus: record.exitStatus, halted: halt != nil)
-            Notifier.send(command: command, event: event, status: status, timeLimitSeconds: configuration.notifications.effectiveTimeLimitSeconds)
+            Notifier.send(
+                command: command, event: event, status: status,
+                timeLimitSeconds: configuration.notifications.effectiveTimeLimitSeconds)
         }
         print("run finished with exit \(record.exitStatus): \(summary)")
     }
 
     var metricsFile: URL {
-        MetricsFile.url(configured: configuration.notifications.effectiveMetricsFile, root: root, venue: configuration.venue.name)
+        MetricsFile.url(
+            configured: configuration.notifications.effectiveMetricsFile, root: root, venue: configuration.venue.name)
     }
 
     /// Created and updated records of the upload manifests this run wrote.
@@ -138,8 +164,12 @@ public struct NightlyRun {
         var totals: [String: Int] = [:]
         let startText = Timestamp.iso8601(start)
         for folder in BatchLocator.allBatchFolders(in: root) {
-            guard let manifest = StageManifest.read(.upload, in: folder), manifest.startedAt >= startText else { continue }
-            for (kind, counts) in manifest.upload?.kinds ?? [:] { totals[kind, default: 0] += counts.created + counts.updated }
+            guard let manifest = StageManifest.read(.upload, in: folder), manifest.startedAt >= startText else {
+                continue
+            }
+            for (kind, counts) in manifest.upload?.kinds ?? [:] {
+                totals[kind, default: 0] += counts.created + counts.updated
+            }
         }
         return totals
     }
@@ -150,7 +180,8 @@ public enum BatchLocator {
     public static func allBatchFolders(in root: PipelineRoot) -> [URL] {
         var folders: [URL] = []
         for base in [root.inbox, root.batches] {
-            for name in ((try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []).sorted() where BatchID(name) != nil {
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []).sorted()
+            where BatchID(name) != nil {
                 folders.append(base.appendingPathComponent(name, isDirectory: true))
             }
         }
@@ -158,7 +189,8 @@ public enum BatchLocator {
             let yearFolder = root.archive.appendingPathComponent(year)
             for month in ((try? FileManager.default.contentsOfDirectory(atPath: yearFolder.path)) ?? []).sorted() {
                 let monthFolder = yearFolder.appendingPathComponent(month)
-                for name in ((try? FileManager.default.contentsOfDirectory(atPath: monthFolder.path)) ?? []).sorted() where BatchID(name) != nil {
+                for name in ((try? FileManager.default.contentsOfDirectory(atPath: monthFolder.path)) ?? []).sorted()
+                where BatchID(name) != nil {
                     folders.append(monthFolder.appendingPathComponent(name, isDirectory: true))
                 }
             }

@@ -27,36 +27,55 @@ public enum UploadPlan {
             for kind in kinds {
                 let mine = entries.filter { $0.kind == kind }
                 func count(_ action: String) -> Int { mine.filter { $0.action == action }.count }
-                lines.append("  \(kind): \(count("create")) to create, \(count("update")) to update, \(count("skip (already sent)") + (unchanged[kind] ?? 0)) to skip")
+                lines.append(
+                    "  \(kind): \(count("create")) to create, \(count("update")) to update, \(count("skip (already sent)") + (unchanged[kind] ?? 0)) to skip"
+                )
             }
-            for entry in entries { lines.append("    \(entry.action) \(entry.kind) \(entry.key)\(entry.origin.isEmpty ? "" : "  (\(entry.origin))")") }
+            for entry in entries {
+                lines.append(
+                    "    \(entry.action) \(entry.kind) \(entry.key)\(entry.origin.isEmpty ? "" : "  (\(entry.origin))")"
+                )
+            }
             return lines.joined(separator: "\n")
         }
     }
 
     public static func run(root: PipelineRoot) throws -> Result {
-        guard let batchId = root.batchesInProgress().first(where: { id in
-            let folder = root.batchFolder(id)
-            let uploaded = StageManifest.read(.upload, in: folder)
-            return uploaded?.status != .accepted && FileManager.default.fileExists(atPath: folder.appendingPathComponent("transform.manifest.json").path)
-        }) else { return Result(batchId: nil, entries: [], unchanged: [:]) }
+        guard
+            let batchId = root.batchesInProgress().first(where: { id in
+                let folder = root.batchFolder(id)
+                let uploaded = StageManifest.read(.upload, in: folder)
+                return uploaded?.status != .accepted
+                    && FileManager.default.fileExists(
+                        atPath: folder.appendingPathComponent("transform.manifest.json").path)
+            })
+        else { return Result(batchId: nil, entries: [], unchanged: [:]) }
         let folder = root.batchFolder(batchId)
         let done = try UploadLedger.Reader.open(root: root)?.done(batch: batchId) ?? []
         var entries: [Entry] = []
         let payloads = folder.appendingPathComponent("payloads")
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: payloads.path)) ?? []).sorted() {
             for line in try Data(contentsOf: payloads.appendingPathComponent(name)).split(separator: 0x0A) {
-                guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else { continue }
+                guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
+                    continue
+                }
                 let sequence = object["sequence"] as? Int ?? 0
-                let action = done.contains(sequence) ? "skip (already sent)" : ((object["method"] as? String) == "PUT" ? "update" : "create")
-                entries.append(Entry(
-                    kind: PayloadGroup(rawValue: object["group"] as? Int ?? 0)?.kind ?? "?", action: action, key: object["key"] as? String ?? "",
-                    origin: object["origin"] as? String ?? ""))
+                let action =
+                    done.contains(sequence)
+                    ? "skip (already sent)" : ((object["method"] as? String) == "PUT" ? "update" : "create")
+                entries.append(
+                    Entry(
+                        kind: PayloadGroup(rawValue: object["group"] as? Int ?? 0)?.kind ?? "?", action: action,
+                        key: object["key"] as? String ?? "",
+                        origin: object["origin"] as? String ?? ""))
             }
         }
-        let transform = try StageManifest.decode(Data(contentsOf: folder.appendingPathComponent("transform.manifest.json")))
+        let transform = try StageManifest.decode(
+            Data(contentsOf: folder.appendingPathComponent("transform.manifest.json")))
         var unchanged: [String: Int] = [:]
-        for (key, count) in transform.counts where key.hasSuffix(".unchanged") { unchanged[String(key.dropLast(".unchanged".count))] = count }
+        for (key, count) in transform.counts where key.hasSuffix(".unchanged") {
+            unchanged[String(key.dropLast(".unchanged".count))] = count
+        }
         return Result(batchId: batchId, entries: entries, unchanged: unchanged)
     }
 }
@@ -72,47 +91,68 @@ public enum JournalPlan {
         public var journals: [JournalPreview]
 
         public var text: String {
-            guard let first = days.first, let last = days.last else { return "no days to preview: the source has nothing after the last exported day" }
-            var lines = ["Journals the days \(first.text) to \(last.text) would book (nothing is sent): \(journals.count) journal(s)"]
+            guard let first = days.first, let last = days.last else {
+                return "no days to preview: the source has nothing after the last exported day"
+            }
+            var lines = [
+                "Journals the days \(first.text) to \(last.text) would book (nothing is sent): \(journals.count) journal(s)"
+            ]
             for journal in journals {
                 lines.append("")
-                lines.append("\(journal.number)  \(journal.businessDay)  period \(journal.period)  branch \(journal.branch ?? "-")  \(journal.description)")
+                lines.append(
+                    "\(journal.number)  \(journal.businessDay)  period \(journal.period)  branch \(journal.branch ?? "-")  \(journal.description)"
+                )
                 lines.append(Self.row("account", "VAT", "debit", "credit", "text"))
                 for line in journal.lines {
-                    lines.append(Self.row(
-                        line.account, line.vatCategory ?? line.vatId ?? "", Self.amount(line.debit), Self.amount(line.credit), line.text))
+                    lines.append(
+                        Self.row(
+                            line.account, line.vatCategory ?? line.vatId ?? "", Self.amount(line.debit),
+                            Self.amount(line.credit), line.text))
                 }
-                lines.append(Self.row("total", "", Self.amount(journal.debit), Self.amount(journal.credit), journal.debit == journal.credit ? "balanced" : "NOT BALANCED"))
+                lines.append(
+                    Self.row(
+                        "total", "", Self.amount(journal.debit), Self.amount(journal.credit),
+                        journal.debit == journal.credit ? "balanced" : "NOT BALANCED"))
             }
             let debit = journals.reduce(0) { $0 + $1.debit }
             let credit = journals.reduce(0) { $0 + $1.credit }
             lines.append("")
-            lines.append("All journals: debit \(FixedPoint.money(ore: debit).text), credit \(FixedPoint.money(ore: credit).text)")
+            lines.append(
+                "All journals: debit \(FixedPoint.money(ore: debit).text), credit \(FixedPoint.money(ore: credit).text)"
+            )
             return lines.joined(separator: "\n")
         }
 
         private static func amount(_ ore: Int64) -> String { ore == 0 ? "" : FixedPoint.money(ore: ore).text }
 
-        private static func row(_ account: String, _ vat: String, _ debit: String, _ credit: String, _ text: String) -> String {
+        private static func row(
+            _ account: String, _ vat: String, _ debit: String, _ credit: String, _ text: String
+        ) -> String {
             func pad(_ value: String, _ width: Int, right: Bool = false) -> String {
                 let fill = String(repeating: " ", count: max(0, width - value.count))
                 return right ? fill + value : value + fill
             }
-            return "  " + pad(account, 10) + pad(vat, 8) + pad(debit, 14, right: true) + pad(credit, 14, right: true) + "  " + text
+            return "  " + pad(account, 10) + pad(vat, 8) + pad(debit, 14, right: true) + pad(credit, 14, right: true)
+                + "  " + text
         }
     }
 
     /// The journals of `days` (default: the days the next night would export), from the source as it is now.
     public static func run(
-        root: PipelineRoot, configuration: PipelineConfiguration, schemas: SchemaDirectory, reference: ReferenceSnapshot,
+        root: PipelineRoot, configuration: PipelineConfiguration, schemas: SchemaDirectory,
+        reference: ReferenceSnapshot,
         days requested: [BusinessDay]?
     ) throws -> Result {
         let days = try requested ?? ScratchExport.nextNightDays(root: root, configuration: configuration)
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("flexyvisma-plan-\(UUID().uuidString)", isDirectory: true)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "flexyvisma-plan-\(UUID().uuidString)", isDirectory: true)
         try DurableFiles.makeFolder(scratch, mode: FileModes.privateFolder)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let files = try ScratchExport.receiptsFiles(days: days, root: root, configuration: configuration, schemas: schemas, into: scratch)
-        let journals = try files.flatMap { try JournalPreview.journals(of: $0, configuration: configuration, reference: reference) }
+        let files = try ScratchExport.receiptsFiles(
+            days: days, root: root, configuration: configuration, schemas: schemas, into: scratch)
+        let journals = try files.flatMap {
+            try JournalPreview.journals(of: $0, configuration: configuration, reference: reference)
+        }
         return Result(days: days, journals: journals)
     }
 }

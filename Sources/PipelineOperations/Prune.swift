@@ -41,18 +41,28 @@ public enum ArchivePrune {
             let rule = olderThan.flatMap(RetentionPeriod.init)
             if olderThan != nil, rule == nil { return "retention rule '\(olderThan ?? "")' is not a retention period" }
             let expected = ArchivePrune.cutoff(olderThan: rule, now: date)
-            guard expected == cutoff else { return "cutoff \(cutoff) does not follow from the rule \(olderThan ?? "5 full years") at \(prunedAt) (\(expected))" }
-            let early = batches.filter { $0.retentionDay >= cutoff }.map { "\($0.batchId) (last business day \($0.retentionDay))" }
-            return early.isEmpty ? nil : "pruned \(early.joined(separator: ", ")) before the retention rule \(olderThan ?? "5 full years") allowed (only before \(cutoff))"
+            guard expected == cutoff else {
+                return
+                    "cutoff \(cutoff) does not follow from the rule \(olderThan ?? "5 full years") at \(prunedAt) (\(expected))"
+            }
+            let early = batches.filter { $0.retentionDay >= cutoff }.map {
+                "\($0.batchId) (last business day \($0.retentionDay))"
+            }
+            return early.isEmpty
+                ? nil
+                : "pruned \(early.joined(separator: ", ")) before the retention rule \(olderThan ?? "5 full years") allowed (only before \(cutoff))"
         }
     }
 
     static func file(in root: PipelineRoot) -> URL { root.archive.appendingPathComponent("pruned.json") }
-    static func recordFolder(in root: PipelineRoot) -> URL { root.archive.appendingPathComponent("pruned", isDirectory: true) }
+    static func recordFolder(in root: PipelineRoot) -> URL {
+        root.archive.appendingPathComponent("pruned", isDirectory: true)
+    }
 
     /// The index `archive/pruned.json` (as written; not evidence by itself).
     public static func load(root: PipelineRoot) -> [PrunedBatch] {
-        (try? Data(contentsOf: file(in: root))).flatMap { try? BoundedJSONDecoder.decode([PrunedBatch].self, from: $0) } ?? []
+        (try? Data(contentsOf: file(in: root))).flatMap { try? BoundedJSONDecoder.decode([PrunedBatch].self, from: $0) }
+            ?? []
     }
 
     /// The prune records by their SHA-256, with their root-relative place; unreadable ones are problems.
@@ -60,9 +70,12 @@ public enum ArchivePrune {
         var byHash: [String: (place: String, record: Record)] = [:]
         var problems: [String] = []
         let folder = recordFolder(in: root)
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where name.hasSuffix(".prune.json") {
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        where name.hasSuffix(".prune.json") {
             let place = "archive/pruned/\(name)"
-            guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)), let record = try? BoundedJSONDecoder.decode(Record.self, from: data) else {
+            guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)),
+                let record = try? BoundedJSONDecoder.decode(Record.self, from: data)
+            else {
                 problems.append("\(place): not a readable prune record")
                 continue
             }
@@ -84,7 +97,9 @@ public enum ArchivePrune {
     }
 
     /// Batches to prune (last business day before the cutoff); removed unless `dryRun`.
-    public static func run(root: PipelineRoot, olderThan: RetentionPeriod?, dryRun: Bool, now: Date = Date()) throws -> [PrunedBatch] {
+    public static func run(
+        root: PipelineRoot, olderThan: RetentionPeriod?, dryRun: Bool, now: Date = Date()
+    ) throws -> [PrunedBatch] {
         // The record keeps the time to the millisecond; the cutoff must follow from what it keeps.
         let prunedAt = Timestamp.iso8601(now)
         let cutoff = cutoff(olderThan: olderThan, now: Timestamp.date(prunedAt) ?? now)
@@ -92,7 +107,10 @@ public enum ArchivePrune {
         guard !dryRun, let newest = pruned.map(\.batchId).max() else { return pruned }
         let name = prunedAt.filter { $0.isNumber } + ".prune.json"
         _ = try ManifestChain(root: root).publishRecord(at: "archive/pruned/\(name)", batchId: newest) { previous in
-            try CanonicalJSON.encode(Record(prunedAt: prunedAt, olderThan: olderThan?.description, cutoff: cutoff, batches: pruned, previous: previous))
+            try CanonicalJSON.encode(
+                Record(
+                    prunedAt: prunedAt, olderThan: olderThan?.description, cutoff: cutoff, batches: pruned,
+                    previous: previous))
         }
         try DurableFiles.writeAtomically(try CanonicalJSON.encode(load(root: root) + pruned), to: file(in: root))
         for batch in pruned {
@@ -114,12 +132,18 @@ public enum ArchivePrune {
             guard let id = BatchID(folder.lastPathComponent) else { continue }
             var manifests: [PrunedManifest] = []
             var lastDay: String?
-            for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where name.contains(".manifest") {
-                guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)), let manifest = try? StageManifest.decode(data) else { continue }
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+            where name.contains(".manifest") {
+                guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)),
+                    let manifest = try? StageManifest.decode(data)
+                else { continue }
                 manifests.append(PrunedManifest(file: name, sha256: data.sha256Hex, previous: manifest.previous))
-                if let days = manifest.export?.businessDays, let last = days.max() { lastDay = max(lastDay ?? last, last) }
+                if let days = manifest.export?.businessDays, let last = days.max() {
+                    lastDay = max(lastDay ?? last, last)
+                }
             }
-            let batch = PrunedBatch(batchId: id, prunedAt: Timestamp.iso8601(now), lastBusinessDay: lastDay, manifests: manifests)
+            let batch = PrunedBatch(
+                batchId: id, prunedAt: Timestamp.iso8601(now), lastBusinessDay: lastDay, manifests: manifests)
             if batch.retentionDay < cutoff { pruned.append(batch) }
         }
         return pruned
@@ -129,7 +153,9 @@ public enum ArchivePrune {
 /// How long archived batches are kept: `5y`, `18m` or `400d`.
 public struct RetentionPeriod: Sendable, Equatable, CustomStringConvertible {
     public enum Unit: Character, Sendable {
-        case years = "y", months = "m", days = "d"
+        case years = "y"
+        case months = "m"
+        case days = "d"
 
         var component: Calendar.Component {
             switch self {
@@ -146,7 +172,8 @@ public struct RetentionPeriod: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(amount)\(unit.rawValue)" }
 
     public init?(_ text: String) {
-        guard let last = text.last, let unit = Unit(rawValue: last), let amount = Int(text.dropLast()), amount >= 0 else { return nil }
+        guard let last = text.last, let unit = Unit(rawValue: last), let amount = Int(text.dropLast()), amount >= 0
+        else { return nil }
         self.amount = amount
         self.unit = unit
     }

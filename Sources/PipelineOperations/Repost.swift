@@ -20,7 +20,8 @@ public struct Repost {
     public static let maximumDays = 366
 
     public init(
-        root: PipelineRoot, executables: URL, first: BusinessDay, last: BusinessDay, departments: [String], reason: String,
+        root: PipelineRoot, executables: URL, first: BusinessDay, last: BusinessDay, departments: [String],
+        reason: String,
         runId: String = RunLogging.makeRunId()
     ) {
         self.root = root
@@ -35,9 +36,13 @@ public struct Repost {
         if let problem = RepostRequest.problem(reason: reason) { throw OperatorMessage(.usage, problem) }
         let days = BusinessDay.range(from: first, through: last)
         guard !days.isEmpty, days.count <= Self.maximumDays else {
-            throw OperatorMessage(.usage, "--from \(first) --to \(last): give 1 to \(Self.maximumDays) days, the first not after the last")
+            throw OperatorMessage(
+                .usage, "--from \(first) --to \(last): give 1 to \(Self.maximumDays) days, the first not after the last"
+            )
         }
-        let lock = try FileLock.acquire(root.state.appendingPathComponent("run.lock"), purpose: "flexyvisma repost since \(Timestamp.iso8601(Date()))")
+        let lock = try FileLock.acquire(
+            root.state.appendingPathComponent("run.lock"),
+            purpose: "flexyvisma repost since \(Timestamp.iso8601(Date()))")
         defer { withExtendedLifetime(lock) {} }
         try requireEmptyQueue()
 
@@ -46,15 +51,20 @@ public struct Repost {
         for department in departments { arguments += ["--department", department] }
         let export = try stages.run("export", arguments)
         guard export.status == 0 else { return finish(export.status, "export stopped with exit \(export.status)") }
-        guard let batch = export.manifest?.batchId else { return finish(0, "nothing was exported for \(first)…\(last)") }
+        guard let batch = export.manifest?.batchId else {
+            return finish(0, "nothing was exported for \(first)…\(last)")
+        }
         logger.notice("repost batch \(batch) for \(first)…\(last): \(reason)")
         for stage in ["validate", "transform", "upload"] {
             let result = try stages.run(stage)
             if result.status != 0 {
                 _ = try BatchArchive.archiveFinished(in: root)
                 let halt = try HaltRecord.current(in: root)
-                let why = halt?.first?.message ?? result.manifest?.rejections.first?.message ?? result.manifest?.warnings.first?.message ?? "see above"
-                return finish(result.status, "repost batch \(batch) stopped at \(stage) (exit \(result.status)): \(why)")
+                let why =
+                    halt?.first?.message ?? result.manifest?.rejections.first?.message ?? result.manifest?.warnings
+                    .first?.message ?? "see above"
+                return finish(
+                    result.status, "repost batch \(batch) stopped at \(stage) (exit \(result.status)): \(why)")
             }
         }
         let archived = try BatchArchive.archiveFinished(in: root)
@@ -66,13 +76,19 @@ public struct Repost {
         if let halt = try HaltRecord.current(in: root) {
             throw OperatorMessage(
                 .haltedEarlier,
-                "the pipeline is halted on batch \(halt.batchId) at \(halt.stage.rawValue): resolve it first (`flexyvisma status` says how), then repost")
+                "the pipeline is halted on batch \(halt.batchId) at \(halt.stage.rawValue): resolve it first (`flexyvisma status` says how), then repost"
+            )
         }
-        let waiting = root.batchesInProgress().map(\.rawValue)
-            + ((try? FileManager.default.contentsOfDirectory(atPath: root.inbox.path)) ?? []).filter { !$0.hasPrefix(".") }
+        let waiting =
+            root.batchesInProgress().map(\.rawValue)
+            + ((try? FileManager.default.contentsOfDirectory(atPath: root.inbox.path)) ?? []).filter {
+                !$0.hasPrefix(".")
+            }
         guard waiting.isEmpty else {
             throw OperatorMessage(
-                .usage, "\(waiting.count) batch(es) or drop(s) wait (\(waiting.prefix(3).joined(separator: ", "))): run `flexyvisma run` first; a repost goes through alone")
+                .usage,
+                "\(waiting.count) batch(es) or drop(s) wait (\(waiting.prefix(3).joined(separator: ", "))): run `flexyvisma run` first; a repost goes through alone"
+            )
         }
     }
 

@@ -20,7 +20,9 @@ public struct RunRecord: VersionedStateFile, Sendable, Equatable {
     public var recordsByKind: [String: Int]
 
     /// What `notifiedHalt` holds for a halt: the same halt retried every night is told once.
-    static func identity(of halt: HaltRecord) -> String { "\(halt.batchId)|\(halt.stage.rawValue)|\(halt.first?.message ?? "")" }
+    static func identity(of halt: HaltRecord) -> String {
+        "\(halt.batchId)|\(halt.stage.rawValue)|\(halt.first?.message ?? "")"
+    }
 
     static func file(in root: PipelineRoot) -> URL { root.state.appendingPathComponent("last-run.json") }
 

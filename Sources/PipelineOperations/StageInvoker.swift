@@ -33,7 +33,9 @@ public struct StageInvoker: Sendable {
         let before = try chain.head()
         var environment = ProcessInfo.processInfo.environment
         environment[RunLogging.environmentVariable] = runId
-        let status = try Subprocess.start(executable.path, ["--root", root.url.path] + arguments, environment: environment).wait()
+        let status = try Subprocess.start(
+            executable.path, ["--root", root.url.path] + arguments, environment: environment
+        ).wait()
         let after = try chain.head()
         var published: StageManifest?
         if let after, after != before, let batch = root.locateBatch(after.batchId) {

@@ -73,7 +73,9 @@ public struct OurRecords: Sendable {
     public static func read(root: PipelineRoot, configuration: PipelineConfiguration) throws -> OurRecords {
         var records = OurRecords()
         guard let ledger = try UploadLedger.Reader.open(root: root) else { return records }
-        let folders = BatchLocator.allBatchFolders(in: root).compactMap { folder in BatchID(folder.lastPathComponent).map { ($0, folder) } }
+        let folders = BatchLocator.allBatchFolders(in: root).compactMap { folder in
+            BatchID(folder.lastPathComponent).map { ($0, folder) }
+        }
         for (batch, folder) in folders.sorted(by: { $0.0.rawValue < $1.0.rawValue }) {
             let discarded = StageManifest.read(.discard, in: folder) != nil
             let entries = try ledger.entries(batch: batch)
@@ -82,7 +84,9 @@ public struct OurRecords: Sendable {
                 if let journal = reposted.journal { records.knownJournalNumbers.insert(journal) }
             }
             for record in payloadRecords(in: folder) {
-                guard let entry = entries[record.sequence], entry.state == .done, let number = entry.vismaId else { continue }
+                guard let entry = entries[record.sequence], entry.state == .done, let number = entry.vismaId else {
+                    continue
+                }
                 if record.kind == "journalTransaction" { records.knownJournalNumbers.insert(number) }
                 guard !discarded else { continue }
                 records.add(record, number: number, batch: batch, configuration: configuration)
@@ -102,7 +106,8 @@ public struct OurRecords: Sendable {
             let branch = value("branch")?.stringValue
             let lines = (value("journalTransactionLines") ?? body["journalTransactionLines"])?.arrayValue ?? []
             journals[record.key] = OurJournal(
-                key: record.key, day: String((value("transactionDate")?.stringValue ?? "").prefix(10)), branch: branch, origin: record.origin,
+                key: record.key, day: String((value("transactionDate")?.stringValue ?? "").prefix(10)), branch: branch,
+                origin: record.origin,
                 batch: batch, lines: lines.compactMap { VismaLines.written($0, journalBranch: branch) })
         case "customerPayment":
             payments[record.key] = OurPayment(
@@ -129,20 +134,26 @@ public struct OurRecords: Sendable {
     static func payloadRecords(in folder: URL) -> [PayloadLine] {
         let payloads = folder.appendingPathComponent("payloads", isDirectory: true)
         var lines: [PayloadLine] = []
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: payloads.path)) ?? []).sorted() where name.hasSuffix(".jsonl") {
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: payloads.path)) ?? []).sorted()
+        where name.hasSuffix(".jsonl") {
             let url = payloads.appendingPathComponent(name)
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-                attributes[.type] as? FileAttributeType == .typeRegular, (attributes[.size] as? Int ?? Int.max) <= fileLimit,
+                attributes[.type] as? FileAttributeType == .typeRegular,
+                (attributes[.size] as? Int ?? Int.max) <= fileLimit,
                 let data = try? Data(contentsOf: url)
             else { continue }
             for line in data.split(separator: 0x0A) {
-                guard let object = try? JSONValue.parse(Data(line)), let sequence = object["sequence"]?.numberValue.flatMap({ Int(exactly: $0) }),
-                    let group = object["group"]?.numberValue.flatMap({ Int(exactly: $0) }), let kind = PayloadGroup(rawValue: group)?.kind
+                guard let object = try? JSONValue.parse(Data(line)),
+                    let sequence = object["sequence"]?.numberValue.flatMap({ Int(exactly: $0) }),
+                    let group = object["group"]?.numberValue.flatMap({ Int(exactly: $0) }),
+                    let kind = PayloadGroup(rawValue: group)?.kind
                 else { continue }
                 // The write DTO is kept as JSON text under `body`.
                 let body = object["body"]?.stringValue.flatMap { try? JSONValue.parse(Data($0.utf8)) } ?? .null
-                lines.append(PayloadLine(
-                    sequence: sequence, kind: kind, key: object["key"]?.stringValue ?? "", origin: object["origin"]?.stringValue, body: body))
+                lines.append(
+                    PayloadLine(
+                        sequence: sequence, kind: kind, key: object["key"]?.stringValue ?? "",
+                        origin: object["origin"]?.stringValue, body: body))
             }
         }
         return lines

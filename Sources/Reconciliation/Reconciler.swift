@@ -60,7 +60,8 @@ struct Reconciler {
         guard characters.count > 5, text.hasPrefix("POS") else { return false }
         if text.hasPrefix("POS-R") { return characters.dropFirst(5).allSatisfy { (0x30...0x39).contains($0) } }
         let digits = characters.dropFirst(3).prefix(8)
-        return digits.count == 8 && digits.allSatisfy { (0x30...0x39).contains($0) } && characters.count > 12 && characters[11] == UInt8(ascii: "-")
+        return digits.count == 8 && digits.allSatisfy { (0x30...0x39).contains($0) } && characters.count > 12
+            && characters[11] == UInt8(ascii: "-")
     }
 
     func journals(inRange range: ClosedRange<String>) -> [OurJournal] {
@@ -71,37 +72,58 @@ struct Reconciler {
         var differences: [Difference] = []
         let ourOnes = journals(inRange: range)
         for journal in ourOnes {
-            let holding = held.journals.values.filter { $0.carries(journal.key) && ours.knownJournalNumbers.contains($0.number) }
+            let holding = held.journals.values.filter {
+                $0.carries(journal.key) && ours.knownJournalNumbers.contains($0.number)
+            }
             let numbers = holding.map(\.number).sorted().joined(separator: ", ")
             let department = journal.branch.flatMap { departmentOfBranch[$0] }
             guard !holding.isEmpty else {
-                differences.append(Difference(
-                    kind: .missingInVisma, record: "journalTransaction", key: journal.key, vismaNumber: nil, day: journal.day, department: department,
-                    field: nil, ours: nil, visma: nil,
-                    explanation: "journal \(journal.key) (\(journal.day)) was booked by batch \(journal.batch) and Visma no longer holds it (deleted in Visma?)"))
+                differences.append(
+                    Difference(
+                        kind: .missingInVisma, record: "journalTransaction", key: journal.key, vismaNumber: nil,
+                        day: journal.day, department: department,
+                        field: nil, ours: nil, visma: nil,
+                        explanation:
+                            "journal \(journal.key) (\(journal.day)) was booked by batch \(journal.batch) and Visma no longer holds it (deleted in Visma?)"
+                    ))
                 continue
             }
             let want = BookedLine.net(journal.lines)
             let have = BookedLine.net(holding.flatMap(\.lines))
             for line in Set(want.keys).union(have.keys).sorted() where want[line] != have[line] {
-                differences.append(Difference(
-                    kind: .changedInVisma, record: "journalTransaction", key: journal.key, vismaNumber: numbers, day: journal.day,
-                    department: department, field: line, ours: want[line] ?? 0, visma: have[line] ?? 0,
-                    explanation: "journal \(numbers) for \(journal.key): \(line) books \(Self.money(have[line] ?? 0)) (credit − debit) in Visma, \(Self.money(want[line] ?? 0)) as we sent it"))
+                differences.append(
+                    Difference(
+                        kind: .changedInVisma, record: "journalTransaction", key: journal.key, vismaNumber: numbers,
+                        day: journal.day,
+                        department: department, field: line, ours: want[line] ?? 0, visma: have[line] ?? 0,
+                        explanation:
+                            "journal \(numbers) for \(journal.key): \(line) books \(Self.money(have[line] ?? 0)) (credit − debit) in Visma, \(Self.money(want[line] ?? 0)) as we sent it"
+                    ))
             }
         }
         let ourKeys = Set(ours.journals.keys)
-        for journal in held.journals.values.sorted(by: { $0.number < $1.number }) where !ours.knownJournalNumbers.contains(journal.number) {
+        for journal in held.journals.values.sorted(by: { $0.number < $1.number })
+        where !ours.knownJournalNumbers.contains(journal.number) {
             let references = Set(journal.lines.compactMap(\.reference).filter(Self.isOurJournalKey))
-            guard !references.isEmpty, branches.contains(journal.branch ?? "") || journal.lines.contains(where: { branches.contains($0.branch ?? "") }) else { continue }
-            guard range.contains(journal.date) || references.contains(where: { key in ours.journals[key].map { range.contains($0.day) } ?? false }) else { continue }
+            guard !references.isEmpty,
+                branches.contains(journal.branch ?? "")
+                    || journal.lines.contains(where: { branches.contains($0.branch ?? "") })
+            else { continue }
+            guard
+                range.contains(journal.date)
+                    || references.contains(where: { key in ours.journals[key].map { range.contains($0.day) } ?? false })
+            else { continue }
             let keys = references.sorted().joined(separator: ", ")
             let total = journal.lines.reduce(Int64(0)) { $0 &+ $1.debit }
-            differences.append(Difference(
-                kind: .unknownToUs, record: "journalTransaction", key: keys, vismaNumber: journal.number, day: journal.date,
-                department: journal.branch.flatMap { departmentOfBranch[$0] }, field: "debit total", ours: nil, visma: total,
-                explanation: "journal \(journal.number) (\(journal.date), \"\(journal.description)\") carries our reference \(keys) but FlexyVisma did not book it"
-                    + (references.isSubset(of: ourKeys) ? "; it is left out of the day's comparison" : "")))
+            differences.append(
+                Difference(
+                    kind: .unknownToUs, record: "journalTransaction", key: keys, vismaNumber: journal.number,
+                    day: journal.date,
+                    department: journal.branch.flatMap { departmentOfBranch[$0] }, field: "debit total", ours: nil,
+                    visma: total,
+                    explanation:
+                        "journal \(journal.number) (\(journal.date), \"\(journal.description)\") carries our reference \(keys) but FlexyVisma did not book it"
+                        + (references.isSubset(of: ourKeys) ? "; it is left out of the day's comparison" : "")))
         }
         return differences
     }

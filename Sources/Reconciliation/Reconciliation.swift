@@ -12,7 +12,8 @@ public enum Reconciliation {
     static let laterPeriods = 24
 
     public static func run(
-        root: PipelineRoot, configuration: PipelineConfiguration, secret: ClientSecret, from: String?, to: String?, today: String
+        root: PipelineRoot, configuration: PipelineConfiguration, secret: ClientSecret, from: String?, to: String?,
+        today: String
     ) async throws -> ReconciliationResult {
         let ours = try OurRecords.read(root: root, configuration: configuration)
         let days = ours.journals.values.map(\.day) + ours.payments.values.map(\.day)
@@ -23,19 +24,24 @@ public enum Reconciliation {
         var departmentOfBranch: [String: String] = [:]
         for (name, department) in enabled { if let branch = department.branch { departmentOfBranch[branch] = name } }
         // A department without a branch books journals without one: then the periods are read unfiltered.
-        let branchFilters: [String?] = enabled.values.contains { $0.branch == nil } ? [nil] : departmentOfBranch.keys.sorted().map { $0 }
+        let branchFilters: [String?] =
+            enabled.values.contains { $0.branch == nil } ? [nil] : departmentOfBranch.keys.sorted().map { $0 }
 
         let reader = try VismaReader(connection: VismaConnection(configuration: configuration, secret: secret))
         let periods = try await reader.get("/v1/financialPeriod", as: [FinancialPeriodDto].self)
         let asked = VismaHoldings.periods(periods, from: first, to: last)
-        let later = VismaHoldings.periods(periods, from: last.succeeding, to: max(last, today)).filter { !asked.contains($0) }
+        let later = VismaHoldings.periods(periods, from: last.succeeding, to: max(last, today)).filter {
+            !asked.contains($0)
+        }
         let read = asked + later.prefix(laterPeriods)
         let masterKinds = Set(ours.masterRecords.map(\.kind))
-        var held = try await VismaHoldings.read(reader, periods: read, branches: branchFilters, masterKinds: from == nil && to == nil ? masterKinds : [])
+        var held = try await VismaHoldings.read(
+            reader, periods: read, branches: branchFilters, masterKinds: from == nil && to == nil ? masterKinds : [])
         held.requests += 1
 
         let reconciler = Reconciler(
-            ours: ours, held: held, branches: Set(departmentOfBranch.keys), tenderAccounts: Set(configuration.paymentTypes.values.map(\.account)),
+            ours: ours, held: held, branches: Set(departmentOfBranch.keys),
+            tenderAccounts: Set(configuration.paymentTypes.values.map(\.account)),
             roundingAccount: configuration.accounts.rounding, departmentOfBranch: departmentOfBranch)
         let range = first...last
         let journals = reconciler.compareJournals(range)
@@ -43,8 +49,10 @@ public enum Reconciliation {
         let payments = reconciler.comparePayments(range)
         let master = reconciler.compareMasterRecords()
         return ReconciliationResult(
-            from: first, to: last, differences: journals + dayTotals.differences + payments.differences + master.differences,
-            journalsCompared: reconciler.journals(inRange: range).count, paymentsCompared: payments.compared, masterRecordsCompared: master.compared,
+            from: first, to: last,
+            differences: journals + dayTotals.differences + payments.differences + master.differences,
+            journalsCompared: reconciler.journals(inRange: range).count, paymentsCompared: payments.compared,
+            masterRecordsCompared: master.compared,
             daysCompared: dayTotals.days, requests: held.requests)
     }
 }

@@ -9,8 +9,10 @@ enum VismaLines {
         func value(_ key: String) -> JSONValue? { line[key]?["value"] }
         guard let account = value("accountNumber")?.stringValue else { return nil }
         return BookedLine(
-            account: account, branch: value("branch")?.stringValue ?? journalBranch, vatCategory: value("vatCodeId")?.stringValue,
-            vatId: value("vatId")?.stringValue, debit: ore(value("debitAmountInCurrency")), credit: ore(value("creditAmountInCurrency")),
+            account: account, branch: value("branch")?.stringValue ?? journalBranch,
+            vatCategory: value("vatCodeId")?.stringValue,
+            vatId: value("vatId")?.stringValue, debit: ore(value("debitAmountInCurrency")),
+            credit: ore(value("creditAmountInCurrency")),
             reference: value("referenceNumber")?.stringValue)
     }
 
@@ -22,14 +24,19 @@ enum VismaLines {
         }
         guard let account = identifier("accountNumber") ?? identifier("account") else { return nil }
         return BookedLine(
-            account: account, branch: identifier("branch") ?? journalBranch, vatCategory: identifier("vatCode") ?? identifier("vatCodeId"),
-            vatId: identifier("vat") ?? identifier("vatId"), debit: ore(line["debitAmountInCurrency"] ?? line["debitAmount"]),
-            credit: ore(line["creditAmountInCurrency"] ?? line["creditAmount"]), reference: line["referenceNumber"]?.stringValue)
+            account: account, branch: identifier("branch") ?? journalBranch,
+            vatCategory: identifier("vatCode") ?? identifier("vatCodeId"),
+            vatId: identifier("vat") ?? identifier("vatId"),
+            debit: ore(line["debitAmountInCurrency"] ?? line["debitAmount"]),
+            credit: ore(line["creditAmountInCurrency"] ?? line["creditAmount"]),
+            reference: line["referenceNumber"]?.stringValue)
     }
 
     /// A decimal amount to øre, half away from zero; 0 for a missing, non-numeric or absurd value.
     static func ore(_ value: JSONValue?) -> Int64 {
-        guard let number = value?.numberValue ?? value?.stringValue.flatMap(Double.init), number.isFinite, abs(number) < 1e13 else { return 0 }
+        guard let number = value?.numberValue ?? value?.stringValue.flatMap(Double.init), number.isFinite,
+            abs(number) < 1e13
+        else { return 0 }
         return Int64((number * 100).rounded(.toNearestOrAwayFromZero))
     }
 }
@@ -70,7 +77,8 @@ public struct VismaHoldings: Sendable {
     /// The financial periods (`YYYYPP`) whose dates meet `from`…`to`.
     static func periods(_ all: [FinancialPeriodDto], from: String, to: String) -> [String] {
         all.compactMap { period -> String? in
-            guard let id = period.period, let start = period.startDate?.prefix(10), let end = period.endDate?.prefix(10) else { return nil }
+            guard let id = period.period, let start = period.startDate?.prefix(10), let end = period.endDate?.prefix(10)
+            else { return nil }
             return start <= to && end >= from ? id : nil
         }.sorted()
     }
@@ -83,20 +91,27 @@ public struct VismaHoldings: Sendable {
         var holdings = VismaHoldings()
         for period in periods {
             for branch in branches {
-                let list = "/v2/journaltransaction?periodId=\(PercentEncoding.encode(period))" + (branch.map { "&branch=\(PercentEncoding.encode($0))" } ?? "")
+                let list =
+                    "/v2/journaltransaction?periodId=\(PercentEncoding.encode(period))"
+                    + (branch.map { "&branch=\(PercentEncoding.encode($0))" } ?? "")
                 for element in try await holdings.pages(reader, list) { holdings.addJournal(element) }
             }
             let payments = "/v1/customerPayment?financialPeriod=\(PercentEncoding.encode(period))"
             for element in try await holdings.pages(reader, payments) {
                 guard let number = element["refNbr"]?.stringValue else { continue }
                 holdings.payments[number] = HeldPayment(
-                    number: number, paymentRef: element["paymentRef"]?.stringValue ?? "", type: element["type"]?.stringValue ?? "",
+                    number: number, paymentRef: element["paymentRef"]?.stringValue ?? "",
+                    type: element["type"]?.stringValue ?? "",
                     status: element["status"]?.stringValue ?? "", amount: VismaLines.ore(element["paymentAmount"]))
             }
         }
-        let masterLists = [("inventory", "/v1/inventory", "inventoryNumber"), ("customer", "/v1/customer", "number"), ("purchaseOrder", "/v1/purchaseorder", "orderNbr")]
+        let masterLists = [
+            ("inventory", "/v1/inventory", "inventoryNumber"), ("customer", "/v1/customer", "number"),
+            ("purchaseOrder", "/v1/purchaseorder", "orderNbr"),
+        ]
         for (kind, list, field) in masterLists where masterKinds.contains(kind) {
-            holdings.masterNumbers[kind] = Set(try await holdings.pages(reader, list).compactMap { $0[field]?.stringValue })
+            holdings.masterNumbers[kind] = Set(
+                try await holdings.pages(reader, list).compactMap { $0[field]?.stringValue })
         }
         return holdings
     }
@@ -107,7 +122,8 @@ public struct VismaHoldings: Sendable {
         defer { requests += count }
         return try await VismaReader.collectPages(pageSize: 1000) { page, size in
             count += 1
-            let elements = try await reader.get(VismaReader.path(list, page: page, pageSize: size), as: [JSONValue].self)
+            let elements = try await reader.get(
+                VismaReader.path(list, page: page, pageSize: size), as: [JSONValue].self)
             let metadata = elements.first?["metadata"]
             return VismaReader.Page(
                 elements: elements, totalCount: AnswerNumbers.count(metadata?["totalCount"]?.numberValue),
@@ -132,8 +148,10 @@ public struct VismaHoldings: Sendable {
             return
         }
         journals[number] = HeldJournal(
-            number: number, status: element["status"]?.stringValue ?? "", period: element["financialPeriod"]?.stringValue ?? "",
-            date: String((element["transactionDate"]?.stringValue ?? "").prefix(10)), description: element["description"]?.stringValue ?? "",
+            number: number, status: element["status"]?.stringValue ?? "",
+            period: element["financialPeriod"]?.stringValue ?? "",
+            date: String((element["transactionDate"]?.stringValue ?? "").prefix(10)),
+            description: element["description"]?.stringValue ?? "",
             branch: branch, lines: lines, lineNumbers: lineNumbers)
     }
 }

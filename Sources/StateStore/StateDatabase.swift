@@ -48,6 +48,7 @@ public struct StateDatabase: Sendable {
     private func refuseNewer(_ db: Database) throws {
         let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
         guard !unknown.isEmpty else { return }
-        throw NewerStateFile(file: url, unknown: "migration\(unknown.count == 1 ? "" : "s") \(unknown.sorted().joined(separator: ", "))")
+        throw NewerStateFile(
+            file: url, unknown: "migration\(unknown.count == 1 ? "" : "s") \(unknown.sorted().joined(separator: ", "))")
     }
 }

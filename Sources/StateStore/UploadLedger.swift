@@ -58,23 +58,25 @@ public struct UploadLedger: Sendable {
         var migrator = DatabaseMigrator()
         // The schema from before migrations were recorded: adopts a ledger made then as it is.
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS ledger (
-                    batch TEXT NOT NULL, sequence INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
-                    state TEXT NOT NULL, visma_id TEXT, message TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated TEXT NOT NULL,
-                    PRIMARY KEY (batch, sequence));
-                CREATE INDEX IF NOT EXISTS ledger_by_state ON ledger (batch, state);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS ledger (
+                        batch TEXT NOT NULL, sequence INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+                        state TEXT NOT NULL, visma_id TEXT, message TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated TEXT NOT NULL,
+                        PRIMARY KEY (batch, sequence));
+                    CREATE INDEX IF NOT EXISTS ledger_by_state ON ledger (batch, state);
+                    """)
         }
         // v2: the release of each document is tracked on its own (a release is confirmed, queued or failed apart
         // from the create), and a refund keeps what it was applied to. Rows done before it were released, if at
         // all, by the old fire-and-forget call: they count as released.
         migrator.registerMigration("v2-release") { db in
-            try db.execute(sql: """
-                ALTER TABLE ledger ADD COLUMN release TEXT;
-                ALTER TABLE ledger ADD COLUMN applied TEXT;
-                UPDATE ledger SET release = 'done' WHERE state = 'done';
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE ledger ADD COLUMN release TEXT;
+                    ALTER TABLE ledger ADD COLUMN applied TEXT;
+                    UPDATE ledger SET release = 'done' WHERE state = 'done';
+                    """)
         }
         // Visma's number by kind and our key, across batches: what later records address and refer to.
         migrator.registerMigration("v3-numbers-by-key") { db in
@@ -83,7 +85,9 @@ public struct UploadLedger: Sendable {
         return migrator
     }
 
-    static func database(in root: PipelineRoot) -> StateDatabase { StateDatabase(url: file(in: root), migrator: migrator) }
+    static func database(in root: PipelineRoot) -> StateDatabase {
+        StateDatabase(url: file(in: root), migrator: migrator)
+    }
 
     /// Opens (creating or migrating) the root's ledger for the upload stage.
     public init(root: PipelineRoot) throws {
@@ -96,7 +100,10 @@ public struct UploadLedger: Sendable {
     /// Adds a `pending` row for every record the ledger does not have yet.
     public func prepare(batch: BatchID, records: [Record]) throws {
         try queue.write { db in
-            let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO ledger (batch, sequence, kind, key, state, updated) VALUES (?, ?, ?, ?, 'pending', ?)")
+            let insert = try db.makeStatement(
+                sql:
+                    "INSERT OR IGNORE INTO ledger (batch, sequence, kind, key, state, updated) VALUES (?, ?, ?, ?, 'pending', ?)"
+            )
             let now = Timestamp.iso8601(Date())
             for record in records {
                 try insert.execute(arguments: [batch.rawValue, record.sequence, record.kind, record.key, now])
@@ -117,21 +124,29 @@ public struct UploadLedger: Sendable {
     public func markSending(batch: BatchID, sequences: [Int]) throws {
         try queue.write { db in
             let update = try db.makeStatement(
-                sql: "UPDATE ledger SET state = 'sending', attempts = attempts + 1, updated = ? WHERE batch = ? AND sequence = ?")
+                sql:
+                    "UPDATE ledger SET state = 'sending', attempts = attempts + 1, updated = ? WHERE batch = ? AND sequence = ?"
+            )
             let now = Timestamp.iso8601(Date())
             for sequence in sequences { try update.execute(arguments: [now, batch.rawValue, sequence]) }
         }
     }
 
     /// Records outcomes in one transaction (group commit).
-    public func record(batch: BatchID, _ outcomes: [(sequence: Int, state: State, vismaId: String?, message: String?)]) throws {
+    public func record(
+        batch: BatchID, _ outcomes: [(sequence: Int, state: State, vismaId: String?, message: String?)]
+    ) throws {
         guard !outcomes.isEmpty else { return }
         try queue.write { db in
             let update = try db.makeStatement(
-                sql: "UPDATE ledger SET state = ?, visma_id = ?, message = ?, updated = ? WHERE batch = ? AND sequence = ?")
+                sql:
+                    "UPDATE ledger SET state = ?, visma_id = ?, message = ?, updated = ? WHERE batch = ? AND sequence = ?"
+            )
             let now = Timestamp.iso8601(Date())
             for outcome in outcomes {
-                try update.execute(arguments: [outcome.state.rawValue, outcome.vismaId, outcome.message, now, batch.rawValue, outcome.sequence])
+                try update.execute(arguments: [
+                    outcome.state.rawValue, outcome.vismaId, outcome.message, now, batch.rawValue, outcome.sequence,
+                ])
             }
         }
     }
@@ -141,10 +156,12 @@ public struct UploadLedger: Sendable {
         try queue.write { db in
             let now = Timestamp.iso8601(Date())
             try db.execute(
-                sql: "UPDATE ledger SET state = 'pending', message = NULL, updated = ? WHERE batch = ? AND state = 'rejected'",
+                sql:
+                    "UPDATE ledger SET state = 'pending', message = NULL, updated = ? WHERE batch = ? AND state = 'rejected'",
                 arguments: [now, batch.rawValue])
             try db.execute(
-                sql: "UPDATE ledger SET release = NULL, message = NULL, updated = ? WHERE batch = ? AND release = 'failed'",
+                sql:
+                    "UPDATE ledger SET release = NULL, message = NULL, updated = ? WHERE batch = ? AND release = 'failed'",
                 arguments: [now, batch.rawValue])
         }
     }
@@ -174,10 +191,11 @@ public struct UploadLedger: Sendable {
     }
 
     static func vismaNumbers(_ db: Database, kind: String, keys: some Sequence<String>) throws -> [String: String] {
-        let statement = try db.makeStatement(sql: """
-            SELECT visma_id FROM ledger WHERE kind = ? AND key = ? AND state = 'done' AND visma_id IS NOT NULL
-            ORDER BY updated DESC, rowid DESC LIMIT 1
-            """)
+        let statement = try db.makeStatement(
+            sql: """
+                SELECT visma_id FROM ledger WHERE kind = ? AND key = ? AND state = 'done' AND visma_id IS NOT NULL
+                ORDER BY updated DESC, rowid DESC LIMIT 1
+                """)
         var numbers: [String: String] = [:]
         for key in Set(keys) {
             if let number = try String.fetchOne(statement, arguments: [kind, key]) { numbers[key] = number }
@@ -192,8 +210,10 @@ public struct UploadLedger: Sendable {
             let sequence: Int = row["sequence"]
             let release: String? = row.hasColumn("release") ? row["release"] : nil
             entries[sequence] = Entry(
-                sequence: sequence, state: State(rawValue: row["state"]) ?? .pending, vismaId: row["visma_id"], message: row["message"],
-                release: release.flatMap(ReleaseState.init(rawValue:)), applied: row.hasColumn("applied") ? row["applied"] : nil)
+                sequence: sequence, state: State(rawValue: row["state"]) ?? .pending, vismaId: row["visma_id"],
+                message: row["message"],
+                release: release.flatMap(ReleaseState.init(rawValue:)),
+                applied: row.hasColumn("applied") ? row["applied"] : nil)
         }
         return entries
     }
@@ -219,16 +239,22 @@ extension UploadLedger {
         public func waiting(batch: BatchID) throws -> [(sequence: Int, kind: String, key: String, why: String)] {
             try queue.read { db in
                 let entries = try UploadLedger.entries(db, batch: batch)
-                return try Row.fetchAll(db, sql: "SELECT sequence, kind, key FROM ledger WHERE batch = ? ORDER BY sequence", arguments: [batch.rawValue])
-                    .compactMap { row -> (Int, String, String, String)? in
-                        let sequence: Int = row["sequence"]
-                        guard let entry = entries[sequence] else { return nil }
-                        if entry.state == .waiting { return (sequence, row["kind"], row["key"], entry.message ?? "waits") }
-                        if entry.state == .done, entry.release == .queued || entry.release == .pending {
-                            return (sequence, row["kind"], row["key"], "created; its release is not confirmed yet (the next run looks again)")
-                        }
-                        return nil
+                return try Row.fetchAll(
+                    db, sql: "SELECT sequence, kind, key FROM ledger WHERE batch = ? ORDER BY sequence",
+                    arguments: [batch.rawValue]
+                )
+                .compactMap { row -> (Int, String, String, String)? in
+                    let sequence: Int = row["sequence"]
+                    guard let entry = entries[sequence] else { return nil }
+                    if entry.state == .waiting { return (sequence, row["kind"], row["key"], entry.message ?? "waits") }
+                    if entry.state == .done, entry.release == .queued || entry.release == .pending {
+                        return (
+                            sequence, row["kind"], row["key"],
+                            "created; its release is not confirmed yet (the next run looks again)"
+                        )
                     }
+                    return nil
+                }
             }
         }
 
@@ -240,7 +266,10 @@ extension UploadLedger {
         /// The sequences of the batch's records Visma has confirmed.
         public func done(batch: BatchID) throws -> Set<Int> {
             try queue.read { db in
-                Set(try Int.fetchAll(db, sql: "SELECT sequence FROM ledger WHERE batch = ? AND state = 'done'", arguments: [batch.rawValue]))
+                Set(
+                    try Int.fetchAll(
+                        db, sql: "SELECT sequence FROM ledger WHERE batch = ? AND state = 'done'",
+                        arguments: [batch.rawValue]))
             }
         }
     }

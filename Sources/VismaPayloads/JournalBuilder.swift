@@ -55,8 +55,10 @@ struct JournalBuilder {
                     receiptNumber = element["number"] ?? ""
                     scan.startReceipt(number: Int64(receiptNumber) ?? 0)
                 case "line":
-                    scan.addLine(group: element["itemGroup"] ?? "", vat: element["vatCode"] ?? "", amount: money(element, "amount"),
-                                 discount: money(element, "discount"))
+                    scan.addLine(
+                        group: element["itemGroup"] ?? "", vat: element["vatCode"] ?? "",
+                        amount: money(element, "amount"),
+                        discount: money(element, "discount"))
                 case "tender":
                     scan.addTender(type: element["type"] ?? "", amount: money(element, "amount"))
                 default:
@@ -65,7 +67,8 @@ struct JournalBuilder {
             case .end(let name):
                 if name == "receipt", perReceipt {
                     let journal = try record(
-                        number: "POS-R\(receiptNumber)", day: day, branch: branch, description: "FlexyBox \(department) kvittering \(receiptNumber)",
+                        number: "POS-R\(receiptNumber)", day: day, branch: branch,
+                        description: "FlexyBox \(department) kvittering \(receiptNumber)",
                         sums: scan.receiptSums, origin: url.lastPathComponent)
                     records.append(journal.record)
                     previews.append(journal.preview)
@@ -77,16 +80,20 @@ struct JournalBuilder {
             let compactDay = day.replacingOccurrences(of: "-", with: "")
             let number = "POS\(compactDay)-\(branch ?? "0")"
             let journal = try record(
-                number: number, day: day, branch: branch, description: "FlexyBox \(department) \(day)", sums: scan.daySums,
+                number: number, day: day, branch: branch, description: "FlexyBox \(department) \(day)",
+                sums: scan.daySums,
                 origin: url.lastPathComponent)
             records.append(journal.record)
             previews.append(journal.preview)
             voucher = try dayVoucher(
-                key: number, day: day, department: department, branch: branch, file: url.lastPathComponent, counts: scan.counts,
+                key: number, day: day, department: department, branch: branch, file: url.lastPathComponent,
+                counts: scan.counts,
                 sums: scan.daySums)
         }
-        return Journal(records: records, totals: scan.totals(day: day, department: department, file: url.lastPathComponent), previews: previews,
-                       voucher: voucher)
+        return Journal(
+            records: records, totals: scan.totals(day: day, department: department, file: url.lastPathComponent),
+            previews: previews,
+            voucher: voucher)
     }
 
     private func money(_ element: XMLElement, _ name: String) -> Int64 {
@@ -124,8 +131,10 @@ struct JournalBuilder {
         func totals(day: String, department: String, file: String) -> ReceiptDayTotals {
             ReceiptDayTotals(
                 businessDay: day, department: department, file: file, receipts: counts.receipts, lines: counts.lines,
-                firstReceipt: counts.first ?? 0, lastReceipt: counts.last, grossSales: FixedPoint.money(ore: grossByVat.values.reduce(0, +)).text,
-                discounts: FixedPoint.money(ore: counts.discounts).text, grossByVatCode: grossByVat.mapValues { FixedPoint.money(ore: $0).text },
+                firstReceipt: counts.first ?? 0, lastReceipt: counts.last,
+                grossSales: FixedPoint.money(ore: grossByVat.values.reduce(0, +)).text,
+                discounts: FixedPoint.money(ore: counts.discounts).text,
+                grossByVatCode: grossByVat.mapValues { FixedPoint.money(ore: $0).text },
                 tenders: daySums.tenders.mapValues { FixedPoint.money(ore: $0).text })
         }
     }
@@ -145,9 +154,11 @@ struct JournalBuilder {
         key: String, day: String, department: String, branch: String?, file: String, counts: DayCounts, sums: Sums
     ) throws -> DayVoucher {
         var voucher = DayVoucher(
-            venue: configuration.venue.name, department: department, branch: branch, businessDay: day, journalKey: key, batchId: "",
+            venue: configuration.venue.name, department: department, branch: branch, businessDay: day, journalKey: key,
+            batchId: "",
             receiptsFile: file, receiptsSha256: "", receipts: counts.receipts, firstReceipt: counts.first ?? 0,
-            lastReceipt: counts.last, sales: [], vat: [], tenders: [], discounts: counts.discounts, refunds: counts.refunds)
+            lastReceipt: counts.last, sales: [], vat: [], tenders: [], discounts: counts.discounts,
+            refunds: counts.refunds)
         try voucher.fill(sums.grossByGroupAndVat, tenders: sums.tenders, builder: self)
         return voucher
     }
@@ -167,33 +178,45 @@ struct JournalBuilder {
         var lines = JournalLines(reference: number, branch: branch)
         let postings = try vatPostings(sums.grossByGroupAndVat)
         for taxable in postings.taxable {
-            lines.add(account: taxable.account, amount: taxable.net, creditSide: true, text: taxable.text,
-                      vatCategory: vatTransactions ? taxable.category : nil)
+            lines.add(
+                account: taxable.account, amount: taxable.net, creditSide: true, text: taxable.text,
+                vatCategory: vatTransactions ? taxable.category : nil)
         }
         for vat in postings.vat {
-            lines.add(account: vat.account, amount: vat.amount, creditSide: true, text: "Salgsmoms \(vat.code) %", vatId: vatTransactions ? vat.vatId : nil)
+            lines.add(
+                account: vat.account, amount: vat.amount, creditSide: true, text: "Salgsmoms \(vat.code) %",
+                vatId: vatTransactions ? vat.vatId : nil)
         }
         for (type, amount) in sums.tenders.sorted(by: { $0.key < $1.key }) {
-            lines.add(account: configuration.paymentTypes[type]?.account ?? "", amount: amount, creditSide: false, text: type)
+            lines.add(
+                account: configuration.paymentTypes[type]?.account ?? "", amount: amount, creditSide: false, text: type)
         }
         if lines.debit != lines.credit {
-            lines.add(account: configuration.accounts.rounding, amount: lines.debit - lines.credit, creditSide: true, text: "Øreafrunding")
+            lines.add(
+                account: configuration.accounts.rounding, amount: lines.debit - lines.credit, creditSide: true,
+                text: "Øreafrunding")
         }
         guard let period = reference.financialPeriod(containing: day) else {
             throw OperatorMessage(
-                .dataRejected, "no financial period in Visma contains \(day) (journal \(number)): validate the batch again against Visma's periods")
+                .dataRejected,
+                "no financial period in Visma contains \(day) (journal \(number)): validate the batch again against Visma's periods"
+            )
         }
         let body = JournalTransactionUpdateDto(
             batchNumber: .init(number), overrideNumberSeries: .init(true), transactionDate: .init("\(day)T00:00:00"),
-            financialPeriod: .init(period.period), description: .init(String(description.prefix(60))), hold: .init(false),
-            branch: branch.map(DtoValue.init), createVatTransaction: vatTransactions ? .init(true) : nil, journalTransactionLines: lines.lines)
+            financialPeriod: .init(period.period), description: .init(String(description.prefix(60))),
+            hold: .init(false),
+            branch: branch.map(DtoValue.init), createVatTransaction: vatTransactions ? .init(true) : nil,
+            journalTransactionLines: lines.lines)
         let record = try PayloadRecord(
             sequence: 0, group: .journalTransactions, key: number, method: "POST", path: "/v2/journaltransaction",
             lookup: "/v2/journaltransaction/\(PercentEncoding.encode(number))", body: body,
-            release: configuration.pipeline.releaseDocuments ? "/v2/journaltransaction/\(PercentEncoding.encode(number))/action/release" : nil,
+            release: configuration.pipeline.releaseDocuments
+                ? "/v2/journaltransaction/\(PercentEncoding.encode(number))/action/release" : nil,
             origin: origin)
         let preview = JournalPreview(
-            number: number, businessDay: day, description: description, branch: branch, period: period.period, lines: lines.preview)
+            number: number, businessDay: day, description: description, branch: branch, period: period.period,
+            lines: lines.preview)
         return (record, preview)
     }
 
@@ -215,12 +238,16 @@ struct JournalBuilder {
 
     /// Revenue and VAT of a journal: per VAT code the VAT contained in its gross (the receipts' VAT),
     /// and the revenue lines net of exactly that VAT, so that round(net × rate) is within an øre of it.
-    func vatPostings(_ grossByGroupAndVat: [String: [String: Int64]]) throws -> (taxable: [TaxablePosting], vat: [VatPosting]) {
+    func vatPostings(
+        _ grossByGroupAndVat: [String: [String: Int64]]
+    ) throws -> (taxable: [TaxablePosting], vat: [VatPosting]) {
         var taxable: [TaxablePosting] = []
         var vats: [VatPosting] = []
         var byCode: [String: [(group: String, gross: Int64)]] = [:]
         for group in grossByGroupAndVat.keys.sorted() {
-            for (code, gross) in (grossByGroupAndVat[group] ?? [:]).sorted(by: { $0.key < $1.key }) { byCode[code, default: []].append((group, gross)) }
+            for (code, gross) in (grossByGroupAndVat[group] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                byCode[code, default: []].append((group, gross))
+            }
         }
         for (code, groups) in byCode.sorted(by: { $0.key < $1.key }) {
             let settings = configuration.vatCodes[code]
@@ -232,11 +259,15 @@ struct JournalBuilder {
                 nets[largest] += groups.reduce(0) { $0 + $1.gross } - vat - nets.reduce(0, +)
             }
             for (index, entry) in groups.enumerated() {
-                taxable.append(TaxablePosting(
-                    account: configuration.itemGroups[entry.group]?.revenueAccount ?? "", net: nets[index], text: "\(entry.group) \(rate) %",
-                    category: settings?.vismaVatCategory))
+                taxable.append(
+                    TaxablePosting(
+                        account: configuration.itemGroups[entry.group]?.revenueAccount ?? "", net: nets[index],
+                        text: "\(entry.group) \(rate) %",
+                        category: settings?.vismaVatCategory))
             }
-            vats.append(VatPosting(code: code, vatId: settings?.vismaVatCode ?? "", account: try vatAccount(code: code), amount: vat))
+            vats.append(
+                VatPosting(
+                    code: code, vatId: settings?.vismaVatCode ?? "", account: try vatAccount(code: code), amount: vat))
         }
         return (taxable, vats)
     }
@@ -248,11 +279,14 @@ struct JournalBuilder {
         let settings = configuration.vatCodes[code]
         let payable = reference.vats?.first { $0.id == settings?.vismaVatCode }?.payableAccount
         let configured = settings?.outputVatAccount
-        let account = configuration.pipeline.effectiveJournalVat == .vatTransactions ? payable ?? configured : configured ?? payable
+        let account =
+            configuration.pipeline.effectiveJournalVat == .vatTransactions
+            ? payable ?? configured : configured ?? payable
         guard let account, !account.isEmpty else {
             throw OperatorMessage(
                 .configuration,
-                "VAT code \(code): Visma names no VAT payable account for VAT \(settings?.vismaVatCode ?? "?") and vatCodes.\(code).outputVatAccount is not set")
+                "VAT code \(code): Visma names no VAT payable account for VAT \(settings?.vismaVatCode ?? "?") and vatCodes.\(code).outputVatAccount is not set"
+            )
         }
         return account
     }
@@ -274,33 +308,43 @@ struct JournalLines {
     }
 
     /// A signed amount: positive on its natural side, negative flips to the other; zero adds no line.
-    mutating func add(account: String, amount: Int64, creditSide: Bool, text: String, vatCategory: String? = nil, vatId: String? = nil) {
+    mutating func add(
+        account: String, amount: Int64, creditSide: Bool, text: String, vatCategory: String? = nil, vatId: String? = nil
+    ) {
         guard amount != 0 else { return }
         let isCredit = (amount > 0) == creditSide
         let value = abs(amount)
         if isCredit { credit += value } else { debit += value }
-        preview.append(JournalPreview.Line(
-            account: account, text: String(text.prefix(60)), vatCategory: vatCategory, vatId: vatId,
-            debit: isCredit ? 0 : value, credit: isCredit ? value : 0))
+        preview.append(
+            JournalPreview.Line(
+                account: account, text: String(text.prefix(60)), vatCategory: vatCategory, vatId: vatId,
+                debit: isCredit ? 0 : value, credit: isCredit ? value : 0))
         let lineAmount = DtoValue(Double(value) / 100)
-        lines.append(JournalTransactionLineUpdateDto(
-            operation: .insert, lineNumber: .init(lines.count + 1), accountNumber: .init(account),
-            transactionDescription: .init(String(text.prefix(60))), debitAmountInCurrency: isCredit ? nil : lineAmount,
-            creditAmountInCurrency: isCredit ? lineAmount : nil, referenceNumber: .init(reference), vatCodeId: vatCategory.map(DtoValue.init),
-            vatId: vatId.map(DtoValue.init), branch: branch.map(DtoValue.init)))
+        lines.append(
+            JournalTransactionLineUpdateDto(
+                operation: .insert, lineNumber: .init(lines.count + 1), accountNumber: .init(account),
+                transactionDescription: .init(String(text.prefix(60))),
+                debitAmountInCurrency: isCredit ? nil : lineAmount,
+                creditAmountInCurrency: isCredit ? lineAmount : nil, referenceNumber: .init(reference),
+                vatCodeId: vatCategory.map(DtoValue.init),
+                vatId: vatId.map(DtoValue.init), branch: branch.map(DtoValue.init)))
     }
 }
 
 extension DayVoucher {
     /// Sales per item group and VAT code, the VAT of each code as the journal books it, and the tenders.
-    mutating func fill(_ grossByGroupAndVat: [String: [String: Int64]], tenders: [String: Int64], builder: JournalBuilder) throws {
+    mutating func fill(
+        _ grossByGroupAndVat: [String: [String: Int64]], tenders: [String: Int64], builder: JournalBuilder
+    ) throws {
         let rate = { (code: String) in builder.configuration.vatCodes[code]?.ratePercent ?? 0 }
         sales = grossByGroupAndVat.keys.sorted().flatMap { group in
             (grossByGroupAndVat[group] ?? [:]).sorted { $0.key < $1.key }.map {
                 DayVoucher.Sales(itemGroup: group, vatCode: $0.key, ratePercent: rate($0.key), gross: $0.value)
             }
         }
-        vat = try builder.vatPostings(grossByGroupAndVat).vat.map { DayVoucher.Vat(vatCode: $0.code, ratePercent: rate($0.code), vat: $0.amount) }
+        vat = try builder.vatPostings(grossByGroupAndVat).vat.map {
+            DayVoucher.Vat(vatCode: $0.code, ratePercent: rate($0.code), vat: $0.amount)
+        }
         self.tenders = tenders.sorted { $0.key < $1.key }.map { DayVoucher.Tender(type: $0.key, amount: $0.value) }
     }
 }

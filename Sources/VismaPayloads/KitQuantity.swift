@@ -13,7 +13,9 @@ enum KitQuantity {
     /// A reference snapshot kit's components (`item:quantity×10⁴`) with their quantities rounded the same way.
     static func storedSignature(_ components: [String], places: Int) -> [String] {
         components.map { component in
-            guard let colon = component.lastIndex(of: ":"), let quantity = Int64(component[component.index(after: colon)...]) else {
+            guard let colon = component.lastIndex(of: ":"),
+                let quantity = Int64(component[component.index(after: colon)...])
+            else {
                 return component
             }
             return "\(component[..<colon]):\(stored(quantity, places: places))"

@@ -38,7 +38,9 @@ struct PayloadBuilder {
         for url in urls(.purchaseOrders) { draft.records += try readPurchaseOrders(url, units: draft.units) }
         // Receipts: one balanced journal per business day and department (or per receipt).
         for url in urls(.receipts) {
-            guard let journal = try JournalBuilder(configuration: configuration, reference: reference).build(url) else { continue }
+            guard let journal = try JournalBuilder(configuration: configuration, reference: reference).build(url) else {
+                continue
+            }
             draft.result.controlTotals.receiptDays.append(journal.totals)
             if let voucher = journal.voucher { draft.result.vouchers.append(voucher) }
             draft.records += journal.records.map(Self.numberedByVisma(journal:))
@@ -73,34 +75,42 @@ struct PayloadBuilder {
             let kind = row["kind"] ?? ""
             let kit = kind == "product" && kitProducts.contains(number)
             let group: PayloadGroup = kind == "raw_material" ? .rawMaterials : (kit ? .kitProducts : .stockProducts)
-            let classId = row["visma_item_class"] ?? (kit ? configuration.itemClasses.nonStock : configuration.itemClasses.stock)
-            let type = reference.itemClasses.first { $0.id == classId }?.type ?? (kit ? "NonStockItem" : "FinishedGoodItem")
+            let classId =
+                row["visma_item_class"] ?? (kit ? configuration.itemClasses.nonStock : configuration.itemClasses.stock)
+            let type =
+                reference.itemClasses.first { $0.id == classId }?.type ?? (kit ? "NonStockItem" : "FinishedGoodItem")
             let unit = row["unit"] ?? "STK"
             draft.units[number] = unit
             let price = row.amount("sales_price").map { Double($0.units) / 100 }
             let vatCategory = row["vat_code"].flatMap { configuration.vatCodes[$0]?.vismaVatCategory }
             let status = row["active"] == "false" ? "Inactive" : "Active"
             var body = InventoryUpdateDto(
-                description: .init(row["name"] ?? number), itemClass: .init(classId), type: .init(type), status: .init(status),
+                description: .init(row["name"] ?? number), itemClass: .init(classId), type: .init(type),
+                status: .init(status),
                 baseUnit: .init(unit), salesUnit: .init(unit), purchaseUnit: .init(unit), kitItem: .init(kit),
                 vatCode: vatCategory.map(DtoValue.init), defaultPrice: price.map(DtoValue.init))
             let origin = "\(url.lastPathComponent):\(row.line)"
             let lookup = "/v1/inventory/\(PercentEncoding.encode(number))"
             if let existing = vismaItems[number] {
-                let unchanged = existing.description == (row["name"] ?? number) && existing.baseUnit == unit
+                let unchanged =
+                    existing.description == (row["name"] ?? number) && existing.baseUnit == unit
                     && existing.vatCategory == vatCategory && existing.status == status && existing.kitItem == kit
                     && (price == nil || existing.defaultPrice == price)
                 if unchanged {
                     draft.result.counts["inventory.unchanged", default: 0] += 1
                     return
                 }
-                draft.records.append(try PayloadRecord(
-                    sequence: 0, group: group, key: number, method: "PUT", path: lookup, lookup: lookup, body: body, release: nil, origin: origin))
+                draft.records.append(
+                    try PayloadRecord(
+                        sequence: 0, group: group, key: number, method: "PUT", path: lookup, lookup: lookup, body: body,
+                        release: nil, origin: origin))
             } else {
                 body.inventoryNumber = .init(number)
-                draft.records.append(try PayloadRecord(
-                    sequence: 0, group: group, key: number, method: "POST", path: "/v1/inventory", lookup: lookup, body: body, release: nil,
-                    origin: origin))
+                draft.records.append(
+                    try PayloadRecord(
+                        sequence: 0, group: group, key: number, method: "POST", path: "/v1/inventory", lookup: lookup,
+                        body: body, release: nil,
+                        origin: origin))
             }
         }
     }
@@ -110,7 +120,9 @@ struct PayloadBuilder {
         let kitsInVisma = Dictionary(grouping: reference.kits ?? [], by: \.item)
         let places = configuration.pipeline.effectiveQuantityDecimalPlaces
         for calculation in calculations {
-            let signature = calculation.components.map { "\($0.item):\(KitQuantity.stored($0.quantityE4, places: places))" }
+            let signature = calculation.components.map {
+                "\($0.item):\(KitQuantity.stored($0.quantityE4, places: places))"
+            }
             let existing = kitsInVisma[calculation.product] ?? []
             let latest = existing.max { (Int($0.revision) ?? 0) < (Int($1.revision) ?? 0) }
             if let latest, KitQuantity.storedSignature(latest.components, places: places) == signature {
@@ -121,22 +133,28 @@ struct PayloadBuilder {
             let lines = calculation.components.enumerated().map { index, component in
                 KitComponentUpdateDto(
                     operation: .insert, lineNbr: .init(index + 1), compInventoryID: .init(component.item),
-                    dfltCompQty: .init(Double(KitQuantity.stored(component.quantityE4, places: places)) / 10_000), uom: .init(component.unit))
+                    dfltCompQty: .init(Double(KitQuantity.stored(component.quantityE4, places: places)) / 10_000),
+                    uom: .init(component.unit))
             }
             let body = KitSpecificationUpdateDto(
-                kitInventoryID: .init(calculation.product), revisionID: .init(String(revision)), descr: .init("Kalkulation \(revision)"),
+                kitInventoryID: .init(calculation.product), revisionID: .init(String(revision)),
+                descr: .init("Kalkulation \(revision)"),
                 isActive: .init(true), isNonStock: .init(true), stockComponentLines: lines, nonStockComponentLines: [])
-            draft.records.append(try PayloadRecord(
-                sequence: 0, group: .kitSpecifications, key: "\(calculation.product)/\(revision)", method: "POST", path: "/v1/KitSpecifications",
-                lookup: "/v1/KitSpecifications/\(PercentEncoding.encode(calculation.product))/\(revision)", body: body, release: nil,
-                origin: calculation.origin))
+            draft.records.append(
+                try PayloadRecord(
+                    sequence: 0, group: .kitSpecifications, key: "\(calculation.product)/\(revision)", method: "POST",
+                    path: "/v1/KitSpecifications",
+                    lookup: "/v1/KitSpecifications/\(PercentEncoding.encode(calculation.product))/\(revision)",
+                    body: body, release: nil,
+                    origin: calculation.origin))
         }
     }
 
     /// Customers: created when Visma does not have them; else only the FlexyBox fields that differ from Visma's are
     /// sent, never `status` or class values, so what the bookkeeper set in Visma survives; unchanged ones are skipped.
     private func addCustomers(_ url: URL, to draft: inout Draft) throws {
-        let vismaCustomers = Dictionary(reference.customers.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
+        let vismaCustomers = Dictionary(
+            reference.customers.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         try readCSV(url) { row in
             let number = row["customer_number"] ?? ""
             let origin = "\(url.lastPathComponent):\(row.line)"
@@ -148,28 +166,34 @@ struct PayloadBuilder {
                     return
                 }
                 let path = "/v1/customer/\(PercentEncoding.encode(vismaNumber))"
-                draft.records.append(try PayloadRecord(
-                    sequence: 0, group: .customers, key: number, method: "PUT", path: path, lookup: path, body: body, release: nil, origin: origin))
+                draft.records.append(
+                    try PayloadRecord(
+                        sequence: 0, group: .customers, key: number, method: "PUT", path: path, lookup: path,
+                        body: body, release: nil, origin: origin))
                 return
             }
             let address = AddressUpdateDto(
-                addressLine1: row["address_line1"].map(DtoValue.init), addressLine2: row["address_line2"].map(DtoValue.init),
+                addressLine1: row["address_line1"].map(DtoValue.init),
+                addressLine2: row["address_line2"].map(DtoValue.init),
                 postalCode: row["postal_code"].map(DtoValue.init), city: row["city"].map(DtoValue.init),
                 countryId: .init(row["country"] ?? "DK"))
             let contact = ContactInfoUpdateDto(
-                name: .init(row["name"] ?? number), email: row["email"].map(DtoValue.init), phone1: row["phone"].map(DtoValue.init))
+                name: .init(row["name"] ?? number), email: row["email"].map(DtoValue.init),
+                phone1: row["phone"].map(DtoValue.init))
             let name = row["name"] ?? number
             let body = CustomerUpdateDto(
                 number: .init(number), name: .init(name), status: .init("Active"), overrideWithClassValues: true,
                 customerClassId: .init(row["customer_class"] ?? configuration.customers.defaultCustomerClass),
-                corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address), mainContact: .init(contact),
+                corporateId: row["vat_number"].map(DtoValue.init), mainAddress: .init(address),
+                mainContact: .init(contact),
                 overrideNumberSeries: .init(true), accountReference: .init(number))
             var record = try PayloadRecord(
                 sequence: 0, group: .customers, key: number, method: "POST", path: "/v1/customer",
                 lookup: "/v1/customer/\(PayloadRecord.numberPlaceholder)", body: body, release: nil, origin: origin)
             // Our number is kept in "Account ref."; the list filters by the name, which narrows it.
             record.search = .init(
-                list: "/v1/customer?name=\(PercentEncoding.encode(name))", keyField: "accountReference", numberField: "number", keyText: number)
+                list: "/v1/customer?name=\(PercentEncoding.encode(name))", keyField: "accountReference",
+                numberField: "number", keyText: number)
             draft.records.append(record)
         }
     }
@@ -186,10 +210,12 @@ struct PayloadBuilder {
         }
         let name = changed("name", existing.name)
         let address = AddressUpdateDto(
-            addressLine1: changed("address_line1", existing.addressLine1), addressLine2: changed("address_line2", existing.addressLine2),
+            addressLine1: changed("address_line1", existing.addressLine1),
+            addressLine2: changed("address_line2", existing.addressLine2),
             postalCode: changed("postal_code", existing.postalCode), city: changed("city", existing.city),
             countryId: changed("country", existing.country))
-        let contact = ContactInfoUpdateDto(name: name, email: changed("email", existing.email), phone1: changed("phone", existing.phone))
+        let contact = ContactInfoUpdateDto(
+            name: name, email: changed("email", existing.email), phone1: changed("phone", existing.phone))
         let customerClass = changed("customer_class", existing.customerClass)
         let body = CustomerUpdateDto(
             name: name, overrideWithClassValues: customerClass == nil ? nil : false, customerClassId: customerClass,
@@ -208,23 +234,33 @@ struct PayloadBuilder {
             draft.paymentTotals.count += 1
             if amount >= 0 { draft.paymentTotals.deposits += amount } else { draft.paymentTotals.withdrawals += amount }
             let type = row["payment_type"] ?? ""
-            let method = configuration.paymentTypes[type]?.vismaPaymentMethod
+            let method =
+                configuration.paymentTypes[type]?.vismaPaymentMethod
                 ?? reference.paymentMethods.first { $0.description == type && $0.active }?.id ?? type
-            let branch = row["department"].flatMap { configuration.departments[$0] }.flatMap { $0.enabled ? $0.branch : nil }
+            let branch = row["department"].flatMap { configuration.departments[$0] }.flatMap {
+                $0.enabled ? $0.branch : nil
+            }
             let body = PaymentUpdateDto(
-                type: .init(amount < 0 ? PaymentKind.withdrawal : PaymentKind.deposit), referenceNumber: .init(id), overrideNumberSeries: .init(true),
+                type: .init(amount < 0 ? PaymentKind.withdrawal : PaymentKind.deposit), referenceNumber: .init(id),
+                overrideNumberSeries: .init(true),
                 customer: .init(row["customer_number"] ?? ""), paymentMethod: .init(method),
                 applicationDate: .init("\(row["date"] ?? "")T00:00:00"), paymentRef: .init(id),
-                paymentAmount: .init(Double(abs(amount)) / 100), currency: .init(row["currency"] ?? "DKK"), hold: .init(false),
+                paymentAmount: .init(Double(abs(amount)) / 100), currency: .init(row["currency"] ?? "DKK"),
+                hold: .init(false),
                 invoiceText: row["reference"].map { .init(String($0.prefix(50))) }, branch: branch.map(DtoValue.init))
             let lookup = "/v1/customerPayment/\(PayloadRecord.numberPlaceholder)"
             var record = try PayloadRecord(
-                sequence: 0, group: .customerPayments, key: id, method: "POST", path: "/v1/customerPayment", lookup: lookup, body: body,
+                sequence: 0, group: .customerPayments, key: id, method: "POST", path: "/v1/customerPayment",
+                lookup: lookup, body: body,
                 release: configuration.pipeline.releaseDocuments ? "\(lookup)/action/release" : nil,
                 origin: "\(url.lastPathComponent):\(row.line)")
             // The customer as Visma numbered it, resolved at send time; our payment id stays in `paymentRef`.
-            record.references = [.init(field: "customer", kind: PayloadGroup.customers.kind, key: row["customer_number"] ?? "")]
-            record.search = .init(list: "/v1/customerPayment?customer={customer}", keyField: "paymentRef", numberField: "refNbr", keyText: id)
+            record.references = [
+                .init(field: "customer", kind: PayloadGroup.customers.kind, key: row["customer_number"] ?? "")
+            ]
+            record.search = .init(
+                list: "/v1/customerPayment?customer={customer}", keyField: "paymentRef", numberField: "refNbr",
+                keyText: id)
             draft.records.append(record)
         }
     }
@@ -237,7 +273,8 @@ struct PayloadBuilder {
         record.release = record.release.map { _ in "\(address)/action/release" }
         let period = record.body["financialPeriod"]?["value"]?.stringValue ?? ""
         record.search = .init(
-            list: "/v2/journaltransaction?periodId=\(PercentEncoding.encode(period))", keyField: "journalTransactionLines.referenceNumber",
+            list: "/v2/journaltransaction?periodId=\(PercentEncoding.encode(period))",
+            keyField: "journalTransactionLines.referenceNumber",
             numberField: "batchNumber", keyText: record.key)
         return record
     }
@@ -257,12 +294,14 @@ struct PayloadBuilder {
         while let event = reader.next() {
             guard case .start(let element) = event else { continue }
             if element.name == "calculation" {
-                calculations.append(Calculation(
-                    product: element["item"] ?? "", revision: Int(element["revision"] ?? "1") ?? 1, components: [],
-                    origin: "\(url.lastPathComponent):\(element.line)"))
+                calculations.append(
+                    Calculation(
+                        product: element["item"] ?? "", revision: Int(element["revision"] ?? "1") ?? 1, components: [],
+                        origin: "\(url.lastPathComponent):\(element.line)"))
             } else if element.name == "component", !calculations.isEmpty {
                 let quantity = FixedPoint(parsing: element["quantity"] ?? "", scale: 4)?.units ?? 0
-                calculations[calculations.count - 1].components.append((element["item"] ?? "", quantity, element["unit"] ?? ""))
+                calculations[calculations.count - 1].components.append(
+                    (element["item"] ?? "", quantity, element["unit"] ?? ""))
             }
         }
         return calculations
@@ -281,10 +320,12 @@ struct PayloadBuilder {
             header.lines = lines
             var record = try PayloadRecord(
                 sequence: 0, group: .purchaseOrders, key: number, method: "POST", path: "/v1/purchaseorder",
-                lookup: "/v1/purchaseorder/\(PayloadRecord.numberPlaceholder)", body: header, release: nil, origin: origin)
+                lookup: "/v1/purchaseorder/\(PayloadRecord.numberPlaceholder)", body: header, release: nil,
+                origin: origin)
             // Our number is kept in the description (`FlexyBox <number>`); `supplierRef` stays free for the supplier's own.
             record.search = .init(
-                list: "/v1/purchaseorder?supplier=\(PercentEncoding.encode(header.supplier?.value ?? ""))", keyField: "description",
+                list: "/v1/purchaseorder?supplier=\(PercentEncoding.encode(header.supplier?.value ?? ""))",
+                keyField: "description",
                 numberField: "orderNbr", keyText: header.description?.value ?? "")
             records.append(record)
             number = ""
@@ -295,8 +336,11 @@ struct PayloadBuilder {
                 number = element["number"] ?? ""
                 origin = "\(url.lastPathComponent):\(element.line)"
                 let supplierName = element["supplier"] ?? ""
-                let supplier = reference.suppliers.first { $0.name == supplierName && $0.active }?.number ?? supplierName
-                let department = element["department"].flatMap { configuration.departments[$0] }.flatMap { $0.enabled ? $0 : nil }
+                let supplier =
+                    reference.suppliers.first { $0.name == supplierName && $0.active }?.number ?? supplierName
+                let department = element["department"].flatMap { configuration.departments[$0] }.flatMap {
+                    $0.enabled ? $0 : nil
+                }
                 let branch = department?.branch
                 warehouse = department?.warehouse
                 header = PurchaseOrderUpdateDto(
@@ -306,11 +350,15 @@ struct PayloadBuilder {
                 lines = []
             case .start(let element) where element.name == "line":
                 let item = element["item"] ?? ""
-                lines.append(PurchaseOrderLineUpdateDto(
-                    operation: .insert, lineNumber: .init(lines.count + 1), inventory: .init(item), lineType: .init("GoodsForInventory"),
-                    warehouse: warehouse.map(DtoValue.init), uom: .init(element["unit"] ?? units[item] ?? "STK"),
-                    orderQty: .init(Double(FixedPoint(parsing: element["quantity"] ?? "", scale: 4)?.units ?? 0) / 10_000),
-                    unitCost: .init(Double(FixedPoint(parsing: element["unitCost"] ?? "", scale: 2)?.units ?? 0) / 100)))
+                lines.append(
+                    PurchaseOrderLineUpdateDto(
+                        operation: .insert, lineNumber: .init(lines.count + 1), inventory: .init(item),
+                        lineType: .init("GoodsForInventory"),
+                        warehouse: warehouse.map(DtoValue.init), uom: .init(element["unit"] ?? units[item] ?? "STK"),
+                        orderQty: .init(
+                            Double(FixedPoint(parsing: element["quantity"] ?? "", scale: 4)?.units ?? 0) / 10_000),
+                        unitCost: .init(
+                            Double(FixedPoint(parsing: element["unitCost"] ?? "", scale: 2)?.units ?? 0) / 100)))
             case .end(let name) where name == "purchaseOrder":
                 try finish()
             default:
@@ -340,9 +388,11 @@ struct PayloadBuilder {
         let reader = try CSVReader(url: url)
         guard let header = try reader.next()?.fields else { return }
         while let row = try reader.next() {
-            try body(Row(
-                line: row.line, values: Dictionary(zip(header, row.fields), uniquingKeysWith: { first, _ in first }),
-                decimalComma: reader.dialect.decimalComma))
+            try body(
+                Row(
+                    line: row.line,
+                    values: Dictionary(zip(header, row.fields), uniquingKeysWith: { first, _ in first }),
+                    decimalComma: reader.dialect.decimalComma))
         }
     }
 }

@@ -15,7 +15,8 @@ public enum PayloadGroup: Int, Codable, Sendable, CaseIterable, Comparable {
 
     public var fileName: String {
         let names = [
-            "", "raw-materials", "stock-products", "kit-products", "kit-specifications", "customers", "customer-payments",
+            "", "raw-materials", "stock-products", "kit-products", "kit-specifications", "customers",
+            "customer-payments",
             "purchase-orders", "journal-transactions",
         ]
         return String(format: "%02d-%@.jsonl", rawValue, names[rawValue])
@@ -112,7 +113,8 @@ public struct PayloadRecord: Encodable, Sendable, Equatable {
 
     /// Throws only for a number JSON cannot carry (NaN, infinity) in the body.
     public init(
-        sequence: Int, group: PayloadGroup, key: String, method: String, path: String, lookup: String, body: some VismaWriteDTO,
+        sequence: Int, group: PayloadGroup, key: String, method: String, path: String, lookup: String,
+        body: some VismaWriteDTO,
         release: String?, origin: String?
     ) throws {
         self.sequence = sequence
@@ -132,7 +134,9 @@ public struct PayloadRecord: Encodable, Sendable, Equatable {
     public var kind: String { group.kind }
 
     private enum CodingKeys: String, CodingKey {
-        case sequence, group, key, method, path, lookup, bodyText = "body", release, origin, references, search
+        case sequence, group, key, method, path, lookup
+        case bodyText = "body"
+        case release, origin, references, search
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -179,7 +183,9 @@ extension PayloadRecord {
                 let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
                 if end > start {
                     do {
-                        records.append(try PayloadRecord(json: try JSONValue.parse(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))))
+                        records.append(
+                            try PayloadRecord(
+                                json: try JSONValue.parse(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))))
                     } catch {
                         throw PayloadFileError(file: url.lastPathComponent, line: line, problem: "\(error)")
                     }
@@ -201,11 +207,15 @@ extension PayloadRecord {
             return text
         }
         func integer(_ key: CodingKeys) throws -> Int {
-            guard let number = try value(key).numberValue.flatMap({ Int(exactly: $0) }) else { throw PayloadFieldError(field: key.stringValue) }
+            guard let number = try value(key).numberValue.flatMap({ Int(exactly: $0) }) else {
+                throw PayloadFieldError(field: key.stringValue)
+            }
             return number
         }
         sequence = try integer(.sequence)
-        guard let group = PayloadGroup(rawValue: try integer(.group)) else { throw PayloadFieldError(field: CodingKeys.group.stringValue) }
+        guard let group = PayloadGroup(rawValue: try integer(.group)) else {
+            throw PayloadFieldError(field: CodingKeys.group.stringValue)
+        }
         self.group = group
         key = try text(.key)
         method = try text(.method)
@@ -215,7 +225,8 @@ extension PayloadRecord {
         release = json[CodingKeys.release.stringValue]?.stringValue
         origin = json[CodingKeys.origin.stringValue]?.stringValue
         references = try (json[CodingKeys.references.stringValue]?.arrayValue ?? []).map { reference in
-            guard let field = reference["field"]?.stringValue, let kind = reference["kind"]?.stringValue, let key = reference["key"]?.stringValue
+            guard let field = reference["field"]?.stringValue, let kind = reference["kind"]?.stringValue,
+                let key = reference["key"]?.stringValue
             else { throw PayloadFieldError(field: CodingKeys.references.stringValue) }
             return Reference(field: field, kind: kind, key: key)
         }

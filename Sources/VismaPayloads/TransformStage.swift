@@ -14,7 +14,10 @@ public struct TransformStage: SynchronousStageWork {
     /// Transform the batch halted at transform again (its inputs were put back as validate recorded them).
     public let retry: Bool
 
-    public init(root: PipelineRoot, configuration: PipelineConfiguration, runId: String = RunLogging.makeRunId(), retry: Bool = false) {
+    public init(
+        root: PipelineRoot, configuration: PipelineConfiguration, runId: String = RunLogging.makeRunId(),
+        retry: Bool = false
+    ) {
         self.root = root
         self.configuration = configuration
         self.runId = runId
@@ -32,7 +35,10 @@ public struct TransformStage: SynchronousStageWork {
     public func nextBatch() throws -> StageSelection {
         for id in root.batchesInProgress() {
             let folder = root.batchFolder(id)
-            guard !FileManager.default.fileExists(atPath: folder.appendingPathComponent(StageManifest.fileName(of: .transform)).path) else { continue }
+            guard
+                !FileManager.default.fileExists(
+                    atPath: folder.appendingPathComponent(StageManifest.fileName(of: .transform)).path)
+            else { continue }
             // Strictly in order: an unvalidated or rejected batch blocks the ones behind it.
             guard StageManifest.read(.validate, in: folder)?.status == .accepted else { break }
             return .batch(id)
@@ -51,7 +57,8 @@ public struct TransformStage: SynchronousStageWork {
     public func process(_ claim: BatchClaim) throws -> StageResult {
         let folder = claim.folder
         let reference = try ReferenceSnapshot.load(from: folder.appendingPathComponent("reference.json"))
-        let validated = try StageManifest.decode(Data(contentsOf: folder.appendingPathComponent(StageManifest.fileName(of: .validate))))
+        let validated = try StageManifest.decode(
+            Data(contentsOf: folder.appendingPathComponent(StageManifest.fileName(of: .validate))))
         let builder = PayloadBuilder(configuration: configuration, reference: reference)
         let result = try builder.build(folder: folder, files: validated.inputs.filter { $0.fileType != nil })
 
@@ -72,15 +79,20 @@ public struct TransformStage: SynchronousStageWork {
                 data.append(0x0A)
             }
             try DurableFiles.write(data, to: url)
-            outputs.append(FileRecord(path: "payloads/\(group.fileName)", digest: try DurableFiles.digest(of: url), fileType: "payloads", records: records.count))
+            outputs.append(
+                FileRecord(
+                    path: "payloads/\(group.fileName)", digest: try DurableFiles.digest(of: url), fileType: "payloads",
+                    records: records.count))
         }
         try DurableFiles.syncFolder(payloads)
         // Vouchers (bilag): one PDF per day journal, attached by upload with the receipts file (docs/VISMA.md).
         outputs += try VoucherFiles.write(
-            result.vouchers, batch: claim.batchId, inputs: validated.inputs, firstSequence: result.records.count + 1, batchFolder: folder)
+            result.vouchers, batch: claim.batchId, inputs: validated.inputs, firstSequence: result.records.count + 1,
+            batchFolder: folder)
 
         var manifest = StageManifest(
-            stage: .transform, batchId: claim.batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: .accepted)
+            stage: .transform, batchId: claim.batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(),
+            status: .accepted)
         manifest.inputs = validated.inputs
         manifest.outputs = outputs
         manifest.counts = result.counts
@@ -88,7 +100,9 @@ public struct TransformStage: SynchronousStageWork {
         manifest.configHash = try configuration.hash()
         manifest.referenceSnapshotHash = validated.referenceSnapshotHash
         let counted = result.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        return StageResult(manifest: manifest, summary: "batch \(claim.batchId) transformed: \(counted.isEmpty ? "nothing to send" : counted)")
+        return StageResult(
+            manifest: manifest,
+            summary: "batch \(claim.batchId) transformed: \(counted.isEmpty ? "nothing to send" : counted)")
     }
 
     public func idleDetails() {}

@@ -19,7 +19,9 @@ public struct VoucherAttachment: Codable, Sendable, Equatable {
     public var bytes: Int64
     public var sha256: String
 
-    public init(sequence: Int, journalKey: String, name: String, path: String, contentType: String, bytes: Int64, sha256: String) {
+    public init(
+        sequence: Int, journalKey: String, name: String, path: String, contentType: String, bytes: Int64, sha256: String
+    ) {
         self.sequence = sequence
         self.journalKey = journalKey
         self.name = name
@@ -40,7 +42,9 @@ public struct VoucherAttachment: Codable, Sendable, Equatable {
         let url = folder.appendingPathComponent(Self.folder).appendingPathComponent(listFile)
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
         let data = try Data(contentsOf: url)  // its hash was checked against transform's manifest before upload reads it
-        return try data.split(separator: 0x0A).map { try BoundedJSONDecoder.decode(VoucherAttachment.self, from: Data($0)) }
+        return try data.split(separator: 0x0A).map {
+            try BoundedJSONDecoder.decode(VoucherAttachment.self, from: Data($0))
+        }
     }
 }
 
@@ -57,21 +61,33 @@ enum VoucherFiles {
         var outputs: [FileRecord] = []
         var attachments: [VoucherAttachment] = []
         for var voucher in vouchers {
-            guard let receipts = inputs.first(where: { ($0.path as NSString).lastPathComponent == voucher.receiptsFile }) else {
-                throw OperatorMessage(.internalError, "the receipts file \(voucher.receiptsFile) of journal \(voucher.journalKey) is not among the batch's inputs")
+            guard
+                let receipts = inputs.first(where: { ($0.path as NSString).lastPathComponent == voucher.receiptsFile })
+            else {
+                throw OperatorMessage(
+                    .internalError,
+                    "the receipts file \(voucher.receiptsFile) of journal \(voucher.journalKey) is not among the batch's inputs"
+                )
             }
             voucher.batchId = batch.rawValue
             voucher.receiptsSha256 = receipts.sha256
             let url = vouchersFolder.appendingPathComponent(voucher.fileName)
             try DurableFiles.write(try VoucherRenderer.pdf(voucher), to: url)
             let digest = try DurableFiles.digest(of: url)
-            outputs.append(FileRecord(path: "\(VoucherAttachment.folder)/\(voucher.fileName)", digest: digest, fileType: "voucher"))
-            attachments.append(VoucherAttachment(
-                sequence: firstSequence + attachments.count, journalKey: voucher.journalKey, name: voucher.fileName,
-                path: "\(VoucherAttachment.folder)/\(voucher.fileName)", contentType: "application/pdf", bytes: digest.bytes, sha256: digest.sha256))
-            attachments.append(VoucherAttachment(
-                sequence: firstSequence + attachments.count, journalKey: voucher.journalKey, name: voucher.receiptsFile,
-                path: receipts.path, contentType: "application/xml", bytes: receipts.bytes, sha256: receipts.sha256))
+            outputs.append(
+                FileRecord(path: "\(VoucherAttachment.folder)/\(voucher.fileName)", digest: digest, fileType: "voucher")
+            )
+            attachments.append(
+                VoucherAttachment(
+                    sequence: firstSequence + attachments.count, journalKey: voucher.journalKey, name: voucher.fileName,
+                    path: "\(VoucherAttachment.folder)/\(voucher.fileName)", contentType: "application/pdf",
+                    bytes: digest.bytes, sha256: digest.sha256))
+            attachments.append(
+                VoucherAttachment(
+                    sequence: firstSequence + attachments.count, journalKey: voucher.journalKey,
+                    name: voucher.receiptsFile,
+                    path: receipts.path, contentType: "application/xml", bytes: receipts.bytes, sha256: receipts.sha256)
+            )
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -83,7 +99,10 @@ enum VoucherFiles {
         let list = vouchersFolder.appendingPathComponent(VoucherAttachment.listFile)
         try DurableFiles.write(data, to: list)
         try DurableFiles.syncFolder(vouchersFolder)
-        outputs.append(FileRecord(path: "\(VoucherAttachment.folder)/\(VoucherAttachment.listFile)", digest: try DurableFiles.digest(of: list), fileType: "vouchers", records: attachments.count))
+        outputs.append(
+            FileRecord(
+                path: "\(VoucherAttachment.folder)/\(VoucherAttachment.listFile)",
+                digest: try DurableFiles.digest(of: list), fileType: "vouchers", records: attachments.count))
         return outputs
     }
 }

@@ -6,7 +6,10 @@ enum VoucherLayout {
         let money = DayVoucher.danish
         var lines: [VoucherLine] = [
             VoucherLine(text: "Bilag: dagsrapport \(voucher.businessDay)", style: .title),
-            VoucherLine(text: "\(voucher.venue) · afdeling \(voucher.department)\(voucher.branch.map { " · afdeling i Visma \($0)" } ?? "")"),
+            VoucherLine(
+                text:
+                    "\(voucher.venue) · afdeling \(voucher.department)\(voucher.branch.map { " · afdeling i Visma \($0)" } ?? "")"
+            ),
             VoucherLine(text: "Dagskladde (Ref. nr.) \(voucher.journalKey)"),
             VoucherLine(text: "Kvitteringer", style: .heading),
             VoucherLine(text: "Antal kvitteringer", amount: "\(voucher.receipts)"),
@@ -15,12 +18,16 @@ enum VoucherLayout {
             VoucherLine(text: "Salg pr. varegruppe og momskode (inkl. moms, kr.)", style: .heading),
         ]
         for sale in voucher.sales {
-            lines.append(VoucherLine(text: "\(sale.itemGroup) · momskode \(sale.vatCode) (\(sale.ratePercent) %)", amount: money(sale.gross)))
+            lines.append(
+                VoucherLine(
+                    text: "\(sale.itemGroup) · momskode \(sale.vatCode) (\(sale.ratePercent) %)",
+                    amount: money(sale.gross)))
         }
         lines.append(VoucherLine(text: "Dagens omsætning i alt", amount: money(voucher.grossSales), style: .total))
         lines.append(VoucherLine(text: "Moms (kr.)", style: .heading))
         for vat in voucher.vat {
-            lines.append(VoucherLine(text: "Salgsmoms momskode \(vat.vatCode) (\(vat.ratePercent) %)", amount: money(vat.vat)))
+            lines.append(
+                VoucherLine(text: "Salgsmoms momskode \(vat.vatCode) (\(vat.ratePercent) %)", amount: money(vat.vat)))
         }
         lines.append(VoucherLine(text: "Moms i alt", amount: money(voucher.totalVat), style: .total))
         lines.append(VoucherLine(text: "Betalinger pr. betalingsmåde (kr.)", style: .heading))

@@ -16,14 +16,19 @@ public enum VoucherRenderer {
         let sink = PDFSink()
         let context = Unmanaged.passRetained(sink)
         defer { context.release() }
-        guard let surface = cairo_pdf_surface_create_for_stream(PDFSink.write, context.toOpaque(), Page.width, Page.height) else {
-            throw OperatorMessage(.internalError, "cairo could not create a PDF surface for the voucher of \(voucher.journalKey)")
+        guard
+            let surface = cairo_pdf_surface_create_for_stream(
+                PDFSink.write, context.toOpaque(), Page.width, Page.height)
+        else {
+            throw OperatorMessage(
+                .internalError, "cairo could not create a PDF surface for the voucher of \(voucher.journalKey)")
         }
         defer { cairo_surface_destroy(surface) }
         let date = "\(voucher.businessDay)T00:00:00Z"
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date)
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "Dagsrapport \(voucher.department) \(voucher.businessDay)")
+        cairo_pdf_surface_set_metadata(
+            surface, CAIRO_PDF_METADATA_TITLE, "Dagsrapport \(voucher.department) \(voucher.businessDay)")
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "FlexyVisma")
         guard let cr = cairo_create(surface) else {
             throw OperatorMessage(.internalError, "cairo could not draw the voucher of \(voucher.journalKey)")
@@ -36,7 +41,9 @@ public enum VoucherRenderer {
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS, !sink.failed else {
             throw OperatorMessage(
-                .internalError, "cairo could not write the voucher of \(voucher.journalKey): \(String(cString: cairo_status_to_string(status)))")
+                .internalError,
+                "cairo could not write the voucher of \(voucher.journalKey): \(String(cString: cairo_status_to_string(status)))"
+            )
         }
         return sink.data
     }
@@ -85,7 +92,9 @@ private struct Page {
     mutating func draw(_ lines: [VoucherLine]) throws {
         for line in lines {
             let (size, bold, gap) = Self.metrics(line.style)
-            cairo_select_font_face(cr, VoucherRenderer.fontFamily, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+            cairo_select_font_face(
+                cr, VoucherRenderer.fontFamily, CAIRO_FONT_SLANT_NORMAL,
+                bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
             cairo_set_font_size(cr, size)
             y += gap
             guard y < Page.height - Page.margin else {
@@ -126,13 +135,16 @@ private struct Page {
         guard status == CAIRO_STATUS_SUCCESS, let glyphs else { throw Self.noFont(text) }
         let buffer = UnsafeBufferPointer(start: glyphs, count: Int(count))
         // Glyph 0 is the font's .notdef: the character is not in the font.
-        guard buffer.count == text.unicodeScalars.count, buffer.allSatisfy({ $0.index != 0 }) else { throw Self.noFont(text) }
+        guard buffer.count == text.unicodeScalars.count, buffer.allSatisfy({ $0.index != 0 }) else {
+            throw Self.noFont(text)
+        }
         cairo_show_glyphs(cr, glyphs, count)
     }
 
     static func noFont(_ text: String) -> OperatorMessage {
         OperatorMessage(
             .configuration,
-            "the font \(VoucherRenderer.fontFamily) lacks glyphs for \"\(text.prefix(40))\": install Debian's fonts-dejavu-core (Scripts/setup does) so æ, ø and å print on the vouchers")
+            "the font \(VoucherRenderer.fontFamily) lacks glyphs for \"\(text.prefix(40))\": install Debian's fonts-dejavu-core (Scripts/setup does) so æ, ø and å print on the vouchers"
+        )
     }
 }

@@ -27,7 +27,10 @@ enum PrologScan {
                 if window.count > 9 { window.removeFirst(window.count - 9) }
                 switch state {
                 case .text:
-                    if byte == UInt8(ascii: "<") { state = .markup; window = [byte] }
+                    if byte == UInt8(ascii: "<") {
+                        state = .markup
+                        window = [byte]
+                    }
                 case .markup:
                     // Decide what this markup is from its first bytes.
                     if window == Array("<?".utf8) {

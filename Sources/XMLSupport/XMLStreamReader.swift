@@ -68,7 +68,8 @@ public final class XMLStreamReader {
         if let doctypeLine {
             collector.record(
                 kind: .refused, line: doctypeLine, column: 0,
-                message: "a <!DOCTYPE> declaration is not allowed in a drop file; entities are never expanded or fetched")
+                message:
+                    "a <!DOCTYPE> declaration is not allowed in a drop file; entities are never expanded or fetched")
             finished = true
         }
     }
@@ -113,7 +114,8 @@ public final class XMLStreamReader {
         let name = nameID(xmlTextReaderConstLocalName(reader), newNames: &chunk.newNames)
         let issueCount = collector.issues.count
         guard case .start(let isEmpty) = node else {
-            chunk.entries.append(.init(name: name, line: 0, firstAttribute: 0, attributeCount: -1, issueCount: issueCount))
+            chunk.entries.append(
+                .init(name: name, line: 0, firstAttribute: 0, attributeCount: -1, issueCount: issueCount))
             return true
         }
         let element = xmlTextReaderCurrentNode(reader)
@@ -124,15 +126,19 @@ public final class XMLStreamReader {
             Self.withValue(of: current) { value in
                 chunk.bytes.append(contentsOf: UnsafeRawBufferPointer(start: value, count: strlen(value)))
             }
-            chunk.attributes.append(.init(
-                name: nameID(current.pointee.name, newNames: &chunk.newNames), valueStart: valueStart, valueEnd: chunk.bytes.count))
+            chunk.attributes.append(
+                .init(
+                    name: nameID(current.pointee.name, newNames: &chunk.newNames), valueStart: valueStart,
+                    valueEnd: chunk.bytes.count))
             attribute = current.pointee.next
         }
-        chunk.entries.append(.init(
-            name: name, line: line(of: element), firstAttribute: firstAttribute,
-            attributeCount: chunk.attributes.count - firstAttribute, issueCount: issueCount))
+        chunk.entries.append(
+            .init(
+                name: name, line: line(of: element), firstAttribute: firstAttribute,
+                attributeCount: chunk.attributes.count - firstAttribute, issueCount: issueCount))
         if isEmpty {
-            chunk.entries.append(.init(name: name, line: 0, firstAttribute: 0, attributeCount: -1, issueCount: issueCount))
+            chunk.entries.append(
+                .init(name: name, line: 0, firstAttribute: 0, attributeCount: -1, issueCount: issueCount))
         }
         return true
     }
@@ -151,7 +157,8 @@ public final class XMLStreamReader {
                 if status < 0, collector.issues.isEmpty {
                     collector.record(
                         kind: .syntax, line: Int(xmlTextReaderGetParserLineNumber(reader)),
-                        column: Int(xmlTextReaderGetParserColumnNumber(reader)), message: "the file is not well-formed XML")
+                        column: Int(xmlTextReaderGetParserColumnNumber(reader)),
+                        message: "the file is not well-formed XML")
                 }
                 return nil
             }
@@ -164,7 +171,9 @@ public final class XMLStreamReader {
                 // Past the prolog scan's byte limit: refused all the same.
                 collector.record(
                     kind: .refused, line: Int(xmlTextReaderGetParserLineNumber(reader)), column: 0,
-                    message: "a <!DOCTYPE> declaration is not allowed in a drop file; entities are never expanded or fetched")
+                    message:
+                        "a <!DOCTYPE> declaration is not allowed in a drop file; entities are never expanded or fetched"
+                )
                 finished = true
                 return nil
             case Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue):
@@ -227,7 +236,8 @@ public final class XMLStreamReader {
 
     /// Calls `body` with an attribute's text: its single text child, or libxml2's joined content
     /// when it has several.
-    private static func withValue<Result>(of attribute: xmlAttrPtr, _ body: (UnsafePointer<CChar>) -> Result) -> Result {
+    private static func withValue<Result>(of attribute: xmlAttrPtr, _ body: (UnsafePointer<CChar>) -> Result) -> Result
+    {
         if let child = attribute.pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE,
             let content = child.pointee.content
         {

@@ -19,13 +19,18 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Port on 127.0.0.1 (0: any free port).")
     var port = 18080
 
-    @Option(help: "The company: 'sample' (the default), 'strict' (every setting real companies differ in switched on) or a fixture file (JSON).")
+    @Option(
+        help:
+            "The company: 'sample' (the default), 'strict' (every setting real companies differ in switched on) or a fixture file (JSON)."
+    )
     var company: String?
 
     @Option(help: "Keep the company's records in this file across restarts.")
     var state: String?
 
-    @Option(name: .customLong("rate-limit"), help: "Requests per window, N/SECONDS (default 15000/3600, Visma's published figure); 'off' for none.")
+    @Option(
+        name: .customLong("rate-limit"),
+        help: "Requests per window, N/SECONDS (default 15000/3600, Visma's published figure); 'off' for none.")
     var rateLimit = RateLimitSetting.limit(.visma)
 
     @Option(help: "Faults to inject, e.g. 503:0.05,lost:0.02,delay:0.1@250ms,drop:0.01,token-expiry:0.01.")
@@ -41,7 +46,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         do { plan = try FaultPlan(parsing: faults) } catch { throw ValidationError("\(error)") }
         let engine = try SimulatorEngine(
             configuration: SimulatorConfiguration(
-                fixture: fixture, statePath: state.map { URL(fileURLWithPath: $0) }, rateLimit: rateLimit.limit, faults: plan,
+                fixture: fixture, statePath: state.map { URL(fileURLWithPath: $0) }, rateLimit: rateLimit.limit,
+                faults: plan,
                 seed: seed))
         let app = buildSimulatorApplication(engine: engine, port: port) { boundPort in
             // Unbuffered, so a parent reading the first line sees it at once.

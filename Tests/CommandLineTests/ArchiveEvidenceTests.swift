@@ -62,10 +62,12 @@ import VismaSimulator
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
             #expect(try await Self.off(venue, ["run"]).status == 0)
-            let inside = try await Self.off(venue, ["audit", "anchor", "--to", venue.root.state.appendingPathComponent("anchor.txt").path])
+            let inside = try await Self.off(
+                venue, ["audit", "anchor", "--to", venue.root.state.appendingPathComponent("anchor.txt").path])
             #expect(inside.status == 64, "\(inside)")
             let anchorFile = venue.folder.path("elsewhere/anchors.txt")
-            try FileManager.default.createDirectory(at: anchorFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: anchorFile.deletingLastPathComponent(), withIntermediateDirectories: true)
             let anchor = try await Self.off(venue, ["audit", "anchor", "--to", anchorFile.path])
             #expect(anchor.status == 0, "\(anchor)")
             let hash = anchor.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -88,13 +90,20 @@ import VismaSimulator
             #expect(try await Self.off(venue, ["run"]).status == 0)
             let batch = try #require(venue.archived.first)
             var manifests: [[String: Any]] = []
-            for name in try FileManager.default.contentsOfDirectory(atPath: batch.path).sorted() where StageManifest.isManifestFile(name) {
+            for name in try FileManager.default.contentsOfDirectory(atPath: batch.path).sorted()
+            where StageManifest.isManifestFile(name) {
                 let data = try Data(contentsOf: batch.appendingPathComponent(name))
-                manifests.append(["file": name, "sha256": data.sha256Hex, "previous": (try StageManifest.decode(data).previous).map { $0 as Any } ?? NSNull()])
+                manifests.append([
+                    "file": name, "sha256": data.sha256Hex,
+                    "previous": (try StageManifest.decode(data).previous).map { $0 as Any } ?? NSNull(),
+                ])
             }
             // Remove the batch and write the index the way `archive prune` used to.
-            let index: [[String: Any]] = [["batchId": batch.lastPathComponent, "prunedAt": "2026-11-30T00:00:00.000Z", "manifests": manifests]]
-            try JSONSerialization.data(withJSONObject: index).write(to: venue.root.archive.appendingPathComponent("pruned.json"))
+            let index: [[String: Any]] = [
+                ["batchId": batch.lastPathComponent, "prunedAt": "2026-11-30T00:00:00.000Z", "manifests": manifests]
+            ]
+            try JSONSerialization.data(withJSONObject: index).write(
+                to: venue.root.archive.appendingPathComponent("pruned.json"))
             let enumerator = FileManager.default.enumerator(at: batch, includingPropertiesForKeys: nil)
             chmod(batch.path, 0o755)
             while let url = enumerator?.nextObject() as? URL { chmod(url.path, 0o755) }
@@ -109,10 +118,12 @@ import VismaSimulator
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
             #expect(try await Self.off(venue, ["run"]).status == 0)
-            let anchor = try await Self.off(venue, ["audit", "anchor"]).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+            let anchor = try await Self.off(venue, ["audit", "anchor"]).standardOutput.trimmingCharacters(
+                in: .whitespacesAndNewlines)
             #expect(try await Self.off(venue, ["archive", "prune", "--older-than", "0d"]).status == 0)
             let folder = venue.root.archive.appendingPathComponent("pruned")
-            let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasSuffix(".prune.json") })
+            let name = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasSuffix(".prune.json") })
             let file = folder.appendingPathComponent(name)
             #expect(try ManifestChain(root: venue.root).head()?.sha256 == (try Data(contentsOf: file).sha256Hex))
             // The chain still passes through the anchor taken before the prune.
@@ -122,12 +133,14 @@ import VismaSimulator
             // Claim the prune was made under the legal 5 years (the 2026 week is not due then), re-chained.
             var record = try JSONDecoder().decode(ArchivePrune.Record.self, from: Data(contentsOf: file))
             record.olderThan = "5y"
-            record.cutoff = ArchivePrune.cutoff(olderThan: RetentionPeriod("5y"), now: try #require(Timestamp.date(record.prunedAt)))
+            record.cutoff = ArchivePrune.cutoff(
+                olderThan: RetentionPeriod("5y"), now: try #require(Timestamp.date(record.prunedAt)))
             let data = try CanonicalJSON.encode(record)
             try data.write(to: file)
             let batchId = try #require(record.batches.first?.batchId)
             try StateFiles.write(
-                ManifestChain.Link(sha256: data.sha256Hex, batchId: batchId, fileName: name, path: "archive/pruned/\(name)"),
+                ManifestChain.Link(
+                    sha256: data.sha256Hex, batchId: batchId, fileName: name, path: "archive/pruned/\(name)"),
                 to: venue.root.state.appendingPathComponent("chain-head.json"))
             let refused = try await Self.off(venue, ["audit", "verify"])
             #expect(refused.status == 65, "\(refused)")
@@ -135,7 +148,8 @@ import VismaSimulator
         }
     }
 
-    static let hostile = "<script>alert('x')</script> \"quoted\" & 'single' \u{1B}[2J\u{1B}]0;owned\u{07} \u{202E}txt.exe"
+    static let hostile =
+        "<script>alert('x')</script> \"quoted\" & 'single' \u{1B}[2J\u{1B}]0;owned\u{07} \u{202E}txt.exe"
 
     /// A root with one archived batch whose manifest carries hostile text in every free-text field.
     static func hostileRoot(_ folder: TemporaryFolder) throws -> (PipelineRoot, BatchID) {
@@ -144,15 +158,23 @@ import VismaSimulator
         let id = try #require(BatchID("20261122T010203Z-a1b2c3"))
         let batch = BatchArchive.folder(for: id, in: root)
         try FileManager.default.createDirectory(at: batch, withIntermediateDirectories: true)
-        var export = StageManifest(stage: .export, batchId: id, runId: "run1", startedAt: Date(), finishedAt: Date(), status: .accepted)
-        var manifest = StageManifest(stage: .validate, batchId: id, runId: "run1", startedAt: Date(), finishedAt: Date(), status: .rejected)
-        manifest.rejections = [Finding(rule: hostile, message: hostile, file: hostile, line: 3, record: hostile, hint: hostile)]
+        var export = StageManifest(
+            stage: .export, batchId: id, runId: "run1", startedAt: Date(), finishedAt: Date(), status: .accepted)
+        var manifest = StageManifest(
+            stage: .validate, batchId: id, runId: "run1", startedAt: Date(), finishedAt: Date(), status: .rejected)
+        manifest.rejections = [
+            Finding(rule: hostile, message: hostile, file: hostile, line: 3, record: hostile, hint: hostile)
+        ]
         manifest.warnings = [Finding(rule: hostile, message: hostile)]
         manifest.counts = [hostile: 1]
         var totals = ControlTotals()
-        totals.receiptDays = [ReceiptDayTotals(
-            businessDay: hostile, department: hostile, file: hostile, receipts: 1, lines: 1, firstReceipt: 1, lastReceipt: 1,
-            grossSales: hostile, discounts: hostile, grossByVatCode: [hostile: hostile], tenders: [hostile: hostile])]
+        totals.receiptDays = [
+            ReceiptDayTotals(
+                businessDay: hostile, department: hostile, file: hostile, receipts: 1, lines: 1, firstReceipt: 1,
+                lastReceipt: 1,
+                grossSales: hostile, discounts: hostile, grossByVatCode: [hostile: hostile], tenders: [hostile: hostile]
+            )
+        ]
         export.controlTotals = totals
         export.counts = [hostile: 1]
         _ = try ManifestChain(root: root).publish(export, in: batch)
@@ -165,18 +187,24 @@ import VismaSimulator
         let (root, id) = try Self.hostileRoot(folder)
         let umbrella = ChildProcess.executable("flexyvisma")
         let reportFile = folder.path("report.html")
-        let report = try ChildProcess.run(umbrella, ["audit", "report", "--html", reportFile.path, "--root", root.url.path])
+        let report = try ChildProcess.run(
+            umbrella, ["audit", "report", "--html", reportFile.path, "--root", root.url.path])
         #expect(report.status == 0, "\(report)")
         let html = try String(contentsOf: reportFile, encoding: .utf8)
         #expect(!html.contains("<script"), "raw <script> in the report")
         #expect(!html.contains("'x'") && !html.contains("\"quoted\""))
-        #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &quot;quoted&quot; &amp; &#39;single&#39;"))
-        #expect(!html.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }, "control characters in the report")
+        #expect(
+            html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &quot;quoted&quot; &amp; &#39;single&#39;"))
+        #expect(
+            !html.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" },
+            "control characters in the report")
         #expect(!html.unicodeScalars.contains { $0.value == 0x202E })
 
         let show = try ChildProcess.run(umbrella, ["audit", "show", id.rawValue, "--root", root.url.path])
         #expect(show.status == 0, "\(show)")
-        #expect(!show.standardOutput.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E }, "\(show)")
+        #expect(
+            !show.standardOutput.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E },
+            "\(show)")
         #expect(show.standardOutput.contains("\\u{1B}[2J"), "\(show)")
     }
 }

@@ -25,19 +25,22 @@ import Testing
 
     @Test func everyCommandRefusesAMisspeltValueWithExit78() throws {
         try edit(#""dailyJournal""#, #""journalPerReciept""#)
-        let expected = "\(root.configFile.path): pipeline.receiptsPosting: 'journalPerReciept' is not one of dailyJournal, journalPerReceipt — did you mean 'journalPerReceipt'?"
+        let expected =
+            "\(root.configFile.path): pipeline.receiptsPosting: 'journalPerReciept' is not one of dailyJournal, journalPerReceipt — did you mean 'journalPerReceipt'?"
         let runs = [
             try ChildProcess.run(umbrella, ["status", "--root", root.url.path]),
             try ChildProcess.run(umbrella, ["config", "check", "--root", root.url.path]),
             try ChildProcess.run(ChildProcess.executable("flexyvisma-validate"), ["--root", root.url.path]),
-            try ChildProcess.run(ChildProcess.executable("flexyvisma-export"), ["--root", root.url.path, "--since-last"]),
+            try ChildProcess.run(
+                ChildProcess.executable("flexyvisma-export"), ["--root", root.url.path, "--since-last"]),
             try ChildProcess.run(ChildProcess.executable("flexyvisma-transform"), ["--root", root.url.path]),
             try ChildProcess.run(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path]),
             try ChildProcess.run(umbrella, ["run", "--root", root.url.path]),
             try ChildProcess.run(umbrella, ["plan", "--root", root.url.path]),
             try ChildProcess.run(umbrella, ["audit", "verify", "--root", root.url.path]),
             try ChildProcess.run(umbrella, ["archive", "prune", "--dry-run", "--root", root.url.path]),
-            try ChildProcess.run(umbrella, ["discard", BatchID.make().rawValue, "--reason", "typo", "--root", root.url.path]),
+            try ChildProcess.run(
+                umbrella, ["discard", BatchID.make().rawValue, "--reason", "typo", "--root", root.url.path]),
         ]
         for result in runs {
             #expect(result.status == ExitStatus.configuration.rawValue, "\(result)")
@@ -49,7 +52,10 @@ import Testing
         try edit(#""branch" : "1""#, #""brnch" : "1""#)
         let result = try ChildProcess.run(umbrella, ["status", "--root", root.url.path])
         #expect(result.status == ExitStatus.configuration.rawValue, "\(result)")
-        #expect(result.standardError.contains("departments.Café.brnch: unknown key; departments.Café takes branch, enabled, warehouse — did you mean 'branch'?"), "\(result)")
+        #expect(
+            result.standardError.contains(
+                "departments.Café.brnch: unknown key; departments.Café takes branch, enabled, warehouse — did you mean 'branch'?"
+            ), "\(result)")
     }
 
     @Test func configCheckPrintsTheEffectiveConfigurationWithItsDefaults() throws {

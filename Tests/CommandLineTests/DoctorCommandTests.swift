@@ -20,14 +20,19 @@ import VismaSimulator
             let folder = try TemporaryFolder("flexyvisma-doctor")
             let root = try root(folder, vismaURL: simulator.baseURL)
             let umbrella = umbrella
-            let text = try await offCooperativePool { try ChildProcess.run(umbrella, ["doctor", "--root", root.url.path]) }
+            let text = try await offCooperativePool {
+                try ChildProcess.run(umbrella, ["doctor", "--root", root.url.path])
+            }
             #expect(text.status == 0, "\(text)")
             #expect(text.standardOutput.contains("✓ Visma Connect issued a token"), "\(text)")
             #expect(text.standardOutput.contains("Enable/disable functionalities (CS100000)"))
             #expect(text.standardOutput.hasSuffix("All checks passed.\n"))
-            let json = try await offCooperativePool { try ChildProcess.run(umbrella, ["doctor", "--json", "--root", root.url.path]) }
+            let json = try await offCooperativePool {
+                try ChildProcess.run(umbrella, ["doctor", "--json", "--root", root.url.path])
+            }
             #expect(json.status == 0)
-            let report = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
             #expect(report["exitStatus"] as? Int == 0)
             #expect(report["passed"] as? Bool == true)
             #expect((report["checks"] as? [[String: Any]])?.count == 13)
@@ -38,11 +43,16 @@ import VismaSimulator
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let folder = try TemporaryFolder("flexyvisma-doctor")
             let root = try root(folder, vismaURL: simulator.baseURL)
-            try DurableFiles.write(Data("wrong-secret\n".utf8), to: root.resolve("secrets/client-secret"), permissions: 0o600)
+            try DurableFiles.write(
+                Data("wrong-secret\n".utf8), to: root.resolve("secrets/client-secret"), permissions: 0o600)
             let umbrella = umbrella
-            let result = try await offCooperativePool { try ChildProcess.run(umbrella, ["doctor", "--root", root.url.path]) }
+            let result = try await offCooperativePool {
+                try ChildProcess.run(umbrella, ["doctor", "--root", root.url.path])
+            }
             #expect(result.status == ExitStatus.configuration.rawValue, "\(result)")
-            #expect(result.standardOutput.contains("✗ Visma Connect refused the credentials (invalid_client). Fix: the client id"), "\(result)")
+            #expect(
+                result.standardOutput.contains(
+                    "✗ Visma Connect refused the credentials (invalid_client). Fix: the client id"), "\(result)")
         }
     }
 

@@ -27,7 +27,9 @@ import VismaSimulator
         }
 
         func drop(_ sample: String, as name: String) throws {
-            try FileManager.default.copyItem(at: Repository.samples.appendingPathComponent("drops/\(sample)"), to: root.inbox.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: Repository.samples.appendingPathComponent("drops/\(sample)"),
+                to: root.inbox.appendingPathComponent(name))
         }
 
         func checkDrop(_ extra: [String] = []) throws -> ProcessResult {
@@ -38,7 +40,9 @@ import VismaSimulator
             ((try? String(contentsOf: notifications, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
 
-        func inInbox(_ name: String) -> Bool { FileManager.default.fileExists(atPath: root.inbox.appendingPathComponent(name).path) }
+        func inInbox(_ name: String) -> Bool {
+            FileManager.default.fileExists(atPath: root.inbox.appendingPathComponent(name).path)
+        }
     }
 
     @Test func aHandDropIsValidatedAndItsFindingsReachTheNotificationCommand() async throws {
@@ -52,7 +56,10 @@ import VismaSimulator
             let told = venue.told
             #expect(told.count == 1)
             let line = try #require(told.first)
-            #expect(line.hasPrefix("drop-checked|\(report.path)|FlexyVisma inbox check: batch \(halt.batchId) from the drop was REJECTED with 7 finding(s), nothing was sent; the first 5: customers.csv:2:4: error[customer.missing-required]"))
+            #expect(
+                line.hasPrefix(
+                    "drop-checked|\(report.path)|FlexyVisma inbox check: batch \(halt.batchId) from the drop was REJECTED with 7 finding(s), nothing was sent; the first 5: customers.csv:2:4: error[customer.missing-required]"
+                ))
             #expect(line.contains("customers.csv:3:7: error[customer.invalid-email]"))
             #expect(line.contains("customers.csv:2:4: error[customer.missing-required]: postal_code is required"))
             #expect(!venue.inInbox("customers.csv"))
@@ -69,12 +76,15 @@ import VismaSimulator
             let checked = try await offCooperativePool { try venue.checkDrop() }
             #expect(checked.status == 0, "\(checked)")
             let batch = try #require(venue.root.batchesInProgress().first)
-            #expect(venue.told == [
-                "drop-checked|\(venue.root.batchFolder(batch).appendingPathComponent("report.txt").path)|FlexyVisma inbox check: batch \(batch) from the drop was accepted (2 customers); it goes to Visma with the next night (or `flexyvisma run` now). Report: batches/\(batch)/report.txt"
-            ])
+            #expect(
+                venue.told == [
+                    "drop-checked|\(venue.root.batchFolder(batch).appendingPathComponent("report.txt").path)|FlexyVisma inbox check: batch \(batch) from the drop was accepted (2 customers); it goes to Visma with the next night (or `flexyvisma run` now). Report: batches/\(batch)/report.txt"
+                ])
             #expect(try HaltRecord.current(in: venue.root) == nil)
             #expect(venue.inInbox("items.csv.part"))
-            #expect(!FileManager.default.fileExists(atPath: venue.root.batchFolder(batch).appendingPathComponent("items.csv").path))
+            #expect(
+                !FileManager.default.fileExists(
+                    atPath: venue.root.batchFolder(batch).appendingPathComponent("items.csv").path))
             // The watcher fires again on the pickup's own removal: with only a file being written left, nothing happens.
             let logs = try FileManager.default.contentsOfDirectory(atPath: venue.root.logs.path)
             let again = try venue.checkDrop()
@@ -90,7 +100,8 @@ import VismaSimulator
         let venue = try Venue(visma: "http://127.0.0.1:9")
         try venue.drop("valid/customers.csv", as: "customers.csv")
         // Taken as `flexyvisma run` takes it.
-        let lock = try FileLock.acquire(venue.root.state.appendingPathComponent("run.lock"), purpose: "flexyvisma run since the test began")
+        let lock = try FileLock.acquire(
+            venue.root.state.appendingPathComponent("run.lock"), purpose: "flexyvisma run since the test began")
         let checked = try venue.checkDrop(["--wait-for-night", "1"])
         withExtendedLifetime(lock) {}
         #expect(checked.status == 0, "\(checked)")
@@ -105,7 +116,9 @@ import VismaSimulator
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let venue = try Venue(visma: simulator.baseURL)
             try venue.drop("invalid/customers-rules.csv", as: "customers.csv")
-            let halting = try await offCooperativePool { try ChildProcess.run(venue.umbrella, ["validate", "--root", venue.root.url.path]) }
+            let halting = try await offCooperativePool {
+                try ChildProcess.run(venue.umbrella, ["validate", "--root", venue.root.url.path])
+            }
             #expect(halting.status == 65, "\(halting)")
             let halt = try #require(try HaltRecord.current(in: venue.root))
 
@@ -113,7 +126,10 @@ import VismaSimulator
             let queued = try await offCooperativePool { try venue.checkDrop() }
             #expect(queued.status == 69, "\(queued)")
             #expect(venue.told.count == 1)
-            #expect(venue.told.first?.hasPrefix("drop-queued||FlexyVisma inbox check: the drop in inbox/ (items.csv) is queued behind the halt and was not validated: the pipeline is halted: batch \(halt.batchId)") == true)
+            #expect(
+                venue.told.first?.hasPrefix(
+                    "drop-queued||FlexyVisma inbox check: the drop in inbox/ (items.csv) is queued behind the halt and was not validated: the pipeline is halted: batch \(halt.batchId)"
+                ) == true)
             #expect(venue.inInbox("items.csv"))
             #expect(venue.root.batchesInProgress() == [halt.batchId])
 
@@ -136,14 +152,18 @@ import VismaSimulator
             let night = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
             let notifications = night.folder.path("notifications.txt")
             var configuration = try PipelineConfiguration.load(from: night.root)
-            configuration.notifications.command = "cat > /dev/null; printf '%s|%s\\n' \"$FLEXYVISMA_EVENT\" >> \(notifications.path)"
+            configuration.notifications.command =
+                "cat > /dev/null; printf '%s|%s\\n' \"$FLEXYVISMA_EVENT\" >> \(notifications.path)"
             try configuration.encoded().write(to: night.root.configFile)
             let first = try await offCooperativePool { try night.run(["run"]) }
             #expect(first.status == 0, "\(first)")
 
             try FileManager.default.copyItem(
-                at: Repository.samples.appendingPathComponent("drops/invalid/customers-rules.csv"), to: night.root.inbox.appendingPathComponent("customers.csv"))
-            let checked = try await offCooperativePool { try ChildProcess.run(night.umbrella, ["check-drop", "--root", night.root.url.path]) }
+                at: Repository.samples.appendingPathComponent("drops/invalid/customers-rules.csv"),
+                to: night.root.inbox.appendingPathComponent("customers.csv"))
+            let checked = try await offCooperativePool {
+                try ChildProcess.run(night.umbrella, ["check-drop", "--root", night.root.url.path])
+            }
             #expect(checked.status == 65, "\(checked)")
             let halted = try await offCooperativePool { try night.run(["run"]) }
             #expect(halted.status == 65, "\(halted)")

@@ -52,10 +52,13 @@ import Testing
     /// the next export cleans up and exports the same days.
     @Test func killDuringExportLeavesNoPartialBatchAndTheExportCanBeRerun() throws {
         let export = ChildProcess.executable("flexyvisma-export")
-        let running = try ChildProcess.start(export, ["--root", root.url.path], environment: ["FLEXYVISMA_FAULT": "stall-before-publish"])
+        let running = try ChildProcess.start(
+            export, ["--root", root.url.path], environment: ["FLEXYVISMA_FAULT": "stall-before-publish"])
         // Wait (without a deadline assertion) until the export has written its state and stalls.
         let stateFile = root.state.appendingPathComponent("export.json")
-        while !(FileManager.default.contents(atPath: stateFile.path).map { String(decoding: $0, as: UTF8.self).contains("pending") } ?? false) {
+        while !(FileManager.default.contents(atPath: stateFile.path).map {
+            String(decoding: $0, as: UTF8.self).contains("pending")
+        } ?? false) {
             guard running.process.isRunning else { break }
             usleep(20_000)
         }
@@ -66,10 +69,14 @@ import Testing
 
         let rerun = try ChildProcess.run(export, ["--root", root.url.path])
         #expect(rerun.status == 0, "\(rerun)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: root.inbox.path).filter { $0.hasPrefix(".") }.isEmpty)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: root.inbox.path).filter { $0.hasPrefix(".") }.isEmpty)
         let batches = try visibleBatches()
         #expect(batches.count == 1)
-        let manifest = try StageManifest.decode(Data(contentsOf: root.inbox.appendingPathComponent(batches[0]).appendingPathComponent("export.manifest.json")))
+        let manifest = try StageManifest.decode(
+            Data(
+                contentsOf: root.inbox.appendingPathComponent(batches[0]).appendingPathComponent("export.manifest.json")
+            ))
         #expect(manifest.export?.businessDays.first == "2026-11-22")
         #expect(manifest.previous == nil)
     }
@@ -78,7 +85,8 @@ import Testing
         let again = try ChildProcess.run(ChildProcess.executable("flexyvisma"), ["init", root.url.path])
         #expect(again.status == 64)
         #expect(again.standardError.contains("already exists"))
-        let attributes = try FileManager.default.attributesOfItem(atPath: root.secrets.appendingPathComponent("client-secret").path)
+        let attributes = try FileManager.default.attributesOfItem(
+            atPath: root.secrets.appendingPathComponent("client-secret").path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let config = try String(contentsOf: root.configFile, encoding: .utf8)
         #expect(!config.contains(ClientSecret.simulatorDemoSecret))

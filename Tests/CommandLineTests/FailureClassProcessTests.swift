@@ -11,7 +11,9 @@ import VismaSimulator
     /// A corrected venue exported, validated and transformed: the next stage is the upload.
     static func readyToUpload(_ simulator: RunningSimulator, notify: URL? = nil) async throws -> NightlyRunTests.Venue {
         // Building the venue is synchronous work: off the cooperative pool the in-process simulators need.
-        let venue = try await offCooperativePool { try NightlyRunTests.Venue(simulator: simulator, corrected: true, notify: notify) }
+        let venue = try await offCooperativePool {
+            try NightlyRunTests.Venue(simulator: simulator, corrected: true, notify: notify)
+        }
         for stage in ["export", "validate", "transform"] {
             let result = try await offCooperativePool { try venue.run([stage]) }
             #expect(result.status == 0, "\(stage): \(result)")
@@ -25,9 +27,11 @@ import VismaSimulator
         let queue = try DatabaseQueue(path: file.path)
         defer { try? queue.close() }
         return try queue.read { db in
-            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM ledger GROUP BY state").map {
-                (($0["state"] as String?) ?? "", ($0["n"] as Int?) ?? 0)
-            })
+            try Dictionary(
+                uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM ledger GROUP BY state")
+                    .map {
+                        (($0["state"] as String?) ?? "", ($0["n"] as Int?) ?? 0)
+                    })
         }
     }
 
@@ -61,7 +65,9 @@ import VismaSimulator
             #expect("\(upload)".contains("cannot reach Visma Connect"), "\(upload)")
             #expect(try HaltRecord.current(in: venue.root) == nil)
             #expect(try Self.ledgerStates(venue.root)["rejected"] == nil)
-            #expect(try await offCooperativePool { try venue.run(["status"]) }.standardOutput.contains("temporary fault (exit 75)"))
+            #expect(
+                try await offCooperativePool { try venue.run(["status"]) }.standardOutput.contains(
+                    "temporary fault (exit 75)"))
         }
     }
 
@@ -78,7 +84,8 @@ import VismaSimulator
             for kill in 1...2 {
                 let root = venue.root
                 let killed = try await offCooperativePool { () -> Bool in
-                    let child = try ChildProcess.start(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path])
+                    let child = try ChildProcess.start(
+                        ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path])
                     // Killed once its own marker is written (the one before it is left by the previous kill) and its
                     // records are in the ledger: it then waits for the token that never comes.
                     func stuck() -> Bool {
@@ -113,7 +120,9 @@ import VismaSimulator
             let venue = try await Self.readyToUpload(simulator)
             let admin = try VismaTestClient(baseURL: simulator.baseURL)
             // Every API answer: 429 with Retry-After: nan, X-RateLimit-Remaining: -1, X-RateLimit-Reset: inf.
-            #expect(try await admin.send("POST", "/_simulator/faults", json: "hostile-headers:1", record: false).status == 200)
+            #expect(
+                try await admin.send("POST", "/_simulator/faults", json: "hostile-headers:1", record: false).status
+                    == 200)
 
             let upload = try await offCooperativePool { try venue.run(["upload"]) }
             #expect(upload.status == 75, "\(upload)")
@@ -133,11 +142,14 @@ import VismaSimulator
             let scratch = try TemporaryFolder("flexyvisma-notify")
             let notes = scratch.path("notifications.txt")
             let venue = try await Self.readyToUpload(simulator, notify: notes)
-            try DurableFiles.write(Data("not-the-secret".utf8), to: venue.root.resolve("secrets/client-secret"), permissions: 0o600)
+            try DurableFiles.write(
+                Data("not-the-secret".utf8), to: venue.root.resolve("secrets/client-secret"), permissions: 0o600)
 
             let run = try await offCooperativePool { try venue.run(["run"]) }
             #expect(run.status == 78, "\(run)")
-            #expect(run.standardOutput.contains("upload stopped with exit 78 (configuration fault): Visma Connect"), "\(run)")
+            #expect(
+                run.standardOutput.contains("upload stopped with exit 78 (configuration fault): Visma Connect"),
+                "\(run)")
             let told = try String(contentsOf: notes, encoding: .utf8)
             #expect(told.contains("configuration fault (exit 78)"), "\(told)")  // the status JSON's faults
             #expect(!told.contains("\"halted\":true"), "\(told)")
@@ -160,7 +172,9 @@ struct SilentListener {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
         }
         guard descriptor >= 0, bound, listen(descriptor, 64) == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
         port = UInt16(bigEndian: address.sin_port)

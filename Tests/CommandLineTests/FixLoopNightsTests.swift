@@ -37,12 +37,20 @@ import VismaSimulator
     }
 
     /// Every kind, every count, every record.
-    static func expectSame(_ holdings: [String: [String]], _ clean: [String: [String]], sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectSame(
+        _ holdings: [String: [String]], _ clean: [String: [String]], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for kind in Set(holdings.keys).union(clean.keys).sorted() {
-            let mine = holdings[kind] ?? [], theirs = clean[kind] ?? []
-            #expect(mine.count == theirs.count, "\(kind): \(mine.count) held, \(theirs.count) after a clean night", sourceLocation: sourceLocation)
-            let extra = Set(mine).subtracting(theirs), missing = Set(theirs).subtracting(mine)
-            #expect(extra.isEmpty && missing.isEmpty, "\(kind): extra \(extra.prefix(2)) missing \(missing.prefix(2))", sourceLocation: sourceLocation)
+            let mine = holdings[kind] ?? []
+            let theirs = clean[kind] ?? []
+            #expect(
+                mine.count == theirs.count, "\(kind): \(mine.count) held, \(theirs.count) after a clean night",
+                sourceLocation: sourceLocation)
+            let extra = Set(mine).subtracting(theirs)
+            let missing = Set(theirs).subtracting(mine)
+            #expect(
+                extra.isEmpty && missing.isEmpty, "\(kind): extra \(extra.prefix(2)) missing \(missing.prefix(2))",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -57,8 +65,12 @@ import VismaSimulator
     }
 
     static func batchFolders(_ venue: Venue) throws -> [String] {
-        let inbox = try FileManager.default.contentsOfDirectory(atPath: venue.root.inbox.path).filter { BatchID($0) != nil }
-        let batches = try FileManager.default.contentsOfDirectory(atPath: venue.root.batches.path).filter { BatchID($0) != nil }
+        let inbox = try FileManager.default.contentsOfDirectory(atPath: venue.root.inbox.path).filter {
+            BatchID($0) != nil
+        }
+        let batches = try FileManager.default.contentsOfDirectory(atPath: venue.root.batches.path).filter {
+            BatchID($0) != nil
+        }
         return (inbox + batches).sorted()
     }
 
@@ -71,7 +83,10 @@ import VismaSimulator
             #expect(try await offCooperativePool { try venue.run(["run"]) }.status == 65)
             let halted = try #require(try HaltRecord.current(in: venue.root))
             let status = try venue.run(["status"]).standardOutput
-            #expect(status.contains("correct it in FlexyBox: the next night (or `flexyvisma retry`) exports this batch's days and records again"))
+            #expect(
+                status.contains(
+                    "correct it in FlexyBox: the next night (or `flexyvisma retry`) exports this batch's days and records again"
+                ))
 
             // With nothing fixed, further nights stay halted: no new batch, no new notification.
             let before = try Self.batchFolders(venue)
@@ -115,7 +130,9 @@ import VismaSimulator
             let running = try ChildProcess.start(
                 export, ["--root", venue.root.url.path], environment: ["FLEXYVISMA_FAULT": "stall-before-supersede"])
             // Wait (no deadline) until the replacement is in the inbox.
-            while try FileManager.default.contentsOfDirectory(atPath: venue.root.inbox.path).filter({ BatchID($0) != nil }).isEmpty {
+            while try FileManager.default.contentsOfDirectory(atPath: venue.root.inbox.path).filter({
+                BatchID($0) != nil
+            }).isEmpty {
                 guard running.process.isRunning else { break }
                 usleep(20_000)
             }
@@ -124,7 +141,9 @@ import VismaSimulator
             let night = try await offCooperativePool { try venue.run(["run"]) }
             #expect(night.status == 0, "\(night)")
             Self.expectSame(try await Self.holdings(simulator), clean)
-            #expect(try venue.run(["audit", "show", halted.batchId.rawValue]).standardOutput.contains("superseded by batch"))
+            #expect(
+                try venue.run(["audit", "show", halted.batchId.rawValue]).standardOutput.contains("superseded by batch")
+            )
             #expect(try venue.run(["audit", "verify"]).status == 0)
         }
     }
@@ -135,7 +154,9 @@ import VismaSimulator
             let venue = try Venue(simulator: simulator, corrected: false)
             #expect(try await offCooperativePool { try venue.run(["run"]) }.status == 65)
             let halted = try #require(try HaltRecord.current(in: venue.root))
-            let discard = try venue.run(["discard", halted.batchId.rawValue, "--reason", "customers are being corrected in FlexyBox"])
+            let discard = try venue.run([
+                "discard", halted.batchId.rawValue, "--reason", "customers are being corrected in FlexyBox",
+            ])
             #expect(discard.status == 0, "\(discard)")
             #expect(discard.standardOutput.contains("the next export takes again"))
             // Exported, not booked, and owed to the next export: waiting, never missing.
@@ -147,7 +168,8 @@ import VismaSimulator
             let next = try await offCooperativePool { try venue.run(["run"]) }
             #expect(next.status == 0, "\(next)")
             Self.expectSame(try await Self.holdings(simulator), clean)
-            let metrics = try String(contentsOf: venue.root.state.appendingPathComponent("metrics.prom"), encoding: .utf8)
+            let metrics = try String(
+                contentsOf: venue.root.state.appendingPathComponent("metrics.prom"), encoding: .utf8)
             #expect(metrics.contains("flexyvisma_business_days{venue=\"Café Havnegade\",state=\"unaccounted\"} 0"))
             #expect(metrics.contains("flexyvisma_days_exported_not_booked{venue=\"Café Havnegade\"} 0"))
         }
@@ -158,7 +180,9 @@ import VismaSimulator
             let venue = try Venue(simulator: simulator, corrected: false)
             #expect(try await offCooperativePool { try venue.run(["run"]) }.status == 65)
             let halted = try #require(try HaltRecord.current(in: venue.root))
-            let discard = try venue.run(["discard", halted.batchId.rawValue, "--reason", "booked by hand in Visma", "--abandon"])
+            let discard = try venue.run([
+                "discard", halted.batchId.rawValue, "--reason", "booked by hand in Visma", "--abandon",
+            ])
             #expect(discard.status == 0, "\(discard)")
             let next = try await offCooperativePool { try venue.run(["run"]) }
             #expect(next.status == 0, "\(next)")
@@ -166,7 +190,8 @@ import VismaSimulator
             let status = try venue.run(["status"]).standardOutput
             #expect(status.contains("abandoned: 2026-11-22 Café: booked by hand in Visma"))
             #expect(!status.contains("ATTENTION"))
-            #expect(try venue.run(["audit", "show", halted.batchId.rawValue]).standardOutput.contains("batch.abandoned"))
+            #expect(
+                try venue.run(["audit", "show", halted.batchId.rawValue]).standardOutput.contains("batch.abandoned"))
         }
     }
 
@@ -181,7 +206,9 @@ import VismaSimulator
             let source = try DatabaseQueue(path: venue.root.resolve("source/flexybox.sqlite").path)
             try await source.write { db in
                 try db.execute(
-                    sql: "INSERT INTO receipts (number, department, register, business_day, time) VALUES (199999, 'restaurant', 'K9', '2026-11-29', '2026-11-29T20:00:00+01:00')")
+                    sql:
+                        "INSERT INTO receipts (number, department, register, business_day, time) VALUES (199999, 'restaurant', 'K9', '2026-11-29', '2026-11-29T20:00:00+01:00')"
+                )
             }
             try source.close()
             let night = try await offCooperativePool { try venue.run(["run"]) }
@@ -201,14 +228,16 @@ import VismaSimulator
             let folder = try TemporaryFolder("flexyvisma-corrected-drop")
             let root = PipelineRoot(folder.path("venue"))
             let umbrella = ChildProcess.executable("flexyvisma")
-            #expect(try ChildProcess.run(umbrella, ["init", root.url.path, "--visma-url", simulator.baseURL]).status == 0)
+            #expect(
+                try ChildProcess.run(umbrella, ["init", root.url.path, "--visma-url", simulator.baseURL]).status == 0)
             var configuration = try PipelineConfiguration.load(from: root)
             configuration.pipeline.settleSeconds = 0
             configuration.source = nil
             try configuration.encoded().write(to: root.configFile)
             let drops = Repository.samples.appendingPathComponent("drops")
             func drop(_ sample: String, as name: String) throws {
-                try FileManager.default.copyItem(at: drops.appendingPathComponent(sample), to: root.inbox.appendingPathComponent(name))
+                try FileManager.default.copyItem(
+                    at: drops.appendingPathComponent(sample), to: root.inbox.appendingPathComponent(name))
             }
             func run(_ arguments: [String]) async throws -> ProcessResult {
                 try await offCooperativePool { try ChildProcess.run(umbrella, arguments + ["--root", root.url.path]) }
@@ -217,7 +246,9 @@ import VismaSimulator
             try drop("invalid/customers-rules.csv", as: "customers.csv")
             #expect(try await run(["run"]).status == 65)
             let halted = try #require(try HaltRecord.current(in: root))
-            #expect(try await run(["status"]).standardOutput.contains("drop the corrected file(s) into inbox/ under the same name(s)"))
+            #expect(
+                try await run(["status"]).standardOutput.contains(
+                    "drop the corrected file(s) into inbox/ under the same name(s)"))
 
             // A drop that corrects nothing the halt refused waits behind it.
             try drop("valid/payments.csv", as: "payments.csv")
@@ -229,11 +260,15 @@ import VismaSimulator
             #expect(!waiting.contains("a correction of batch"))
 
             try drop("valid/customers.csv", as: "customers.csv")
-            #expect(try await run(["status"]).standardOutput.contains("inbox/customers.csv  a correction of batch \(halted.batchId)"))
+            #expect(
+                try await run(["status"]).standardOutput.contains(
+                    "inbox/customers.csv  a correction of batch \(halted.batchId)"))
             let night = try await run(["run"])
             #expect(night.status == 0, "\(night)")
             #expect(try HaltRecord.current(in: root) == nil)
-            #expect(try await RunningSimulatorEntities.count(simulator, "customer") == 2, "\(night.standardOutput) \(night.standardError.suffix(3000))")
+            #expect(
+                try await RunningSimulatorEntities.count(simulator, "customer") == 2,
+                "\(night.standardOutput) \(night.standardError.suffix(3000))")
             #expect(try await RunningSimulatorEntities.count(simulator, "inventory") > 0, "\(night)")
             let show = try await run(["audit", "show", halted.batchId.rawValue]).standardOutput
             #expect(show.contains("superseded by batch"))

@@ -23,7 +23,8 @@ import VismaSimulator
             textfiles = base.path("node-exporter")
             roots = venues.indices.map { PipelineRoot(base.path("venue-\($0)")) }
             for (index, root) in roots.enumerated() {
-                let made = try ChildProcess.run(ChildProcess.executable("flexyvisma"), ["init", root.url.path, "--visma-url", simulator])
+                let made = try ChildProcess.run(
+                    ChildProcess.executable("flexyvisma"), ["init", root.url.path, "--visma-url", simulator])
                 #expect(made.status == 0, "\(made)")
                 var configuration = try PipelineConfiguration.load(from: root)
                 configuration.pipeline.settleSeconds = 0
@@ -31,7 +32,8 @@ import VismaSimulator
                 configuration.venue.name = venues[index]
                 configuration.notifications.metricsFile = textfiles.path + "/"
                 try configuration.encoded().write(to: root.configFile)
-                let drop = "customer_number;name;address_line1;postal_code;city;country;customer_class\r\nEX-\(700 + index);Kunde \(index);Vej 1;5000;Odense C;DK;DK\r\n"
+                let drop =
+                    "customer_number;name;address_line1;postal_code;city;country;customer_class\r\nEX-\(700 + index);Kunde \(index);Vej 1;5000;Odense C;DK;DK\r\n"
                 try Data(drop.utf8).write(to: root.inbox.appendingPathComponent("customers.csv"))
             }
             rootsFile = folder.path("roots.txt")
@@ -41,7 +43,9 @@ import VismaSimulator
         }
 
         func logFiles(_ index: Int) -> Int {
-            ((try? FileManager.default.contentsOfDirectory(atPath: roots[index].logs.path)) ?? []).filter { $0.hasSuffix(".jsonl") }.count
+            ((try? FileManager.default.contentsOfDirectory(atPath: roots[index].logs.path)) ?? []).filter {
+                $0.hasSuffix(".jsonl")
+            }.count
         }
 
         /// Log files per root: one per run.
@@ -63,7 +67,9 @@ import VismaSimulator
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let fleet = try Fleet(simulator: simulator.baseURL, venues: ["Café \"Nord\"", "Broken", "Bar\\Syd"])
             try Data("{ not json".utf8).write(to: fleet.roots[1].configFile)
-            let result = try await offCooperativePool { try ChildProcess.run(umbrella, ["run", "--roots-file", fleet.rootsFile.path]) }
+            let result = try await offCooperativePool {
+                try ChildProcess.run(umbrella, ["run", "--roots-file", fleet.rootsFile.path])
+            }
             #expect(result.status == 78, "\(result)")
             for index in [0, 2] {
                 #expect(fleet.archived(index) == 1, "venue \(index): \(result)")
@@ -73,15 +79,21 @@ import VismaSimulator
             #expect(try fleet.record(1) == nil)
             let lines = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("venue ") }
             #expect(lines.count == 3, "\(result)")
-            #expect(lines[0].contains("exit 0") && lines[1].contains("exit 78") && lines[2].contains("exit 0"), "\(lines)")
+            #expect(
+                lines[0].contains("exit 0") && lines[1].contains("exit 78") && lines[2].contains("exit 0"), "\(lines)")
             #expect(result.standardOutput.contains("fleet: 3 venue(s), exit 78"))
 
             // One textfile folder, one file per venue, every series labelled with its venue (escaped).
             let files = try FileManager.default.contentsOfDirectory(atPath: fleet.textfiles.path).sorted()
             #expect(files == ["flexyvisma-bar-syd.prom", "flexyvisma-caf-nord.prom"])
-            let north = try String(contentsOf: fleet.textfiles.appendingPathComponent("flexyvisma-caf-nord.prom"), encoding: .utf8)
-            let south = try String(contentsOf: fleet.textfiles.appendingPathComponent("flexyvisma-bar-syd.prom"), encoding: .utf8)
-            #expect(north.contains(#"flexyvisma_build_info{venue="Café \"Nord\"",version="\#(FlexyVismaVersion.current)"} 1"#), "\(north)")
+            let north = try String(
+                contentsOf: fleet.textfiles.appendingPathComponent("flexyvisma-caf-nord.prom"), encoding: .utf8)
+            let south = try String(
+                contentsOf: fleet.textfiles.appendingPathComponent("flexyvisma-bar-syd.prom"), encoding: .utf8)
+            #expect(
+                north.contains(
+                    #"flexyvisma_build_info{venue="Café \"Nord\"",version="\#(FlexyVismaVersion.current)"} 1"#),
+                "\(north)")
             #expect(south.contains(#"flexyvisma_last_run_exit_code{venue="Bar\\Syd"} 0"#), "\(south)")
             #expect(north.contains(#"flexyvisma_records_sent{venue="Café \"Nord\"",kind="customer"} 1"#), "\(north)")
             for text in [north, south] {
@@ -95,20 +107,25 @@ import VismaSimulator
     @Test func anIndexRunsThatVenueOnlyFromTheOptionOrTheIndexedJob() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let fleet = try Fleet(simulator: simulator.baseURL, venues: ["A", "B", "C"])
-            let second = try await offCooperativePool { try ChildProcess.run(umbrella, ["run", "--roots-file", fleet.rootsFile.path, "--index", "1"]) }
+            let second = try await offCooperativePool {
+                try ChildProcess.run(umbrella, ["run", "--roots-file", fleet.rootsFile.path, "--index", "1"])
+            }
             #expect(second.status == 0, "\(second)")
             #expect(fleet.logCounts == [0, 1, 0])
             #expect(fleet.archived(1) == 1)
             let third = try await offCooperativePool {
-                try ChildProcess.run(umbrella, ["run", "--roots-file", fleet.rootsFile.path], environment: ["JOB_COMPLETION_INDEX": "2"])
+                try ChildProcess.run(
+                    umbrella, ["run", "--roots-file", fleet.rootsFile.path], environment: ["JOB_COMPLETION_INDEX": "2"])
             }
             #expect(third.status == 0, "\(third)")
             #expect(fleet.logCounts == [0, 1, 1])
             for index in ["3", "-1"] {
-                let outside = try ChildProcess.run(umbrella, ["run", "--roots-file", fleet.rootsFile.path, "--index", index])
+                let outside = try ChildProcess.run(
+                    umbrella, ["run", "--roots-file", fleet.rootsFile.path, "--index", index])
                 #expect(outside.status == 64, "\(outside)")
             }
-            let job = try ChildProcess.run(umbrella, ["run", "--roots-file", fleet.rootsFile.path], environment: ["JOB_COMPLETION_INDEX": "x"])
+            let job = try ChildProcess.run(
+                umbrella, ["run", "--roots-file", fleet.rootsFile.path], environment: ["JOB_COMPLETION_INDEX": "x"])
             #expect(job.status == 64, "\(job)")
             #expect(fleet.logFiles(0) == 0)
         }
@@ -154,7 +171,9 @@ import VismaSimulator
         var roots: [PipelineRoot] = []
         for index in 0..<2 {
             let root = PipelineRoot(folder.path("venue-\(index)"))
-            #expect(try ChildProcess.run(umbrella, ["init", root.url.path, "--visma-url", "http://127.0.0.1:9"]).status == 0)
+            #expect(
+                try ChildProcess.run(umbrella, ["init", root.url.path, "--visma-url", "http://127.0.0.1:9"]).status == 0
+            )
             var configuration = try PipelineConfiguration.load(from: root)
             configuration.source = nil
             configuration.notifications.metricsFile = shared.path + "/"
@@ -165,7 +184,8 @@ import VismaSimulator
         let second = try ChildProcess.run(umbrella, ["run", "--root", roots[1].url.path])
         #expect(second.status == 0, "\(second)")
         #expect(second.standardError.contains("metrics not written"), "\(second)")
-        let text = try String(contentsOf: shared.appendingPathComponent("flexyvisma-caf-havnegade.prom"), encoding: .utf8)
+        let text = try String(
+            contentsOf: shared.appendingPathComponent("flexyvisma-caf-havnegade.prom"), encoding: .utf8)
         #expect(text.hasPrefix("# flexyvisma root: \(roots[0].url.path)\n"))
     }
 }

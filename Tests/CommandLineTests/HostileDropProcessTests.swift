@@ -18,7 +18,8 @@ import Testing
         init() throws {
             folder = try TemporaryFolder("flexyvisma-hostile")
             root = PipelineRoot(folder.path("venue"))
-            let initialised = try ChildProcess.run(ChildProcess.executable("flexyvisma"), ["init", root.url.path, "--visma-url", "http://127.0.0.1:9"])
+            let initialised = try ChildProcess.run(
+                ChildProcess.executable("flexyvisma"), ["init", root.url.path, "--visma-url", "http://127.0.0.1:9"])
             #expect(initialised.status == 0, "\(initialised)")
             var configuration = try PipelineConfiguration.load(from: root)
             configuration.pipeline.settleSeconds = 0
@@ -34,7 +35,8 @@ import Testing
             let id = BatchID.make(at: Date())
             let folder = root.inboxFolder(id)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data("payment_id,date,customer_number,payment_type,amount\n".utf8).write(to: folder.appendingPathComponent("payments.csv"))
+            try Data("payment_id,date,customer_number,payment_type,amount\n".utf8).write(
+                to: folder.appendingPathComponent("payments.csv"))
             try fill(folder)
             return id
         }
@@ -42,7 +44,8 @@ import Testing
         /// Runs validate; the deadline is only a safety net so that a hang fails the test instead of stalling the suite.
         func validate() throws -> ProcessResult? {
             let child = try ChildProcess.start(
-                ChildProcess.executable("flexyvisma-validate"), ["--root", root.url.path, "--reference", reference.path])
+                ChildProcess.executable("flexyvisma-validate"),
+                ["--root", root.url.path, "--reference", reference.path])
             for _ in 0..<1200 where child.process.isRunning { usleep(100_000) }
             guard !child.process.isRunning else {
                 child.kill()
@@ -83,7 +86,9 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: venue.root.batchFolder(id).path))
         #expect(venue.lockIsFree())
         // Nothing was lost: the plain file went to rejected/ with its folder.
-        #expect(FileManager.default.fileExists(atPath: venue.root.rejected.appendingPathComponent("\(id)/payments.csv").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: venue.root.rejected.appendingPathComponent("\(id)/payments.csv").path))
         let again = try #require(try venue.validate())
         #expect(again.status == 0, "\(again)")
         #expect(again.standardOutput.contains("nothing to validate"))
@@ -96,8 +101,10 @@ import Testing
         let existing = venue.outside.appendingPathComponent("existing-\(name)")
         try Data("untouched\n".utf8).write(to: existing)
         let id = try venue.dropFolder { folder in
-            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(name).path, withDestinationPath: missing.path)
-            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("x-" + name).path, withDestinationPath: existing.path)
+            try FileManager.default.createSymbolicLink(
+                atPath: folder.appendingPathComponent(name).path, withDestinationPath: missing.path)
+            try FileManager.default.createSymbolicLink(
+                atPath: folder.appendingPathComponent("x-" + name).path, withDestinationPath: existing.path)
         }
         let result = try #require(try venue.validate(), "validate hung")
         #expect(result.status == 65, "\(result)")
@@ -107,7 +114,9 @@ import Testing
         let why = try venue.why(id.rawValue)
         #expect(why.contains("\(name): "), "\(why)")
         #expect(!FileManager.default.fileExists(atPath: venue.root.batchFolder(id).path))
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: venue.root.rejected.appendingPathComponent("\(id)/\(name)").path) == missing.path)
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(
+                atPath: venue.root.rejected.appendingPathComponent("\(id)/\(name)").path) == missing.path)
         #expect(venue.lockIsFree())
     }
 
@@ -127,7 +136,9 @@ import Testing
 
     @Test func aSocketInADroppedFolderIsRefused() throws {
         let venue = try Venue()
-        let id = try venue.dropFolder { folder in try Self.makeSocket(at: folder.appendingPathComponent("customers.csv")) }
+        let id = try venue.dropFolder { folder in
+            try Self.makeSocket(at: folder.appendingPathComponent("customers.csv"))
+        }
         let result = try #require(try venue.validate())
         #expect(result.status == 65, "\(result)")
         #expect(try venue.why(id.rawValue).contains("customers.csv: it is a socket"))
@@ -139,9 +150,11 @@ import Testing
         let venue = try Venue()
         let target = venue.outside.appendingPathComponent("a-folder")
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-        try Data("payment_id,date,customer_number,payment_type,amount\n".utf8).write(to: target.appendingPathComponent("payments.csv"))
+        try Data("payment_id,date,customer_number,payment_type,amount\n".utf8).write(
+            to: target.appendingPathComponent("payments.csv"))
         let id = BatchID.make(at: Date())
-        try FileManager.default.createSymbolicLink(atPath: venue.root.inboxFolder(id).path, withDestinationPath: target.path)
+        try FileManager.default.createSymbolicLink(
+            atPath: venue.root.inboxFolder(id).path, withDestinationPath: target.path)
         let result = try #require(try venue.validate())
         #expect(result.status == 65, "\(result)")
         #expect(try venue.why(id.rawValue).contains("symbolic link"))
@@ -153,11 +166,14 @@ import Testing
         let venue = try Venue()
         let root = venue.root
         #expect(Self.mode(root.inbox) == 0o3770)
-        for folder in [root.batches, root.archive, root.rejected] { #expect(Self.mode(folder) == 0o2750, "\(folder.path)") }
+        for folder in [root.batches, root.archive, root.rejected] {
+            #expect(Self.mode(folder) == 0o2750, "\(folder.path)")
+        }
         #expect(Self.mode(root.state) == 0o750)
         for folder in [root.logs, root.secrets] { #expect(Self.mode(folder) == 0o700, "\(folder.path)") }
         #expect(Self.mode(root.secrets.appendingPathComponent("client-secret")) == 0o600)
-        try Data("payment_id,date,customer_number,payment_type,amount\n".utf8).write(to: root.inbox.appendingPathComponent("payments.csv"))
+        try Data("payment_id,date,customer_number,payment_type,amount\n".utf8).write(
+            to: root.inbox.appendingPathComponent("payments.csv"))
         let result = try #require(try venue.validate())
         #expect(result.status == 0 || result.status == 65, "\(result)")
         let id = try #require(root.batchesInProgress().first)
@@ -169,7 +185,8 @@ import Testing
         let logs = try FileManager.default.contentsOfDirectory(at: root.logs, includingPropertiesForKeys: nil)
         #expect(!logs.isEmpty)
         for log in logs { #expect(Self.mode(log) == 0o600, "\(log.path)") }
-        for name in ["validate.lock", "history.sqlite"] where FileManager.default.fileExists(atPath: root.state.appendingPathComponent(name).path) {
+        for name in ["validate.lock", "history.sqlite"]
+        where FileManager.default.fileExists(atPath: root.state.appendingPathComponent(name).path) {
             #expect(Self.mode(root.state.appendingPathComponent(name)) == 0o600, "\(name)")
         }
     }
@@ -185,7 +202,9 @@ import Testing
         try #require(path.count < MemoryLayout.size(ofValue: address.sun_path))
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path) }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         #expect(bound == 0)
     }

@@ -42,9 +42,11 @@ import VismaSimulator
         for journal in try await StrictCompanyNightsTests.records(simulator, "journalTransaction") {
             for line in journal["journalTransactionLines"] as? [[String: Any]] ?? [] {
                 let reference = line["referenceNumber"] as? String ?? ""
-                journals[reference, default: []].append(Line(
-                    account: line["accountNumber"] as? String ?? "", debit: StrictCompanyNightsTests.ore(line["debitAmountInCurrency"]),
-                    credit: StrictCompanyNightsTests.ore(line["creditAmountInCurrency"])))
+                journals[reference, default: []].append(
+                    Line(
+                        account: line["accountNumber"] as? String ?? "",
+                        debit: StrictCompanyNightsTests.ore(line["debitAmountInCurrency"]),
+                        credit: StrictCompanyNightsTests.ore(line["creditAmountInCurrency"])))
             }
         }
         return journals
@@ -61,7 +63,8 @@ import VismaSimulator
 
             // Nothing moved: no batch, no export state, nothing in Visma.
             #expect(try FileManager.default.contentsOfDirectory(atPath: venue.root.inbox.path).isEmpty)
-            #expect(!FileManager.default.fileExists(atPath: venue.root.state.appendingPathComponent("export.json").path))
+            #expect(
+                !FileManager.default.fileExists(atPath: venue.root.state.appendingPathComponent("export.json").path))
             #expect(try await Self.bookedLines(simulator).isEmpty)
 
             let night = try await offCooperativePool { try venue.run(["run"]) }
@@ -70,8 +73,12 @@ import VismaSimulator
             #expect(Set(booked.keys) == Set(planned.keys))
             for (journal, lines) in planned {
                 let held = booked[journal] ?? []
-                #expect(lines.sorted { $0.description < $1.description } == held.sorted { $0.description < $1.description }, "journal \(journal)")
-                #expect(lines.reduce(0) { $0 + $1.debit } == held.reduce(0) { $0 + $1.credit }, "journal \(journal) balances as booked")
+                #expect(
+                    lines.sorted { $0.description < $1.description } == held.sorted { $0.description < $1.description },
+                    "journal \(journal)")
+                #expect(
+                    lines.reduce(0) { $0 + $1.debit } == held.reduce(0) { $0 + $1.credit },
+                    "journal \(journal) balances as booked")
             }
         }
     }

@@ -19,10 +19,11 @@ import Testing
     @Test func uploadRefusesALedgerWithAnUnknownMigration() throws {
         let ledger = root.state.appendingPathComponent("ledger.sqlite")
         try DatabaseQueue(path: ledger.path).write { db in
-            try db.execute(sql: """
-                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-                INSERT INTO grdb_migrations VALUES ('v1'), ('v2-from-a-newer-version');
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations VALUES ('v1'), ('v2-from-a-newer-version');
+                    """)
         }
         let upload = try ChildProcess.run(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path])
         #expect(upload.status == 78, "\(upload)")

@@ -28,7 +28,8 @@ import VismaSimulator
 
         static func applyCorrections(to source: URL) throws {
             let queue = try DatabaseQueue(path: source.path)
-            let corrections = try String(contentsOf: Repository.samples.appendingPathComponent("venue/corrections.sql"), encoding: .utf8)
+            let corrections = try String(
+                contentsOf: Repository.samples.appendingPathComponent("venue/corrections.sql"), encoding: .utf8)
             try queue.inDatabase { db in try db.execute(sql: corrections) }
             try queue.close()
         }
@@ -50,15 +51,21 @@ import VismaSimulator
             #expect(run.status == 0, "\(run)")
             #expect(venue.archived.count == 1)
             let batch = try #require(venue.archived.first)
-            let attributes = try FileManager.default.attributesOfItem(atPath: batch.appendingPathComponent("items.csv").path)
+            let attributes = try FileManager.default.attributesOfItem(
+                atPath: batch.appendingPathComponent("items.csv").path)
             // Read-only, and for the owner and the readers' group only (docs/SECURITY.md): never world-readable.
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o440)
             #expect(try FileManager.default.contentsOfDirectory(atPath: venue.root.batches.path).isEmpty)
             // One night, one log file: the stages log under the run's id.
-            #expect(try FileManager.default.contentsOfDirectory(atPath: venue.root.logs.path).filter { $0.hasSuffix(".jsonl") }.count == 1)
-            let metrics = try String(contentsOf: venue.root.state.appendingPathComponent("metrics.prom"), encoding: .utf8)
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: venue.root.logs.path).filter {
+                    $0.hasSuffix(".jsonl")
+                }.count == 1)
+            let metrics = try String(
+                contentsOf: venue.root.state.appendingPathComponent("metrics.prom"), encoding: .utf8)
             #expect(metrics.contains("flexyvisma_last_run_exit_code{venue=\"Café Havnegade\"} 0"))
-            #expect(metrics.contains("flexyvisma_records_sent{venue=\"Café Havnegade\",kind=\"journalTransaction\"} 14"))
+            #expect(
+                metrics.contains("flexyvisma_records_sent{venue=\"Café Havnegade\",kind=\"journalTransaction\"} 14"))
             #expect(try venue.run(["status"]).standardOutput.contains("Running normally"))
             let json = try venue.run(["status", "--json"]).standardOutput
             #expect(json.contains("\"halted\" : false"))
@@ -72,7 +79,10 @@ import VismaSimulator
             #expect(item.standardOutput.contains("sent to Visma as inventory 1004"))
             #expect(item.standardOutput.contains("kit specification 1004/1"))
             let receipt = try venue.run(["audit", "find", "--receipt", "100002"])
-            #expect(receipt.standardOutput.contains("receipt 100002 in receipts-cafe-2026-11-22.xml (Café, 2026-11-22) — posted in journal POS20261122-1"))
+            #expect(
+                receipt.standardOutput.contains(
+                    "receipt 100002 in receipts-cafe-2026-11-22.xml (Café, 2026-11-22) — posted in journal POS20261122-1"
+                ))
             let bowling = try venue.run(["audit", "find", "--receipt", "100028"])
             #expect(bowling.standardOutput.contains("department not sent to Visma"))
 
@@ -82,10 +92,13 @@ import VismaSimulator
             let tampered = try venue.run(["audit", "verify"])
             #expect(tampered.status != 0)
             #expect(tampered.standardOutput.contains("items.csv: changed since"))
-            try Data("item_number,name,kind,item_group,unit,sales_price,cost_price,vat_code,visma_item_class,active\n".utf8).write(to: items)
+            try Data(
+                "item_number,name,kind,item_group,unit,sales_price,cost_price,vat_code,visma_item_class,active\n".utf8
+            ).write(to: items)
             let manifestURL = batch.appendingPathComponent("validate.manifest.json")
             var manifestText = try String(contentsOf: manifestURL, encoding: .utf8)
-            manifestText = manifestText.replacingOccurrences(of: "\"status\" : \"accepted\"", with: "\"status\" : \"rejected\"")
+            manifestText = manifestText.replacingOccurrences(
+                of: "\"status\" : \"accepted\"", with: "\"status\" : \"rejected\"")
             try Data(manifestText.utf8).write(to: manifestURL)
             let edited = try venue.run(["audit", "verify"])
             #expect(edited.status != 0)
@@ -111,18 +124,22 @@ import VismaSimulator
             #expect(status.contains("HALTED"))
             #expect(status.contains("no Visma supplier is named \"Vinhuset Ribe\""))
             // A drop behind the halt waits; a second halted night does not notify again.
-            try Data("payment_id,date,customer_number,payment_type,amount\nP-X-1,2026-11-28,K-1001,Dankort,100.00\n".utf8)
-                .write(to: venue.root.inbox.appendingPathComponent("payments.csv"))
+            try Data(
+                "payment_id,date,customer_number,payment_type,amount\nP-X-1,2026-11-28,K-1001,Dankort,100.00\n".utf8
+            )
+            .write(to: venue.root.inbox.appendingPathComponent("payments.csv"))
             let second = try await offCooperativePool { try venue.run(["run"]) }
             #expect(second.status == 65)
-            #expect(FileManager.default.fileExists(atPath: venue.root.inbox.appendingPathComponent("payments.csv").path))
+            #expect(
+                FileManager.default.fileExists(atPath: venue.root.inbox.appendingPathComponent("payments.csv").path))
             let told = try String(contentsOf: notifications, encoding: .utf8)
             #expect(told.components(separatedBy: "\"halted\" : true").count - 1 == 1)
             #expect(told.contains("Vinhuset Ribe"))
 
             // A second concurrent run is refused while one holds the lock.
             do {
-                let lock = try FileLock.acquire(venue.root.state.appendingPathComponent("run.lock"), purpose: "night shift")
+                let lock = try FileLock.acquire(
+                    venue.root.state.appendingPathComponent("run.lock"), purpose: "night shift")
                 let concurrent = try venue.run(["run"])
                 #expect(concurrent.status == 75)
                 #expect(concurrent.standardError.contains("night shift"))
@@ -131,9 +148,12 @@ import VismaSimulator
 
             // The bookkeeper creates the supplier; retry finishes the halted batch and then the drop behind it.
             let client = try VismaTestClient(baseURL: simulator.baseURL)
-            #expect(try await client.send(
-                "POST", "/_simulator/fixture", json: #"{"suppliers": [{"number": "50007", "name": "Vinhuset Ribe", "status": "Active"}]}"#,
-                record: false).status == 200)
+            #expect(
+                try await client.send(
+                    "POST", "/_simulator/fixture",
+                    json: #"{"suppliers": [{"number": "50007", "name": "Vinhuset Ribe", "status": "Active"}]}"#,
+                    record: false
+                ).status == 200)
             let retried = try await offCooperativePool { try venue.run(["retry"]) }
             #expect(retried.status == 0, "\(retried.standardOutput.suffix(1500)) \(retried.standardError.suffix(2500))")
             #expect(venue.archived.count == 2)
@@ -149,7 +169,9 @@ import VismaSimulator
             let venue = try Venue(simulator: simulator, corrected: false)
             #expect(try await offCooperativePool { try venue.run(["run"]) }.status == 65)
             let halted = try #require(try HaltRecord.current(in: venue.root))
-            let discard = try venue.run(["discard", halted.batchId.rawValue, "--reason", "customers corrected in FlexyBox"])
+            let discard = try venue.run([
+                "discard", halted.batchId.rawValue, "--reason", "customers corrected in FlexyBox",
+            ])
             #expect(discard.status == 0, "\(discard)")
             #expect(try HaltRecord.current(in: venue.root) == nil)
             let show = try venue.run(["audit", "show", halted.batchId.rawValue])
@@ -164,7 +186,8 @@ import VismaSimulator
 
 enum RunningSimulatorEntities {
     static func count(_ simulator: RunningSimulator, _ kind: String) async throws -> Int {
-        let response = try await VismaTestClient(baseURL: simulator.baseURL).send("GET", "/_simulator/entities?kind=\(kind)", record: false)
+        let response = try await VismaTestClient(baseURL: simulator.baseURL).send(
+            "GET", "/_simulator/entities?kind=\(kind)", record: false)
         return (response.jsonObject[kind] as? [String: Any])?["count"] as? Int ?? -1
     }
 }
@@ -179,19 +202,27 @@ enum RunningSimulatorEntities {
             }
             let planned = try venue.run(["plan"])
             #expect(planned.status == 0)
-            let creates = Set(planned.standardOutput.split(separator: "\n").filter { $0.hasPrefix("    create ") }.map {
-                $0.dropFirst("    create ".count).split(separator: " ").prefix(2).joined(separator: " ")
-            })
+            let creates = Set(
+                planned.standardOutput.split(separator: "\n").filter { $0.hasPrefix("    create ") }.map {
+                    $0.dropFirst("    create ".count).split(separator: " ").prefix(2).joined(separator: " ")
+                })
             #expect(creates.count == 156)
             #expect(planned.standardOutput.contains("inventory: 81 to create, 0 to update, 0 to skip"))
             // Plan wrote nothing: the upload afterwards does exactly what it listed.
-            #expect(!FileManager.default.fileExists(atPath: venue.root.state.appendingPathComponent("ledger.sqlite").path))
+            #expect(
+                !FileManager.default.fileExists(atPath: venue.root.state.appendingPathComponent("ledger.sqlite").path))
             let upload = try await offCooperativePool { try venue.run(["upload"]) }
             #expect(upload.status == 0)
             let batch = try #require(try FileManager.default.contentsOfDirectory(atPath: venue.root.batches.path).first)
-            let manifest = try StageManifest.decode(Data(contentsOf: venue.root.batches.appendingPathComponent(batch).appendingPathComponent("upload.manifest.json")))
+            let manifest = try StageManifest.decode(
+                Data(
+                    contentsOf: venue.root.batches.appendingPathComponent(batch).appendingPathComponent(
+                        "upload.manifest.json")))
             // Plan lists records; the vouchers attached to the day journals (two per journal) are not among them.
-            let sent = Set((manifest.upload?.vismaIds ?? [:]).filter { $0.key != "voucher" }.flatMap { kind, ids in ids.keys.map { "\(kind) \($0)" } })
+            let sent = Set(
+                (manifest.upload?.vismaIds ?? [:]).filter { $0.key != "voucher" }.flatMap { kind, ids in
+                    ids.keys.map { "\(kind) \($0)" }
+                })
             #expect(sent == creates)
             #expect(manifest.upload?.vismaIds["voucher"]?.count == 28)
 
@@ -224,7 +255,8 @@ enum RunningSimulatorEntities {
             #expect(!FileManager.default.fileExists(atPath: batch.path))
             let verify = try venue.run(["audit", "verify"])
             #expect(verify.status == 0, "\(verify)")
-            let record = try String(contentsOf: venue.root.archive.appendingPathComponent("pruned.json"), encoding: .utf8)
+            let record = try String(
+                contentsOf: venue.root.archive.appendingPathComponent("pruned.json"), encoding: .utf8)
             #expect(record.contains(batch.lastPathComponent))
             #expect(record.contains("upload.manifest.json"))
         }

@@ -27,8 +27,12 @@ import VismaSimulator
         return try #require(journals.first?["batchNumber"] as? String, "no journal for \(key)")
     }
 
-    static func admin(_ simulator: RunningSimulator, _ method: String, _ path: String, _ json: String? = nil) async throws -> Int {
-        try await VismaTestClient(baseURL: simulator.baseURL).send(method, "/_simulator/\(path)", json: json, record: false).status
+    static func admin(
+        _ simulator: RunningSimulator, _ method: String, _ path: String, _ json: String? = nil
+    ) async throws -> Int {
+        try await VismaTestClient(baseURL: simulator.baseURL).send(
+            method, "/_simulator/\(path)", json: json, record: false
+        ).status
     }
 
     /// A two-line journal booked by hand in the café's branch, its lines carrying `reference` as Ref. no.
@@ -45,11 +49,18 @@ import VismaSimulator
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let venue = try await Self.bookedWeek(simulator)
             let untouched = try await Self.reconcile(venue)
-            #expect(untouched.status == 0, "\(untouched.standardOutput.suffix(2000)) \(untouched.standardError.suffix(1000))")
-            #expect(untouched.standardOutput.contains("Visma agrees with what FlexyVisma booked"), "\(untouched.standardOutput)")
+            #expect(
+                untouched.status == 0,
+                "\(untouched.standardOutput.suffix(2000)) \(untouched.standardError.suffix(1000))")
+            #expect(
+                untouched.standardOutput.contains("Visma agrees with what FlexyVisma booked"),
+                "\(untouched.standardOutput)")
 
             // The bookkeeper's own journal in the café's branch, with a Ref. no. that is not ours: not ours to explain.
-            #expect(try await Self.admin(simulator, "POST", "hand-journal", Self.handJournal(day: "2026-11-24", reference: "BILAG-77")) == 201)
+            #expect(
+                try await Self.admin(
+                    simulator, "POST", "hand-journal", Self.handJournal(day: "2026-11-24", reference: "BILAG-77"))
+                    == 201)
             let afterHandBooking = try await Self.reconcile(venue)
             #expect(afterHandBooking.status == 0, "\(afterHandBooking.standardOutput.suffix(2000))")
             #expect(!afterHandBooking.standardOutput.contains("BILAG-77"))
@@ -61,7 +72,9 @@ import VismaSimulator
             let venue = try await Self.bookedWeek(simulator)
             let result = try await Self.reconcile(venue)
             #expect(result.status == 0, "\(result.standardOutput.suffix(2000)) \(result.standardError.suffix(1000))")
-            #expect(result.standardOutput.contains("Visma agrees with what FlexyVisma booked: 14 journal(s)"), "\(result.standardOutput)")
+            #expect(
+                result.standardOutput.contains("Visma agrees with what FlexyVisma booked: 14 journal(s)"),
+                "\(result.standardOutput)")
         }
     }
 
@@ -74,26 +87,35 @@ import VismaSimulator
             let revenue = try #require(lines.first { StrictCompanyNightsTests.ore($0["creditAmountInCurrency"]) > 0 })
             let lineNumber = try #require(revenue["lineNumber"] as? Double)
             let credit = StrictCompanyNightsTests.ore(revenue["creditAmountInCurrency"])
-            let edit = "{\"batchNumber\": \"\(number)\", \"lineNumber\": \(Int(lineNumber)), \"creditAmount\": \(Double(credit + 1000) / 100)}"
+            let edit =
+                "{\"batchNumber\": \"\(number)\", \"lineNumber\": \(Int(lineNumber)), \"creditAmount\": \(Double(credit + 1000) / 100)}"
             #expect(try await Self.admin(simulator, "POST", "journal-line", edit) == 200)
 
             let csv = venue.folder.path("differences.csv")
             let html = venue.folder.path("report.html")
             let result = try await Self.reconcile(venue, ["--csv", csv.path, "--html", html.path])
             #expect(result.status == 1, "\(result.standardOutput.suffix(2000)) \(result.standardError.suffix(1000))")
-            #expect(result.standardOutput.contains("changed in Visma: journal \(number) for \(RepostTests.key)"), "\(result.standardOutput)")
-            #expect(result.standardOutput.contains("day total differs from the receipts: ") && result.standardOutput.contains(" \(RepostTests.day): gross sales "), "\(result.standardOutput)")
+            #expect(
+                result.standardOutput.contains("changed in Visma: journal \(number) for \(RepostTests.key)"),
+                "\(result.standardOutput)")
+            #expect(
+                result.standardOutput.contains("day total differs from the receipts: ")
+                    && result.standardOutput.contains(" \(RepostTests.day): gross sales "), "\(result.standardOutput)")
 
             let bytes = [UInt8](try Data(contentsOf: csv))
             #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF], "UTF-8 with a byte order mark")
             let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
             let rows = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
             #expect(rows.first == "difference;record;key;visma_number;day;department;field;ours;visma;explanation")
-            let changed = try #require(rows.first { $0.hasPrefix("changed in Visma;journalTransaction;\(RepostTests.key);") }).split(separator: ";").map(String.init)
+            let changed = try #require(
+                rows.first { $0.hasPrefix("changed in Visma;journalTransaction;\(RepostTests.key);") }
+            ).split(separator: ";").map(String.init)
             #expect(changed.count == 10)
             let (ours, visma) = (changed[7], changed[8])
             let danish = /^-?\d+,\d{2}$/
-            #expect(ours.wholeMatch(of: danish) != nil && visma.wholeMatch(of: danish) != nil, "decimal comma: \(ours) \(visma)")
+            #expect(
+                ours.wholeMatch(of: danish) != nil && visma.wholeMatch(of: danish) != nil,
+                "decimal comma: \(ours) \(visma)")
             func ore(_ text: String) -> Int64 { Int64(text.replacingOccurrences(of: ",", with: "")) ?? 0 }
             #expect(ore(visma) - ore(ours) == 1000 && ore(ours) == credit, "\(ours) → \(visma)")
 
@@ -119,7 +141,9 @@ import VismaSimulator
             #expect(try await Self.admin(simulator, "DELETE", "records/inventory/1004") == 200)
 
             let extra = try await VismaTestClient(baseURL: simulator.baseURL)
-                .send("POST", "/_simulator/hand-journal", json: Self.handJournal(day: "2026-11-24", reference: "POS20261124-1"), record: false)
+                .send(
+                    "POST", "/_simulator/hand-journal",
+                    json: Self.handJournal(day: "2026-11-24", reference: "POS20261124-1"), record: false)
             #expect(extra.status == 201, "\(extra.message)")
             let extraNumber = try #require(extra.jsonObject["batchNumber"] as? String)
 
@@ -127,21 +151,31 @@ import VismaSimulator
             try await client.authenticate()
             let payments = try await StrictCompanyNightsTests.records(simulator, "customerPayment")
             // A deposit (Visma: prepayment) no refund is applied to: Visma voids only those.
-            let applied = Set(payments.flatMap { ($0["paymentLines"] as? [[String: Any]] ?? []).compactMap { $0["refNbr"] as? String } })
-            let deposit = try #require(payments.first { $0["type"] as? String == "Prepayment" && !applied.contains($0["refNbr"] as? String ?? "") })
+            let applied = Set(
+                payments.flatMap {
+                    ($0["paymentLines"] as? [[String: Any]] ?? []).compactMap { $0["refNbr"] as? String }
+                })
+            let deposit = try #require(
+                payments.first {
+                    $0["type"] as? String == "Prepayment" && !applied.contains($0["refNbr"] as? String ?? "")
+                })
             let paymentNumber = try #require(deposit["refNbr"] as? String)
             let paymentKey = try #require(deposit["paymentRef"] as? String)
-            let void = try await client.post("/v1/customerPayment/\(paymentNumber)/action/void", "{\"type\": {\"value\": \"Prepayment\"}}")
+            let void = try await client.post(
+                "/v1/customerPayment/\(paymentNumber)/action/void", "{\"type\": {\"value\": \"Prepayment\"}}")
             #expect(void.status == 200, "\(void.message)")
 
             let result = try await Self.reconcile(venue)
             let output = result.standardOutput
             #expect(result.status == 1, "\(output.suffix(2000)) \(result.standardError.suffix(1000))")
             #expect(output.contains("missing in Visma: journal \(deletedKey) (2026-11-23)"), "\(output)")
-            #expect(output.contains("booked in our name, unknown to us: journal \(extraNumber) (2026-11-24"), "\(output)")
+            #expect(
+                output.contains("booked in our name, unknown to us: journal \(extraNumber) (2026-11-24"), "\(output)")
             #expect(output.contains("carries our reference POS20261124-1"))
             #expect(output.contains("missing in Visma: inventory 1004 (Visma 1004)"), "\(output)")
-            #expect(output.contains("changed in Visma: payment \(paymentKey) (Visma \(paymentNumber)") && output.contains("was voided in Visma"), "\(output)")
+            #expect(
+                output.contains("changed in Visma: payment \(paymentKey) (Visma \(paymentNumber)")
+                    && output.contains("was voided in Visma"), "\(output)")
             // The day of the hand-booked journal still agrees: it is reported once, on its own.
             #expect(!output.contains("changed in Visma: journal") && !output.contains("day total differs"), "\(output)")
         }
@@ -152,9 +186,14 @@ import VismaSimulator
             let venue = try await Self.bookedWeek(simulator)
             try RepostTests.correctReceipt(in: venue)
             let reposted = try await offCooperativePool {
-                try venue.run(["repost", "--day", RepostTests.day, "--department", "cafe", "--reason", "receipt 100001 was rung up wrong"])
+                try venue.run([
+                    "repost", "--day", RepostTests.day, "--department", "cafe", "--reason",
+                    "receipt 100001 was rung up wrong",
+                ])
             }
-            #expect(reposted.status == 0 && reposted.standardOutput.contains("reversed by"), "\(reposted.standardOutput.suffix(1500))")
+            #expect(
+                reposted.status == 0 && reposted.standardOutput.contains("reversed by"),
+                "\(reposted.standardOutput.suffix(1500))")
             #expect(try await RepostTests.journals(simulator, key: RepostTests.key).count == 3)
             let result = try await Self.reconcile(venue)
             #expect(result.status == 0, "\(result.standardOutput.suffix(2000)) \(result.standardError.suffix(1000))")
@@ -172,8 +211,12 @@ import VismaSimulator
             let night = try await offCooperativePool { try venue.run(["run"]) }
             #expect(night.status == 0, "\(night.standardOutput.suffix(1500))")
             try RepostTests.correctReceipt(in: venue)
-            let reposted = try await offCooperativePool { try venue.run(["repost", "--day", RepostTests.day, "--reason", "receipt 100001 corrected"]) }
-            #expect(reposted.status == 0 && reposted.standardOutput.contains("updated in place"), "\(reposted.standardOutput.suffix(1500))")
+            let reposted = try await offCooperativePool {
+                try venue.run(["repost", "--day", RepostTests.day, "--reason", "receipt 100001 corrected"])
+            }
+            #expect(
+                reposted.status == 0 && reposted.standardOutput.contains("updated in place"),
+                "\(reposted.standardOutput.suffix(1500))")
             let result = try await Self.reconcile(venue)
             #expect(result.status == 0, "\(result.standardOutput.suffix(2000)) \(result.standardError.suffix(1000))")
         }

@@ -34,14 +34,20 @@ import Testing
     /// A rule id written as a string literal anywhere but its catalog would drift from the documentation.
     @Test func ruleIdsAreWrittenOnlyInTheirCatalogs() throws {
         let generated = try ChildProcess.run(Self.umbrella, ["rules", "--markdown"]).standardOutput
-        let ids = Set(generated.split(separator: "\n").compactMap { line -> String? in
-            line.hasPrefix("| `") ? line.dropFirst(3).split(separator: "`").first.map(String.init) : nil
-        })
-        let catalogs: Set = ["ValidationRule.swift", "UploadRule.swift", "RuleCatalog.swift", "CSVReader.swift", "XMLIssue.swift"]
+        let ids = Set(
+            generated.split(separator: "\n").compactMap { line -> String? in
+                line.hasPrefix("| `") ? line.dropFirst(3).split(separator: "`").first.map(String.init) : nil
+            })
+        let catalogs: Set = [
+            "ValidationRule.swift", "UploadRule.swift", "RuleCatalog.swift", "CSVReader.swift", "XMLIssue.swift",
+        ]
         var strays: [String] = []
-        let sources = FileManager.default.enumerator(at: Repository.root.appendingPathComponent("Sources"), includingPropertiesForKeys: nil)
-        for case let file as URL in sources?.allObjects ?? [] where file.pathExtension == "swift" && !catalogs.contains(file.lastPathComponent) {
-            let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let sources = FileManager.default.enumerator(
+            at: Repository.root.appendingPathComponent("Sources"), includingPropertiesForKeys: nil)
+        for case let file as URL in sources?.allObjects ?? []
+        where file.pathExtension == "swift" && !catalogs.contains(file.lastPathComponent) {
+            let lines = try String(contentsOf: file, encoding: .utf8).split(
+                separator: "\n", omittingEmptySubsequences: false)
             for (number, line) in lines.enumerated() {
                 let literals = line.matches(of: /"([a-z]+\.[a-z-]+)"/).map { String($0.output.1) }
                 let assignsRule = line.contains("rule: \"") || line.contains(#/[rR]ule\w* = "/#)

@@ -6,7 +6,8 @@ import VismaAPI
 /// `visma-simulator` as a real child process.
 @Suite struct SimulatorProcessTests {
     @Test func printsItsBaseURLFirstAndServesTheAPI() async throws {
-        let running = try ChildProcess.start(ChildProcess.executable("visma-simulator"), ["--port", "0", "--rate-limit", "off"])
+        let running = try ChildProcess.start(
+            ChildProcess.executable("visma-simulator"), ["--port", "0", "--rate-limit", "off"])
         defer { running.kill() }
         let url = try #require(running.firstLineOfOutput())
         #expect(url.hasPrefix("http://127.0.0.1:"))

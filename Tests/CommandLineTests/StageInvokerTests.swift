@@ -25,8 +25,11 @@ import Testing
     }
 
     func applyCorrections() throws {
-        let corrections = try String(contentsOf: Repository.samples.appendingPathComponent("venue/corrections.sql"), encoding: .utf8)
-        try DatabaseQueue(path: root.resolve("source/flexybox.sqlite").path).writeWithoutTransaction { try $0.execute(sql: corrections) }
+        let corrections = try String(
+            contentsOf: Repository.samples.appendingPathComponent("venue/corrections.sql"), encoding: .utf8)
+        try DatabaseQueue(path: root.resolve("source/flexybox.sqlite").path).writeWithoutTransaction {
+            try $0.execute(sql: corrections)
+        }
     }
 
     @Test func eachStageThatWorkedIsKnownByItsManifestAndAnIdleOneByNone() throws {

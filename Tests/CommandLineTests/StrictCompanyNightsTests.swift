@@ -12,7 +12,8 @@ import VismaSimulator
 
     /// What the company holds of one kind (`GET /_simulator/entities?kind=`).
     static func records(_ simulator: RunningSimulator, _ kind: String) async throws -> [[String: Any]] {
-        let response = try await VismaTestClient(baseURL: simulator.baseURL).send("GET", "/_simulator/entities?kind=\(kind)", record: false)
+        let response = try await VismaTestClient(baseURL: simulator.baseURL).send(
+            "GET", "/_simulator/entities?kind=\(kind)", record: false)
         return ((response.jsonObject[kind] as? [String: Any])?["records"] as? [[String: Any]]) ?? []
     }
 
@@ -24,10 +25,12 @@ import VismaSimulator
         defer { try? queue.close() }
         return try queue.read { db in
             var result: [String: (perLine: Int64, lines: Int, gross: Int64)] = [:]
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT r.business_day AS day, r.department AS department, l.amount_ore AS amount FROM receipt_lines l
-                JOIN receipts r ON r.number = l.receipt_number WHERE l.vat_code = '25' AND r.department IN ('cafe', 'restaurant')
-                """)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.business_day AS day, r.department AS department, l.amount_ore AS amount FROM receipt_lines l
+                    JOIN receipts r ON r.number = l.receipt_number WHERE l.vat_code = '25' AND r.department IN ('cafe', 'restaurant')
+                    """)
             for row in rows {
                 let day: String = row["day"]
                 let department: String = row["department"]
@@ -53,17 +56,18 @@ import VismaSimulator
     static func recordTheNextDay(in source: URL) throws {
         let queue = try DatabaseQueue(path: source.path)
         try queue.write { db in
-            try db.execute(sql: """
-                UPDATE customers SET address_line1 = 'Strandvejen 3', postal_code = '5700', city = 'Svendborg',
-                    modified_at = '2026-11-30T10:00:00+01:00' WHERE customer_number = 'K-1005';
-                INSERT INTO customer_payments (payment_id, business_day, customer_number, payment_type, amount_ore, currency, department, reference)
-                    VALUES ('P-20261130-01', '2026-11-30', 'K-1003', 'Kontant', 100000, 'DKK', 'cafe', 'Indbetaling K-1003'),
-                           ('P-20261130-02', '2026-11-30', 'K-1003', 'Kontant', -40000, 'DKK', 'cafe', 'Udbetaling K-1003');
-                INSERT INTO receipts (number, department, register, business_day, time) VALUES (109001, 'cafe', 'K1', '2026-11-30', '2026-11-30T09:00:00+01:00');
-                INSERT INTO receipt_lines (receipt_number, line, item_number, item_group, quantity_e4, unit_price_ore, discount_ore, amount_ore, vat_code)
-                    VALUES (109001, 1, '1055', 'Frokost', 10000, 14900, 0, 14900, '25');
-                INSERT INTO receipt_tenders (receipt_number, line, payment_type, amount_ore) VALUES (109001, 1, 'Dankort', 14900);
-                """)
+            try db.execute(
+                sql: """
+                    UPDATE customers SET address_line1 = 'Strandvejen 3', postal_code = '5700', city = 'Svendborg',
+                        modified_at = '2026-11-30T10:00:00+01:00' WHERE customer_number = 'K-1005';
+                    INSERT INTO customer_payments (payment_id, business_day, customer_number, payment_type, amount_ore, currency, department, reference)
+                        VALUES ('P-20261130-01', '2026-11-30', 'K-1003', 'Kontant', 100000, 'DKK', 'cafe', 'Indbetaling K-1003'),
+                               ('P-20261130-02', '2026-11-30', 'K-1003', 'Kontant', -40000, 'DKK', 'cafe', 'Udbetaling K-1003');
+                    INSERT INTO receipts (number, department, register, business_day, time) VALUES (109001, 'cafe', 'K1', '2026-11-30', '2026-11-30T09:00:00+01:00');
+                    INSERT INTO receipt_lines (receipt_number, line, item_number, item_group, quantity_e4, unit_price_ore, discount_ore, amount_ore, vat_code)
+                        VALUES (109001, 1, '1055', 'Frokost', 10000, 14900, 0, 14900, '25');
+                    INSERT INTO receipt_tenders (receipt_number, line, payment_type, amount_ore) VALUES (109001, 1, 'Dankort', 14900);
+                    """)
         }
         try queue.close()
     }
@@ -98,8 +102,12 @@ import VismaSimulator
                 #expect(vat == Self.vatIn(receipts.gross), "\(key)")
                 #expect(abs(vat - receipts.perLine) <= Int64(receipts.lines), "\(key)")
             }
-            #expect(Set(journals.compactMap { ($0["journalTransactionLines"] as? [[String: Any]])?.first?["referenceNumber"] as? String })
-                == Set(expected.keys))
+            #expect(
+                Set(
+                    journals.compactMap {
+                        ($0["journalTransactionLines"] as? [[String: Any]])?.first?["referenceNumber"] as? String
+                    })
+                    == Set(expected.keys))
 
             // Customers numbered by Visma, each holding FlexyBox's number; withdrawals applied and released.
             let customers = try await Self.records(simulator, "customer")
@@ -110,11 +118,15 @@ import VismaSimulator
             #expect(payments.count == 11)
             let refunds = payments.filter { $0["type"] as? String == "Refund" }
             #expect(refunds.count == 2)
-            #expect(refunds.allSatisfy { $0["status"] as? String == "Closed" && !(($0["paymentLines"] as? [Any]) ?? []).isEmpty })
+            #expect(
+                refunds.allSatisfy {
+                    $0["status"] as? String == "Closed" && !(($0["paymentLines"] as? [Any]) ?? []).isEmpty
+                })
 
             // The bookkeeper sets credit terms in Visma; in FlexyBox K-1005 moves; a deposit and a withdrawal and one
             // sale on the next day.
-            let holm = try #require(customers.first { $0["accountReference"] as? String == "K-1005" }?["number"] as? String)
+            let holm = try #require(
+                customers.first { $0["accountReference"] as? String == "K-1005" }?["number"] as? String)
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             try await client.authenticate()
             #expect(try await client.put("/v1/customer/\(holm)", #"{"creditTermsId": {"value": "30D"}}"#).status == 204)
@@ -123,14 +135,20 @@ import VismaSimulator
             // Night 2.
             let second = try await offCooperativePool { try venue.run(["run", "--day", "2026-11-30"]) }
             #expect(second.status == 0, "\(second.standardOutput.suffix(1500)) \(second.standardError.suffix(1500))")
-            let bodies = try await client.send("GET", "/_simulator/bodies", record: false).jsonObject["bodies"] as? [[String: Any]] ?? []
-            let put = try #require(bodies.last { $0["method"] as? String == "PUT" && ($0["path"] as? String)?.hasPrefix("/v1/customer/") == true })
+            let bodies =
+                try await client.send("GET", "/_simulator/bodies", record: false).jsonObject["bodies"]
+                as? [[String: Any]] ?? []
+            let put = try #require(
+                bodies.last {
+                    $0["method"] as? String == "PUT" && ($0["path"] as? String)?.hasPrefix("/v1/customer/") == true
+                })
             #expect(put["path"] as? String == "/v1/customer/\(holm)")
             let sent = try #require(put["body"] as? [String: Any])
             #expect(Set(sent.keys) == ["mainAddress"], "\(sent)")
             let address = (sent["mainAddress"] as? [String: Any])?["value"] as? [String: Any] ?? [:]
             #expect(Set(address.keys) == ["addressLine1", "postalCode", "city"], "\(sent)")
-            let moved = try #require(try await Self.records(simulator, "customer").first { $0["number"] as? String == holm })
+            let moved = try #require(
+                try await Self.records(simulator, "customer").first { $0["number"] as? String == holm })
             #expect((moved["mainAddress"] as? [String: Any])?["city"] as? String == "Svendborg")
             #expect((moved["creditTerms"] as? [String: Any])?["id"] as? String == "30D")
             #expect(try await Self.records(simulator, "customer").count == 22)
@@ -150,7 +168,8 @@ import VismaSimulator
     }
 
     @Test func lostAnswersLeaveEveryRecordOfTheSampleWeekExactlyOnceInTheStrictCompany() async throws {
-        try await RunningSimulator.with(SimulatorConfiguration(fixture: .strictVenue, rateLimit: nil, seed: 7)) { simulator in
+        try await RunningSimulator.with(SimulatorConfiguration(fixture: .strictVenue, rateLimit: nil, seed: 7)) {
+            simulator in
             let venue = try Venue(simulator: simulator, corrected: true)
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             #expect(try await client.send("POST", "/_simulator/faults", json: "lost:0.2", record: false).status == 200)
@@ -161,8 +180,13 @@ import VismaSimulator
                 let command = try HaltRecord.current(in: venue.root) == nil ? "run" : "retry"
                 last = try await offCooperativePool { try venue.run([command]) }
             } while last?.status != 0 && nights < 40
-            #expect(last?.status == 0, "after \(nights) runs: \(last?.standardOutput.suffix(1500) ?? "") \(last?.standardError.suffix(1500) ?? "")")
-            let log = try await client.send("GET", "/_simulator/requests", record: false).jsonObject["requests"] as? [[String: Any]] ?? []
+            #expect(
+                last?.status == 0,
+                "after \(nights) runs: \(last?.standardOutput.suffix(1500) ?? "") \(last?.standardError.suffix(1500) ?? "")"
+            )
+            let log =
+                try await client.send("GET", "/_simulator/requests", record: false).jsonObject["requests"]
+                as? [[String: Any]] ?? []
             #expect(log.filter { $0["fault"] as? String == "lost" }.count > 10, "answers were lost")
             #expect(try await client.send("POST", "/_simulator/faults", json: "", record: false).status == 200)
 

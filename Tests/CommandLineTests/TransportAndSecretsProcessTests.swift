@@ -17,11 +17,17 @@ import VismaSimulator
 
     @Test func initRefusesPlainHTTPToAnotherHostAndAcceptsLoopback() throws {
         let folder = try TemporaryFolder("flexyvisma-init-http")
-        let refused = try ChildProcess.run(umbrella, ["init", folder.path("remote").path, "--visma-url", "http://integration.visma.example/API"])
+        let refused = try ChildProcess.run(
+            umbrella, ["init", folder.path("remote").path, "--visma-url", "http://integration.visma.example/API"])
         #expect(refused.status == 78, "\(refused)")
-        #expect(refused.standardError.contains("plain HTTP") && refused.standardError.contains("use https://"), "\(refused)")
+        #expect(
+            refused.standardError.contains("plain HTTP") && refused.standardError.contains("use https://"), "\(refused)"
+        )
         #expect(!FileManager.default.fileExists(atPath: folder.path("remote/flexyvisma.json").path))
-        for (name, url) in [("https", "https://integration.visma.example/API"), ("v4", "http://127.0.0.1:18080"), ("v6", "http://[::1]:18080")] {
+        for (name, url) in [
+            ("https", "https://integration.visma.example/API"), ("v4", "http://127.0.0.1:18080"),
+            ("v6", "http://[::1]:18080"),
+        ] {
             let accepted = try ChildProcess.run(umbrella, ["init", folder.path(name).path, "--visma-url", url])
             #expect(accepted.status == 0, "\(url): \(accepted)")
         }
@@ -47,8 +53,12 @@ import VismaSimulator
     }
 
     @Test func theNotificationCommandNeverSeesTheClientSecret() async throws {
-        try await RunningSimulator.with(SimulatorConfiguration(fixture: Self.haltingCompany, rateLimit: nil)) { simulator in
-            let venue = try haltingVenue(simulator, notifier: "env > \"$(dirname \"$0\")/notifier-env.txt\"; cat > \"$(dirname \"$0\")/notifier-stdin.json\"")
+        try await RunningSimulator.with(SimulatorConfiguration(fixture: Self.haltingCompany, rateLimit: nil)) {
+            simulator in
+            let venue = try haltingVenue(
+                simulator,
+                notifier:
+                    "env > \"$(dirname \"$0\")/notifier-env.txt\"; cat > \"$(dirname \"$0\")/notifier-stdin.json\"")
             let secret = ClientSecret.simulatorDemoSecret
             let run = try await offCooperativePool {
                 try ChildProcess.run(
@@ -73,10 +83,14 @@ import VismaSimulator
             let venue = try NightlyRunTests.Venue(simulator: simulator, corrected: true)
             let export = try await Self.off(venue, ["export"])
             #expect(export.status == 0, "\(export)")
-            let logs = try FileManager.default.contentsOfDirectory(atPath: venue.root.logs.path).filter { $0.hasSuffix(".jsonl") }
+            let logs = try FileManager.default.contentsOfDirectory(atPath: venue.root.logs.path).filter {
+                $0.hasSuffix(".jsonl")
+            }
             #expect(!logs.isEmpty)
             for name in logs {
-                let mode = try FileManager.default.attributesOfItem(atPath: venue.root.logs.appendingPathComponent(name).path)[.posixPermissions] as? Int
+                let mode =
+                    try FileManager.default.attributesOfItem(atPath: venue.root.logs.appendingPathComponent(name).path)[
+                        .posixPermissions] as? Int
                 #expect(mode == 0o600, "\(name): mode \(String(mode ?? 0, radix: 8))")
             }
         }
@@ -85,16 +99,19 @@ import VismaSimulator
     /// The status JSON is made larger than a pipe's buffer (many drops waiting behind the halt), so the
     /// write to a notifier that closed its stdin fails for certain rather than by timing.
     @Test func aNotifierThatClosesStdinOrABrokenStderrDoesNotEndTheRun() async throws {
-        try await RunningSimulator.with(SimulatorConfiguration(fixture: Self.haltingCompany, rateLimit: nil)) { simulator in
+        try await RunningSimulator.with(SimulatorConfiguration(fixture: Self.haltingCompany, rateLimit: nil)) {
+            simulator in
             let venue = try haltingVenue(simulator, notifier: "exec 0<&-\necho told > \"$(dirname \"$0\")/told.txt\"")
             let first = try await Self.off(venue, ["run"])
             #expect(first.status == 65, "\(first)")
             let padding = String(repeating: "x", count: 180)
             for index in 0..<500 {
-                try Data("{}".utf8).write(to: venue.root.inbox.appendingPathComponent("waiting-\(index)-\(padding).unknown"))
+                try Data("{}".utf8).write(
+                    to: venue.root.inbox.appendingPathComponent("waiting-\(index)-\(padding).unknown"))
             }
             let status = try await Self.off(venue, ["status", "--json"])
-            #expect(status.standardOutput.utf8.count > 80_000, "status JSON only \(status.standardOutput.utf8.count) bytes")
+            #expect(
+                status.standardOutput.utf8.count > 80_000, "status JSON only \(status.standardOutput.utf8.count) bytes")
             try FileManager.default.removeItem(at: venue.folder.path("told.txt"))
             let second = try await Self.off(venue, ["run"])
             #expect(second.status == 65, "\(second)")
@@ -102,7 +119,9 @@ import VismaSimulator
             #expect(FileManager.default.fileExists(atPath: venue.folder.path("told.txt").path))
             // Again with stderr broken as well: every warning and log line meets EPIPE.
             try FileManager.default.removeItem(at: venue.folder.path("told.txt"))
-            let third = try await offCooperativePool { try Self.runWithBrokenStderr(venue.umbrella, ["run", "--root", venue.root.url.path]) }
+            let third = try await offCooperativePool {
+                try Self.runWithBrokenStderr(venue.umbrella, ["run", "--root", venue.root.url.path])
+            }
             #expect(third.reason == .exit && third.status == 65, "\(third)")
             #expect(FileManager.default.fileExists(atPath: venue.folder.path("told.txt").path))
         }
@@ -111,7 +130,8 @@ import VismaSimulator
     /// A notifier that never reads and never ends (a mail relay that hangs) is stopped at its time limit:
     /// the night ends with its own status and releases the root.
     @Test func aNotifierThatHangsIsStoppedAtItsTimeLimit() async throws {
-        try await RunningSimulator.with(SimulatorConfiguration(fixture: Self.haltingCompany, rateLimit: nil)) { simulator in
+        try await RunningSimulator.with(SimulatorConfiguration(fixture: Self.haltingCompany, rateLimit: nil)) {
+            simulator in
             let venue = try haltingVenue(simulator, notifier: "exec sleep 600")
             var configuration = try PipelineConfiguration.load(from: venue.root)
             configuration.notifications.timeLimitSeconds = 1
@@ -128,7 +148,9 @@ import VismaSimulator
     }
 
     /// Runs with stderr a pipe whose reading end is already closed: every write to it fails with EPIPE.
-    static func runWithBrokenStderr(_ executable: URL, _ arguments: [String]) throws -> (reason: Process.TerminationReason, status: Int32) {
+    static func runWithBrokenStderr(
+        _ executable: URL, _ arguments: [String]
+    ) throws -> (reason: Process.TerminationReason, status: Int32) {
         var environment = ProcessInfo.processInfo.environment
         environment["FLEXYVISMA_SCHEMAS"] = Repository.schemas.path
         let ends = try Subprocess.pipe()
@@ -138,7 +160,8 @@ import VismaSimulator
         let child: Subprocess
         do {
             defer { close(ends.writing) }
-            child = try Subprocess.start(executable.path, arguments, environment: environment, output: nothing, error: ends.writing)
+            child = try Subprocess.start(
+                executable.path, arguments, environment: environment, output: nothing, error: ends.writing)
         }
         let status = child.wait()
         return (child.endedBySignal ? .uncaughtSignal : .exit, status)
@@ -171,7 +194,11 @@ import VismaSimulator
         try FileManager.default.copyItem(at: Repository.schemas, to: planted)
         // Started in work/deeper through the shell; an empty FLEXYVISMA_SCHEMAS counts as unset.
         let result = try ChildProcess.run(
-            URL(fileURLWithPath: "/bin/sh"), ["-c", "cd \"$1\" && exec \"$2\" --root \"$3\"", "sh", folder.path("work/deeper").path, stage.path, folder.path("venue").path],
+            URL(fileURLWithPath: "/bin/sh"),
+            [
+                "-c", "cd \"$1\" && exec \"$2\" --root \"$3\"", "sh", folder.path("work/deeper").path, stage.path,
+                folder.path("venue").path,
+            ],
             environment: ["FLEXYVISMA_SCHEMAS": "", "FLEXYVISMA_CLIENT_SECRET": ClientSecret.simulatorDemoSecret])
         let message = result.standardError
         #expect(result.status == 78, "\(message)")

@@ -83,7 +83,8 @@ import Testing
         let folder = try TemporaryFolder()
         let file = folder.path("out.csv")
         let records = [
-            ["plain", "with, comma", "with \"quotes\""], ["multi\nline", " padded ", "semi;colon"], ["", "Æblekage", "ø"],
+            ["plain", "with, comma", "with \"quotes\""], ["multi\nline", " padded ", "semi;colon"],
+            ["", "Æblekage", "ø"],
         ]
         let writer = try CSVWriter(creating: file)
         try writer.writeHeader(["a", "b", "c"])
@@ -100,19 +101,24 @@ import Testing
         // Seeded fragments that stress every branch: quotes, doubled quotes, separators and line
         // breaks inside quotes, CR, CRLF, LF, multi-byte UTF-8 cut at a chunk edge, empty fields.
         let fragments = [
-            "a", "Æblekage", "€", "12,50", "\"q,\"", "\"x\"\"y\"", "\"multi\nline\"", "\"cr\r\nlf\"", "", " ", "ø;ø", "\"\"",
+            "a", "Æblekage", "€", "12,50", "\"q,\"", "\"x\"\"y\"", "\"multi\nline\"", "\"cr\r\nlf\"", "", " ", "ø;ø",
+            "\"\"",
         ]
         var generator = SeededGenerator(seed: 42)  // seeded: a failing round can be replayed
         for round in 0..<40 {
             var text = ""
             for _ in 0..<(1 + Int(generator.next() % 30)) {
-                let fields = (0..<(1 + Int(generator.next() % 5))).map { _ in fragments[Int(generator.next() % UInt64(fragments.count))] }
+                let fields = (0..<(1 + Int(generator.next() % 5))).map { _ in
+                    fragments[Int(generator.next() % UInt64(fragments.count))]
+                }
                 text += fields.joined(separator: ",") + ["\n", "\r\n", "\r", "\n\n"][Int(generator.next() % 4)]
             }
             if round % 5 == 0 { text += "tail,\"open" }  // an unterminated quote at the end
             let whole = try readAll(Array(text.utf8), chunkSize: 1 << 20)
             for chunkSize in 1...13 {
-                #expect(try readAll(Array(text.utf8), chunkSize: chunkSize) == whole, "round \(round), chunks of \(chunkSize)")
+                #expect(
+                    try readAll(Array(text.utf8), chunkSize: chunkSize) == whole,
+                    "round \(round), chunks of \(chunkSize)")
             }
         }
     }

@@ -31,7 +31,9 @@ import Testing
         let outcome = try await fixture.validate()
         #expect(outcome.exitStatus == .dataRejected)
         let finding = try #require(outcome.manifest?.rejections.first { $0.rule == "kit.quantity-below-precision" })
-        #expect(finding.message == "quantity 0.004 is 0 at the company's 2 quantity decimal places; Visma would refuse the component")
+        #expect(
+            finding.message
+                == "quantity 0.004 is 0 at the company's 2 quantity decimal places; Visma would refuse the component")
         #expect(finding.hint?.contains("pipeline.quantityDecimalPlaces") == true)
     }
 
@@ -40,7 +42,9 @@ import Testing
         #expect(fixture.configuration.pipeline.effectiveQuantityDecimalPlaces == 4)
         try dropFolder(fixture, ["calculations.xml": Self.calculation])
         let outcome = try await fixture.validate()
-        #expect(outcome.manifest?.rejections.contains { $0.rule == "kit.quantity-below-precision" } == false, "\(outcome.reportLines)")
+        #expect(
+            outcome.manifest?.rejections.contains { $0.rule == "kit.quantity-below-precision" } == false,
+            "\(outcome.reportLines)")
     }
 
     @Test func aPurchaseOrderLineInAnotherUnitThanItsItemIsRejected() async throws {

@@ -15,7 +15,9 @@ import Testing
         let outcome = try await fixture.validate()
         let expected = Set(try ExpectedFinding.load(besides: file).map(\.description))
         #expect(outcome.exitStatus == .dataRejected)
-        #expect(outcome.positionedRules == expected, "\(file.lastPathComponent): \(outcome.reportLines.joined(separator: "\n"))")
+        #expect(
+            outcome.positionedRules == expected,
+            "\(file.lastPathComponent): \(outcome.reportLines.joined(separator: "\n"))")
         // Every finding is positioned, explained and carries a hint for the bookkeeper.
         for finding in outcome.manifest?.rejections ?? [] {
             #expect(finding.file == file.lastPathComponent)

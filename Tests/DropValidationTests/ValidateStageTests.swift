@@ -20,8 +20,12 @@ import VismaSimulator
         let halt = try #require(try HaltRecord.current(in: fixture.root))
         #expect(halt.batchId == id)
         #expect(halt.stage == .validate)
-        let report = try String(contentsOf: fixture.root.url.appendingPathComponent("batches/\(id)/report.txt"), encoding: .utf8)
-        #expect(report.contains("purchase_orders-errors.xml:3:0: error[po.unknown-supplier]: no Visma supplier is named \"Frugt & Grønt Engros\""))
+        let report = try String(
+            contentsOf: fixture.root.url.appendingPathComponent("batches/\(id)/report.txt"), encoding: .utf8)
+        #expect(
+            report.contains(
+                "purchase_orders-errors.xml:3:0: error[po.unknown-supplier]: no Visma supplier is named \"Frugt & Grønt Engros\""
+            ))
 
         // Behind the halt, a new drop waits.
         try fixture.drop([Repository.validDrops.appendingPathComponent("payments.csv")])
@@ -32,14 +36,16 @@ import VismaSimulator
 
     @Test func retryAfterFixingVismaAcceptsTheHaltedBatch() async throws {
         let fixture = try ValidationFixture()
-        try Data("""
+        try Data(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <purchaseOrders xmlns="urn:flexyvisma:purchase-orders:1">
               <purchaseOrder number="PO-9101" supplier="Frugt &amp; Grønt Engros" date="2026-11-28">
                 <line item="R-135" quantity="10" unit="KG" unitCost="18.00"/>
               </purchaseOrder>
             </purchaseOrders>
-            """.utf8).write(to: fixture.root.inbox.appendingPathComponent("purchase_orders.xml"))
+            """.utf8
+        ).write(to: fixture.root.inbox.appendingPathComponent("purchase_orders.xml"))
         let first = try await fixture.validate()
         #expect(first.exitStatus == .dataRejected)
         // The bookkeeper creates the supplier in Visma: the next snapshot has it.
@@ -51,7 +57,9 @@ import VismaSimulator
         #expect(retried.batchId == first.batchId)
         #expect(try HaltRecord.current(in: fixture.root) == nil)
         let folder = fixture.root.batchFolder(try #require(first.batchId))
-        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("validate.manifest.attempt-1.json").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent("validate.manifest.attempt-1.json").path))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.attempt-1.txt").path))
         // The new manifest is chained to the first attempt's.
         let firstBytes = try Data(contentsOf: folder.appendingPathComponent("validate.manifest.attempt-1.json"))
@@ -69,7 +77,8 @@ import VismaSimulator
         // Sent and archived (as `run` does after the upload): the next drop may be checked.
         let id = try #require(first.batchId)
         let archived = fixture.root.archive.appendingPathComponent("\(id.year)/\(id.month)/\(id.rawValue)")
-        try FileManager.default.createDirectory(at: archived.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: archived.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.moveItem(at: fixture.root.batchFolder(id), to: archived)
         let later = ["P-77", "P-9999", "P-600"].map { "\($0),2026-11-28,K-1001,Dankort,100.00\n" }.joined()
         try Data((header + later).utf8).write(to: fixture.root.inbox.appendingPathComponent("payments-igen.csv"))
@@ -88,10 +97,13 @@ import VismaSimulator
                   </receipt>
                 """
             }.joined(separator: "\n")
-            return "<?xml version=\"1.0\"?>\n<receipts xmlns=\"urn:flexyvisma:receipts:1\" businessDay=\"2026-11-28\" department=\"\(department)\">\n\(body)\n</receipts>\n"
+            return
+                "<?xml version=\"1.0\"?>\n<receipts xmlns=\"urn:flexyvisma:receipts:1\" businessDay=\"2026-11-28\" department=\"\(department)\">\n\(body)\n</receipts>\n"
         }
-        try Data(receipts("Café", [10, 11, 15]).utf8).write(to: fixture.root.inbox.appendingPathComponent("receipts-cafe.xml"))
-        try Data(receipts("Bowling", [12, 13]).utf8).write(to: fixture.root.inbox.appendingPathComponent("receipts-bowling.xml"))
+        try Data(receipts("Café", [10, 11, 15]).utf8).write(
+            to: fixture.root.inbox.appendingPathComponent("receipts-cafe.xml"))
+        try Data(receipts("Bowling", [12, 13]).utf8).write(
+            to: fixture.root.inbox.appendingPathComponent("receipts-bowling.xml"))
         let outcome = try await fixture.validate()
         #expect(outcome.exitStatus == .success, "\(outcome.reportLines)")
         #expect(outcome.manifest?.counts["receipts"] == 3)
@@ -107,22 +119,31 @@ import VismaSimulator
             let seeding = try VismaTestClient(baseURL: simulator.baseURL)
             try await seeding.authenticate()
             for index in 1...7 {
-                #expect(try await seeding.post("/v1/inventory", """
-                    {"inventoryNumber": {"value": "R-\(index)"}, "itemClass": {"value": "RAAVARE"}, "baseUnit": {"value": "KG"},
-                     "salesUnit": {"value": "KG"}, "purchaseUnit": {"value": "KG"}}
-                    """).status == 201)
+                #expect(
+                    try await seeding.post(
+                        "/v1/inventory",
+                        """
+                        {"inventoryNumber": {"value": "R-\(index)"}, "itemClass": {"value": "RAAVARE"}, "baseUnit": {"value": "KG"},
+                         "salesUnit": {"value": "KG"}, "purchaseUnit": {"value": "KG"}}
+                        """
+                    ).status == 201)
             }
             let requestsBefore = simulator.engine.handle(SimulatorRequest(method: "GET", path: "/_simulator/requests"))
-            let writesBefore = String(decoding: requestsBefore.body, as: UTF8.self).components(separatedBy: "\"POST\"").count
+            let writesBefore = String(decoding: requestsBefore.body, as: UTF8.self).components(separatedBy: "\"POST\"")
+                .count
 
             var configuration = PipelineConfiguration.sampleVenue(vismaBaseURL: simulator.baseURL, sourcePath: "x")
             configuration.pipeline.settleSeconds = 0
-            let connection = VismaConnection(configuration: configuration, secret: ClientSecret(value: ClientSecret.simulatorDemoSecret))
+            let connection = VismaConnection(
+                configuration: configuration, secret: ClientSecret(value: ClientSecret.simulatorDemoSecret))
             let snapshot = try await ReferenceFetcher.fetch(connection: connection, pageSize: 3)
             #expect(snapshot.items.map(\.number) == (1...7).map { "R-\($0)" })
             #expect(snapshot.items.allSatisfy { $0.stockItem })
             #expect(snapshot.paymentMethods.contains { $0.id == "SWIPP" && !$0.active })
-            #expect(snapshot.financialPeriods.contains { $0.period == "202509" && $0.closedInGeneralLedger && $0.startDate == "2025-09-01" })
+            #expect(
+                snapshot.financialPeriods.contains {
+                    $0.period == "202509" && $0.closedInGeneralLedger && $0.startDate == "2025-09-01"
+                })
             #expect(snapshot.suppliers.count == 7)
 
             let fixture = try ValidationFixture()
@@ -138,13 +159,17 @@ import VismaSimulator
             ).run()
             #expect(outcome.exitStatus == .dataRejected)
             #expect(outcome.manifest?.referenceSnapshotHash?.count == 64)
-            let saved = try ReferenceSnapshot.load(from: fixture.root.batchFolder(try #require(outcome.batchId)).appendingPathComponent("reference.json"))
+            let saved = try ReferenceSnapshot.load(
+                from: fixture.root.batchFolder(try #require(outcome.batchId)).appendingPathComponent("reference.json"))
             #expect(saved.items.count == 7)
             let requestsAfter = simulator.engine.handle(SimulatorRequest(method: "GET", path: "/_simulator/requests"))
-            let writesAfter = String(decoding: requestsAfter.body, as: UTF8.self).components(separatedBy: "\"POST\"").count
+            let writesAfter = String(decoding: requestsAfter.body, as: UTF8.self).components(separatedBy: "\"POST\"")
+                .count
             // Only token requests were POSTs after the seeding: nothing was written to Visma.
-            let tokenPosts = String(decoding: requestsAfter.body, as: UTF8.self).components(separatedBy: "/connect/token").count - 1
-            let seedingTokenPosts = String(decoding: requestsBefore.body, as: UTF8.self).components(separatedBy: "/connect/token").count - 1
+            let tokenPosts =
+                String(decoding: requestsAfter.body, as: UTF8.self).components(separatedBy: "/connect/token").count - 1
+            let seedingTokenPosts =
+                String(decoding: requestsBefore.body, as: UTF8.self).components(separatedBy: "/connect/token").count - 1
             #expect(writesAfter - writesBefore == tokenPosts - seedingTokenPosts)
         }
     }

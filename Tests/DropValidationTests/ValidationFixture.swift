@@ -45,13 +45,18 @@ struct ValidationFixture {
     func validate(retry: Bool = false, now: Date = Date()) async throws -> ValidateOutcome {
         try await ValidateStage(
             ValidateRequest(
-                root: root, configuration: configuration, schemas: schemas, referenceFile: referenceFile, retry: retry, now: now,
+                root: root, configuration: configuration, schemas: schemas, referenceFile: referenceFile, retry: retry,
+                now: now,
                 fetchReference: { throw OperatorMessage(.internalError, "tests validate against a saved snapshot") })
         ).run()
     }
 
-    func inboxNames() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: root.inbox.path).sorted() }
-    func rejectedNames() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: root.rejected.path).sorted() }
+    func inboxNames() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: root.inbox.path).sorted()
+    }
+    func rejectedNames() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: root.rejected.path).sorted()
+    }
 }
 
 extension ValidateOutcome {

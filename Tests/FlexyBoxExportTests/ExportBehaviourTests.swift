@@ -18,9 +18,14 @@ import Testing
         // One item changes and a new business day is closed.
         let source = try DatabaseQueue(path: fixture.sourceURL.path)
         try source.write { db in
-            try db.execute(sql: "UPDATE items SET sales_price_ore = 5000, modified_at = '2026-11-29T09:00:00+01:00' WHERE item_number = '1004'")
-            try db.execute(sql: "INSERT INTO receipts VALUES (900001, 'cafe', 'K1', '2026-11-29', '2026-11-29T10:00:00+01:00')")
-            try db.execute(sql: "INSERT INTO receipt_lines VALUES (900001, 1, '1004', 'Kaffe', 10000, 5000, 0, 5000, '25')")
+            try db.execute(
+                sql:
+                    "UPDATE items SET sales_price_ore = 5000, modified_at = '2026-11-29T09:00:00+01:00' WHERE item_number = '1004'"
+            )
+            try db.execute(
+                sql: "INSERT INTO receipts VALUES (900001, 'cafe', 'K1', '2026-11-29', '2026-11-29T10:00:00+01:00')")
+            try db.execute(
+                sql: "INSERT INTO receipt_lines VALUES (900001, 1, '1004', 'Kaffe', 10000, 5000, 0, 5000, '25')")
             try db.execute(sql: "INSERT INTO receipt_tenders VALUES (900001, 1, 'Dankort', 5000)")
         }
         try source.close()
@@ -35,14 +40,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: batch.appendingPathComponent("customers.csv").path))
 
         // The manifests form a chain.
-        let firstBytes = try Data(contentsOf: fixture.root.inboxFolder(first.batchId).appendingPathComponent("export.manifest.json"))
+        let firstBytes = try Data(
+            contentsOf: fixture.root.inboxFolder(first.batchId).appendingPathComponent("export.manifest.json"))
         #expect(manifest.previous == firstBytes.sha256Hex)
     }
 
     @Test func exportingADayTwiceIsRefusedUnlessForcedAndForcingIsRecorded() throws {
         let fixture = try ExportFixture()
         let first = try #require(try fixture.export(.day(ExportFixture.day("2026-11-27"))).manifest)
-        let refusal = #expect(throws: OperatorMessage.self) { try fixture.export(.day(ExportFixture.day("2026-11-27"))) }
+        let refusal = #expect(throws: OperatorMessage.self) {
+            try fixture.export(.day(ExportFixture.day("2026-11-27")))
+        }
         #expect(refusal?.exitStatus == .usage)
         #expect(refusal?.message.contains(first.batchId.rawValue) == true)
         #expect(refusal?.message.contains("--force") == true)
@@ -67,7 +75,8 @@ import Testing
         let fixture = try ExportFixture()
         let source = try DatabaseQueue(path: fixture.sourceURL.path)
         try source.write { db in
-            try db.execute(sql: "UPDATE receipt_lines SET amount_ore = 9223372036854775000 WHERE receipt_number = 100002")
+            try db.execute(
+                sql: "UPDATE receipt_lines SET amount_ore = 9223372036854775000 WHERE receipt_number = 100002")
         }
         try source.close()
         do {
@@ -77,7 +86,9 @@ import Testing
             #expect(message.exitStatus == .dataRejected)
             #expect(message.message.contains("receipt_lines.amount_ore of receipt 100002"))
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.root.inbox.path).filter { BatchID($0) != nil }.isEmpty)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: fixture.root.inbox.path).filter { BatchID($0) != nil }
+                .isEmpty)
     }
 
     @Test func missingSourceIsAConfigurationErrorNamingTheFile() throws {

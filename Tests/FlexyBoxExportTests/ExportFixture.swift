@@ -25,9 +25,13 @@ struct ExportFixture {
 
     var sourceURL: URL { root.resolve("source/flexybox.sqlite") }
 
-    func export(_ selection: DaySelection = .sinceLast, force: Bool = false, now: Date = afterSampleWeek) throws -> ExportOutcome {
+    func export(
+        _ selection: DaySelection = .sinceLast, force: Bool = false, now: Date = afterSampleWeek
+    ) throws -> ExportOutcome {
         try FlexyBoxExporter(
-            ExportRequest(root: root, configuration: configuration, schemas: schemas, selection: selection, force: force, now: now, fault: nil)
+            ExportRequest(
+                root: root, configuration: configuration, schemas: schemas, selection: selection, force: force,
+                now: now, fault: nil)
         ).run()
     }
 

@@ -14,15 +14,21 @@ import XMLSupport
         let outcome = try fixture.export()
         let batch = try #require(outcome.batchFolder)
         let manifest = try #require(outcome.manifest)
-        #expect(manifest.export?.businessDays == BusinessDay.range(from: ExportFixture.day("2026-11-22"), through: ExportFixture.day("2026-11-28")).map(\.text))
+        #expect(
+            manifest.export?.businessDays
+                == BusinessDay.range(from: ExportFixture.day("2026-11-22"), through: ExportFixture.day("2026-11-28"))
+                .map(\.text))
         #expect(manifest.status == .accepted)
         #expect(manifest.previous == nil)
-        #expect(!FileManager.default.fileExists(atPath: fixture.root.inbox.appendingPathComponent(".\(manifest.batchId).tmp").path))
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: fixture.root.inbox.appendingPathComponent(".\(manifest.batchId).tmp").path))
 
         let source = try DatabaseQueue(path: fixture.sourceURL.path)
         // Items: every column as the source holds it.
         let items = try readCSV(batch.appendingPathComponent("items.csv"))
-        let sourceItems = try source.read { db in try Row.fetchAll(db, sql: "SELECT * FROM items ORDER BY item_number") }
+        let sourceItems = try source.read { db in try Row.fetchAll(db, sql: "SELECT * FROM items ORDER BY item_number")
+        }
         #expect(items.count == sourceItems.count)
         for (record, row) in zip(items, sourceItems) {
             #expect(record["item_number"] == row["item_number"])
@@ -30,7 +36,8 @@ import XMLSupport
             #expect(record["kind"] == row["kind"])
             #expect(record["item_group"] == (row["item_group"] as String? ?? ""))
             #expect(record["unit"] == row["unit"])
-            #expect(record["sales_price"].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } == row["sales_price_ore"])
+            #expect(
+                record["sales_price"].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } == row["sales_price_ore"])
             #expect(record["cost_price"].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } == row["cost_price_ore"])
             #expect(record["vat_code"] == row["vat_code"])
             #expect(record["active"] == "true")
@@ -38,11 +45,17 @@ import XMLSupport
 
         // Customers, including the ones with missing fields (exported as they are, for the validator).
         let customers = try readCSV(batch.appendingPathComponent("customers.csv"))
-        let sourceCustomers = try source.read { db in try Row.fetchAll(db, sql: "SELECT * FROM customers ORDER BY customer_number") }
+        let sourceCustomers = try source.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM customers ORDER BY customer_number")
+        }
         #expect(customers.count == sourceCustomers.count)
         for (record, row) in zip(customers, sourceCustomers) {
-            for column in ["customer_number", "name", "address_line1", "postal_code", "city", "country", "email", "vat_number"] {
-                #expect(record[column] == (row[column] as String? ?? ""), "\(column) of \(record["customer_number"] ?? "?")")
+            for column in [
+                "customer_number", "name", "address_line1", "postal_code", "city", "country", "email", "vat_number",
+            ] {
+                #expect(
+                    record[column] == (row[column] as String? ?? ""), "\(column) of \(record["customer_number"] ?? "?")"
+                )
             }
         }
 
@@ -50,17 +63,28 @@ import XMLSupport
         let payments = try readCSV(batch.appendingPathComponent("payments.csv"))
         let sourcePayments = try source.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT p.*, d.name AS department_name FROM customer_payments p LEFT JOIN departments d ON d.code = p.department ORDER BY business_day, payment_id")
+                db,
+                sql:
+                    "SELECT p.*, d.name AS department_name FROM customer_payments p LEFT JOIN departments d ON d.code = p.department ORDER BY business_day, payment_id"
+            )
         }
         #expect(payments.map { $0["payment_id"] } == sourcePayments.map { $0["payment_id"] as String? })
-        #expect(payments.map { FixedPoint(parsing: $0["amount"] ?? "", scale: 2)?.units } == sourcePayments.map { $0["amount_ore"] as Int64? })
+        #expect(
+            payments.map { FixedPoint(parsing: $0["amount"] ?? "", scale: 2)?.units }
+                == sourcePayments.map { $0["amount_ore"] as Int64? })
         #expect(payments.map { $0["department"] } == sourcePayments.map { $0["department_name"] as String? })
 
         // Calculations: every component of every product's recipe.
         let components = try readCalculations(batch.appendingPathComponent("calculations.xml"))
         let sourceComponents = try source.read { db in
-            try Row.fetchAll(db, sql: "SELECT item_number, component_item, quantity_e4, unit FROM calculation_components ORDER BY item_number, line")
-                .map { "\($0["item_number"] as String? ?? "") \($0["component_item"] as String? ?? "") \($0["quantity_e4"] as Int64? ?? 0) \($0["unit"] as String? ?? "")" }
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT item_number, component_item, quantity_e4, unit FROM calculation_components ORDER BY item_number, line"
+            )
+            .map {
+                "\($0["item_number"] as String? ?? "") \($0["component_item"] as String? ?? "") \($0["quantity_e4"] as Int64? ?? 0) \($0["unit"] as String? ?? "")"
+            }
         }
         #expect(components == sourceComponents)
 
@@ -78,7 +102,9 @@ import XMLSupport
             #expect(day.tenders.mapValues { FixedPoint(parsing: $0, scale: 2)?.units ?? -1 } == parsed.tenders)
             #expect(day.receipts == parsed.receipts)
         }
-        let sourceGross = try source.read { db in try Int64.fetchOne(db, sql: "SELECT sum(amount_ore) FROM receipt_lines") }
+        let sourceGross = try source.read { db in
+            try Int64.fetchOne(db, sql: "SELECT sum(amount_ore) FROM receipt_lines")
+        }
         #expect(parsedTotals.values.reduce(0) { $0 + $1.gross } == sourceGross)
         let sourceReceipts = try source.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM receipts") }
         #expect(manifest.counts["receipts"] == sourceReceipts)
@@ -118,7 +144,9 @@ import XMLSupport
             switch element.name {
             case "receipt": receipts += 1
             case "line": gross += FixedPoint(parsing: element["amount"] ?? "", scale: 2)?.units ?? 0
-            case "tender": tenders[element["type"] ?? "", default: 0] += FixedPoint(parsing: element["amount"] ?? "", scale: 2)?.units ?? 0
+            case "tender":
+                tenders[element["type"] ?? "", default: 0] +=
+                    FixedPoint(parsing: element["amount"] ?? "", scale: 2)?.units ?? 0
             default: break
             }
         }

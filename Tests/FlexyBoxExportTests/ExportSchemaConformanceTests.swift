@@ -60,7 +60,10 @@ import XMLSupport
             """
         let result = try ChildProcess.run(
             URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", "-c", script, fixture.schemas.manifestSchema.path, batch.appendingPathComponent("export.manifest.json").path])
+            [
+                "python3", "-c", script, fixture.schemas.manifestSchema.path,
+                batch.appendingPathComponent("export.manifest.json").path,
+            ])
         #expect(result.status == 0, "\(result)")
     }
 }
@@ -72,7 +75,10 @@ import XMLSupport
         let output = folder.path("documents.sql")
         let result = try ChildProcess.run(
             URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", Repository.root.appendingPathComponent("Scripts/generate-venue").path, "--documents-sql", output.path])
+            [
+                "python3", Repository.root.appendingPathComponent("Scripts/generate-venue").path, "--documents-sql",
+                output.path,
+            ])
         #expect(result.status == 0, "\(result)")
         let committed = try Data(contentsOf: Repository.samples.appendingPathComponent("venue/documents.sql"))
         #expect(try Data(contentsOf: output) == committed)

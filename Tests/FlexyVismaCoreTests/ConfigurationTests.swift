@@ -30,8 +30,9 @@ import Testing
     @Test func brokenConfigurationNamesTheFileAndTheKey() throws {
         let (folder, root) = try root()
         _ = folder
-        var object = try JSONSerialization.jsonObject(
-            with: PipelineConfiguration.sampleVenue(sourcePath: "x").encoded()) as? [String: Any] ?? [:]
+        var object =
+            try JSONSerialization.jsonObject(
+                with: PipelineConfiguration.sampleVenue(sourcePath: "x").encoded()) as? [String: Any] ?? [:]
         var visma = object["visma"] as? [String: Any] ?? [:]
         visma.removeValue(forKey: "tenantId")
         object["visma"] = visma
@@ -49,7 +50,8 @@ import Testing
         let (folder, root) = try root()
         _ = folder
         let configuration = PipelineConfiguration.sampleVenue(sourcePath: "x")
-        let secret = try ClientSecret.load(for: configuration, root: root, environment: ["FLEXYVISMA_CLIENT_SECRET": "s3cr3t"])
+        let secret = try ClientSecret.load(
+            for: configuration, root: root, environment: ["FLEXYVISMA_CLIENT_SECRET": "s3cr3t"])
         #expect(secret.value == "s3cr3t")
         #expect("\(secret)" == "<redacted>")
         #expect(String(reflecting: secret) == "<redacted>")
@@ -81,7 +83,8 @@ import Testing
     func load(replacing replacements: [(String, String)]) throws -> OperatorMessage? {
         let folder = try TemporaryFolder()
         let root = PipelineRoot(folder.url)
-        var text = try #require(String(data: try PipelineConfiguration.sampleVenue(sourcePath: "x").encoded(), encoding: .utf8))
+        var text = try #require(
+            String(data: try PipelineConfiguration.sampleVenue(sourcePath: "x").encoded(), encoding: .utf8))
         for (old, new) in replacements {
             #expect(text.components(separatedBy: old).count == 2, "'\(old)' should occur once")
             text = text.replacingOccurrences(of: old, with: new)
@@ -97,7 +100,8 @@ import Testing
         let error = try load(replacing: [(#""dailyJournal""#, #""journalPerReciept""#)])
         #expect(
             error?.message.hasSuffix(
-                "flexyvisma.json: pipeline.receiptsPosting: 'journalPerReciept' is not one of dailyJournal, journalPerReceipt — did you mean 'journalPerReceipt'?")
+                "flexyvisma.json: pipeline.receiptsPosting: 'journalPerReciept' is not one of dailyJournal, journalPerReceipt — did you mean 'journalPerReceipt'?"
+            )
                 == true, "\(String(describing: error))")
     }
 
@@ -110,7 +114,8 @@ import Testing
         let folder = try TemporaryFolder()
         let root = PipelineRoot(folder.url)
         func write(onExisting: String) throws {
-            var json = try #require(try JSONSerialization.jsonObject(with: try configuration.encoded()) as? [String: Any])
+            var json = try #require(
+                try JSONSerialization.jsonObject(with: try configuration.encoded()) as? [String: Any])
             var pipeline = try #require(json["pipeline"] as? [String: Any])
             pipeline["onExisting"] = onExisting
             json["pipeline"] = pipeline
@@ -121,7 +126,9 @@ import Testing
         try write(onExisting: "adopt")
         let error = #expect(throws: OperatorMessage.self) { try PipelineConfiguration.load(from: root) }
         #expect(error?.exitStatus == .configuration)
-        #expect(error?.message.contains("pipeline.onExisting: 'adopt' is not one of halt, adoptAndUpdate") == true, "\(String(describing: error))")
+        #expect(
+            error?.message.contains("pipeline.onExisting: 'adopt' is not one of halt, adoptAndUpdate") == true,
+            "\(String(describing: error))")
     }
 
     /// Booking VAT outside Visma's VAT report is a choice spelt out in full: absent means VAT transactions.
@@ -132,7 +139,8 @@ import Testing
         let folder = try TemporaryFolder()
         let root = PipelineRoot(folder.url)
         func write(journalVat: String) throws {
-            var json = try #require(try JSONSerialization.jsonObject(with: try configuration.encoded()) as? [String: Any])
+            var json = try #require(
+                try JSONSerialization.jsonObject(with: try configuration.encoded()) as? [String: Any])
             var pipeline = try #require(json["pipeline"] as? [String: Any])
             pipeline["journalVat"] = journalVat
             json["pipeline"] = pipeline
@@ -143,27 +151,40 @@ import Testing
         try write(journalVat: "plain")
         let error = #expect(throws: OperatorMessage.self) { try PipelineConfiguration.load(from: root) }
         #expect(error?.exitStatus == .configuration)
-        #expect(error?.message.contains("pipeline.journalVat: 'plain' is not one of vatTransactions, plainLedgerNoVatReport") == true, "\(String(describing: error))")
+        #expect(
+            error?.message.contains(
+                "pipeline.journalVat: 'plain' is not one of vatTransactions, plainLedgerNoVatReport") == true,
+            "\(String(describing: error))")
     }
 
     @Test func misspeltRequiredCustomerFieldIsRefusedAtItsPositionInTheList() throws {
         let error = try load(replacing: [(#""postal_code""#, #""postcode""#)])
-        #expect(error?.message.contains("customers.requiredFields[1]: 'postcode' is not one of address_line1, address_line2, postal_code,") == true)
+        #expect(
+            error?.message.contains(
+                "customers.requiredFields[1]: 'postcode' is not one of address_line1, address_line2, postal_code,")
+                == true)
         #expect(error?.message.hasSuffix("did you mean 'postal_code'?") == true, "\(String(describing: error))")
     }
 
     @Test func unknownSourceKindAndTimeZoneAreRefused() throws {
         let kind = try load(replacing: [(#""kind" : "sqlite""#, #""kind" : "sqlit""#)])
-        #expect(kind?.message.hasSuffix("source.kind: 'sqlit' is not one of sqlite — did you mean 'sqlite'?") == true, "\(String(describing: kind))")
+        #expect(
+            kind?.message.hasSuffix("source.kind: 'sqlit' is not one of sqlite — did you mean 'sqlite'?") == true,
+            "\(String(describing: kind))")
         let zone = try load(replacing: [(#""Europe/Copenhagen""#, #""Europe/Copenhagn""#)])
-        #expect(zone?.message.hasSuffix("venue.timeZone: 'Europe/Copenhagn' is not a known time zone — did you mean 'Europe/Copenhagen'?") == true,
-                "\(String(describing: zone))")
+        #expect(
+            zone?.message.hasSuffix(
+                "venue.timeZone: 'Europe/Copenhagn' is not a known time zone — did you mean 'Europe/Copenhagen'?")
+                == true,
+            "\(String(describing: zone))")
     }
 
     @Test func unknownKeyInsideADictionaryValueIsRefusedWithItsPathAndTheNearestKey() throws {
         let error = try load(replacing: [(#""branch" : "1""#, #""brnch" : "1""#)])
         #expect(
-            error?.message.hasSuffix("departments.Café.brnch: unknown key; departments.Café takes branch, enabled, warehouse — did you mean 'branch'?") == true,
+            error?.message.hasSuffix(
+                "departments.Café.brnch: unknown key; departments.Café takes branch, enabled, warehouse — did you mean 'branch'?"
+            ) == true,
             "\(String(describing: error))")
     }
 
@@ -175,26 +196,53 @@ import Testing
         ])
         let lines = error?.message.split(separator: "\n").map(String.init) ?? []
         #expect(lines.count == 3, "\(lines)")
-        #expect(lines.first?.hasSuffix("flexyvisma.json: comment: unknown key; the top level takes accounts, customers, departments, itemClasses, itemGroups, notifications, paymentTypes, pipeline, schemaVersion, source, vatCodes, venue, visma") == true, "\(lines)")
-        #expect(lines.dropFirst().first?.hasSuffix("notifications.metricFile: unknown key; notifications takes command, metricsFile, repeatWhileHalted, timeLimitSeconds — did you mean 'metricsFile'?") == true, "\(lines)")
-        #expect(lines.last?.hasSuffix("pipeline.releaseDocument: unknown key; pipeline takes journalVat, onExisting, quantityDecimalPlaces, receiptsPosting, releaseDocuments, settleSeconds, uploadParallelism — did you mean 'releaseDocuments'?") == true, "\(lines)")
+        #expect(
+            lines.first?.hasSuffix(
+                "flexyvisma.json: comment: unknown key; the top level takes accounts, customers, departments, itemClasses, itemGroups, notifications, paymentTypes, pipeline, schemaVersion, source, vatCodes, venue, visma"
+            ) == true, "\(lines)")
+        #expect(
+            lines.dropFirst().first?.hasSuffix(
+                "notifications.metricFile: unknown key; notifications takes command, metricsFile, repeatWhileHalted, timeLimitSeconds — did you mean 'metricsFile'?"
+            ) == true, "\(lines)")
+        #expect(
+            lines.last?.hasSuffix(
+                "pipeline.releaseDocument: unknown key; pipeline takes journalVat, onExisting, quantityDecimalPlaces, receiptsPosting, releaseDocuments, settleSeconds, uploadParallelism — did you mean 'releaseDocuments'?"
+            ) == true, "\(lines)")
     }
 
     @Test func misspeltRequiredKeyIsNamedAsMissingWithTheMisspelling() throws {
         let error = try load(replacing: [(#""tenantId""#, #""tenantID""#)])
-        #expect(error?.message.hasSuffix("visma.tenantId: missing — is 'tenantID' meant to be 'tenantId'?") == true, "\(String(describing: error))")
+        #expect(
+            error?.message.hasSuffix("visma.tenantId: missing — is 'tenantID' meant to be 'tenantId'?") == true,
+            "\(String(describing: error))")
     }
 
     @Test func valuesOfTheRightTypeOutOfRangeAreRefused() throws {
-        let error = try load(replacing: [(#""uploadParallelism" : 4"#, #""uploadParallelism" : 0"#), (#""settleSeconds" : 10"#, #""settleSeconds" : 1.5"#)])
-        #expect(error?.message.hasSuffix("pipeline.settleSeconds: expected a whole number, found the number 1.5") == true, "\(String(describing: error))")
-        let range = try load(replacing: [(#""uploadParallelism" : 4"#, #""uploadParallelism" : 0"#), (#""http://127.0.0.1:18080/connect/token""#, #""127.0.0.1/token""#)])
-        #expect(range?.message.contains("visma.tokenURL: '127.0.0.1/token' is not an http(s) URL") == true, "\(String(describing: range))")
-        #expect(range?.message.hasSuffix("pipeline.uploadParallelism: must be 1 or more, not 0") == true, "\(String(describing: range))")
+        let error = try load(replacing: [
+            (#""uploadParallelism" : 4"#, #""uploadParallelism" : 0"#),
+            (#""settleSeconds" : 10"#, #""settleSeconds" : 1.5"#),
+        ])
+        #expect(
+            error?.message.hasSuffix("pipeline.settleSeconds: expected a whole number, found the number 1.5") == true,
+            "\(String(describing: error))")
+        let range = try load(replacing: [
+            (#""uploadParallelism" : 4"#, #""uploadParallelism" : 0"#),
+            (#""http://127.0.0.1:18080/connect/token""#, #""127.0.0.1/token""#),
+        ])
+        #expect(
+            range?.message.contains("visma.tokenURL: '127.0.0.1/token' is not an http(s) URL") == true,
+            "\(String(describing: range))")
+        #expect(
+            range?.message.hasSuffix("pipeline.uploadParallelism: must be 1 or more, not 0") == true,
+            "\(String(describing: range))")
         let places = try load(replacing: [(#""quantityDecimalPlaces" : 4"#, #""quantityDecimalPlaces" : 7"#)])
-        #expect(places?.message.hasSuffix("pipeline.quantityDecimalPlaces: must be between 0 and 6, not 7") == true, "\(String(describing: places))")
+        #expect(
+            places?.message.hasSuffix("pipeline.quantityDecimalPlaces: must be between 0 and 6, not 7") == true,
+            "\(String(describing: places))")
         let version = try load(replacing: [(#""schemaVersion" : 1"#, #""schemaVersion" : 2, "future" : true"#)])
-        #expect(version?.message.hasSuffix("schemaVersion 2 is not supported (expected 1)") == true, "\(String(describing: version))")
+        #expect(
+            version?.message.hasSuffix("schemaVersion 2 is not supported (expected 1)") == true,
+            "\(String(describing: version))")
     }
 
     @Test func effectiveConfigurationShowsTheDefaultsAndTheUnsetSettings() throws {
@@ -203,7 +251,11 @@ import Testing
         let configuration = PipelineConfiguration.sampleVenue(sourcePath: "x")
         try configuration.encoded().write(to: root.configFile)
         let effective = try JSONValue.parse(try PipelineConfiguration.effectiveDocument(root: root))
-        #expect(effective["notifications"] == ["command": .null, "metricsFile": "state/metrics.prom", "repeatWhileHalted": false, "timeLimitSeconds": 60])
+        #expect(
+            effective["notifications"] == [
+                "command": .null, "metricsFile": "state/metrics.prom", "repeatWhileHalted": false,
+                "timeLimitSeconds": 60,
+            ])
         #expect(effective["departments"]?["Bowling"] == ["enabled": false, "branch": .null, "warehouse": .null])
         #expect(effective["pipeline"]?["quantityDecimalPlaces"] == 4)
         #expect(effective["pipeline"]?["receiptsPosting"] == "dailyJournal")
@@ -252,17 +304,25 @@ import Testing
                     #expect(required == asked.subtracting(optional), "required keys of \(path)")
                     #expect(node["additionalProperties"] == false, "\(path) must refuse unknown keys")
                     for key in optional {
-                        #expect(properties[key]?["type"]?.arrayValue?.contains("null") == true, "\(path).\(key) is optional: null allowed")
+                        #expect(
+                            properties[key]?["type"]?.arrayValue?.contains("null") == true,
+                            "\(path).\(key) is optional: null allowed")
                     }
-                    for (key, member) in members { walk(member, properties[key] ?? .null, path.isEmpty ? key : "\(path).\(key)") }
+                    for (key, member) in members {
+                        walk(member, properties[key] ?? .null, path.isEmpty ? key : "\(path).\(key)")
+                    }
                 } else {
                     let values = node["additionalProperties"] ?? .null
                     #expect(values.objectValue != nil, "\(path) is a dictionary in Swift: its values need a schema")
-                    #expect(reading.optionalKeys[path]?.isEmpty == true, "\(path) is a struct in Swift but a dictionary in the schema")
+                    #expect(
+                        reading.optionalKeys[path]?.isEmpty == true,
+                        "\(path) is a struct in Swift but a dictionary in the schema")
                     for (key, member) in members { walk(member, values, "\(path).\(key)") }
                 }
             case .array(let elements):
-                for (index, element) in elements.enumerated() { walk(element, node["items"] ?? .null, "\(path)[\(index)]") }
+                for (index, element) in elements.enumerated() {
+                    walk(element, node["items"] ?? .null, "\(path)[\(index)]")
+                }
             default:
                 let allowed = node["enum"]?.arrayValue?.compactMap(\.stringValue)
                 #expect(allowed == reading.choices[path], "allowed values of \(path)")
@@ -276,8 +336,11 @@ import Testing
     }
 
     @Test func customerFieldsAreTheOptionalColumnsOfCustomersCSV() throws {
-        let columns = try JSONValue.parse(try Data(contentsOf: Repository.schemas.appendingPathComponent("customers.columns.json")))
-        let optional = columns["columns"]?.arrayValue?.filter { $0["required"] == false }.compactMap { $0["name"]?.stringValue }
+        let columns = try JSONValue.parse(
+            try Data(contentsOf: Repository.schemas.appendingPathComponent("customers.columns.json")))
+        let optional = columns["columns"]?.arrayValue?.filter { $0["required"] == false }.compactMap {
+            $0["name"]?.stringValue
+        }
         #expect(optional == CustomerField.allowedValues)
     }
 
@@ -290,7 +353,10 @@ import Testing
         try PipelineConfiguration.sampleVenue(sourcePath: "source/flexybox.sqlite").encoded().write(to: sample)
         try fullSample.encoded().write(to: full)
         var broken = try JSONValue.parse(try fullSample.encoded()).objectValue ?? [:]
-        broken["pipeline"] = ["settleSeconds": 10, "uploadParallelism": 4, "releaseDocuments": false, "receiptsPosting": "journalPerReciept"]
+        broken["pipeline"] = [
+            "settleSeconds": 10, "uploadParallelism": 4, "releaseDocuments": false,
+            "receiptsPosting": "journalPerReciept",
+        ]
         broken["departments"] = ["Café": ["enabled": true, "brnch": "1"]]
         try JSONValue.object(broken).encoded().write(to: misspelt)
         let script = """
@@ -302,7 +368,8 @@ import Testing
                     print(path.rsplit("/", 1)[-1], "/".join(map(str, error.absolute_path)), error.message)
             """
         let result = try ChildProcess.run(
-            URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, schemaURL.path, sample.path, full.path, misspelt.path])
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", "-c", script, schemaURL.path, sample.path, full.path, misspelt.path])
         #expect(result.status == 0, "\(result)")
         let lines = result.standardOutput.split(separator: "\n").map(String.init)
         #expect(lines.allSatisfy { $0.hasPrefix("misspelt.json ") }, "\(result)")

@@ -24,7 +24,9 @@ import Testing
         #expect(try String(contentsOf: target, encoding: .utf8) == "kept")
         #expect(try String(contentsOf: link, encoding: .utf8) == "ours")
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)) == nil)
-        #expect((try FileManager.default.attributesOfItem(atPath: link.path)[.posixPermissions] as? NSNumber)?.intValue == 0o640)
+        #expect(
+            (try FileManager.default.attributesOfItem(atPath: link.path)[.posixPermissions] as? NSNumber)?.intValue
+                == 0o640)
     }
 
     @Test func aFIFOIsRefusedAtOnceByDigestAndWrite() throws {
@@ -39,17 +41,20 @@ import Testing
         let folder = try TemporaryFolder("durable-files")
         let source = try OpenFolder(folder.url)
         try Data("payment_id\nP-1\n".utf8).write(to: folder.path("payments.csv"))
-        let copy = try DurableFiles.copyRegularFile(named: "payments.csv", in: source, to: folder.path("copy.csv"), permissions: FileModes.sharedFile)
+        let copy = try DurableFiles.copyRegularFile(
+            named: "payments.csv", in: source, to: folder.path("copy.csv"), permissions: FileModes.sharedFile)
         #expect(copy.digest == FileDigest(bytes: 15, sha256: Data("payment_id\nP-1\n".utf8).sha256Hex))
         #expect(try DurableFiles.digest(of: folder.path("copy.csv")) == copy.digest)
         #expect(link(folder.path("payments.csv").path, folder.path("second-name.csv").path) == 0)
         #expect(throws: NotARegularFile.self) {
-            _ = try DurableFiles.copyRegularFile(named: "second-name.csv", in: source, to: folder.path("copy2.csv"), permissions: FileModes.sharedFile)
+            _ = try DurableFiles.copyRegularFile(
+                named: "second-name.csv", in: source, to: folder.path("copy2.csv"), permissions: FileModes.sharedFile)
         }
         // The copy never overwrites: it is created O_EXCL.
         #expect(throws: FileFailure.self) {
             try Data().write(to: folder.path("single.csv"))
-            _ = try DurableFiles.copyRegularFile(named: "single.csv", in: source, to: folder.path("copy.csv"), permissions: FileModes.sharedFile)
+            _ = try DurableFiles.copyRegularFile(
+                named: "single.csv", in: source, to: folder.path("copy.csv"), permissions: FileModes.sharedFile)
         }
     }
 

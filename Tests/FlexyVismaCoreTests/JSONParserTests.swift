@@ -6,7 +6,9 @@ import Testing
     @Test func parsesWhatFoundationProducesForAWriteDTO() throws {
         let value: JSONValue = [
             "batchNumber": ["value": "J-000042"], "hold": ["value": false], "note": .null,
-            "lines": [["debit": 121.5, "credit": 0, "text": "Kaffe ☕ \"stor\"\n\\ / æøå"], ["debit": -0.25, "credit": 1e-3]],
+            "lines": [
+                ["debit": 121.5, "credit": 0, "text": "Kaffe ☕ \"stor\"\n\\ / æøå"], ["debit": -0.25, "credit": 1e-3],
+            ],
         ]
         #expect(try JSONValue.parse(value.encoded()) == value)
         #expect(try JSONValue.parse(" \t\r\n[1 , 2]\n") == [1, 2])
@@ -19,7 +21,8 @@ import Testing
 
     @Test(arguments: [
         ("", 0), ("[1,]", 3), ("{\"a\" 1}", 5), ("[1 2]", 3), ("01", 0), ("1.", 0), ("-", 0), ("1e", 0), ("tru", 0),
-        ("\"abc", 4), ("\"a\tb\"", 2), ("\"\\x\"", 2), ("\"\\ud83d\"", 7), ("\"\\udc00\"", 7), ("[1] x", 4), ("{\"a\":1,}", 7),
+        ("\"abc", 4), ("\"a\tb\"", 2), ("\"\\x\"", 2), ("\"\\ud83d\"", 7), ("\"\\udc00\"", 7), ("[1] x", 4),
+        ("{\"a\":1,}", 7),
         ("1e999", 0), ("NaN", 0),
     ])
     func refusesInvalidTextAtItsOffset(text: String, offset: Int) {
@@ -37,7 +40,9 @@ import Testing
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         let error = #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(deep) }
         #expect(error?.offset == JSONValue.maximumDepth)
-        let fine = String(repeating: "[", count: JSONValue.maximumDepth) + String(repeating: "]", count: JSONValue.maximumDepth)
+        let fine =
+            String(repeating: "[", count: JSONValue.maximumDepth)
+            + String(repeating: "]", count: JSONValue.maximumDepth)
         #expect(throws: Never.self) { try JSONValue.parse(fine) }
     }
 

@@ -12,7 +12,8 @@ import Testing
     }
 
     func manifest(_ id: BatchID) -> StageManifest {
-        StageManifest(stage: .export, batchId: id, runId: "test", startedAt: Date(), finishedAt: Date(), status: .accepted)
+        StageManifest(
+            stage: .export, batchId: id, runId: "test", startedAt: Date(), finishedAt: Date(), status: .accepted)
     }
 
     /// Publishes a manifest into `inbox/<id>/` the way a stage does.
@@ -36,10 +37,12 @@ import Testing
         let second = BatchID.make()
         let firstHash = try publish(first, root: root, chain: chain)
         let secondHash = try publish(second, root: root, chain: chain)
-        let written = try StageManifest.decode(Data(contentsOf: root.inboxFolder(second).appendingPathComponent("export.manifest.json")))
+        let written = try StageManifest.decode(
+            Data(contentsOf: root.inboxFolder(second).appendingPathComponent("export.manifest.json")))
         #expect(written.previous == firstHash)
         #expect(try chain.head()?.sha256 == secondHash)
-        let firstWritten = try StageManifest.decode(Data(contentsOf: root.inboxFolder(first).appendingPathComponent("export.manifest.json")))
+        let firstWritten = try StageManifest.decode(
+            Data(contentsOf: root.inboxFolder(first).appendingPathComponent("export.manifest.json")))
         #expect(firstWritten.previous == nil)
     }
 
@@ -53,7 +56,8 @@ import Testing
         #expect(try chain.head()?.sha256 == hash)
         let next = BatchID.make()
         _ = try publish(next, root: root, chain: chain)
-        let written = try StageManifest.decode(Data(contentsOf: root.inboxFolder(next).appendingPathComponent("export.manifest.json")))
+        let written = try StageManifest.decode(
+            Data(contentsOf: root.inboxFolder(next).appendingPathComponent("export.manifest.json")))
         #expect(written.previous == hash)
     }
 
@@ -66,7 +70,9 @@ import Testing
         let chain = ManifestChain(root: root)
         let first = try publish(BatchID.make(), root: root, chain: chain)
         let second = try publish(BatchID.make(), root: root, chain: chain, commit: false)
-        #expect(try String(contentsOf: root.state.appendingPathComponent("chain-head.json"), encoding: .utf8).contains(first))
+        #expect(
+            try String(contentsOf: root.state.appendingPathComponent("chain-head.json"), encoding: .utf8).contains(
+                first))
         #expect(try chain.head()?.sha256 == second)
     }
 
@@ -77,11 +83,15 @@ import Testing
         let kept = BatchID.make()
         let keptHash = try publish(kept, root: root, chain: chain)
         try chain.withLock(purpose: "test") { session in
-            try session.prepare(ManifestChain.Link(sha256: String(repeating: "a", count: 64), batchId: BatchID.make(), fileName: "export.manifest.json"))
+            try session.prepare(
+                ManifestChain.Link(
+                    sha256: String(repeating: "a", count: 64), batchId: BatchID.make(), fileName: "export.manifest.json"
+                ))
         }
         let next = BatchID.make()
         _ = try publish(next, root: root, chain: chain)
-        let written = try StageManifest.decode(Data(contentsOf: root.inboxFolder(next).appendingPathComponent("export.manifest.json")))
+        let written = try StageManifest.decode(
+            Data(contentsOf: root.inboxFolder(next).appendingPathComponent("export.manifest.json")))
         #expect(written.previous == keptHash)
     }
 

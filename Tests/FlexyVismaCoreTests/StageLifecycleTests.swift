@@ -22,11 +22,16 @@ import Testing
 
         func process(_ claim: BatchClaim) throws -> StageResult {
             var manifest = StageManifest(
-                stage: .transform, batchId: claim.batchId, runId: "test", startedAt: claim.startedAt, finishedAt: Date(), status: verdict)
+                stage: .transform, batchId: claim.batchId, runId: "test", startedAt: claim.startedAt,
+                finishedAt: Date(), status: verdict)
             if verdict == .rejected {
-                manifest.rejections = [Finding(rule: "test.refused", message: "refused on purpose", file: "items.csv", line: 3)]
+                manifest.rejections = [
+                    Finding(rule: "test.refused", message: "refused on purpose", file: "items.csv", line: 3)
+                ]
             }
-            return StageResult(manifest: manifest, summary: "did \(claim.batchId)", exitStatus: exit, report: "batches/\(claim.batchId)/report.txt")
+            return StageResult(
+                manifest: manifest, summary: "did \(claim.batchId)", exitStatus: exit,
+                report: "batches/\(claim.batchId)/report.txt")
         }
 
         func idleDetails() {}
@@ -86,7 +91,11 @@ import Testing
         let kept = try #require(StageManifest.read("transform.manifest.attempt-1.json", in: root.batchFolder(id)))
         #expect(kept.status == .rejected)
         let accepted = try #require(StageManifest.read(.transform, in: root.batchFolder(id)))
-        #expect(accepted.previous == (try Data(contentsOf: root.batchFolder(id).appendingPathComponent("transform.manifest.attempt-1.json"))).sha256Hex)
+        #expect(
+            accepted.previous
+                == (try Data(
+                    contentsOf: root.batchFolder(id).appendingPathComponent("transform.manifest.attempt-1.json")))
+                .sha256Hex)
     }
 
     @Test func aRetryWithoutAHaltIsAUsageError() throws {
@@ -112,7 +121,8 @@ import Testing
     @Test func aSecondRunOfTheSameStageIsRefusedWhileTheFirstHoldsItsLock() throws {
         let (folder, root, _) = try makeRoot()
         _ = folder
-        let held = try FileLock.acquire(StageLifecycle.lockFile(of: .transform, in: root), purpose: "the first transform")
+        let held = try FileLock.acquire(
+            StageLifecycle.lockFile(of: .transform, in: root), purpose: "the first transform")
         defer { withExtendedLifetime(held) {} }
         do {
             _ = try StageLifecycle(root: root, runId: "test").run(ScriptedStage(root: root))

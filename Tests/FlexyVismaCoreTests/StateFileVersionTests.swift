@@ -64,7 +64,8 @@ import Testing
         #expect(error.description.contains("schemaVersion \(HaltRecord.schemaVersion + 1)"))
 
         let head = root.state.appendingPathComponent("chain-head.json")
-        try Data(#"{"batchId": "x", "fileName": "export.manifest.json", "schemaVersion": 99, "sha256": "00"}"#.utf8).write(to: head)
+        try Data(#"{"batchId": "x", "fileName": "export.manifest.json", "schemaVersion": 99, "sha256": "00"}"#.utf8)
+            .write(to: head)
         #expect(throws: NewerStateFile.self) { _ = try ManifestChain(root: root).head() }
     }
 }

@@ -13,7 +13,8 @@ import Testing
     @Test func childrenStartedFromManyThreadsAtOnceEachEndWithTheirOwnStatus() {
         let statuses = Mutex<[Int: Int32]>([:])
         DispatchQueue.concurrentPerform(iterations: 64) { index in
-            let status = (try? Subprocess.start("/bin/sh", ["-c", "exit \(index % 50)"], environment: [:]).wait()) ?? -1
+            let status =
+                (try? Subprocess.start("/bin/sh", ["-c", "exit \(index % 50)"], environment: [:]).wait()) ?? -1
             statuses.withLock { $0[index] = status }
         }
         let all = statuses.withLock { $0 }

@@ -9,13 +9,15 @@ import Testing
 @Suite struct TransportAndSecretTests {
     @Test func plainHTTPIsAllowedOnlyToLoopback() {
         for accepted in [
-            "https://integration.visma.net/API", "http://127.0.0.1:18080", "http://127.8.9.10/x", "http://localhost:9/API",
+            "https://integration.visma.net/API", "http://127.0.0.1:18080", "http://127.8.9.10/x",
+            "http://localhost:9/API",
             "http://LOCALHOST", "http://[::1]:8080/API",
         ] {
             #expect(VismaEndpointRule.problem(accepted) == nil, "\(accepted)")
         }
         for refused in [
-            "http://integration.visma.net/API", "http://10.0.0.1/API", "http://128.0.0.1/", "http://[::2]/", "http://localhost.evil.example/",
+            "http://integration.visma.net/API", "http://10.0.0.1/API", "http://128.0.0.1/", "http://[::2]/",
+            "http://localhost.evil.example/",
             "http://127.0.0.1.evil.example/", "ftp://127.0.0.1/", "file:///etc/passwd", "127.0.0.1/token",
         ] {
             #expect(VismaEndpointRule.problem(refused) != nil, "\(refused)")
@@ -26,12 +28,16 @@ import Testing
     @Test func configurationWithPlainHTTPToAnotherHostIsRefusedWithTheFix() throws {
         let folder = try TemporaryFolder()
         let root = PipelineRoot(folder.url)
-        var text = try #require(String(data: try PipelineConfiguration.sampleVenue(sourcePath: "x").encoded(), encoding: .utf8))
-        text = text.replacingOccurrences(of: "http://127.0.0.1:18080/connect/token", with: "http://connect.visma.example/connect/token")
+        var text = try #require(
+            String(data: try PipelineConfiguration.sampleVenue(sourcePath: "x").encoded(), encoding: .utf8))
+        text = text.replacingOccurrences(
+            of: "http://127.0.0.1:18080/connect/token", with: "http://connect.visma.example/connect/token")
         try Data(text.utf8).write(to: root.configFile)
         let error = #expect(throws: OperatorMessage.self) { try PipelineConfiguration.load(from: root) }
         #expect(error?.exitStatus == .configuration)
-        #expect(error?.message.contains("visma.tokenURL: 'http://connect.visma.example/connect/token' is plain HTTP") == true, "\(String(describing: error))")
+        #expect(
+            error?.message.contains("visma.tokenURL: 'http://connect.visma.example/connect/token' is plain HTTP")
+                == true, "\(String(describing: error))")
         #expect(error?.message.contains("use https://") == true)
     }
 
@@ -66,7 +72,9 @@ import Testing
         try FileManager.default.createSymbolicLink(at: file, withDestinationURL: target)
         #expect(try ClientSecret.load(for: configuration, root: root, environment: [:]).value == "s3cret")
         chmod(target.path, 0o644)
-        let error = #expect(throws: OperatorMessage.self) { try ClientSecret.load(for: configuration, root: root, environment: [:]) }
+        let error = #expect(throws: OperatorMessage.self) {
+            try ClientSecret.load(for: configuration, root: root, environment: [:])
+        }
         #expect(error?.exitStatus == .configuration)
         #expect(error?.message.contains("chmod 600") == true, "\(String(describing: error))")
     }

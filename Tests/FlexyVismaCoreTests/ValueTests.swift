@@ -40,7 +40,9 @@ import Testing
     @Test(arguments: ["2026-11-28", "2024-02-29", "2000-02-29"])
     func realDaysParse(text: String) { #expect(BusinessDay(text)?.text == text) }
 
-    @Test(arguments: ["2026-02-29", "2100-02-29", "2026-11-31", "2026-13-01", "2026-1-05", "26-11-28", "2026-11-28Z", ""])
+    @Test(arguments: [
+        "2026-02-29", "2100-02-29", "2026-11-31", "2026-13-01", "2026-1-05", "26-11-28", "2026-11-28Z", "",
+    ])
     func impossibleDaysAreRejected(text: String) { #expect(BusinessDay(text) == nil) }
 
     @Test func arithmeticCrossesMonthsAndYears() throws {
@@ -48,8 +50,10 @@ import Testing
         #expect(day.adding(days: 1).text == "2027-01-01")
         #expect(try #require(BusinessDay("2024-03-01")).adding(days: -1).text == "2024-02-29")
         #expect(day.adding(days: -365).text == "2025-12-31")
-        let range = BusinessDay.range(from: try #require(BusinessDay("2026-11-27")), through: try #require(BusinessDay("2026-12-02")))
-        #expect(range.map(\.text) == ["2026-11-27", "2026-11-28", "2026-11-29", "2026-11-30", "2026-12-01", "2026-12-02"])
+        let range = BusinessDay.range(
+            from: try #require(BusinessDay("2026-11-27")), through: try #require(BusinessDay("2026-12-02")))
+        #expect(
+            range.map(\.text) == ["2026-11-27", "2026-11-28", "2026-11-29", "2026-11-30", "2026-12-01", "2026-12-02"])
     }
 
     @Test func yesterdayIsCountedInTheVenueTimeZone() throws {

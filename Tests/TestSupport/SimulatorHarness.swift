@@ -1,6 +1,6 @@
 import Foundation
-import VismaSimulator
 import VismaAPI
+import VismaSimulator
 
 /// The simulator running in this process on a free port, for one test.
 public final class RunningSimulator: Sendable {
@@ -83,10 +83,14 @@ public final class VismaTestClient: @unchecked Sendable {
         client: String = sampleCredentials.client, secret: String = sampleCredentials.secret,
         tenant: String = sampleCredentials.tenant
     ) async throws -> HTTPResponse {
-        let form = "grant_type=client_credentials&client_id=\(client)&client_secret=\(secret)&tenant_id=\(tenant)&scope=vismanet_erp_service_api:read"
+        let form =
+            "grant_type=client_credentials&client_id=\(client)&client_secret=\(secret)&tenant_id=\(tenant)&scope=vismanet_erp_service_api:read"
         let response = try await session.send(
-            HTTPRequest(method: "POST", url: baseURL + "/connect/token", headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Data(form.utf8)))
-        if response.status == 200, let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] {
+            HTTPRequest(
+                method: "POST", url: baseURL + "/connect/token",
+                headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Data(form.utf8)))
+        if response.status == 200, let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        {
             token = object["access_token"] as? String
         }
         return response
@@ -94,30 +98,41 @@ public final class VismaTestClient: @unchecked Sendable {
 
     /// Sends JSON (a string literal in the tests reads like the payload it is) and records the exchange.
     @discardableResult
-    public func send(_ method: String, _ path: String, json: String? = nil, record: Bool = true) async throws -> HTTPResponse {
+    public func send(
+        _ method: String, _ path: String, json: String? = nil, record: Bool = true
+    ) async throws -> HTTPResponse {
         var headers = [("Accept", "application/json")]
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
         if json != nil { headers.append(("Content-Type", "application/json")) }
         let response = try await session.send(
             HTTPRequest(method: method, url: baseURL + path, headers: headers, body: json.map { Data($0.utf8) }))
         if record {
-            exchanges.append(Exchange(
-                method: method, path: path.split(separator: "?").first.map(String.init) ?? path, status: response.status,
-                requestBody: json, responseBody: response.body.isEmpty ? nil : String(decoding: response.body, as: UTF8.self)))
+            exchanges.append(
+                Exchange(
+                    method: method, path: path.split(separator: "?").first.map(String.init) ?? path,
+                    status: response.status,
+                    requestBody: json,
+                    responseBody: response.body.isEmpty ? nil : String(decoding: response.body, as: UTF8.self)))
         }
         return response
     }
 
     public func get(_ path: String) async throws -> HTTPResponse { try await send("GET", path) }
-    public func post(_ path: String, _ json: String) async throws -> HTTPResponse { try await send("POST", path, json: json) }
-    public func put(_ path: String, _ json: String) async throws -> HTTPResponse { try await send("PUT", path, json: json) }
+    public func post(_ path: String, _ json: String) async throws -> HTTPResponse {
+        try await send("POST", path, json: json)
+    }
+    public func put(_ path: String, _ json: String) async throws -> HTTPResponse {
+        try await send("PUT", path, json: json)
+    }
 }
 
 extension HTTPResponse {
     /// The body as JSON.
     public var json: Any? { try? JSONSerialization.jsonObject(with: body) }
     /// `message` of a Visma error body.
-    public var message: String { ((json as? [String: Any])?["message"] as? String) ?? String(decoding: body, as: UTF8.self) }
+    public var message: String {
+        ((json as? [String: Any])?["message"] as? String) ?? String(decoding: body, as: UTF8.self)
+    }
     public var jsonArray: [[String: Any]] { (json as? [[String: Any]]) ?? [] }
     public var jsonObject: [String: Any] { (json as? [String: Any]) ?? [:] }
 }

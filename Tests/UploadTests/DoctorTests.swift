@@ -19,12 +19,18 @@ import VismaUpload
         try await RunningSimulator.with(SimulatorConfiguration(fixture: company, rateLimit: nil)) { simulator in
             let fixture = try PipelineFixture(simulator: simulator)
             // Stage work runs off the cooperative pool, which the in-process simulator needs to answer.
-            _ = try await offCooperativePool { try FlexBoxExportRun.export(root: fixture.root, configuration: fixture.configuration, schemas: fixture.schemas) }
+            _ = try await offCooperativePool {
+                try FlexBoxExportRun.export(
+                    root: fixture.root, configuration: fixture.configuration, schemas: fixture.schemas)
+            }
             if let breakCompany {
-                let answer = try await VismaTestClient(baseURL: simulator.baseURL).send("POST", "/_simulator/fixture", json: breakCompany, record: false)
+                let answer = try await VismaTestClient(baseURL: simulator.baseURL).send(
+                    "POST", "/_simulator/fixture", json: breakCompany, record: false)
                 #expect(answer.status == 200)
             }
-            let report = try await CompanyDoctor(root: fixture.root, configuration: fixture.configuration, secret: ClientSecret(value: secret)).run()
+            let report = try await CompanyDoctor(
+                root: fixture.root, configuration: fixture.configuration, secret: ClientSecret(value: secret)
+            ).run()
             try await body(report, fixture)
         }
     }
@@ -34,7 +40,9 @@ import VismaUpload
         let failed = report.checks.filter { !$0.passed }
         #expect(failed.count == 1, "\(report.text)")
         #expect(failed.first?.area == area)
-        for word in words { #expect(failed.first?.finding.contains(word) == true, "\(word) in \(failed.first?.finding ?? "")") }
+        for word in words {
+            #expect(failed.first?.finding.contains(word) == true, "\(word) in \(failed.first?.finding ?? "")")
+        }
         #expect(failed.first?.fix?.contains(fix) == true, "\(fix) in \(failed.first?.fix ?? "")")
         #expect(report.exitStatus == .configuration)
         #expect(report.text.contains("✗ \(failed.first?.finding ?? "")"))
@@ -49,9 +57,13 @@ import VismaUpload
                 fetchReference: { try await ReferenceFetcher.fetch(connection: connection) })
         ).run()
         guard validated.exitStatus == .success else { return validated.reportLines.joined(separator: "\n") }
-        _ = try await offCooperativePool { try TransformStage(root: fixture.root, configuration: fixture.configuration).run() }
+        _ = try await offCooperativePool {
+            try TransformStage(root: fixture.root, configuration: fixture.configuration).run()
+        }
         let uploaded = try await fixture.upload()
-        guard uploaded.exitStatus == .success else { return try HaltRecord.current(in: fixture.root)?.first?.message ?? "halted" }
+        guard uploaded.exitStatus == .success else {
+            return try HaltRecord.current(in: fixture.root)?.first?.message ?? "halted"
+        }
         return nil
     }
 
@@ -64,13 +76,19 @@ import VismaUpload
             #expect(report.manualChecks.contains { $0.whereToLook.contains("CS100000") })
             #expect(report.manualChecks.contains { $0.whereToLook.contains("CS201010") })
             // Every request the simulator saw was a read, and there were exactly as many as the bound says.
-            let log = try await VismaTestClient(baseURL: fixture.simulator.baseURL).send("GET", "/_simulator/requests", record: false)
-            let requests = (log.jsonObject["requests"] as? [[String: Any]] ?? []).filter { !(($0["path"] as? String) ?? "").hasPrefix("/_simulator") }
+            let log = try await VismaTestClient(baseURL: fixture.simulator.baseURL).send(
+                "GET", "/_simulator/requests", record: false)
+            let requests = (log.jsonObject["requests"] as? [[String: Any]] ?? []).filter {
+                !(($0["path"] as? String) ?? "").hasPrefix("/_simulator")
+            }
             let work = try WaitingWork.read(root: fixture.root)
             #expect(work.supplierNames.count == 4)
             #expect(requests.count == CompanyDoctor.requestBound(supplierNames: work.supplierNames.count))
             #expect(report.requests == requests.count)
-            #expect(requests.filter { ($0["method"] as? String) != "GET" }.map { $0["path"] as? String } == ["/connect/token"])
+            #expect(
+                requests.filter { ($0["method"] as? String) != "GET" }.map { $0["path"] as? String } == [
+                    "/connect/token"
+                ])
         }
     }
 
@@ -78,17 +96,25 @@ import VismaUpload
         var company = CompanyFixture.sampleVenue
         company.accounts.removeAll { $0.number == "1050" }
         try await Self.doctor(company) { report, fixture in
-            Self.expectProblem(report, area: "accounts", naming: ["1050", "itemGroups.Frokost.revenueAccount", "does not exist"], fix: "GL202500")
+            Self.expectProblem(
+                report, area: "accounts", naming: ["1050", "itemGroups.Frokost.revenueAccount", "does not exist"],
+                fix: "GL202500")
             let night = try await Self.nightRefusal(fixture)
             #expect(night?.contains("1050") == true, "\(night ?? "went through")")
         }
     }
 
     @Test func anInactiveAccountIsNamedAndTheNightWouldHaveHalted() async throws {
-        try await Self.doctor(breakCompany: #"{"accounts": [{"number": "1010", "description": "Salg, kaffe og te", "type": "Income", "active": false}]}"#) {
+        try await Self.doctor(
+            breakCompany:
+                #"{"accounts": [{"number": "1010", "description": "Salg, kaffe og te", "type": "Income", "active": false}]}"#
+        ) {
             report, fixture in
             Self.expectProblem(
-                report, area: "accounts", naming: ["1010", "itemGroups.Kaffe.revenueAccount", "itemGroups.Te og kakao.revenueAccount", "inactive"],
+                report, area: "accounts",
+                naming: [
+                    "1010", "itemGroups.Kaffe.revenueAccount", "itemGroups.Te og kakao.revenueAccount", "inactive",
+                ],
                 fix: "tick Active")
             let night = try await Self.nightRefusal(fixture)
             #expect(night?.contains("1010") == true, "\(night ?? "went through")")
@@ -97,9 +123,11 @@ import VismaUpload
 
     @Test func aControlAccountIsNamedAndTheNightWouldHaveHalted() async throws {
         try await Self.doctor(
-            breakCompany: #"{"accounts": [{"number": "7200", "description": "Salgsmoms", "type": "Liability", "active": true, "controlAccountModule": "AR"}]}"#
+            breakCompany:
+                #"{"accounts": [{"number": "7200", "description": "Salgsmoms", "type": "Liability", "active": true, "controlAccountModule": "AR"}]}"#
         ) { report, fixture in
-            Self.expectProblem(report, area: "accounts", naming: ["7200", "control account", "AR"], fix: "ordinary account")
+            Self.expectProblem(
+                report, area: "accounts", naming: ["7200", "control account", "AR"], fix: "ordinary account")
             let night = try await Self.nightRefusal(fixture)
             #expect(night?.contains("control account") == true, "\(night ?? "went through")")
         }
@@ -107,9 +135,12 @@ import VismaUpload
 
     @Test func anInactivePaymentMethodIsNamed() async throws {
         try await Self.doctor(
-            breakCompany: #"{"paymentMethods": [{"id": "MOBILEPAY", "description": "MobilePay", "active": false, "meansOfPayment": "DirectDeposit", "cashAccount": "5530"}]}"#
+            breakCompany:
+                #"{"paymentMethods": [{"id": "MOBILEPAY", "description": "MobilePay", "active": false, "meansOfPayment": "DirectDeposit", "cashAccount": "5530"}]}"#
         ) { report, _ in
-            Self.expectProblem(report, area: "paymentMethods", naming: ["MOBILEPAY", "paymentTypes.MobilePay.vismaPaymentMethod", "inactive"], fix: "CA204000")
+            Self.expectProblem(
+                report, area: "paymentMethods",
+                naming: ["MOBILEPAY", "paymentTypes.MobilePay.vismaPaymentMethod", "inactive"], fix: "CA204000")
         }
     }
 
@@ -123,28 +154,44 @@ import VismaUpload
         try await Self.doctor(company) { report, fixture in
             let failed = report.checks.filter { !$0.passed }
             #expect(!failed.isEmpty)
-            #expect(failed.allSatisfy { $0.area == "periods" && $0.finding.contains("202611") && $0.fix?.contains("GL201000") == true })
-            #expect(failed.contains { $0.finding.contains("general ledger") && $0.finding.contains("receipts of 2026-11-") })
+            #expect(
+                failed.allSatisfy {
+                    $0.area == "periods" && $0.finding.contains("202611") && $0.fix?.contains("GL201000") == true
+                })
+            #expect(
+                failed.contains { $0.finding.contains("general ledger") && $0.finding.contains("receipts of 2026-11-") }
+            )
             #expect(!failed.contains { $0.finding.contains("customer ledger") })
             #expect(report.exitStatus == .configuration)
             let night = try await Self.nightRefusal(fixture)
-            #expect(night?.contains("202611") == true || night?.contains("2026-11") == true, "\(night ?? "went through")")
+            #expect(
+                night?.contains("202611") == true || night?.contains("2026-11") == true, "\(night ?? "went through")")
         }
     }
 
     @Test func anInactiveBranchOfAnEnabledDepartmentIsNamed() async throws {
-        try await Self.doctor(breakCompany: #"{"branches": [{"number": "2", "name": "Restaurant Havnegade", "active": false}]}"#) { report, fixture in
-            Self.expectProblem(report, area: "branches", naming: ["Branch 2", "departments.Restaurant.branch", "inactive"], fix: "CS101500")
+        try await Self.doctor(
+            breakCompany: #"{"branches": [{"number": "2", "name": "Restaurant Havnegade", "active": false}]}"#
+        ) { report, fixture in
+            Self.expectProblem(
+                report, area: "branches", naming: ["Branch 2", "departments.Restaurant.branch", "inactive"],
+                fix: "CS101500")
             let night = try await Self.nightRefusal(fixture)
             #expect(night != nil)
         }
     }
 
     @Test func anInactiveWarehouseOfAnEnabledDepartmentIsNamedAndTheNightWouldHaveHalted() async throws {
-        try await Self.doctor(breakCompany: #"{"warehouses": [{"id": "RESTAURANT", "description": "Restaurant", "active": false}]}"#) { report, fixture in
-            Self.expectProblem(report, area: "warehouses", naming: ["RESTAURANT", "departments.Restaurant.warehouse", "inactive"], fix: "IN204000")
+        try await Self.doctor(
+            breakCompany: #"{"warehouses": [{"id": "RESTAURANT", "description": "Restaurant", "active": false}]}"#
+        ) { report, fixture in
+            Self.expectProblem(
+                report, area: "warehouses", naming: ["RESTAURANT", "departments.Restaurant.warehouse", "inactive"],
+                fix: "IN204000")
             let night = try await Self.nightRefusal(fixture)
-            #expect(night?.contains("Warehouse 'RESTAURANT' does not exist or is inactive.") == true, "\(night ?? "went through")")
+            #expect(
+                night?.contains("Warehouse 'RESTAURANT' does not exist or is inactive.") == true,
+                "\(night ?? "went through")")
         }
     }
 
@@ -160,9 +207,11 @@ import VismaUpload
 
     @Test func anItemClassOfTheWrongTypeIsNamed() async throws {
         try await Self.doctor(
-            breakCompany: #"{"itemClasses": [{"id": "LAGER", "description": "Lagervarer", "type": "NonStockItem", "stockItem": false}]}"#
+            breakCompany:
+                #"{"itemClasses": [{"id": "LAGER", "description": "Lagervarer", "type": "NonStockItem", "stockItem": false}]}"#
         ) { report, _ in
-            Self.expectProblem(report, area: "itemClasses", naming: ["LAGER", "itemClasses.stock", "NonStockItem"], fix: "stock")
+            Self.expectProblem(
+                report, area: "itemClasses", naming: ["LAGER", "itemClasses.stock", "NonStockItem"], fix: "stock")
         }
     }
 
@@ -171,7 +220,8 @@ import VismaUpload
         company.customerClasses.removeAll { $0.id == "DK" }
         // The sample week's customers all name their class, so no night halts yet: the doctor finds what the first customer without one would hit.
         try await Self.doctor(company) { report, _ in
-            Self.expectProblem(report, area: "customerClass", naming: ["DK", "customers.defaultCustomerClass"], fix: "AR201000")
+            Self.expectProblem(
+                report, area: "customerClass", naming: ["DK", "customers.defaultCustomerClass"], fix: "AR201000")
         }
     }
 
@@ -197,10 +247,12 @@ import VismaUpload
             var fixture = try PipelineFixture(simulator: simulator)
             fixture.configuration.visma.scope = "vismanet_erp_service_api:read"
             let report = try await CompanyDoctor(
-                root: fixture.root, configuration: fixture.configuration, secret: ClientSecret(value: ClientSecret.simulatorDemoSecret)
+                root: fixture.root, configuration: fixture.configuration,
+                secret: ClientSecret(value: ClientSecret.simulatorDemoSecret)
             ).run()
             Self.expectProblem(
-                report, area: "credentials", naming: ["vismanet_erp_service_api:create", "vismanet_erp_service_api:update"], fix: "visma.scope")
+                report, area: "credentials",
+                naming: ["vismanet_erp_service_api:create", "vismanet_erp_service_api:update"], fix: "visma.scope")
         }
     }
 
@@ -211,7 +263,8 @@ import VismaUpload
             fixture.configuration.visma.baseURL = "http://127.0.0.1:9"
             fixture.configuration.visma.tokenURL = "http://127.0.0.1:9/connect/token"
             let report = try await CompanyDoctor(
-                root: fixture.root, configuration: fixture.configuration, secret: ClientSecret(value: ClientSecret.simulatorDemoSecret)
+                root: fixture.root, configuration: fixture.configuration,
+                secret: ClientSecret(value: ClientSecret.simulatorDemoSecret)
             ).run()
             #expect(report.exitStatus == .temporaryFailure)
             #expect(report.unreachable != nil)
@@ -228,17 +281,22 @@ import VismaUpload
         for url in root.folders { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
         let batch = root.batches.appendingPathComponent(BatchID.make().rawValue)
         try FileManager.default.createDirectory(at: batch, withIntermediateDirectories: true)
-        try Data("""
+        try Data(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <receipts xmlns="urn:flexyvisma:receipts:1" businessDay="2026-11-24" department="Café"></receipts>
-            """.utf8).write(to: batch.appendingPathComponent("receipts-cafe-2026-11-24.xml"))
-        try Data("payment_id,date,customer_number,amount\nP-1,2026-11-25,K-1,10.00\n".utf8).write(to: root.inbox.appendingPathComponent("payments.csv"))
-        try Data("""
+            """.utf8
+        ).write(to: batch.appendingPathComponent("receipts-cafe-2026-11-24.xml"))
+        try Data("payment_id,date,customer_number,amount\nP-1,2026-11-25,K-1,10.00\n".utf8).write(
+            to: root.inbox.appendingPathComponent("payments.csv"))
+        try Data(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <purchaseOrders xmlns="urn:flexyvisma:purchase-orders:1">
               <purchaseOrder number="PO-1" supplier="Hørkram A/S" date="2026-11-24"><line item="R-1" quantity="1" unit="PAK" unitCost="1.00"/></purchaseOrder>
             </purchaseOrders>
-            """.utf8).write(to: root.inbox.appendingPathComponent("purchase_orders-extra.xml"))
+            """.utf8
+        ).write(to: root.inbox.appendingPathComponent("purchase_orders-extra.xml"))
         try Data("item_number,unit\n\"unterminated\n".utf8).write(to: root.inbox.appendingPathComponent("items.csv"))
         try Data("ignored".utf8).write(to: root.inbox.appendingPathComponent(".export-under-way"))
         let work = try WaitingWork.read(root: root)

@@ -19,7 +19,10 @@ import VismaUpload
         #expect(try await fixture.upload().exitStatus == .success)
         let queue = try DatabaseQueue(path: fixture.root.resolve("source/flexybox.sqlite").path)
         try await queue.write { db in
-            try db.execute(sql: "UPDATE customers SET city = ?, modified_at = '2026-11-29T09:00:00+01:00' WHERE customer_number = 'K-1001'", arguments: [newCity])
+            try db.execute(
+                sql:
+                    "UPDATE customers SET city = ?, modified_at = '2026-11-29T09:00:00+01:00' WHERE customer_number = 'K-1001'",
+                arguments: [newCity])
         }
         try queue.close()
         let id = try await fixture.prepareBatch()
@@ -30,13 +33,16 @@ import VismaUpload
     static func city(_ simulator: RunningSimulator, _ customer: String) async throws -> String? {
         let client = try VismaTestClient(baseURL: simulator.baseURL)
         try await client.authenticate()
-        return (try await client.get("/v1/customer/\(customer)").jsonObject["mainAddress"] as? [String: Any])?["city"] as? String
+        return (try await client.get("/v1/customer/\(customer)").jsonObject["mainAddress"] as? [String: Any])?["city"]
+            as? String
     }
 
     static func requests(_ simulator: RunningSimulator, _ method: String, _ path: String) async throws -> Int {
         let client = try VismaTestClient(baseURL: simulator.baseURL)
         let log = try await client.send("GET", "/_simulator/requests", record: false)
-        return (log.jsonObject["requests"] as? [[String: Any]] ?? []).filter { $0["method"] as? String == method && $0["path"] as? String == path }.count
+        return (log.jsonObject["requests"] as? [[String: Any]] ?? []).filter {
+            $0["method"] as? String == method && $0["path"] as? String == path
+        }.count
     }
 
     static func setFaults(_ simulator: RunningSimulator, _ spec: String) async throws {
@@ -45,7 +51,8 @@ import VismaUpload
     }
 
     static func manifest(_ fixture: PipelineFixture, _ id: BatchID) throws -> StageManifest {
-        try StageManifest.decode(Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent("upload.manifest.json")))
+        try StageManifest.decode(
+            Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent("upload.manifest.json")))
     }
 
     @Test func aCustomerPutUnconfirmedAfterEvery503IsSentAgainByTheNextUploadAndCountedOnce() async throws {
@@ -77,7 +84,8 @@ import VismaUpload
             let oldCity = try #require(try await Self.city(simulator, "K-1001"))
             try await Self.setFaults(simulator, "delay:#1@4000ms/PUT /v1/customer")
             let running = try ChildProcess.start(
-                ChildProcess.executable("flexyvisma-upload"), ["--root", fixture.root.url.path], environment: StageInputTests.environment)
+                ChildProcess.executable("flexyvisma-upload"), ["--root", fixture.root.url.path],
+                environment: StageInputTests.environment)
             while try await Self.requests(simulator, "PUT", "/v1/customer/K-1001") == 0, running.process.isRunning {
                 try await Task.sleep(for: .milliseconds(20))
             }
@@ -86,7 +94,10 @@ import VismaUpload
             while running.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             try await client.authenticate()
-            #expect(try await client.put("/v1/customer/K-1001", #"{"mainAddress": {"value": {"city": {"value": "\#(oldCity)"}}}}"#).status == 204)
+            #expect(
+                try await client.put(
+                    "/v1/customer/K-1001", #"{"mainAddress": {"value": {"city": {"value": "\#(oldCity)"}}}}"#
+                ).status == 204)
 
             let next = try await StageInputTests.runStage("upload", fixture.root)
             #expect(next.status == 0, "\(next)")
@@ -96,14 +107,17 @@ import VismaUpload
     }
 
     /// The first raw material of the sample week created in Visma by someone else before the upload, with `description`.
-    static func itemMadeElsewhere(_ fixture: PipelineFixture, description: String?) async throws -> (BatchID, PayloadRecord) {
+    static func itemMadeElsewhere(
+        _ fixture: PipelineFixture, description: String?
+    ) async throws -> (BatchID, PayloadRecord) {
         let id = try await fixture.prepareBatch()
         let record = try #require(try fixture.payloads(id).first { $0.group == .rawMaterials && $0.method == "POST" })
         var body = try #require(try JSONSerialization.jsonObject(with: Data(record.bodyText.utf8)) as? [String: Any])
         if let description { body["description"] = ["value": description] }
         let client = try VismaTestClient(baseURL: fixture.simulator.baseURL)
         try await client.authenticate()
-        let made = try await client.post("/v1/inventory", String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+        let made = try await client.post(
+            "/v1/inventory", String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
         #expect(made.status == 201, "\(made.message)")
         return (id, record)
     }
@@ -135,7 +149,9 @@ import VismaUpload
             #expect(halt.first?.rule == "visma.exists-different")
             #expect(halt.first?.record == record.key)
             let message = halt.first?.message ?? ""
-            #expect(message.contains("description: ours \"\(ours)\", Visma's \"Made by the old integration\""), "\(message)")
+            #expect(
+                message.contains("description: ours \"\(ours)\", Visma's \"Made by the old integration\""), "\(message)"
+            )
             #expect(try await Self.description(fixture, record.key) == "Made by the old integration")
         }
     }
@@ -148,7 +164,8 @@ import VismaUpload
             let (id, record) = try await Self.itemMadeElsewhere(fixture, description: "Made by the old integration")
             let upload = try await StageInputTests.runStage("upload", fixture.root)
             #expect(upload.status == 0, "\(upload)")
-            #expect(try await Self.description(fixture, record.key) == record.body["description"]?["value"]?.stringValue)
+            #expect(
+                try await Self.description(fixture, record.key) == record.body["description"]?["value"]?.stringValue)
             #expect(try await Self.requests(simulator, "PUT", "/v1/inventory/\(record.key)") == 1)
             #expect(try Self.manifest(fixture, id).upload?.vismaIds["inventory"]?[record.key] == record.key)
         }

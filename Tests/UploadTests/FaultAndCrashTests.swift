@@ -8,19 +8,29 @@ import VismaUpload
 
 /// Exactly once under faults, rate limits and kills: every record ends in Visma once, none twice.
 @Suite struct FaultAndCrashTests {
-    static let expected = ["inventory": 81, "kitSpecification": 23, "customer": 22, "customerPayment": 11, "purchaseOrder": 5, "journalTransaction": 14]
+    static let expected = [
+        "inventory": 81, "kitSpecification": 23, "customer": 22, "customerPayment": 11, "purchaseOrder": 5,
+        "journalTransaction": 14,
+    ]
 
     /// Each kind holds exactly the payloads' keys.
-    func expectExactlyOnce(_ fixture: PipelineFixture, _ id: BatchID, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func expectExactlyOnce(
+        _ fixture: PipelineFixture, _ id: BatchID, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let payloads = try fixture.payloads(id)
         for (kind, count) in Self.expected {
             let records = try await fixture.entities(kind)
             #expect(records.count == count, "\(kind)", sourceLocation: sourceLocation)
-            let keyField = ["inventory": "inventoryNumber", "customer": "number", "customerPayment": "refNbr", "purchaseOrder": "orderNbr",
-                            "journalTransaction": "batchNumber"][kind]
+            let keyField = [
+                "inventory": "inventoryNumber", "customer": "number", "customerPayment": "refNbr",
+                "purchaseOrder": "orderNbr",
+                "journalTransaction": "batchNumber",
+            ][kind]
             if let keyField {
                 let keys = Set(records.compactMap { $0[keyField] as? String })
-                #expect(keys == Set(payloads.filter { $0.kind == kind }.map(\.key)), "\(kind)", sourceLocation: sourceLocation)
+                #expect(
+                    keys == Set(payloads.filter { $0.kind == kind }.map(\.key)), "\(kind)",
+                    sourceLocation: sourceLocation)
             }
         }
     }
@@ -72,7 +82,8 @@ import VismaUpload
 
     /// `flexyvisma-upload` killed with SIGKILL at seeded random moments, restarted after each kill.
     @Test func killedUploadsResumeWithoutLosingOrDuplicatingRecords() async throws {
-        let configuration = SimulatorConfiguration(rateLimit: nil, faults: try FaultPlan(parsing: "delay:0.5@15ms"), seed: 7)
+        let configuration = SimulatorConfiguration(
+            rateLimit: nil, faults: try FaultPlan(parsing: "delay:0.5@15ms"), seed: 7)
         try await RunningSimulator.with(configuration) { simulator in
             let fixture = try PipelineFixture(simulator: simulator, parallelism: 4)
             let id = try await fixture.prepareBatch()
@@ -85,7 +96,9 @@ import VismaUpload
                 var kills = 0
                 for _ in 0..<4 {
                     let before = engine.requestCount
-                    let running = try ChildProcess.start(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path], environment: environment)
+                    let running = try ChildProcess.start(
+                        ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path],
+                        environment: environment)
                     let threshold = before + Int.random(in: 5...40, using: &generator)
                     while engine.requestCount < threshold, running.process.isRunning { usleep(2_000) }
                     if running.process.isRunning {
@@ -99,11 +112,13 @@ import VismaUpload
             }
             #expect(kills >= 3)
             let final = try await offCooperativePool {
-                try ChildProcess.run(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path], environment: environment)
+                try ChildProcess.run(
+                    ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path], environment: environment)
             }
             #expect(final.status == 0, "\(final)")
             try await expectExactlyOnce(fixture, id)
-            let manifest = try StageManifest.decode(Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent("upload.manifest.json")))
+            let manifest = try StageManifest.decode(
+                Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent("upload.manifest.json")))
             #expect(manifest.status == .accepted)
         }
     }

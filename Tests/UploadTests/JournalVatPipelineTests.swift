@@ -23,7 +23,8 @@ import VismaUpload
             let id = try await fixture.prepareBatch()
             let outcome = try await fixture.upload()
             #expect(outcome.exitStatus == .success, "\(outcome.summary)")
-            let export = try StageManifest.decode(Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent("export.manifest.json")))
+            let export = try StageManifest.decode(
+                Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent("export.manifest.json")))
             let journals = try await fixture.entities("journalTransaction")
             #expect(journals.count == 14)
             for journal in journals {
@@ -36,11 +37,17 @@ import VismaUpload
                 #expect(vatLines.allSatisfy { $0["accountNumber"] as? String == "7200" })
                 #expect(lines.contains { ($0["vatCode"] as? [String: Any])?["id"] as? String == "1" })
                 // Tender and rounding lines carry no VAT fields.
-                #expect(lines.filter { $0["vat"] == nil && $0["vatCode"] == nil }.allSatisfy { ($0["debitAmount"] as? Double ?? 0) > 0 || $0["accountNumber"] as? String == "3690" })
-                let booked = vatLines.reduce(Int64(0)) { $0 + Self.ore($1["creditAmount"]) - Self.ore($1["debitAmount"]) }
+                #expect(
+                    lines.filter { $0["vat"] == nil && $0["vatCode"] == nil }.allSatisfy {
+                        ($0["debitAmount"] as? Double ?? 0) > 0 || $0["accountNumber"] as? String == "3690"
+                    })
+                let booked = vatLines.reduce(Int64(0)) {
+                    $0 + Self.ore($1["creditAmount"]) - Self.ore($1["debitAmount"])
+                }
                 let day = (journal["transactionDate"] as? String ?? "").prefix(10)
                 let department = journal["branch"] as? String == "1" ? "Café" : "Restaurant"
-                let totals = try #require(export.controlTotals?.receiptDays.first { $0.businessDay == day && $0.department == department })
+                let totals = try #require(
+                    export.controlTotals?.receiptDays.first { $0.businessDay == day && $0.department == department })
                 let gross = FixedPoint(parsing: totals.grossByVatCode["25"] ?? "0", scale: 2)?.units ?? 0
                 #expect(booked == Self.vatContained(inGross: gross, ratePercent: 25), "\(number)")
             }
@@ -60,8 +67,14 @@ import VismaUpload
             #expect(outcome.exitStatus == .success, "\(outcome.summary)")
             let held = try await fixture.entities("journalTransaction")
             #expect(held.count == 14)
-            #expect(held.allSatisfy { $0["financialPeriod"] as? String == "202705" && $0["postPeriod"] as? String == "052027" })
-            #expect(try await fixture.entities("customerPayment").allSatisfy { $0["applicationPeriod"] as? String == "202705" })
+            #expect(
+                held.allSatisfy {
+                    $0["financialPeriod"] as? String == "202705" && $0["postPeriod"] as? String == "052027"
+                })
+            #expect(
+                try await fixture.entities("customerPayment").allSatisfy {
+                    $0["applicationPeriod"] as? String == "202705"
+                })
         }
     }
 
@@ -82,7 +95,8 @@ import VismaUpload
             let id = try await fixture.prepareBatch()
             let journals = try fixture.payloads(id).filter { $0.group == .journalTransactions }
             #expect(!journals.isEmpty)
-            #expect(journals.allSatisfy { !$0.bodyText.contains("vatId") && !$0.bodyText.contains("createVatTransaction") })
+            #expect(
+                journals.allSatisfy { !$0.bodyText.contains("vatId") && !$0.bodyText.contains("createVatTransaction") })
             #expect(try await fixture.upload().exitStatus == .success)
             let held = try await fixture.entities("journalTransaction")
             #expect(held.count == 14)

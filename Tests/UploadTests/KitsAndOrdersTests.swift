@@ -25,16 +25,26 @@ import VismaUpload
             var fixture = try PipelineFixture(simulator: simulator)
             fixture.configuration.pipeline.quantityDecimalPlaces = 3
             try fixture.configuration.encoded().write(to: fixture.root.configFile)
-            try changeSource(fixture, "UPDATE calculation_components SET quantity_e4 = 185 WHERE item_number = '1004' AND component_item = 'R-100'")
+            try changeSource(
+                fixture,
+                "UPDATE calculation_components SET quantity_e4 = 185 WHERE item_number = '1004' AND component_item = 'R-100'"
+            )
             _ = try await fixture.prepareBatch()
             #expect(try await fixture.upload().exitStatus == .success)
-            let stored = try await fixture.entities("kitSpecification").first { $0["kitInventoryID"] as? String == "1004" }
-            let line = (stored?["stockComponentLines"] as? [[String: Any]])?.first { $0["componentID"] as? String == "R-100" }
+            let stored = try await fixture.entities("kitSpecification").first {
+                $0["kitInventoryID"] as? String == "1004"
+            }
+            let line = (stored?["stockComponentLines"] as? [[String: Any]])?.first {
+                $0["componentID"] as? String == "R-100"
+            }
             #expect(line?["componentQty"] as? Double == 0.019)
 
             // The same recipe again (0.0186 is 0.019 too): nothing to send.
             let touch = "UPDATE calculations SET modified_at = '2026-11-29T09:00:00+01:00' WHERE item_number = '1004'"
-            try changeSource(fixture, "UPDATE calculation_components SET quantity_e4 = 186 WHERE item_number = '1004' AND component_item = 'R-100'; \(touch)")
+            try changeSource(
+                fixture,
+                "UPDATE calculation_components SET quantity_e4 = 186 WHERE item_number = '1004' AND component_item = 'R-100'; \(touch)"
+            )
             let second = try await fixture.prepareBatch()
             #expect(try fixture.payloads(second).filter { $0.group == .kitSpecifications }.isEmpty)
             #expect(try await fixture.upload().exitStatus == .success)
@@ -47,7 +57,9 @@ import VismaUpload
             let third = try await fixture.prepareBatch()
             let kits = try fixture.payloads(third).filter { $0.group == .kitSpecifications }
             #expect(kits.map(\.key) == ["1004/2"])
-            let sent = kits.first?.body["stockComponentLines"]?.arrayValue?.first { $0["compInventoryID"]?["value"]?.stringValue == "R-100" }
+            let sent = kits.first?.body["stockComponentLines"]?.arrayValue?.first {
+                $0["compInventoryID"]?["value"]?.stringValue == "R-100"
+            }
             #expect(sent?["dfltCompQty"]?["value"]?.numberValue == 0.02)
         }
     }
@@ -61,7 +73,10 @@ import VismaUpload
             #expect(try await fixture.upload().exitStatus == .success)
             let orders = try await fixture.entities("purchaseOrder")
             #expect(orders.count == 5)
-            let warehouses = Set(orders.flatMap { ($0["lines"] as? [[String: Any]]) ?? [] }.compactMap { ($0["warehouse"] as? [String: Any])?["id"] as? String })
+            let warehouses = Set(
+                orders.flatMap { ($0["lines"] as? [[String: Any]]) ?? [] }.compactMap {
+                    ($0["warehouse"] as? [String: Any])?["id"] as? String
+                })
             #expect(warehouses == ["CAFE", "RESTAURANT"])
         }
     }
@@ -90,7 +105,9 @@ import VismaUpload
         #expect(message.contains("Error: The purchase order has "))
         #expect(message.contains("\nLine 1: 'Warehouse' cannot be empty.\nLine 2: 'Warehouse' cannot be empty."))
         for line in message.split(separator: "\n") { #expect(status.contains(line), "\(line)") }
-        #expect(status.contains("\n    Line 2: 'Warehouse' cannot be empty."), "continuation lines are indented under the first: \(status)")
+        #expect(
+            status.contains("\n    Line 2: 'Warehouse' cannot be empty."),
+            "continuation lines are indented under the first: \(status)")
         #expect(status.contains("To check the Visma company against the configuration: flexyvisma doctor --root "))
     }
 

@@ -16,7 +16,9 @@ import VismaUpload
     static let fixture = Repository.root.appendingPathComponent("Tests/Fixtures/legacy-root-v1", isDirectory: true)
 
     /// A copy of the fixture's root, its config pointed at `simulator`.
-    func copyRoot(into folder: TemporaryFolder, simulator: RunningSimulator) throws -> (PipelineRoot, PipelineConfiguration) {
+    func copyRoot(
+        into folder: TemporaryFolder, simulator: RunningSimulator
+    ) throws -> (PipelineRoot, PipelineConfiguration) {
         let root = PipelineRoot(folder.url.appendingPathComponent("root", isDirectory: true))
         try FileManager.default.copyItem(at: Self.fixture.appendingPathComponent("root"), to: root.url)
         for url in root.folders where !FileManager.default.fileExists(atPath: url.path) {
@@ -43,7 +45,9 @@ import VismaUpload
     }
 
     func migrations(_ url: URL) throws -> [String] {
-        try DatabaseQueue(path: url.path).read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
+        try DatabaseQueue(path: url.path).read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        }
     }
 
     func rows(in table: String, of url: URL) throws -> Int {
@@ -56,7 +60,8 @@ import VismaUpload
     static var companyTakingLegacyJournals: CompanyFixture {
         var company = CompanyFixture.sampleVenue
         company.vatCategories += [
-            .init(id: "U25", description: "Moms 25 % (legacy)", active: true), .init(id: "U0", description: "Momsfri (legacy)", active: true),
+            .init(id: "U25", description: "Moms 25 % (legacy)", active: true),
+            .init(id: "U0", description: "Momsfri (legacy)", active: true),
         ]
         return company
     }
@@ -71,13 +76,18 @@ import VismaUpload
     /// Writes logged after request `after`: every request but lookups, tokens and admin ones.
     func writes(_ simulator: RunningSimulator, after: Int) throws -> [String] {
         try log(simulator)
-            .filter { $0.sequence > after && $0.method != "GET" && !$0.path.hasPrefix("/_simulator") && !$0.path.hasPrefix("/connect") }
+            .filter {
+                $0.sequence > after && $0.method != "GET" && !$0.path.hasPrefix("/_simulator")
+                    && !$0.path.hasPrefix("/connect")
+            }
             .map { "\($0.method) \($0.path)" }
     }
 
     @Test func aRootFromBeforeMigrationsUploadsExactlyTheRecordsItHadNotDone() async throws {
         let folder = try TemporaryFolder("legacy-root")
-        try await RunningSimulator.with(SimulatorConfiguration(fixture: Self.companyTakingLegacyJournals, rateLimit: nil)) { simulator in
+        try await RunningSimulator.with(
+            SimulatorConfiguration(fixture: Self.companyTakingLegacyJournals, rateLimit: nil)
+        ) { simulator in
             let (root, configuration) = try copyRoot(into: folder, simulator: simulator)
             #expect(try HaltRecord.current(in: root) == nil)
             let batch = try #require(root.batchesInProgress().first)
@@ -99,7 +109,9 @@ import VismaUpload
             let seeding = try VismaTestClient(baseURL: simulator.baseURL)
             try await seeding.authenticate()
             for record in records where before[record.sequence]?.state == .done {
-                #expect(try await seeding.send(record.method, record.path, json: record.bodyText, record: false).status / 100 == 2)
+                #expect(
+                    try await seeding.send(record.method, record.path, json: record.bodyText, record: false).status
+                        / 100 == 2)
             }
             let seeded = try log(simulator).map(\.sequence).max() ?? 0
 

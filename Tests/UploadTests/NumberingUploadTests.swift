@@ -37,12 +37,18 @@ import VismaUpload
 
     /// The simulator's records of a kind by the own key each keeps, with Visma's number.
     func byOwnKey(_ fixture: PipelineFixture, _ kind: String) async throws -> [String: [String]] {
-        let (keyOf, numberField): ((([String: Any]) -> String?), String) = switch kind {
-        case "customer": ({ $0["accountReference"] as? String }, "number")
-        case "customerPayment": ({ $0["paymentRef"] as? String }, "refNbr")
-        case "purchaseOrder": ({ ($0["description"] as? String).map { String($0.dropFirst("FlexyBox ".count)) } }, "orderNbr")
-        default: ({ (($0["journalTransactionLines"] as? [[String: Any]])?.first?["referenceNumber"] as? String) }, "batchNumber")
-        }
+        let (keyOf, numberField): ((([String: Any]) -> String?), String) =
+            switch kind {
+            case "customer": ({ $0["accountReference"] as? String }, "number")
+            case "customerPayment": ({ $0["paymentRef"] as? String }, "refNbr")
+            case "purchaseOrder":
+                ({ ($0["description"] as? String).map { String($0.dropFirst("FlexyBox ".count)) } }, "orderNbr")
+            default:
+                (
+                    { (($0["journalTransactionLines"] as? [[String: Any]])?.first?["referenceNumber"] as? String) },
+                    "batchNumber"
+                )
+            }
         var found: [String: [String]] = [:]
         for record in try await fixture.entities(kind) {
             found[keyOf(record) ?? "?", default: []].append(record[numberField] as? String ?? "?")
@@ -80,7 +86,8 @@ import VismaUpload
             // Each payment names the customer Visma numbered, not FlexyBox's number.
             for record in try await fixture.entities("customerPayment") {
                 let paymentRef = try #require(record["paymentRef"] as? String)
-                let ours = try #require(payloads.first { $0.kind == "customerPayment" && $0.key == paymentRef }?.references.first?.key)
+                let ours = try #require(
+                    payloads.first { $0.kind == "customerPayment" && $0.key == paymentRef }?.references.first?.key)
                 #expect((record["customer"] as? [String: Any])?["number"] as? String == customers[ours]?.first)
             }
         }
@@ -133,17 +140,24 @@ import VismaUpload
             _ = try await fixture.prepareBatch()
             #expect(try await fixture.upload().exitStatus == .success)
             let before = try await fixture.entities("customer")
-            let vismaNumber = try #require(before.first { $0["accountReference"] as? String == "K-1017" }?["number"] as? String)
+            let vismaNumber = try #require(
+                before.first { $0["accountReference"] as? String == "K-1017" }?["number"] as? String)
             #expect(vismaNumber != "K-1017")
 
             let queue = try DatabaseQueue(path: fixture.root.resolve("source/flexybox.sqlite").path)
             try await queue.write { db in
-                try db.execute(sql: "UPDATE customers SET email = 'ny@example.dk', modified_at = '2026-11-29T09:00:00+01:00' WHERE customer_number = 'K-1017'")
+                try db.execute(
+                    sql:
+                        "UPDATE customers SET email = 'ny@example.dk', modified_at = '2026-11-29T09:00:00+01:00' WHERE customer_number = 'K-1017'"
+                )
             }
             try queue.close()
             let second = try await fixture.prepareBatch()
             let payloads = try fixture.payloads(second)
-            #expect(payloads.map { "\($0.method) \($0.kind) \($0.key) \($0.path)" } == ["PUT customer K-1017 /v1/customer/\(vismaNumber)"])
+            #expect(
+                payloads.map { "\($0.method) \($0.kind) \($0.key) \($0.path)" } == [
+                    "PUT customer K-1017 /v1/customer/\(vismaNumber)"
+                ])
             #expect(try await fixture.upload().exitStatus == .success)
             let after = try await fixture.entities("customer")
             #expect(after.count == before.count)

@@ -12,13 +12,20 @@ import VismaUpload
 /// Customer deposits and withdrawals as Visma releases them, over HTTP to the simulator.
 @Suite struct PaymentUploadTests {
     /// The sample week's withdrawals: K-1010 takes 500.00 of its 5,000.00 deposit, K-1005 all of its 500.00.
-    static let withdrawals = ["P-20261127-01": ("P-20261123-02", 4500.0, "Open"), "P-20261128-02": ("P-20261123-01", 0.0, "Closed")]
+    static let withdrawals = [
+        "P-20261127-01": ("P-20261123-02", 4500.0, "Open"), "P-20261128-02": ("P-20261123-01", 0.0, "Closed"),
+    ]
 
     func payments(_ fixture: PipelineFixture) async throws -> [String: [String: Any]] {
-        Dictionary(uniqueKeysWithValues: try await fixture.entities("customerPayment").map { ($0["refNbr"] as? String ?? "", $0) })
+        Dictionary(
+            uniqueKeysWithValues: try await fixture.entities("customerPayment").map {
+                ($0["refNbr"] as? String ?? "", $0)
+            })
     }
 
-    func expectWithdrawalsApplied(_ fixture: PipelineFixture, released: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func expectWithdrawalsApplied(
+        _ fixture: PipelineFixture, released: Bool = true, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let held = try await payments(fixture)
         for (refund, (deposit, balance, status)) in Self.withdrawals {
             let lines = held[refund]?["paymentLines"] as? [[String: Any]] ?? []
@@ -35,8 +42,11 @@ import VismaUpload
 
     /// Release POSTs per document: each released once, never asked twice.
     func releaseRequests(_ simulator: RunningSimulator) async throws -> [String: Int] {
-        let log = try await VismaTestClient(baseURL: simulator.baseURL).send("GET", "/_simulator/requests", record: false)
-        let paths = (log.jsonObject["requests"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }.filter { $0.hasSuffix("/action/release") }
+        let log = try await VismaTestClient(baseURL: simulator.baseURL).send(
+            "GET", "/_simulator/requests", record: false)
+        let paths = (log.jsonObject["requests"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }.filter {
+            $0.hasSuffix("/action/release")
+        }
         return paths.reduce(into: [:]) { $0[$1, default: 0] += 1 }
     }
 
@@ -68,7 +78,9 @@ import VismaUpload
             let fixture = try PipelineFixture(simulator: simulator)
             // K-1005's deposit was made before go-live: FlexyBox has only the withdrawal.
             let queue = try DatabaseQueue(path: fixture.root.resolve("source/flexybox.sqlite").path)
-            try await queue.write { db in try db.execute(sql: "DELETE FROM customer_payments WHERE payment_id = 'P-20261123-01'") }
+            try await queue.write { db in
+                try db.execute(sql: "DELETE FROM customer_payments WHERE payment_id = 'P-20261123-01'")
+            }
             try queue.close()
             _ = try await fixture.prepareBatch()
             let first = try await fixture.upload()
@@ -76,11 +88,15 @@ import VismaUpload
             let halt = try #require(try HaltRecord.current(in: fixture.root))
             let message = try #require(halt.first?.message)
             #expect(message.contains("no open deposit for customer K-1005"), "\(message)")
-            #expect(message.contains("as a Prepayment of at least 500.00 dated 2026-11-28 or earlier and release it"), "\(message)")
+            #expect(
+                message.contains("as a Prepayment of at least 500.00 dated 2026-11-28 or earlier and release it"),
+                "\(message)")
             #expect(halt.first?.record == "P-20261128-02")
             #expect(halt.first?.rule == "payment.no-open-deposit")
             #expect(first.summary.contains("cannot send customerPayment P-20261128-02"), "\(first.summary)")
-            #expect(try PipelineStatus.read(root: fixture.root, configuration: fixture.configuration).text.contains(message))
+            #expect(
+                try PipelineStatus.read(root: fixture.root, configuration: fixture.configuration).text.contains(message)
+            )
             #expect(try await fixture.entities("journalTransaction").isEmpty)
 
             // The bookkeeper records the opening balance in Visma and releases it.
@@ -92,11 +108,16 @@ import VismaUpload
                  "paymentRef": {"value": "Saldo før FlexyVisma"}, "paymentAmount": {"value": 800}, "hold": {"value": false}}
                 """#
             #expect(try await client.post("/v1/customerPayment", opening).status == 201)
-            #expect(try await client.post("/v1/customerPayment/OB-K-1005/action/release", #"{"type": {"value": "Prepayment"}}"#).status == 200)
+            #expect(
+                try await client.post(
+                    "/v1/customerPayment/OB-K-1005/action/release", #"{"type": {"value": "Prepayment"}}"#
+                ).status == 200)
             let retried = try await fixture.upload(retry: true)
             #expect(retried.exitStatus == .success, "\(retried.summary)")
             let held = try await payments(fixture)
-            #expect((held["P-20261128-02"]?["paymentLines"] as? [[String: Any]])?.first?["refNbr"] as? String == "OB-K-1005")
+            #expect(
+                (held["P-20261128-02"]?["paymentLines"] as? [[String: Any]])?.first?["refNbr"] as? String == "OB-K-1005"
+            )
             #expect(held["OB-K-1005"]?["availableBalance"] as? Double == 300)
             #expect(try await fixture.entities("journalTransaction").count == 14)
         }
@@ -110,12 +131,16 @@ import VismaUpload
             let id = try await fixture.prepareBatch()
             let first = try await fixture.upload()
             #expect(first.exitStatus == .temporaryFailure, "\(first.summary)")
-            #expect(first.summary.contains("waits until Visma has released deposit(s) P-20261123-02"), "\(first.summary)")
+            #expect(
+                first.summary.contains("waits until Visma has released deposit(s) P-20261123-02"), "\(first.summary)")
             #expect(try HaltRecord.current(in: fixture.root) == nil)
             let status = try PipelineStatus.read(root: fixture.root, configuration: fixture.configuration)
             #expect(status.waiting.count == 2)
             #expect(status.text.contains("Waiting for Visma:"))
-            #expect(status.text.contains("\(id) customerPayment P-20261128-02: withdrawal of 500.00 for customer K-1005 waits"), "\(status.text)")
+            #expect(
+                status.text.contains(
+                    "\(id) customerPayment P-20261128-02: withdrawal of 500.00 for customer K-1005 waits"),
+                "\(status.text)")
             #expect(try await fixture.entities("journalTransaction").count == 14)
             #expect(try await payments(fixture)["P-20261128-02"] == nil)
 
@@ -123,7 +148,10 @@ import VismaUpload
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             try await client.authenticate()
             for deposit in ["P-20261123-01", "P-20261123-02"] {
-                #expect(try await client.post("/v1/customerPayment/\(deposit)/action/release", #"{"type": {"value": "Prepayment"}}"#).status == 200)
+                #expect(
+                    try await client.post(
+                        "/v1/customerPayment/\(deposit)/action/release", #"{"type": {"value": "Prepayment"}}"#
+                    ).status == 200)
             }
             let second = try await fixture.upload()
             #expect(second.exitStatus == .success, "\(second.summary)")
@@ -148,14 +176,18 @@ import VismaUpload
             #expect(halt.first?.record == "P-20261124-01")
 
             let client = try VismaTestClient(baseURL: simulator.baseURL)
-            let active = #"{"accounts": [{"number": "5530", "description": "MobilePay", "type": "Asset", "active": true}]}"#
+            let active =
+                #"{"accounts": [{"number": "5530", "description": "MobilePay", "type": "Asset", "active": true}]}"#
             #expect(try await client.send("POST", "/_simulator/fixture", json: active, record: false).status == 200)
             let retried = try await fixture.upload(retry: true)
             #expect(retried.exitStatus == .success, "\(retried.summary)")
             try await expectWithdrawalsApplied(fixture)
             let releases = try await releaseRequests(simulator)
             #expect(releases["/v1/customerPayment/P-20261124-01/action/release"] == 2)  // failed, then done
-            #expect(releases.filter { $0.key != "/v1/customerPayment/P-20261124-01/action/release" }.values.allSatisfy { $0 == 1 })
+            #expect(
+                releases.filter { $0.key != "/v1/customerPayment/P-20261124-01/action/release" }.values.allSatisfy {
+                    $0 == 1
+                })
         }
     }
 
@@ -166,7 +198,9 @@ import VismaUpload
             let fixture = try PipelineFixture(simulator: simulator)
             let id = try await fixture.prepareBatch()
             let secret = ClientSecret(value: ClientSecret.simulatorDemoSecret)
-            let first = try await UploadStage(root: fixture.root, configuration: fixture.configuration, secret: secret, releaseLooks: 0).run()
+            let first = try await UploadStage(
+                root: fixture.root, configuration: fixture.configuration, secret: secret, releaseLooks: 0
+            ).run()
             #expect(first.exitStatus == .temporaryFailure, "\(first.summary)")
             #expect(first.summary.contains("Visma has not finished releasing"), "\(first.summary)")
             let waiting = try PipelineStatus.read(root: fixture.root, configuration: fixture.configuration).waiting
@@ -176,7 +210,9 @@ import VismaUpload
             var last = first
             while last.exitStatus != .success, runs < 6 {
                 runs += 1
-                last = try await UploadStage(root: fixture.root, configuration: fixture.configuration, secret: secret, releaseLooks: 0).run()
+                last = try await UploadStage(
+                    root: fixture.root, configuration: fixture.configuration, secret: secret, releaseLooks: 0
+                ).run()
             }
             #expect(last.exitStatus == .success, "\(last.summary)")
             #expect(runs > 1)
@@ -201,12 +237,19 @@ import VismaUpload
             try await client.authenticate()
             // Customers first (the deposits need them), then the deposits as the crashed run sent them.
             let customers = records.filter { $0.group == .customers }
-            let deposits = records.filter { $0.group == .customerPayments && $0.body["type"]?["value"]?.stringValue == "Prepayment" }
-            for record in customers + deposits { #expect(try await client.post(record.path, record.bodyText).status == 201) }
+            let deposits = records.filter {
+                $0.group == .customerPayments && $0.body["type"]?["value"]?.stringValue == "Prepayment"
+            }
+            for record in customers + deposits {
+                #expect(try await client.post(record.path, record.bodyText).status == 201)
+            }
             do {
                 let ledger = try UploadLedger(root: fixture.root)
                 try ledger.prepare(batch: id, records: records)
-                let done = { (record: PayloadRecord) -> (sequence: Int, state: UploadLedger.State, vismaId: String?, message: String?) in
+                let done = {
+                    (
+                        record: PayloadRecord
+                    ) -> (sequence: Int, state: UploadLedger.State, vismaId: String?, message: String?) in
                     (record.sequence, .done, record.key, nil)
                 }
                 try ledger.record(batch: id, customers.map(done))
@@ -234,32 +277,49 @@ import VismaUpload
             #expect(try await fixture.upload().exitStatus == .success)
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             try await client.authenticate()
-            #expect(try await client.put("/v1/customer/K-1001", #"{"creditTermsId": {"value": "30D"}, "status": {"value": "OnHold"}}"#).status == 204)
+            #expect(
+                try await client.put(
+                    "/v1/customer/K-1001", #"{"creditTermsId": {"value": "30D"}, "status": {"value": "OnHold"}}"#
+                ).status == 204)
             #expect(try await client.put("/v1/customer/K-1003", #"{"creditTermsId": {"value": "30D"}}"#).status == 204)
 
             let queue = try DatabaseQueue(path: fixture.root.resolve("source/flexybox.sqlite").path)
             try await queue.write { db in
-                try db.execute(sql: """
-                    UPDATE customers SET city = 'Odense SØ', email = 'kasse@havnebowl.dk', modified_at = '2026-11-29T09:00:00+01:00'
-                    WHERE customer_number = 'K-1001'
-                    """)
-                try db.execute(sql: "UPDATE customers SET modified_at = '2026-11-29T09:00:00+01:00' WHERE customer_number = 'K-1002'")
-                try db.execute(sql: "UPDATE customers SET customer_class = 'FORENING', modified_at = '2026-11-29T09:00:00+01:00' WHERE customer_number = 'K-1003'")
+                try db.execute(
+                    sql: """
+                        UPDATE customers SET city = 'Odense SØ', email = 'kasse@havnebowl.dk', modified_at = '2026-11-29T09:00:00+01:00'
+                        WHERE customer_number = 'K-1001'
+                        """)
+                try db.execute(
+                    sql:
+                        "UPDATE customers SET modified_at = '2026-11-29T09:00:00+01:00' WHERE customer_number = 'K-1002'"
+                )
+                try db.execute(
+                    sql:
+                        "UPDATE customers SET customer_class = 'FORENING', modified_at = '2026-11-29T09:00:00+01:00' WHERE customer_number = 'K-1003'"
+                )
             }
             try queue.close()
             let second = try await fixture.prepareBatch()
             let payloads = try fixture.payloads(second)
-            #expect(payloads.map { "\($0.method) \($0.kind) \($0.key)" } == ["PUT customer K-1001", "PUT customer K-1003"])
-            let transform = try StageManifest.decode(Data(contentsOf: fixture.root.batchFolder(second).appendingPathComponent("transform.manifest.json")))
+            #expect(
+                payloads.map { "\($0.method) \($0.kind) \($0.key)" } == ["PUT customer K-1001", "PUT customer K-1003"])
+            let transform = try StageManifest.decode(
+                Data(contentsOf: fixture.root.batchFolder(second).appendingPathComponent("transform.manifest.json")))
             #expect(transform.counts["customer.unchanged"] == 1)
-            let expected = #"{"mainAddress":{"value":{"city":{"value":"Odense SØ"}}},"mainContact":{"value":{"email":{"value":"kasse@havnebowl.dk"}}}}"#
+            let expected =
+                #"{"mainAddress":{"value":{"city":{"value":"Odense SØ"}}},"mainContact":{"value":{"email":{"value":"kasse@havnebowl.dk"}}}}"#
             #expect(payloads.first?.bodyText == expected)
             // A new class keeps the customer's own settings.
-            #expect(payloads.last?.bodyText == #"{"customerClassId":{"value":"FORENING"},"overrideWithClassValues":false}"#)
+            #expect(
+                payloads.last?.bodyText == #"{"customerClassId":{"value":"FORENING"},"overrideWithClassValues":false}"#)
 
             #expect(try await fixture.upload().exitStatus == .success)
-            let bodies = try await client.send("GET", "/_simulator/bodies", record: false).jsonObject["bodies"] as? [[String: Any]] ?? []
-            let sent = try #require(bodies.last { $0["method"] as? String == "PUT" && $0["path"] as? String == "/v1/customer/K-1001" })
+            let bodies =
+                try await client.send("GET", "/_simulator/bodies", record: false).jsonObject["bodies"]
+                as? [[String: Any]] ?? []
+            let sent = try #require(
+                bodies.last { $0["method"] as? String == "PUT" && $0["path"] as? String == "/v1/customer/K-1001" })
             #expect(Set((sent["body"] as? [String: Any])?.keys.map { $0 } ?? []) == ["mainAddress", "mainContact"])
             let held = try await client.get("/v1/customer/K-1001").jsonObject
             #expect((held["mainAddress"] as? [String: Any])?["city"] as? String == "Odense SØ")

@@ -25,7 +25,8 @@ struct PipelineFixture: Sendable {
         folder = try TemporaryFolder("flexyvisma-upload")
         root = PipelineRoot(folder.url)
         for url in root.folders { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
-        var configuration = PipelineConfiguration.sampleVenue(vismaBaseURL: simulator.baseURL, sourcePath: "source/flexybox.sqlite")
+        var configuration = PipelineConfiguration.sampleVenue(
+            vismaBaseURL: simulator.baseURL, sourcePath: "source/flexybox.sqlite")
         configuration.pipeline.settleSeconds = 0
         configuration.pipeline.uploadParallelism = parallelism
         self.configuration = configuration
@@ -33,7 +34,8 @@ struct PipelineFixture: Sendable {
         let source = root.resolve("source/flexybox.sqlite")
         try Repository.buildSampleVenue(at: source)
         let queue = try DatabaseQueue(path: source.path)
-        let corrections = try String(contentsOf: Repository.samples.appendingPathComponent("venue/corrections.sql"), encoding: .utf8)
+        let corrections = try String(
+            contentsOf: Repository.samples.appendingPathComponent("venue/corrections.sql"), encoding: .utf8)
         try queue.inDatabase { db in try db.execute(sql: corrections) }
         try queue.close()
     }
@@ -44,14 +46,19 @@ struct PipelineFixture: Sendable {
 
     /// Export and validate (against the simulator, or a given snapshot) and transform: the batch ready to upload.
     func prepareBatch(reference: ReferenceSnapshot? = nil) async throws -> BatchID {
-        let root = root, configuration = configuration, schemas = schemas, connection = connection
+        let root = root
+        let configuration = configuration
+        let schemas = schemas
+        let connection = connection
         let referenceFile = try reference.map { snapshot -> URL in
             let url = folder.path("reference.json")
             try snapshot.encoded().write(to: url)
             return url
         }
         // Synchronous stage work runs off the cooperative pool, which the in-process simulator needs to answer.
-        _ = try await offCooperativePool { try FlexBoxExportRun.export(root: root, configuration: configuration, schemas: schemas) }
+        _ = try await offCooperativePool {
+            try FlexBoxExportRun.export(root: root, configuration: configuration, schemas: schemas)
+        }
         let validated = try await ValidateStage(
             ValidateRequest(
                 root: root, configuration: configuration, schemas: schemas, referenceFile: referenceFile,
@@ -60,14 +67,19 @@ struct PipelineFixture: Sendable {
         guard validated.exitStatus == .success, let id = validated.batchId else {
             throw OperatorMessage(.dataRejected, "validation: \(validated.reportLines.joined(separator: "\n"))")
         }
-        let transformed = try await offCooperativePool { try TransformStage(root: root, configuration: configuration).run() }
-        guard transformed.batchId == id else { throw OperatorMessage(.internalError, "transform took \(String(describing: transformed.batchId))") }
+        let transformed = try await offCooperativePool {
+            try TransformStage(root: root, configuration: configuration).run()
+        }
+        guard transformed.batchId == id else {
+            throw OperatorMessage(.internalError, "transform took \(String(describing: transformed.batchId))")
+        }
         return id
     }
 
     func upload(retry: Bool = false) async throws -> UploadOutcome {
         try await UploadStage(
-            root: root, configuration: configuration, secret: ClientSecret(value: ClientSecret.simulatorDemoSecret), retry: retry
+            root: root, configuration: configuration, secret: ClientSecret(value: ClientSecret.simulatorDemoSecret),
+            retry: retry
         ).run()
     }
 
@@ -90,9 +102,13 @@ struct PipelineFixture: Sendable {
 
 /// The export stage with the sample week's clock.
 enum FlexBoxExportRun {
-    static func export(root: PipelineRoot, configuration: PipelineConfiguration, schemas: SchemaDirectory) throws -> ExportOutcome {
+    static func export(
+        root: PipelineRoot, configuration: PipelineConfiguration, schemas: SchemaDirectory
+    ) throws -> ExportOutcome {
         try FlexyBoxExporter(
-            ExportRequest(root: root, configuration: configuration, schemas: schemas, selection: .sinceLast, now: PipelineFixture.afterSampleWeek, fault: nil)
+            ExportRequest(
+                root: root, configuration: configuration, schemas: schemas, selection: .sinceLast,
+                now: PipelineFixture.afterSampleWeek, fault: nil)
         ).run()
     }
 }

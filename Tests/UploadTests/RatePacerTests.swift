@@ -5,7 +5,9 @@ import Testing
 
 @Suite struct RatePacerTests {
     private func answer(remaining: Int, reset: Int) -> HTTPResponse {
-        HTTPResponse(status: 201, headers: ["x-ratelimit-remaining": String(remaining), "x-ratelimit-reset": String(reset)], body: Data())
+        HTTPResponse(
+            status: 201, headers: ["x-ratelimit-remaining": String(remaining), "x-ratelimit-reset": String(reset)],
+            body: Data())
     }
 
     @Test func anAnswerThatArrivesLateCannotWidenTheWindow() async {

@@ -15,7 +15,8 @@ import VismaUpload
 
     static func runStage(_ name: String, _ root: PipelineRoot) async throws -> ProcessResult {
         try await offCooperativePool {
-            try ChildProcess.run(ChildProcess.executable("flexyvisma-\(name)"), ["--root", root.url.path], environment: environment)
+            try ChildProcess.run(
+                ChildProcess.executable("flexyvisma-\(name)"), ["--root", root.url.path], environment: environment)
         }
     }
 
@@ -24,7 +25,9 @@ import VismaUpload
         let client = try VismaTestClient(baseURL: simulator.baseURL)
         let log = try await client.send("GET", "/_simulator/requests", record: false)
         return (log.jsonObject["requests"] as? [[String: Any]] ?? []).compactMap { entry in
-            guard let path = entry["path"] as? String, path.hasPrefix("/v1") || path.hasPrefix("/v2") else { return nil }
+            guard let path = entry["path"] as? String, path.hasPrefix("/v1") || path.hasPrefix("/v2") else {
+                return nil
+            }
             return "\(entry["method"] as? String ?? "") \(path)"
         }
     }
@@ -48,7 +51,9 @@ import VismaUpload
             #expect(halt.stage == .upload)
             #expect(halt.first?.rule == "input.changed")
             #expect(halt.first?.file == "payloads/01-raw-materials.jsonl")
-            #expect(halt.first?.message.contains(recorded) == true && halt.first?.message.contains(edited) == true, "\(String(describing: halt.first))")
+            #expect(
+                halt.first?.message.contains(recorded) == true && halt.first?.message.contains(edited) == true,
+                "\(String(describing: halt.first))")
             #expect(try await Self.apiRequests(simulator) == before)
             #expect(try await fixture.entities("inventory").isEmpty)
         }
@@ -59,7 +64,9 @@ import VismaUpload
             let fixture = try PipelineFixture(simulator: simulator)
             let id = try await fixture.prepareBatch()
             let payloads = fixture.root.batchFolder(id).appendingPathComponent("payloads")
-            try FileManager.default.copyItem(at: payloads.appendingPathComponent("01-raw-materials.jsonl"), to: payloads.appendingPathComponent("00-extra.jsonl"))
+            try FileManager.default.copyItem(
+                at: payloads.appendingPathComponent("01-raw-materials.jsonl"),
+                to: payloads.appendingPathComponent("00-extra.jsonl"))
             let upload = try await Self.runStage("upload", fixture.root)
             #expect(upload.status == 65, "\(upload)")
             #expect(try HaltRecord.current(in: fixture.root)?.first?.file == "payloads/00-extra.jsonl")
@@ -72,7 +79,10 @@ import VismaUpload
             let fixture = try PipelineFixture(simulator: simulator)
             let id = try await fixture.exportAndValidate()
             let folder = fixture.root.batchFolder(id)
-            let items = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasPrefix("items") && $0.hasSuffix(".csv") })
+            let items = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: folder.path).first {
+                    $0.hasPrefix("items") && $0.hasSuffix(".csv")
+                })
             let recorded = try DurableFiles.digest(of: folder.appendingPathComponent(items)).sha256
             let handle = try FileHandle(forWritingTo: folder.appendingPathComponent(items))
             try handle.seekToEnd()
@@ -105,11 +115,15 @@ import VismaUpload
             try FileManager.default.removeItem(at: added)
 
             let retried = try await offCooperativePool {
-                try ChildProcess.run(ChildProcess.executable("flexyvisma"), ["retry", "--root", fixture.root.url.path], environment: Self.environment)
+                try ChildProcess.run(
+                    ChildProcess.executable("flexyvisma"), ["retry", "--root", fixture.root.url.path],
+                    environment: Self.environment)
             }
             #expect(retried.status == 0, "\(retried)")
             #expect(try HaltRecord.current(in: fixture.root) == nil)
-            #expect(StageManifest.read(.transform, in: fixture.root.locateBatch(id) ?? fixture.root.batchFolder(id))?.status == .accepted)
+            #expect(
+                StageManifest.read(.transform, in: fixture.root.locateBatch(id) ?? fixture.root.batchFolder(id))?.status
+                    == .accepted)
             #expect(try await !fixture.entities("inventory").isEmpty)
         }
     }
@@ -145,7 +159,9 @@ import VismaUpload
             var first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
             first["method"] = method
             first["path"] = path
-            lines[0] = String(decoding: try JSONSerialization.data(withJSONObject: first, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+            lines[0] = String(
+                decoding: try JSONSerialization.data(
+                    withJSONObject: first, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
             try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
             try fixture.rehashPayloads(id)
             let before = try await Self.apiRequests(simulator)

@@ -1,7 +1,7 @@
 import FlexyVismaCore
-import PipelineOperations
-import GRDB
 import Foundation
+import GRDB
+import PipelineOperations
 import TestSupport
 import Testing
 import VismaPayloads
@@ -23,7 +23,11 @@ import VismaUpload
             #expect(items.count == 81)
             let kits = items.filter { $0["kitItem"] as? Bool == true }
             #expect(kits.count == 23)
-            #expect(kits.allSatisfy { $0["stockItem"] as? Bool == false && ($0["itemClass"] as? [String: Any])?["id"] as? String == "IKKELAGER" })
+            #expect(
+                kits.allSatisfy {
+                    $0["stockItem"] as? Bool == false
+                        && ($0["itemClass"] as? [String: Any])?["id"] as? String == "IKKELAGER"
+                })
             #expect(items.filter { $0["stockItem"] as? Bool == true }.count == 58)
             // Kit specifications: every raw material on the stock list, none on the non-stock list.
             let specifications = try await fixture.entities("kitSpecification")
@@ -43,14 +47,16 @@ import VismaUpload
             // Journals: one per business day and enabled department, balanced, totals equal to the receipts'.
             let journals = try await fixture.entities("journalTransaction")
             #expect(journals.count == 14)
-            let export = try StageManifest.decode(Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent("export.manifest.json")))
+            let export = try StageManifest.decode(
+                Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent("export.manifest.json")))
             for journal in journals {
                 let debit = journal["debitTotal"] as? Double ?? -1
                 #expect(debit == journal["creditTotal"] as? Double)
                 let branch = journal["branch"] as? String
                 let day = (journal["transactionDate"] as? String ?? "").prefix(10)
                 let department = branch == "1" ? "Café" : "Restaurant"
-                let totals = try #require(export.controlTotals?.receiptDays.first { $0.businessDay == day && $0.department == department })
+                let totals = try #require(
+                    export.controlTotals?.receiptDays.first { $0.businessDay == day && $0.department == department })
                 let gross = Double(FixedPoint(parsing: totals.grossSales, scale: 2)?.units ?? 0) / 100
                 #expect(abs(debit - gross) < 0.001, "\(day) \(department)")
             }
@@ -61,9 +67,13 @@ import VismaUpload
             #expect(details.rateLimited == 0)
             // One token for all workers: those that ask while it is being fetched wait for it.
             #expect(details.tokenFetches == 1)
-            let transform = try StageManifest.decode(Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent("transform.manifest.json")))
-            let transformed = Dictionary(uniqueKeysWithValues: (transform.controlTotals?.receiptDays ?? []).map { ($0.file, $0) })
-            let exported = Dictionary(uniqueKeysWithValues: (export.controlTotals?.receiptDays ?? []).filter { $0.department != "Bowling" }.map { ($0.file, $0) })
+            let transform = try StageManifest.decode(
+                Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent("transform.manifest.json")))
+            let transformed = Dictionary(
+                uniqueKeysWithValues: (transform.controlTotals?.receiptDays ?? []).map { ($0.file, $0) })
+            let exported = Dictionary(
+                uniqueKeysWithValues: (export.controlTotals?.receiptDays ?? []).filter { $0.department != "Bowling" }
+                    .map { ($0.file, $0) })
             #expect(transformed.count == 14)
             #expect(transformed == exported)
 
@@ -89,7 +99,10 @@ import VismaUpload
             try JSONEncoder().encode(exchanges).write(to: file)
             let result = try ChildProcess.run(
                 URL(fileURLWithPath: "/usr/bin/env"),
-                ["python3", Repository.root.appendingPathComponent("Scripts/check-openapi-conformance").path, spec.path, file.path])
+                [
+                    "python3", Repository.root.appendingPathComponent("Scripts/check-openapi-conformance").path,
+                    spec.path, file.path,
+                ])
             #expect(result.status == 0, "\(result.standardOutput.prefix(3000))")
         }
     }
@@ -132,7 +145,9 @@ import VismaUpload
             // The bookkeeper creates the supplier in Visma and retries.
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             let added = try await client.send(
-                "POST", "/_simulator/fixture", json: #"{"suppliers": [{"number": "\#(removed.number)", "name": "\#(removed.name)", "status": "Active"}]}"#,
+                "POST", "/_simulator/fixture",
+                json:
+                    #"{"suppliers": [{"number": "\#(removed.number)", "name": "\#(removed.name)", "status": "Active"}]}"#,
                 record: false)
             #expect(added.status == 200)
             let retried = try await fixture.upload(retry: true)
@@ -142,7 +157,8 @@ import VismaUpload
             #expect(try await fixture.entities("inventory").count == 81)
             #expect(try await fixture.entities("journalTransaction").count == 14)
             // Every record was written once; only the refused order was sent twice (refused, then accepted).
-            let log = try await VismaTestClient(baseURL: simulator.baseURL).send("GET", "/_simulator/requests", record: false)
+            let log = try await VismaTestClient(baseURL: simulator.baseURL).send(
+                "GET", "/_simulator/requests", record: false)
             let writes = (log.jsonObject["requests"] as? [[String: Any]] ?? []).filter {
                 ($0["method"] as? String) != "GET" && ($0["path"] as? String) != "/connect/token"
                     && !(($0["path"] as? String) ?? "").hasPrefix("/_simulator")
@@ -172,18 +188,30 @@ import VismaUpload
 
             let queue = try DatabaseQueue(path: fixture.root.resolve("source/flexybox.sqlite").path)
             try await queue.write { db in
-                try db.execute(sql: "UPDATE items SET sales_price_ore = 5000, modified_at = '2026-11-29T09:00:00+01:00' WHERE item_number = '1003'")
-                try db.execute(sql: "UPDATE calculation_components SET quantity_e4 = 200 WHERE item_number = '1004' AND component_item = 'R-100'")
-                try db.execute(sql: "UPDATE calculations SET modified_at = '2026-11-29T09:00:00+01:00' WHERE item_number = '1004'")
+                try db.execute(
+                    sql:
+                        "UPDATE items SET sales_price_ore = 5000, modified_at = '2026-11-29T09:00:00+01:00' WHERE item_number = '1003'"
+                )
+                try db.execute(
+                    sql:
+                        "UPDATE calculation_components SET quantity_e4 = 200 WHERE item_number = '1004' AND component_item = 'R-100'"
+                )
+                try db.execute(
+                    sql: "UPDATE calculations SET modified_at = '2026-11-29T09:00:00+01:00' WHERE item_number = '1004'")
             }
             try queue.close()
             let second = try await fixture.prepareBatch()
             let payloads = try fixture.payloads(second)
-            #expect(payloads.map { "\($0.method) \($0.kind) \($0.key)" } == ["PUT inventory 1003", "POST kitSpecification 1004/2"])
+            #expect(
+                payloads.map { "\($0.method) \($0.kind) \($0.key)" } == [
+                    "PUT inventory 1003", "POST kitSpecification 1004/2",
+                ])
             #expect(try await fixture.upload().exitStatus == .success)
             let espresso = try await fixture.entities("inventory").first { $0["inventoryNumber"] as? String == "1003" }
             #expect(espresso?["defaultPrice"] as? Double == 50)
-            let revisions = try await fixture.entities("kitSpecification").filter { $0["kitInventoryID"] as? String == "1004" }
+            let revisions = try await fixture.entities("kitSpecification").filter {
+                $0["kitInventoryID"] as? String == "1004"
+            }
             #expect(revisions.compactMap { $0["revision"] as? String }.sorted() == ["1", "2"])
         }
     }

@@ -6,6 +6,7 @@ import TestSupport
 import Testing
 import VismaPayloads
 import VismaSimulator
+
 @testable import VismaUpload
 
 /// Vouchers over a night: every day journal in the simulator gets its PDF and its receipts file, once each,
@@ -20,15 +21,18 @@ import VismaSimulator
             let number = try #require(journal["batchNumber"] as? String)
             let answer = try await client.get("/v2/journaltransaction/\(number)")
             let listed = answer.jsonObject["attachments"] as? [[String: Any]] ?? []
-            result[number] = Dictionary(uniqueKeysWithValues: listed.compactMap { item in
-                (item["name"] as? String).map { ($0, item["revision"] as? Int ?? 0) }
-            })
+            result[number] = Dictionary(
+                uniqueKeysWithValues: listed.compactMap { item in
+                    (item["name"] as? String).map { ($0, item["revision"] as? Int ?? 0) }
+                })
         }
         return result
     }
 
     /// Every journal holds exactly its voucher and its receipts file, each in revision 1.
-    static func expectOneVoucherPerJournal(_ fixture: PipelineFixture, _ id: BatchID, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    static func expectOneVoucherPerJournal(
+        _ fixture: PipelineFixture, _ id: BatchID, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let attachments = try VoucherAttachment.read(batchFolder: fixture.root.batchFolder(id))
         let byJournal = try await attachmentsByJournal(fixture)
         #expect(!byJournal.isEmpty, sourceLocation: sourceLocation)
@@ -36,12 +40,18 @@ import VismaSimulator
         for (number, files) in byJournal {
             #expect(files.count == 2, "\(number): \(files)", sourceLocation: sourceLocation)
             #expect(files.values.allSatisfy { $0 == 1 }, "\(number): \(files)", sourceLocation: sourceLocation)
-            #expect(files.keys.contains { $0.hasPrefix("bilag-POS") && $0.hasSuffix(".pdf") }, sourceLocation: sourceLocation)
-            #expect(files.keys.contains { $0.hasPrefix("receipts") && $0.hasSuffix(".xml") }, sourceLocation: sourceLocation)
+            #expect(
+                files.keys.contains { $0.hasPrefix("bilag-POS") && $0.hasSuffix(".pdf") },
+                sourceLocation: sourceLocation)
+            #expect(
+                files.keys.contains { $0.hasPrefix("receipts") && $0.hasSuffix(".xml") }, sourceLocation: sourceLocation
+            )
         }
         let ledger = try #require(try UploadLedger.Reader.open(root: fixture.root))
         let entries = try ledger.entries(batch: id)
-        #expect(attachments.allSatisfy { entries[$0.sequence]?.state == .done && entries[$0.sequence]?.vismaId != nil }, sourceLocation: sourceLocation)
+        #expect(
+            attachments.allSatisfy { entries[$0.sequence]?.state == .done && entries[$0.sequence]?.vismaId != nil },
+            sourceLocation: sourceLocation)
     }
 
     @Test func everyDayJournalGetsItsVoucherAndItsReceiptsFileOnceAndAuditShowListsTheirIds() async throws {
@@ -53,13 +63,18 @@ import VismaSimulator
             try await Self.expectOneVoucherPerJournal(fixture, id)
 
             // The bytes Visma hands back are the PDF transform made and hashed.
-            let attachment = try #require(try VoucherAttachment.read(batchFolder: fixture.root.batchFolder(id)).first { $0.contentType == "application/pdf" })
+            let attachment = try #require(
+                try VoucherAttachment.read(batchFolder: fixture.root.batchFolder(id)).first {
+                    $0.contentType == "application/pdf"
+                })
             let ledger = try #require(try UploadLedger.Reader.open(root: fixture.root))
             let visma = try #require(try ledger.entries(batch: id)[attachment.sequence]?.vismaId)
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             try await client.authenticate()
             let fetched = try await client.get("/v1/attachment/\(visma)")
-            #expect(fetched.body == (try Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent(attachment.path))))
+            #expect(
+                fetched.body
+                    == (try Data(contentsOf: fixture.root.batchFolder(id).appendingPathComponent(attachment.path))))
 
             let shown = try AuditShow.run(root: fixture.root, batchId: id)
             #expect(shown.contains("voucher \(attachment.name) on journal \(attachment.journalKey)"), "\(shown)")
@@ -76,8 +91,11 @@ import VismaSimulator
             if outcome.exitStatus == .temporaryFailure { outcome = try await fixture.upload() }
             #expect(outcome.exitStatus == .success, "\(outcome.summary)")
             try await Self.expectOneVoucherPerJournal(fixture, id)
-            let log = try await VismaTestClient(baseURL: simulator.baseURL).send("GET", "/_simulator/requests", record: false)
-            let lost = (log.jsonObject["requests"] as? [[String: Any]] ?? []).filter { ($0["fault"] as? String) == "lost" }
+            let log = try await VismaTestClient(baseURL: simulator.baseURL).send(
+                "GET", "/_simulator/requests", record: false)
+            let lost = (log.jsonObject["requests"] as? [[String: Any]] ?? []).filter {
+                ($0["fault"] as? String) == "lost"
+            }
             #expect(lost.count == 2)
             #expect(lost.allSatisfy { ($0["path"] as? String)?.hasSuffix("/attachment") == true })
         }
@@ -89,9 +107,13 @@ import VismaSimulator
             let id = try await fixture.prepareBatch()
             let root = fixture.root
             let engine = simulator.engine
-            let environment = ["FLEXYVISMA_CLIENT_SECRET": ClientSecret.simulatorDemoSecret, "FLEXYVISMA_FAULT": VoucherUpload.stallFault]
+            let environment = [
+                "FLEXYVISMA_CLIENT_SECRET": ClientSecret.simulatorDemoSecret,
+                "FLEXYVISMA_FAULT": VoucherUpload.stallFault,
+            ]
             let killed = try await offCooperativePool { () -> Bool in
-                let running = try ChildProcess.start(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path], environment: environment)
+                let running = try ChildProcess.start(
+                    ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path], environment: environment)
                 // It stalls for good once Visma answered the first attachment; wait for that answer, then kill it.
                 while running.process.isRunning, !Self.answeredAnAttachment(engine) { usleep(20_000) }
                 usleep(200_000)
@@ -106,7 +128,9 @@ import VismaSimulator
             #expect(attachments.contains { entries[$0.sequence]?.state == .sending })
 
             let again = try await offCooperativePool {
-                try ChildProcess.run(ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path], environment: ["FLEXYVISMA_CLIENT_SECRET": ClientSecret.simulatorDemoSecret])
+                try ChildProcess.run(
+                    ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path],
+                    environment: ["FLEXYVISMA_CLIENT_SECRET": ClientSecret.simulatorDemoSecret])
             }
             #expect(again.status == 0, "\(again)")
             try await Self.expectOneVoucherPerJournal(fixture, id)
@@ -118,13 +142,16 @@ import VismaSimulator
         let log = engine.handle(SimulatorRequest(method: "GET", path: "/_simulator/requests"))
         let object = (try? JSONSerialization.jsonObject(with: log.body)) as? [String: Any]
         return (object?["requests"] as? [[String: Any]] ?? []).contains {
-            ($0["method"] as? String) == "POST" && ($0["path"] as? String)?.hasSuffix("/attachment") == true && ($0["status"] as? Int) == 201
+            ($0["method"] as? String) == "POST" && ($0["path"] as? String)?.hasSuffix("/attachment") == true
+                && ($0["status"] as? Int) == 201
         }
     }
 
     @Test func anAttachmentOverVismasLimitIsRefusedBeforeAnythingIsSent() {
-        let small = VoucherAttachment(sequence: 1, journalKey: "POS20261123-1", name: "bilag-POS20261123-1.pdf", path: "vouchers/bilag-POS20261123-1.pdf",
-                                      contentType: "application/pdf", bytes: 40_000, sha256: String(repeating: "0", count: 64))
+        let small = VoucherAttachment(
+            sequence: 1, journalKey: "POS20261123-1", name: "bilag-POS20261123-1.pdf",
+            path: "vouchers/bilag-POS20261123-1.pdf",
+            contentType: "application/pdf", bytes: 40_000, sha256: String(repeating: "0", count: 64))
         var large = small
         large.name = "receipts-cafe-2026-11-23.xml"
         large.bytes = VoucherUpload.maximumBytes + 1

@@ -8,7 +8,8 @@ import Testing
 /// Every DTO's keys are properties of its schema in Visma's official OpenAPI document, wrapped
 /// exactly where the document wraps them, so that a misspelt or misplaced key fails here.
 @Suite struct DTOSchemaTests {
-    static let absentDocument: Comment = "Visma's OpenAPI document is absent: set VISMA_OPENAPI or place it at ../shared/reference/visma-openapi.json"
+    static let absentDocument: Comment =
+        "Visma's OpenAPI document is absent: set VISMA_OPENAPI or place it at ../shared/reference/visma-openapi.json"
 
     /// The write DTOs and the operations that take them (path templates as the document spells them).
     static let writes: [(method: String, template: String, type: any (VismaWriteDTO & Specimen).Type)] = [
@@ -53,7 +54,8 @@ import Testing
         let document = try OpenAPIDocument(url: try #require(Repository.officialOpenAPI))
         for entry in Self.writes {
             let name = entry.type.openAPISchema
-            #expect(document.requestSchemaName(entry.method, entry.template) == name, "\(entry.method) \(entry.template)")
+            #expect(
+                document.requestSchemaName(entry.method, entry.template) == name, "\(entry.method) \(entry.template)")
             let schema = try #require(document.schemas[name], "\(name) is not in the document")
             let body = try JSONValue.parse(try Self.encode(entry.type.specimen))
             #expect(document.problems(body, schema, at: name) == [], "\(entry.method) \(entry.template)")
@@ -78,14 +80,16 @@ import Testing
         let document = try OpenAPIDocument(url: try #require(Repository.officialOpenAPI))
         let schema = try #require(document.schemas["CustomerUpdateDto"])
         let wrong = try JSONValue.parse(
-            #"{"nmae": {"value": "x"}, "name": "x", "overrideWithClassValues": {"value": true}, "mainAddress": {"value": {"zip": {"value": "5000"}}}}"#)
+            #"{"nmae": {"value": "x"}, "name": "x", "overrideWithClassValues": {"value": true}, "mainAddress": {"value": {"zip": {"value": "5000"}}}}"#
+        )
         let problems = document.problems(wrong, schema, at: "CustomerUpdateDto")
-        #expect(problems == [
-            "CustomerUpdateDto.mainAddress.value.zip is not a property of the official schema",
-            "CustomerUpdateDto.name is sent bare, but the document wraps it in {\"value\": …}",
-            "CustomerUpdateDto.nmae is not a property of the official schema",
-            "CustomerUpdateDto.overrideWithClassValues is sent as {\"value\": …}, but the document's schema for it is no wrapper",
-        ])
+        #expect(
+            problems == [
+                "CustomerUpdateDto.mainAddress.value.zip is not a property of the official schema",
+                "CustomerUpdateDto.name is sent bare, but the document wraps it in {\"value\": …}",
+                "CustomerUpdateDto.nmae is not a property of the official schema",
+                "CustomerUpdateDto.overrideWithClassValues is sent as {\"value\": …}, but the document's schema for it is no wrapper",
+            ])
     }
 
     static func encode(_ value: some Encodable) throws -> Data {
@@ -103,7 +107,9 @@ import Testing
             return unsetFields(wrapped.value, at: path)
         case .collection:
             if mirror.children.isEmpty { return ["\(path) (empty)"] }
-            return mirror.children.enumerated().flatMap { index, child in unsetFields(child.value, at: "\(path)[\(index)]") }
+            return mirror.children.enumerated().flatMap { index, child in
+                unsetFields(child.value, at: "\(path)[\(index)]")
+            }
         case .struct:
             return mirror.children.flatMap { child in unsetFields(child.value, at: "\(path).\(child.label ?? "?")") }
         default:
@@ -118,25 +124,33 @@ import Testing
         let put = InventoryUpdateDto(description: .init("Espresso"))
         #expect(String(decoding: try put.encodedBody(), as: UTF8.self) == #"{"description":{"value":"Espresso"}}"#)
         let customer = CustomerUpdateDto(mainAddress: .init(AddressUpdateDto(countryId: .init("DK"))))
-        #expect(String(decoding: try customer.encodedBody(), as: UTF8.self) == #"{"mainAddress":{"value":{"countryId":{"value":"DK"}}}}"#)
+        #expect(
+            String(decoding: try customer.encodedBody(), as: UTF8.self)
+                == #"{"mainAddress":{"value":{"countryId":{"value":"DK"}}}}"#)
         let line = JournalTransactionLineUpdateDto(operation: .insert, creditAmountInCurrency: .init(80))
         let journal = JournalTransactionUpdateDto(batchNumber: .init("J-1"), journalTransactionLines: [line])
         #expect(
             String(decoding: try journal.encodedBody(), as: UTF8.self)
-                == #"{"batchNumber":{"value":"J-1"},"journalTransactionLines":[{"creditAmountInCurrency":{"value":80},"operation":"Insert"}]}"#)
+                == #"{"batchNumber":{"value":"J-1"},"journalTransactionLines":[{"creditAmountInCurrency":{"value":80},"operation":"Insert"}]}"#
+        )
     }
 
     @Test func aDTOWithNothingSetIsAnEmptyObject() throws {
         let empties: [any VismaWriteDTO] = [
-            InventoryUpdateDto(), KitSpecificationUpdateDto(), CustomerUpdateDto(), PaymentUpdateDto(), ReleasePaymentActionDto(), PurchaseOrderUpdateDto(),
+            InventoryUpdateDto(), KitSpecificationUpdateDto(), CustomerUpdateDto(), PaymentUpdateDto(),
+            ReleasePaymentActionDto(), PurchaseOrderUpdateDto(),
             JournalTransactionUpdateDto(),
         ]
-        for empty in empties { #expect(String(decoding: try empty.encodedBody(), as: UTF8.self) == "{}", "\(type(of: empty))") }
+        for empty in empties {
+            #expect(String(decoding: try empty.encodedBody(), as: UTF8.self) == "{}", "\(type(of: empty))")
+        }
     }
 
     @Test func aFullySetBodyHoldsNoNull() throws {
         for entry in DTOSchemaTests.writes {
-            #expect(!String(decoding: try entry.type.specimen.encodedBody(), as: UTF8.self).contains("null"), "\(entry.type)")
+            #expect(
+                !String(decoding: try entry.type.specimen.encodedBody(), as: UTF8.self).contains("null"),
+                "\(entry.type)")
         }
     }
 }

@@ -12,8 +12,11 @@ import Testing
             #expect(document.operation("GET", path) != nil, "GET \(path)")
         }
         // The supplier search by name, paged; the lists are not paged in the document.
-        let supplierParameters = document.operation("GET", CompanyDoctor.supplierPath)?["parameters"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
-        for parameter in ["name", "pageNumber", "pageSize"] { #expect(supplierParameters?.contains(parameter) == true, "\(parameter)") }
+        let supplierParameters = document.operation("GET", CompanyDoctor.supplierPath)?["parameters"]?.arrayValue?
+            .compactMap { $0["name"]?.stringValue }
+        for parameter in ["name", "pageNumber", "pageSize"] {
+            #expect(supplierParameters?.contains(parameter) == true, "\(parameter)")
+        }
         #expect(CompanyDoctor.requestBound(supplierNames: 3) == 1 + CompanyDoctor.listPaths.count + 3)
     }
 }

@@ -9,9 +9,13 @@ import Testing
     func answer(_ body: String) -> HTTPResponse { HTTPResponse(status: 400, headers: [:], body: Data(body.utf8)) }
 
     @Test func theMessageIsFoundInEachShapeElseTheBodyIsTheMessage() {
-        #expect(answer(#"{"message": "VismaId: 1. Supplier does not exist."}"#).vismaMessage == "VismaId: 1. Supplier does not exist.")
+        #expect(
+            answer(#"{"message": "VismaId: 1. Supplier does not exist."}"#).vismaMessage
+                == "VismaId: 1. Supplier does not exist.")
         #expect(answer(#"{"Message": "The request is invalid."}"#).vismaMessage == "The request is invalid.")
-        #expect(answer(#"{"ExceptionType": "PX.Data.PXException", "ExceptionMessage": "Period is closed"}"#).vismaMessage == "Period is closed")
+        #expect(
+            answer(#"{"ExceptionType": "PX.Data.PXException", "ExceptionMessage": "Period is closed"}"#).vismaMessage
+                == "Period is closed")
         #expect(answer("<html>Bad gateway</html>").vismaMessage == "<html>Bad gateway</html>")
         #expect(answer("").vismaMessage == nil)
     }
@@ -31,15 +35,21 @@ import Testing
     func answer(_ body: String) -> HTTPResponse { HTTPResponse(status: 400, headers: [:], body: Data(body.utf8)) }
 
     @Test func ippDetailsFollowTheMessageOnTheirOwnLine() {
-        let ipp = #"{"ExceptionType": "IPPException", "ExceptionMessage": "No license for this company.", "ExceptionFaultCode": "12027", "ExceptionMessageID": "12027_1", "ExceptionDetails": "Module: PO"}"#
+        let ipp =
+            #"{"ExceptionType": "IPPException", "ExceptionMessage": "No license for this company.", "ExceptionFaultCode": "12027", "ExceptionMessageID": "12027_1", "ExceptionDetails": "Module: PO"}"#
         #expect(answer(ipp).vismaMessage == "No license for this company.\nModule: PO")
-        let empty = #"{"ExceptionType": "IPPException", "ExceptionMessage": "No license for this company.", "ExceptionDetails": ""}"#
+        let empty =
+            #"{"ExceptionType": "IPPException", "ExceptionMessage": "No license for this company.", "ExceptionDetails": ""}"#
         #expect(answer(empty).vismaMessage == "No license for this company.")
     }
 
     @Test func multiLineMessagesAreKeptAndControlCharactersAreShownNotObeyed() {
-        #expect(answer(#"{"message": "VismaId: 1. Error:\nLine 1: a\r\nLine 2: b"}"#).vismaMessage == "VismaId: 1. Error:\nLine 1: a\nLine 2: b")
-        #expect(answer(#"{"message": "red \u001b[31mtext\u0007 \u202eevil"}"#).vismaMessage == #"red \u{1B}[31mtext\u{7} \u{202E}evil"#)
+        #expect(
+            answer(#"{"message": "VismaId: 1. Error:\nLine 1: a\r\nLine 2: b"}"#).vismaMessage
+                == "VismaId: 1. Error:\nLine 1: a\nLine 2: b")
+        #expect(
+            answer(#"{"message": "red \u001b[31mtext\u0007 \u202eevil"}"#).vismaMessage
+                == #"red \u{1B}[31mtext\u{7} \u{202E}evil"#)
         #expect(TerminalText.escaped("tab\tkept, æøå kept") == "tab\tkept, æøå kept")
     }
 }

@@ -24,7 +24,8 @@ import VismaAPI
     @Test func hostileRateHeadersLeaveThePacerAsItWas() async {
         let pacer = RatePacer()
         await pacer.admit()
-        let hostile = HTTPResponse(status: 200, headers: ["x-ratelimit-remaining": "-1", "x-ratelimit-reset": "inf"], body: Data())
+        let hostile = HTTPResponse(
+            status: 200, headers: ["x-ratelimit-remaining": "-1", "x-ratelimit-reset": "inf"], body: Data())
         await pacer.observe(hostile)
         #expect(await pacer.room == nil)
         await pacer.blockUntilReset(after: .nan)

@@ -7,7 +7,8 @@ import Testing
     @Test func theSimulatorDoesNotImportTheVismaClient() throws {
         for folder in ["Sources/VismaSimulator", "Sources/visma-simulator"] {
             let url = Repository.root.appendingPathComponent(folder)
-            let files = try #require(FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil)).compactMap { $0 as? URL }
+            let files = try #require(FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil))
+                .compactMap { $0 as? URL }
                 .filter { $0.pathExtension == "swift" }
             #expect(!files.isEmpty, "\(folder)")
             for file in files {

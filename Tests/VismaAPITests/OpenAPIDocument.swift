@@ -16,7 +16,8 @@ struct OpenAPIDocument {
     func resolve(_ schema: JSONValue) -> JSONValue {
         var schema = schema
         var seen = Set<String>()
-        while let reference = schema["$ref"]?.stringValue, let name = reference.split(separator: "/").last.map(String.init),
+        while let reference = schema["$ref"]?.stringValue,
+            let name = reference.split(separator: "/").last.map(String.init),
             seen.insert(name).inserted, let target = schemas[name]
         {
             schema = target
@@ -48,7 +49,9 @@ struct OpenAPIDocument {
     /// The name of the schema of a 200 answer, or of its elements when it is a list.
     func responseSchemaName(_ method: String, _ template: String) -> String? {
         let schema = operation(method, template)?["responses"]?["200"]?["content"]?["application/json"]?["schema"]
-        return (schema?["$ref"] ?? schema?["items"]?["$ref"])?.stringValue.flatMap { $0.split(separator: "/").last.map(String.init) }
+        return (schema?["$ref"] ?? schema?["items"]?["$ref"])?.stringValue.flatMap {
+            $0.split(separator: "/").last.map(String.init)
+        }
     }
 
     /// What in `instance` does not fit `schema`: undeclared keys, wrapping that differs from the
@@ -72,7 +75,8 @@ struct OpenAPIDocument {
                     if wrapper, let valueSchema = properties(of: property)["value"] {
                         found += problems(wrapped, valueSchema, at: "\(here).value")
                     } else {
-                        found.append("\(here) is sent as {\"value\": …}, but the document's schema for it is no wrapper")
+                        found.append(
+                            "\(here) is sent as {\"value\": …}, but the document's schema for it is no wrapper")
                     }
                 } else if wrapper {
                     found.append("\(here) is sent bare, but the document wraps it in {\"value\": …}")
@@ -91,8 +95,12 @@ struct OpenAPIDocument {
             }
             return []
         case .number(let number):
-            if type == "integer", number.rounded() != number { return ["\(path) is \(number), but the schema says integer"] }
-            if let type, type != "number", type != "integer" { return ["\(path) is a number, but the schema says \(type)"] }
+            if type == "integer", number.rounded() != number {
+                return ["\(path) is \(number), but the schema says integer"]
+            }
+            if let type, type != "number", type != "integer" {
+                return ["\(path) is a number, but the schema says \(type)"]
+            }
             return []
         case .bool:
             if let type, type != "boolean" { return ["\(path) is a boolean, but the schema says \(type)"] }

@@ -7,7 +7,9 @@ import VismaSimulator
 
 /// `VismaReader` reads whole lists whatever page cap the endpoint has, with or without Visma's metadata.
 @Suite struct ReaderPagingTests {
-    func withReader(_ behaviour: CompanyFixture.Behaviour, _ body: (VismaReader, RunningSimulator) async throws -> Void) async throws {
+    func withReader(
+        _ behaviour: CompanyFixture.Behaviour, _ body: (VismaReader, RunningSimulator) async throws -> Void
+    ) async throws {
         var fixture = CompanyFixture.sampleVenue
         fixture.behaviour = behaviour
         try await RunningSimulator.with(SimulatorConfiguration(fixture: fixture, rateLimit: nil)) { simulator in
@@ -18,7 +20,9 @@ import VismaSimulator
     /// How many requests the simulator logged for a path (its query aside).
     static func requests(_ simulator: RunningSimulator, _ path: String) -> Int {
         let log = simulator.engine.handle(SimulatorRequest(method: "GET", path: "/_simulator/requests"))
-        let requests = ((try? JSONSerialization.jsonObject(with: log.body)) as? [String: Any])?["requests"] as? [[String: Any]] ?? []
+        let requests =
+            ((try? JSONSerialization.jsonObject(with: log.body)) as? [String: Any])?["requests"] as? [[String: Any]]
+            ?? []
         return requests.filter { $0["path"] as? String == path }.count
     }
 

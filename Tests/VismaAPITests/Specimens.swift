@@ -8,15 +8,19 @@ protocol Specimen {
 extension InventoryUpdateDto: Specimen {
     static var specimen: Self {
         InventoryUpdateDto(
-            inventoryNumber: .init("1001"), description: .init("Espresso"), itemClass: .init("VARER"), type: .init("FinishedGoodItem"),
-            status: .init("Active"), baseUnit: .init("STK"), salesUnit: .init("STK"), purchaseUnit: .init("STK"), kitItem: .init(false),
+            inventoryNumber: .init("1001"), description: .init("Espresso"), itemClass: .init("VARER"),
+            type: .init("FinishedGoodItem"),
+            status: .init("Active"), baseUnit: .init("STK"), salesUnit: .init("STK"), purchaseUnit: .init("STK"),
+            kitItem: .init(false),
             vatCode: .init("25"), defaultPrice: .init(32.5))
     }
 }
 
 extension KitComponentUpdateDto: Specimen {
     static var specimen: Self {
-        KitComponentUpdateDto(operation: .insert, lineNbr: .init(1), compInventoryID: .init("R-100"), dfltCompQty: .init(0.018), uom: .init("KG"))
+        KitComponentUpdateDto(
+            operation: .insert, lineNbr: .init(1), compInventoryID: .init("R-100"), dfltCompQty: .init(0.018),
+            uom: .init("KG"))
     }
 }
 
@@ -31,20 +35,25 @@ extension KitSpecificationUpdateDto: Specimen {
 extension AddressUpdateDto: Specimen {
     static var specimen: Self {
         AddressUpdateDto(
-            addressLine1: .init("Havnegade 1"), addressLine2: .init("1. sal"), postalCode: .init("5000"), city: .init("Odense C"),
+            addressLine1: .init("Havnegade 1"), addressLine2: .init("1. sal"), postalCode: .init("5000"),
+            city: .init("Odense C"),
             countryId: .init("DK"))
     }
 }
 
 extension ContactInfoUpdateDto: Specimen {
-    static var specimen: Self { ContactInfoUpdateDto(name: .init("Havnegadens Bowlingklub"), email: .init("a@b.dk"), phone1: .init("66123456")) }
+    static var specimen: Self {
+        ContactInfoUpdateDto(name: .init("Havnegadens Bowlingklub"), email: .init("a@b.dk"), phone1: .init("66123456"))
+    }
 }
 
 extension CustomerUpdateDto: Specimen {
     static var specimen: Self {
         CustomerUpdateDto(
-            number: .init("K-1001"), name: .init("Havnegadens Bowlingklub"), status: .init("Active"), overrideWithClassValues: true,
-            customerClassId: .init("KUNDER"), corporateId: .init("12345678"), mainAddress: .init(.specimen), mainContact: .init(.specimen),
+            number: .init("K-1001"), name: .init("Havnegadens Bowlingklub"), status: .init("Active"),
+            overrideWithClassValues: true,
+            customerClassId: .init("KUNDER"), corporateId: .init("12345678"), mainAddress: .init(.specimen),
+            mainContact: .init(.specimen),
             overrideNumberSeries: .init(true), accountReference: .init("K-1001"))
     }
 }
@@ -52,16 +61,19 @@ extension CustomerUpdateDto: Specimen {
 extension PaymentUpdateDto: Specimen {
     static var specimen: Self {
         PaymentUpdateDto(
-            type: .init("Payment"), referenceNumber: .init("P-1"), overrideNumberSeries: .init(true), customer: .init("K-1001"),
+            type: .init("Payment"), referenceNumber: .init("P-1"), overrideNumberSeries: .init(true),
+            customer: .init("K-1001"),
             paymentMethod: .init("MOBILEPAY"), applicationDate: .init("2026-11-28T00:00:00"), paymentRef: .init("P-1"),
-            paymentAmount: .init(100.5), currency: .init("DKK"), hold: .init(false), invoiceText: .init("Indbetaling"), branch: .init("1"),
+            paymentAmount: .init(100.5), currency: .init("DKK"), hold: .init(false), invoiceText: .init("Indbetaling"),
+            branch: .init("1"),
             paymentLines: [.specimen])
     }
 }
 
 extension PaymentLinesUpdateDto: Specimen {
     static var specimen: Self {
-        PaymentLinesUpdateDto(operation: .insert, documentType: .init("Prepayment"), refNbr: .init("P-0"), amountPaid: .init(100.5))
+        PaymentLinesUpdateDto(
+            operation: .insert, documentType: .init("Prepayment"), refNbr: .init("P-0"), amountPaid: .init(100.5))
     }
 }
 
@@ -82,7 +94,8 @@ extension PurchaseOrderUpdateDto: Specimen {
     static var specimen: Self {
         PurchaseOrderUpdateDto(
             orderType: .init("RegularOrder"), orderNumber: .init("PO-1001"), overrideNumberSeries: .init(true),
-            date: .init("2026-11-28T00:00:00"), supplier: .init("50001"), hold: .init(false), description: .init("FlexyBox PO-1001"),
+            date: .init("2026-11-28T00:00:00"), supplier: .init("50001"), hold: .init(false),
+            description: .init("FlexyBox PO-1001"),
             branch: .init("1"), lines: [.specimen])
     }
 }
@@ -90,8 +103,10 @@ extension PurchaseOrderUpdateDto: Specimen {
 extension JournalTransactionLineUpdateDto: Specimen {
     static var specimen: Self {
         JournalTransactionLineUpdateDto(
-            operation: .insert, lineNumber: .init(1), accountNumber: .init("1010"), transactionDescription: .init("Kaffe 25 %"),
-            debitAmountInCurrency: .init(0), creditAmountInCurrency: .init(80), referenceNumber: .init("POS20261128-1"), vatCodeId: .init("1"),
+            operation: .insert, lineNumber: .init(1), accountNumber: .init("1010"),
+            transactionDescription: .init("Kaffe 25 %"),
+            debitAmountInCurrency: .init(0), creditAmountInCurrency: .init(80), referenceNumber: .init("POS20261128-1"),
+            vatCodeId: .init("1"),
             vatId: .init("U25"), branch: .init("1"))
     }
 }
@@ -99,9 +114,12 @@ extension JournalTransactionLineUpdateDto: Specimen {
 extension JournalTransactionUpdateDto: Specimen {
     static var specimen: Self {
         JournalTransactionUpdateDto(
-            batchNumber: .init("POS20261128-1"), overrideNumberSeries: .init(true), transactionDate: .init("2026-11-28T00:00:00"),
-            financialPeriod: .init("202611"), description: .init("FlexyBox Cafe 2026-11-28"), hold: .init(false), branch: .init("1"),
-            createVatTransaction: .init(true), skipVatAmountValidation: .init(false), journalTransactionLines: [.specimen])
+            batchNumber: .init("POS20261128-1"), overrideNumberSeries: .init(true),
+            transactionDate: .init("2026-11-28T00:00:00"),
+            financialPeriod: .init("202611"), description: .init("FlexyBox Cafe 2026-11-28"), hold: .init(false),
+            branch: .init("1"),
+            createVatTransaction: .init(true), skipVatAmountValidation: .init(false),
+            journalTransactionLines: [.specimen])
     }
 }
 
@@ -128,7 +146,9 @@ extension PaymentMethodDto: Specimen {
 }
 
 extension SupplierDto: Specimen {
-    static var specimen: Self { SupplierDto(number: "50001", name: "Kaffekompagniet", status: "Active", metadata: .specimen) }
+    static var specimen: Self {
+        SupplierDto(number: "50001", name: "Kaffekompagniet", status: "Active", metadata: .specimen)
+    }
 }
 
 extension CustomerClassDto: Specimen {
@@ -142,7 +162,8 @@ extension BranchDto: Specimen {
 extension FinancialPeriodDto: Specimen {
     static var specimen: Self {
         FinancialPeriodDto(
-            year: 2027, period: "202705", startDate: "2026-11-01T00:00:00", endDate: "2026-11-30T00:00:00", active: true,
+            year: 2027, period: "202705", startDate: "2026-11-01T00:00:00", endDate: "2026-11-30T00:00:00",
+            active: true,
             closedInGeneralLedger: false, closedInCustomerLedger: false)
     }
 }
@@ -158,7 +179,8 @@ extension VatInformationDto: Specimen {
 extension InventoryDto: Specimen {
     static var specimen: Self {
         InventoryDto(
-            inventoryNumber: "1001", itemClass: .init(id: "VARER"), stockItem: true, kitItem: false, description: "Espresso",
+            inventoryNumber: "1001", itemClass: .init(id: "VARER"), stockItem: true, kitItem: false,
+            description: "Espresso",
             defaultPrice: 32, baseUnit: "STK", vatCode: .init(id: "25"), status: "Active", metadata: .specimen)
     }
 }
@@ -169,7 +191,9 @@ extension KitComponentDto: Specimen {
 
 extension KitSpecificationDto: Specimen {
     static var specimen: Self {
-        KitSpecificationDto(kitInventoryID: "1002", revision: "1", stockComponentLines: [.specimen], nonStockComponentLines: [.specimen])
+        KitSpecificationDto(
+            kitInventoryID: "1002", revision: "1", stockComponentLines: [.specimen], nonStockComponentLines: [.specimen]
+        )
     }
 }
 
@@ -180,16 +204,21 @@ extension KitSpecificationPageDto: Specimen {
 extension CustomerDto: Specimen {
     static var specimen: Self {
         CustomerDto(
-            number: "K-1001", accountReference: "K-1001", name: "Havnegadens Bowlingklub", corporateId: "12345678", customerClass: .init(id: "DK"),
-            mainAddress: .init(addressLine1: "Havnegade 1", addressLine2: "1. sal", postalCode: "5000", city: "Odense C", country: .init(id: "DK")),
-            mainContact: .init(name: "Havnegadens Bowlingklub", email: "a@b.dk", phone1: "66123456"), metadata: .specimen)
+            number: "K-1001", accountReference: "K-1001", name: "Havnegadens Bowlingklub", corporateId: "12345678",
+            customerClass: .init(id: "DK"),
+            mainAddress: .init(
+                addressLine1: "Havnegade 1", addressLine2: "1. sal", postalCode: "5000", city: "Odense C",
+                country: .init(id: "DK")),
+            mainContact: .init(name: "Havnegadens Bowlingklub", email: "a@b.dk", phone1: "66123456"),
+            metadata: .specimen)
     }
 }
 
 extension PaymentDto: Specimen {
     static var specimen: Self {
         PaymentDto(
-            type: "Prepayment", refNbr: "P-1", status: "Open", applicationDate: "2026-11-23T00:00:00", paymentAmount: 500,
+            type: "Prepayment", refNbr: "P-1", status: "Open", applicationDate: "2026-11-23T00:00:00",
+            paymentAmount: 500,
             availableBalance: 500, customer: .init(number: "K-1001"), metadata: .specimen)
     }
 }
@@ -200,9 +229,10 @@ extension AccountDto: Specimen {
     }
 }
 
-
 extension NumberingDto: Specimen {
-    static var specimen: Self { NumberingDto(numberingId: "ARPAYMENT", description: "Indbetalinger", manualNumbering: false) }
+    static var specimen: Self {
+        NumberingDto(numberingId: "ARPAYMENT", description: "Indbetalinger", manualNumbering: false)
+    }
 }
 
 extension WarehouseDto: Specimen {

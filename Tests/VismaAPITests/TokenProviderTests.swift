@@ -7,7 +7,9 @@ import VismaSimulator
 
 /// The one token fetch of the codebase, against the simulator's Visma Connect endpoint.
 @Suite struct TokenProviderTests {
-    static func connection(_ baseURL: String, secret: String = ClientSecret.simulatorDemoSecret, tokenURL: String? = nil) -> VismaConnection {
+    static func connection(
+        _ baseURL: String, secret: String = ClientSecret.simulatorDemoSecret, tokenURL: String? = nil
+    ) -> VismaConnection {
         var configuration = PipelineConfiguration.sampleVenue(vismaBaseURL: baseURL, sourcePath: "x")
         if let tokenURL { configuration.visma.tokenURL = tokenURL }
         return VismaConnection(configuration: configuration, secret: ClientSecret(value: secret))
@@ -59,7 +61,8 @@ import VismaSimulator
 
     @Test func anUnreachableTokenURLIsATemporaryFailureExit75() async throws {
         // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-        let provider = try TokenProvider(connection: Self.connection("http://127.0.0.1:1", tokenURL: "http://127.0.0.1:1/connect/token"))
+        let provider = try TokenProvider(
+            connection: Self.connection("http://127.0.0.1:1", tokenURL: "http://127.0.0.1:1/connect/token"))
         let error = await #expect(throws: VismaClientError.self) { try await provider.token() }
         #expect(error?.exitStatus == .temporaryFailure)
         #expect(error?.exitStatus.rawValue == 75)
@@ -83,9 +86,13 @@ import VismaSimulator
     @Test func aRefusalCarriesVismasMessage() async throws {
         try await RunningSimulator.with { simulator in
             let reader = try VismaReader(connection: TokenProviderTests.connection(simulator.baseURL))
-            let error = await #expect(throws: VismaClientError.self) { try await reader.get("/v1/nonsense", as: [ItemClassDto].self) }
+            let error = await #expect(throws: VismaClientError.self) {
+                try await reader.get("/v1/nonsense", as: [ItemClassDto].self)
+            }
             #expect(error?.exitStatus == .dataRejected)
-            #expect(error?.message.hasPrefix("Visma answered GET /v1/nonsense with HTTP 404: No HTTP resource was found") == true)
+            #expect(
+                error?.message.hasPrefix("Visma answered GET /v1/nonsense with HTTP 404: No HTTP resource was found")
+                    == true)
         }
     }
 }

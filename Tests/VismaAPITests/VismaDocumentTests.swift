@@ -8,19 +8,25 @@ import Testing
     static func citations(in text: String) throws -> Set<String> {
         let pattern = try NSRegularExpression(pattern: "\\b([A-Z][A-Za-z]*Tests)/([a-z][A-Za-z0-9]*)")
         let range = NSRange(text.startIndex..., in: text)
-        return Set(pattern.matches(in: text, range: range).compactMap { match in
-            Range(match.range, in: text).map { String(text[$0]) }
-        })
+        return Set(
+            pattern.matches(in: text, range: range).compactMap { match in
+                Range(match.range, in: text).map { String(text[$0]) }
+            })
     }
 
     /// The test functions of each suite in `Tests/`, by suite name (a suite may span extensions and files).
     static func testsBySuite() throws -> [String: Set<String>] {
-        let suitePattern = try NSRegularExpression(pattern: "^(?:@Suite[^\\n]*\\n)?\\s*(?:@Suite\\s+)?(?:struct|extension)\\s+([A-Z][A-Za-z]*Tests)\\b", options: [.anchorsMatchLines])
+        let suitePattern = try NSRegularExpression(
+            pattern: "^(?:@Suite[^\\n]*\\n)?\\s*(?:@Suite\\s+)?(?:struct|extension)\\s+([A-Z][A-Za-z]*Tests)\\b",
+            options: [.anchorsMatchLines])
         // `@Test`, its traits (which may span lines), then the function.
-        let testPattern = try NSRegularExpression(pattern: "@Test\\b(?:(?!@Test)[\\s\\S]){0,600}?\\bfunc\\s+([a-z][A-Za-z0-9]*)")
+        let testPattern = try NSRegularExpression(
+            pattern: "@Test\\b(?:(?!@Test)[\\s\\S]){0,600}?\\bfunc\\s+([a-z][A-Za-z0-9]*)")
         var tests: [String: Set<String>] = [:]
         let folder = Repository.root.appendingPathComponent("Tests")
-        guard let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else { return [:] }
+        guard let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else {
+            return [:]
+        }
         for case let url as URL in files where url.pathExtension == "swift" {
             let text = try String(contentsOf: url, encoding: .utf8)
             let nsText = text as NSString

@@ -6,7 +6,9 @@ import VismaSimulator
 
 /// The simulator behaves like a real company on kit precision, purchase order lines, error shapes and what the doctor reads.
 @Suite struct CompanyRealismTests {
-    func withClient(_ company: CompanyFixture = .sampleVenue, _ body: (VismaTestClient) async throws -> Void) async throws {
+    func withClient(
+        _ company: CompanyFixture = .sampleVenue, _ body: (VismaTestClient) async throws -> Void
+    ) async throws {
         try await RunningSimulator.with(SimulatorConfiguration(fixture: company, rateLimit: nil)) { simulator in
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             try await client.authenticate()
@@ -31,8 +33,12 @@ import VismaSimulator
         try await withClient(company { $0.behaviour.quantityDecimalPlaces = 2 }) { client in
             #expect(try await client.post("/v1/inventory", Payloads.stockItem("R-1")).status == 201)
             #expect(try await client.post("/v1/inventory", Payloads.product("1003", kit: true)).status == 201)
-            for (revision, sent, stored) in [("1", "0.015", 0.02), ("2", "0.125", 0.13), ("3", "0.0149", 0.01), ("4", "1.005", 1.01)] {
-                #expect(try await client.post("/v1/KitSpecifications", kit("1003", revision: revision, quantity: sent)).status == 201)
+            for (revision, sent, stored) in [
+                ("1", "0.015", 0.02), ("2", "0.125", 0.13), ("3", "0.0149", 0.01), ("4", "1.005", 1.01),
+            ] {
+                #expect(
+                    try await client.post("/v1/KitSpecifications", kit("1003", revision: revision, quantity: sent))
+                        .status == 201)
                 let spec = try await client.get("/v1/KitSpecifications/1003/\(revision)")
                 let line = (spec.jsonObject["stockComponentLines"] as? [[String: Any]])?.first
                 #expect(line?["componentQty"] as? Double == stored, "\(sent)")
@@ -45,8 +51,12 @@ import VismaSimulator
         try await withClient(company { $0.behaviour.quantityDecimalPlaces = 4 }) { client in
             #expect(try await client.post("/v1/inventory", Payloads.stockItem("R-1")).status == 201)
             #expect(try await client.post("/v1/inventory", Payloads.product("1003", kit: true)).status == 201)
-            #expect(try await client.post("/v1/KitSpecifications", kit("1003", revision: "1", quantity: "0.0185")).status == 201)
-            let line = (try await client.get("/v1/KitSpecifications/1003/1").jsonObject["stockComponentLines"] as? [[String: Any]])?.first
+            #expect(
+                try await client.post("/v1/KitSpecifications", kit("1003", revision: "1", quantity: "0.0185")).status
+                    == 201)
+            let line =
+                (try await client.get("/v1/KitSpecifications/1003/1").jsonObject["stockComponentLines"]
+                as? [[String: Any]])?.first
             #expect(line?["componentQty"] as? Double == 0.0185)
         }
     }
@@ -75,14 +85,17 @@ import VismaSimulator
             let inactive = try await client.post("/v1/purchaseorder", order([("KG", "BOWLING")]))
             #expect(inactive.message.contains("Line 1: Warehouse 'BOWLING' does not exist or is inactive."))
             // Every bad line is named, one per line of the message.
-            let both = try await client.post("/v1/purchaseorder", order([("L", "CAFE"), ("KG", "CAFE"), ("KG", "NOPE")]))
+            let both = try await client.post(
+                "/v1/purchaseorder", order([("L", "CAFE"), ("KG", "CAFE"), ("KG", "NOPE")]))
             #expect(both.message.hasPrefix("VismaId: "))
             #expect(both.message.contains("Error: The purchase order has 2 invalid lines:\nLine 1: Unit 'L'"))
             #expect(both.message.hasSuffix("\nLine 3: Warehouse 'NOPE' does not exist or is inactive."))
             let right = try await client.post("/v1/purchaseorder", order([("KG", "CAFE")]))
             #expect(right.status == 201)
             let held = try await client.get("/v1/purchaseorder/PO-9")
-            #expect(((held.jsonObject["lines"] as? [[String: Any]])?.first?["warehouse"] as? [String: Any])?["id"] as? String == "CAFE")
+            #expect(
+                ((held.jsonObject["lines"] as? [[String: Any]])?.first?["warehouse"] as? [String: Any])?["id"]
+                    as? String == "CAFE")
         }
     }
 
@@ -111,7 +124,9 @@ import VismaSimulator
             #expect(body["ExceptionFaultCode"] as? String == "400")
             #expect((body["ExceptionMessageID"] as? String)?.hasPrefix("400_") == true)
             // The client reads both parts, on their own lines.
-            #expect(refused.vismaMessage?.hasPrefix("Error: The purchase order has 2 invalid lines:\nLine 1: Unit 'L'") == true)
+            #expect(
+                refused.vismaMessage?.hasPrefix("Error: The purchase order has 2 invalid lines:\nLine 1: Unit 'L'")
+                    == true)
             let other = try await client.post("/v1/customer", Payloads.customer("K-1", customerClass: "NOPE"))
             #expect(other.status == 400)
             #expect(other.message.hasPrefix("VismaId: "))
@@ -119,15 +134,22 @@ import VismaSimulator
     }
 
     @Test func theListsTheDoctorReadsAnswerLikeVisma() async throws {
-        try await withClient(company { company in
-            if let index = company.accounts.firstIndex(where: { $0.number == "6850" }) { company.accounts[index].controlAccountModule = "AR" }
-        }) { client in
+        try await withClient(
+            company { company in
+                if let index = company.accounts.firstIndex(where: { $0.number == "6850" }) {
+                    company.accounts[index].controlAccountModule = "AR"
+                }
+            }
+        ) { client in
             let warehouses = try await client.get("/v1/warehouse").jsonArray
             #expect(warehouses.map { $0["warehouseID"] as? String } == ["CAFE", "RESTAURANT", "BOWLING"])
             #expect(warehouses.last?["active"] as? Bool == false)
             #expect(try await client.get("/v1/warehouse?active=true").jsonArray.count == 2)
             let series = try await client.get("/v1/numberSequence").jsonArray
-            #expect(series.contains { $0["numberingId"] as? String == "ARPAYMENT" && $0["manualNumbering"] as? Bool == false })
+            #expect(
+                series.contains {
+                    $0["numberingId"] as? String == "ARPAYMENT" && $0["manualNumbering"] as? Bool == false
+                })
             let accounts = try await client.get("/v1/account").jsonArray
             #expect(accounts.first { $0["accountCD"] as? String == "6850" }?["controlAccountModule"] as? String == "AR")
             #expect(accounts.first { $0["accountCD"] as? String == "1010" }?["controlAccountModule"] == nil)

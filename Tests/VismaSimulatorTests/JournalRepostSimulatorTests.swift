@@ -9,12 +9,16 @@ import VismaSimulator
     let rules = JournalVatRuleTests()
 
     static func operations(_ operations: [[String: Any]]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: ["journalTransactionLines": operations], options: [.sortedKeys])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: ["journalTransactionLines": operations], options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func line(_ operation: String, _ number: Int, account: String? = nil, credit: Double? = nil, debit: Double? = nil,
-                     category: String? = nil, vatId: String? = nil) -> [String: Any] {
+    static func line(
+        _ operation: String, _ number: Int, account: String? = nil, credit: Double? = nil, debit: Double? = nil,
+        category: String? = nil, vatId: String? = nil
+    ) -> [String: Any] {
         var line: [String: Any] = ["operation": operation, "lineNumber": ["value": number]]
         if let account { line["accountNumber"] = ["value": account] }
         if let credit { line["creditAmountInCurrency"] = ["value": credit] }
@@ -27,12 +31,15 @@ import VismaSimulator
 
     @Test func anUnreleasedJournalTakesLineOperationsAndIsCheckedWhole() async throws {
         try await rules.withClient { client in
-            #expect(try await client.post("/v2/journaltransaction", VatTestLine.journal(JournalVatRuleTests.right)).status == 201)
+            #expect(
+                try await client.post("/v2/journaltransaction", VatTestLine.journal(JournalVatRuleTests.right)).status
+                    == 201)
             // 125 → 250 kr: tender and taxable updated, the VAT line deleted and inserted again.
             let unbalanced = Self.operations([Self.line("Update", 1, debit: 250)])
             rules.expectRejected(try await client.put("/v2/journaltransaction/J-1", unbalanced), "out of balance")
             let wrongVat = Self.operations([Self.line("Update", 1, debit: 250), Self.line("Update", 2, credit: 225)])
-            rules.expectRejected(try await client.put("/v2/journaltransaction/J-1", wrongVat), "does not match the amount")
+            rules.expectRejected(
+                try await client.put("/v2/journaltransaction/J-1", wrongVat), "does not match the amount")
             let right = Self.operations([
                 Self.line("Update", 1, debit: 250), Self.line("Update", 2, credit: 200), Self.line("Delete", 3),
                 Self.line("Insert", 4, account: "7200", credit: 50, vatId: "U25"),
@@ -43,13 +50,17 @@ import VismaSimulator
             let lines = (journal["journalTransactionLines"] as? [[String: Any]]) ?? []
             #expect(lines.map { $0["lineNumber"] as? Double } == [1, 2, 4])
             #expect(journal["debitTotal"] as? Double == 250 && journal["status"] as? String == "Balanced")
-            rules.expectRejected(try await client.put("/v2/journaltransaction/J-1", Self.operations([Self.line("Delete", 9)])), "Line 9 cannot be found")
+            rules.expectRejected(
+                try await client.put("/v2/journaltransaction/J-1", Self.operations([Self.line("Delete", 9)])),
+                "Line 9 cannot be found")
         }
     }
 
     @Test func aReleasedJournalRefusesLineOperations() async throws {
         try await rules.withClient { client in
-            #expect(try await client.post("/v2/journaltransaction", VatTestLine.journal(JournalVatRuleTests.right)).status == 201)
+            #expect(
+                try await client.post("/v2/journaltransaction", VatTestLine.journal(JournalVatRuleTests.right)).status
+                    == 201)
             #expect(try await client.post("/v2/journaltransaction/J-1/action/release", "").status == 200)
             let refused = try await client.put("/v2/journaltransaction/J-1", Self.operations([Self.line("Delete", 3)]))
             rules.expectRejected(refused, "Batch J-1 has status Released and cannot be changed")
@@ -74,27 +85,44 @@ import VismaSimulator
 
     @Test func anUnreleasedPaymentIsChangedWithPutAndAReleasedOneIsRefused() async throws {
         try await rules.withClient { client in
-            #expect(try await client.post("/v1/customerPayment", Payloads.payment("P-1", customer: "K-1", type: "Prepayment")).status == 201)
+            #expect(
+                try await client.post(
+                    "/v1/customerPayment", Payloads.payment("P-1", customer: "K-1", type: "Prepayment")
+                ).status == 201)
             let changed = try await client.put("/v1/customerPayment/P-1", #"{"paymentAmount": {"value": 750}}"#)
             #expect(changed.status == 204, "\(changed.message)")
             let held = try await client.get("/v1/customerPayment/P-1").jsonObject
             #expect(held["paymentAmount"] as? Double == 750 && held["availableBalance"] as? Double == 750)
-            rules.expectRejected(try await client.put("/v1/customerPayment/P-1", #"{"customer": {"value": "K-2"}}"#), "customer of payment P-1 cannot be changed")
+            rules.expectRejected(
+                try await client.put("/v1/customerPayment/P-1", #"{"customer": {"value": "K-2"}}"#),
+                "customer of payment P-1 cannot be changed")
             _ = try await rules.release(client, "P-1", "Prepayment")
-            rules.expectRejected(try await client.put("/v1/customerPayment/P-1", #"{"paymentAmount": {"value": 800}}"#), "has status Open and cannot be changed")
+            rules.expectRejected(
+                try await client.put("/v1/customerPayment/P-1", #"{"paymentAmount": {"value": 800}}"#),
+                "has status Open and cannot be changed")
         }
     }
 
     @Test func onlyAReleasedPaymentWithoutAnAppliedRefundIsVoided() async throws {
         try await rules.withClient { client in
-            #expect(try await client.post("/v1/customerPayment", Payloads.payment("P-1", customer: "K-1", type: "Prepayment")).status == 201)
-            #expect(try await client.post("/v1/customerPayment", Payloads.payment("P-2", customer: "K-1", type: "Prepayment")).status == 201)
-            rules.expectRejected(try await client.post("/v1/customerPayment/P-1/action/void", #"{"type": "Prepayment"}"#), "cannot be voided in status Balanced")
+            #expect(
+                try await client.post(
+                    "/v1/customerPayment", Payloads.payment("P-1", customer: "K-1", type: "Prepayment")
+                ).status == 201)
+            #expect(
+                try await client.post(
+                    "/v1/customerPayment", Payloads.payment("P-2", customer: "K-1", type: "Prepayment")
+                ).status == 201)
+            rules.expectRejected(
+                try await client.post("/v1/customerPayment/P-1/action/void", #"{"type": "Prepayment"}"#),
+                "cannot be voided in status Balanced")
             _ = try await rules.release(client, "P-1", "Prepayment")
             _ = try await rules.release(client, "P-2", "Prepayment")
             let refund = Payloads.refund("R-1", customer: "K-1", amount: 300, lines: [("Prepayment", "P-1", 300)])
             #expect(try await client.post("/v1/customerPayment", refund).status == 201)
-            rules.expectRejected(try await client.post("/v1/customerPayment/P-1/action/void", #"{"type": "Prepayment"}"#), "refund R-1 is applied to it")
+            rules.expectRejected(
+                try await client.post("/v1/customerPayment/P-1/action/void", #"{"type": "Prepayment"}"#),
+                "refund R-1 is applied to it")
             let voided = try await client.post("/v1/customerPayment/P-2/action/void", #"{"type": "Prepayment"}"#)
             #expect(voided.status == 200 && voided.jsonObject["actionResult"] as? String == "Done", "\(voided.message)")
             #expect(try await client.get("/v1/customerPayment/P-2").jsonObject["status"] as? String == "Voided")

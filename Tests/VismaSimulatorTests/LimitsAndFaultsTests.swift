@@ -1,8 +1,8 @@
 import Foundation
 import TestSupport
 import Testing
-import VismaSimulator
 import VismaAPI
+import VismaSimulator
 
 @Suite struct PagingTests {
     @Test func listsArePagedWithVismasMetadata() async throws {
@@ -58,7 +58,9 @@ import VismaAPI
 
 @Suite struct FaultInjectionTests {
     /// Sends `count` requests and returns the simulator's log of them.
-    func drive(_ spec: String, seed: UInt64, count: Int, post: Bool = false) async throws -> (log: [RequestLogEntry], transportErrors: Int, created: Int) {
+    func drive(
+        _ spec: String, seed: UInt64, count: Int, post: Bool = false
+    ) async throws -> (log: [RequestLogEntry], transportErrors: Int, created: Int) {
         let configuration = SimulatorConfiguration(rateLimit: nil, faults: try FaultPlan(parsing: spec), seed: seed)
         return try await RunningSimulator.with(configuration) { simulator in
             // Fresh connections: libcurl would otherwise re-send once, by itself, on a reused connection that died.
@@ -68,7 +70,8 @@ import VismaAPI
             for index in 0..<count {
                 do {
                     if post {
-                        _ = try await client.send("POST", "/v1/inventory", json: Payloads.stockItem("F-\(index)"), record: false)
+                        _ = try await client.send(
+                            "POST", "/v1/inventory", json: Payloads.stockItem("F-\(index)"), record: false)
                     } else {
                         _ = try await client.send("GET", "/v1/branch", record: false)
                     }
@@ -89,7 +92,8 @@ import VismaAPI
         let entries = response.jsonObject["requests"] as? [[String: Any]] ?? []
         return entries.map {
             RequestLogEntry(
-                sequence: $0["sequence"] as? Int ?? 0, method: $0["method"] as? String ?? "", path: $0["path"] as? String ?? "",
+                sequence: $0["sequence"] as? Int ?? 0, method: $0["method"] as? String ?? "",
+                path: $0["path"] as? String ?? "",
                 status: $0["status"] as? Int ?? 0, fault: $0["fault"] as? String)
         }
     }
@@ -131,7 +135,8 @@ import VismaAPI
     }
 
     @Test func tokenExpiryAnswers401UntilANewTokenIsFetched() async throws {
-        let configuration = SimulatorConfiguration(rateLimit: nil, faults: try FaultPlan(parsing: "token-expiry:1"), seed: 1)
+        let configuration = SimulatorConfiguration(
+            rateLimit: nil, faults: try FaultPlan(parsing: "token-expiry:1"), seed: 1)
         try await RunningSimulator.with(configuration) { simulator in
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             try await client.authenticate()
@@ -149,7 +154,9 @@ import VismaAPI
         #expect(throws: FaultSpecError.self) { try FaultPlan(parsing: "503:2") }
         #expect(throws: FaultSpecError.self) { try FaultPlan(parsing: "503:0.6,lost:0.6") }
         #expect(throws: FaultSpecError.self) { try FaultPlan(parsing: "delay:0.1@fast") }
-        #expect(try FaultPlan(parsing: "503:0.05,lost:0.02,delay:0.1@250ms").description == "503:0.05,lost:0.02,delay:0.1@250ms")
+        #expect(
+            try FaultPlan(parsing: "503:0.05,lost:0.02,delay:0.1@250ms").description
+                == "503:0.05,lost:0.02,delay:0.1@250ms")
     }
 }
 
@@ -167,7 +174,8 @@ import VismaAPI
             #expect(try await client.post("/v1/purchaseorder", missing).status == 400)
             // …is accepted once the bookkeeper has created the supplier in Visma.
             let added = try await client.send(
-                "POST", "/_simulator/fixture", json: #"{"suppliers": [{"number": "50099", "name": "Frugt & Grønt Engros", "status": "Active"}]}"#,
+                "POST", "/_simulator/fixture",
+                json: #"{"suppliers": [{"number": "50099", "name": "Frugt & Grønt Engros", "status": "Active"}]}"#,
                 record: false)
             #expect(added.status == 200)
             #expect(try await client.post("/v1/purchaseorder", missing).status == 201)

@@ -6,7 +6,9 @@ import VismaSimulator
 
 /// Numbering series (`behaviour.numbering`), `GET /v1/numberSequence`, page caps and ids with reserved characters.
 @Suite struct NumberingAndPagingTests {
-    func withClient(_ behaviour: CompanyFixture.Behaviour = .init(), _ body: (VismaTestClient) async throws -> Void) async throws {
+    func withClient(
+        _ behaviour: CompanyFixture.Behaviour = .init(), _ body: (VismaTestClient) async throws -> Void
+    ) async throws {
         var fixture = CompanyFixture.sampleVenue
         fixture.behaviour = behaviour
         try await RunningSimulator.with(SimulatorConfiguration(fixture: fixture, rateLimit: nil)) { simulator in
@@ -24,7 +26,9 @@ import VismaSimulator
 
     /// The id in a `Location` header: its last path segment, percent-decoded.
     func locationNumber(_ response: HTTPResponse) -> String? {
-        response[header: "location"]?.split(separator: "/").last.map { String($0).removingPercentEncoding ?? String($0) }
+        response[header: "location"]?.split(separator: "/").last.map {
+            String($0).removingPercentEncoding ?? String($0)
+        }
     }
 
     @Test func aSeriesAllowingManualNumbersOnImportKeepsOursOnlyWithOverrideNumberSeries() async throws {
@@ -33,7 +37,8 @@ import VismaSimulator
             let kept = try await client.post("/v1/customerPayment", Payloads.payment("P-77", customer: "K-1"))
             #expect(kept.status == 201)
             #expect(locationNumber(kept) == "P-77")
-            let withoutOverride = Payloads.payment("P-78", customer: "K-1").replacingOccurrences(of: #""overrideNumberSeries": {"value": true}"#, with: #""overrideNumberSeries": {"value": false}"#)
+            let withoutOverride = Payloads.payment("P-78", customer: "K-1").replacingOccurrences(
+                of: #""overrideNumberSeries": {"value": true}"#, with: #""overrideNumberSeries": {"value": false}"#)
             let numbered = try await client.post("/v1/customerPayment", withoutOverride)
             #expect(numbered.status == 201)
             #expect(locationNumber(numbered) == "000001")
@@ -44,7 +49,8 @@ import VismaSimulator
     }
 
     @Test func anAutomaticSeriesReplacesOurNumberAndNamesItsOwnInLocation() async throws {
-        try await withClient(Self.automatic("customer", "customerPayment", "purchaseOrder", "journalTransaction")) { client in
+        try await withClient(Self.automatic("customer", "customerPayment", "purchaseOrder", "journalTransaction")) {
+            client in
             let customer = try await client.post("/v1/customer", Payloads.customer("K-1"))
             #expect(customer.status == 201)
             let customerNumber = try #require(locationNumber(customer))
@@ -53,8 +59,11 @@ import VismaSimulator
             #expect(try await client.get("/v1/customer/\(customerNumber)").status == 200)
 
             // A payment naming the customer by our number is refused; by Visma's it is taken, and numbered by the series.
-            #expect(try await client.post("/v1/customerPayment", Payloads.payment("P-1", customer: "K-1")).message.contains("Customer 'K-1' does not exist"))
-            let payment = try await client.post("/v1/customerPayment", Payloads.payment("P-1", customer: customerNumber))
+            #expect(
+                try await client.post("/v1/customerPayment", Payloads.payment("P-1", customer: "K-1")).message.contains(
+                    "Customer 'K-1' does not exist"))
+            let payment = try await client.post(
+                "/v1/customerPayment", Payloads.payment("P-1", customer: customerNumber))
             #expect(payment.status == 201)
             let paymentNumber = try #require(locationNumber(payment))
             #expect(paymentNumber != "P-1")
@@ -75,7 +84,10 @@ import VismaSimulator
         try await withClient(Self.automatic("journalTransaction")) { client in
             #expect(try await client.post("/v2/journaltransaction", Payloads.journal("X")).status == 201)
             let series = try await client.get("/v1/numberSequence").jsonArray
-            #expect(Set(series.compactMap { $0["numberingId"] as? String }) == ["CUSTOMER", "ARPAYMENT", "POORDER", "BATCH"])
+            #expect(
+                Set(series.compactMap { $0["numberingId"] as? String }) == [
+                    "CUSTOMER", "ARPAYMENT", "POORDER", "BATCH",
+                ])
             let batch = try #require(series.first { $0["numberingId"] as? String == "BATCH" })
             let sequence = try #require((batch["sequence"] as? [[String: Any]])?.first)
             #expect(sequence["lastNbr"] as? String == "000001")
@@ -119,7 +131,9 @@ import VismaSimulator
             let customer = try await client.post("/v1/customer", Payloads.customer(number))
             #expect(customer.status == 201, "\(customer.message)")
             #expect(locationNumber(customer) == number)
-            #expect(try await client.get("/v1/customer/\(PercentEncoding.encode(number))").jsonObject["number"] as? String == number)
+            #expect(
+                try await client.get("/v1/customer/\(PercentEncoding.encode(number))").jsonObject["number"] as? String
+                    == number)
         }
     }
 

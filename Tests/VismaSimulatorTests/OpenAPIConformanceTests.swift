@@ -9,7 +9,8 @@ import VismaSimulator
     @Test(
         .enabled(
             if: Repository.officialOpenAPI != nil,
-            "Visma's OpenAPI document is absent: set VISMA_OPENAPI or place it at ../shared/reference/visma-openapi.json"))
+            "Visma's OpenAPI document is absent: set VISMA_OPENAPI or place it at ../shared/reference/visma-openapi.json"
+        ))
     func everyAcceptedRequestAndEveryAnswerFitsTheOfficialSchema() async throws {
         let spec = try #require(Repository.officialOpenAPI)
         let exchanges = try await RunningSimulator.with { simulator in
@@ -29,9 +30,13 @@ import VismaSimulator
         try JSONEncoder().encode(checked).write(to: file)
         let result = try ChildProcess.run(
             URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", Repository.root.appendingPathComponent("Scripts/check-openapi-conformance").path, spec.path, file.path])
+            [
+                "python3", Repository.root.appendingPathComponent("Scripts/check-openapi-conformance").path, spec.path,
+                file.path,
+            ])
         #expect(result.status == 0, "\(result)")
-        let coveredOperations = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("  covered: ") }.count
+        let coveredOperations = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("  covered: ") }
+            .count
         #expect(coveredOperations >= 33, "\(result.standardOutput)")
     }
 
@@ -40,8 +45,12 @@ import VismaSimulator
     func theCheckerFlagsUnwrappedScalarsUndeclaredPropertiesWrongTypesAndUnknownOperations() throws {
         let spec = try #require(Repository.officialOpenAPI)
         let wrong: [VismaTestClient.Exchange] = [
-            .init(method: "POST", path: "/v1/inventory", status: 201, requestBody: #"{"inventoryNumber": "1001"}"#, responseBody: "{}"),
-            .init(method: "GET", path: "/v1/inventory/1001", status: 200, requestBody: nil, responseBody: #"{"stockItem": "yes", "colour": "red"}"#),
+            .init(
+                method: "POST", path: "/v1/inventory", status: 201, requestBody: #"{"inventoryNumber": "1001"}"#,
+                responseBody: "{}"),
+            .init(
+                method: "GET", path: "/v1/inventory/1001", status: 200, requestBody: nil,
+                responseBody: #"{"stockItem": "yes", "colour": "red"}"#),
             .init(method: "GET", path: "/v1/nonsense", status: 200, requestBody: nil, responseBody: nil),
         ]
         let folder = try TemporaryFolder("conformance")
@@ -49,7 +58,10 @@ import VismaSimulator
         try JSONEncoder().encode(wrong).write(to: file)
         let result = try ChildProcess.run(
             URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", Repository.root.appendingPathComponent("Scripts/check-openapi-conformance").path, spec.path, file.path])
+            [
+                "python3", Repository.root.appendingPathComponent("Scripts/check-openapi-conformance").path, spec.path,
+                file.path,
+            ])
         #expect(result.status == 1)
         #expect(result.standardOutput.contains("request.inventoryNumber must be an object"))
         #expect(result.standardOutput.contains("'yes' is not of type 'boolean'"))
@@ -61,32 +73,58 @@ import VismaSimulator
     static func exerciseEveryEndpoint(_ client: VismaTestClient) async throws {
         for path in [
             "/v1/inventory/itemClass", "/v1/unitofmeasure", "/v1/vatCategory", "/v1/paymentmethod", "/v1/supplier",
-            "/v1/supplier/50001", "/v1/customer/customerClass", "/v1/branch", "/v1/financialPeriod", "/v1/account", "/v1/vat", "/v1/vat/U25", "/v1/numberSequence",
+            "/v1/supplier/50001", "/v1/customer/customerClass", "/v1/branch", "/v1/financialPeriod", "/v1/account",
+            "/v1/vat", "/v1/vat/U25", "/v1/numberSequence",
         ] {
             #expect(try await client.get(path).status == 200, "\(path)")
         }
         #expect(try await client.post("/v1/inventory", Payloads.stockItem("R-100")).status == 201)
         #expect(try await client.post("/v1/inventory", Payloads.product("1001", kit: false)).status == 201)
         #expect(try await client.post("/v1/inventory", Payloads.product("1002", kit: true)).status == 201)
-        #expect(try await client.put("/v1/inventory/1001", #"{"description": {"value": "Espresso"}, "defaultPrice": {"value": 32.0}}"#).status == 204)
+        #expect(
+            try await client.put(
+                "/v1/inventory/1001", #"{"description": {"value": "Espresso"}, "defaultPrice": {"value": 32.0}}"#
+            ).status == 204)
         #expect(try await client.get("/v1/inventory/1001").status == 200)
         #expect(try await client.get("/v1/inventory?pageNumber=1&pageSize=2").status == 200)
         #expect(try await client.get("/v1/inventory/NOPE").status == 404)
-        #expect(try await client.post("/v1/KitSpecifications", Payloads.kit("1002", revision: "1", stock: ["R-100", "1001"])).status == 201)
+        #expect(
+            try await client.post(
+                "/v1/KitSpecifications", Payloads.kit("1002", revision: "1", stock: ["R-100", "1001"])
+            ).status == 201)
         #expect(try await client.get("/v1/KitSpecifications/1002/1").status == 200)
-        #expect(try await client.get("/v1/KitSpecifications?kitInventoryID=1002&pageNumber=1&pageSize=10").status == 200)
-        #expect(try await client.post("/v1/customer", Payloads.customer("K-1001").replacingOccurrences(
-            of: #""overrideWithClassValues": true,"#, with: #""overrideWithClassValues": true, "overrideNumberSeries": {"value": true}, "accountReference": {"value": "K-1001"},"#)).status == 201)
-        #expect(try await client.put("/v1/customer/K-1001", #"{"name": {"value": "Havnegadens Bowlingklub"}}"#).status == 204)
+        #expect(
+            try await client.get("/v1/KitSpecifications?kitInventoryID=1002&pageNumber=1&pageSize=10").status == 200)
+        #expect(
+            try await client.post(
+                "/v1/customer",
+                Payloads.customer("K-1001").replacingOccurrences(
+                    of: #""overrideWithClassValues": true,"#,
+                    with:
+                        #""overrideWithClassValues": true, "overrideNumberSeries": {"value": true}, "accountReference": {"value": "K-1001"},"#
+                )
+            ).status == 201)
+        #expect(
+            try await client.put("/v1/customer/K-1001", #"{"name": {"value": "Havnegadens Bowlingklub"}}"#).status
+                == 204)
         #expect(try await client.get("/v1/customer/K-1001").status == 200)
         #expect(try await client.get("/v1/customer?pageNumber=1&pageSize=10").status == 200)
         #expect(try await client.post("/v1/customerPayment", Payloads.payment("P-1", customer: "K-1001")).status == 201)
         #expect(try await client.get("/v1/customerPayment/P-1").status == 200)
-        #expect(try await client.post("/v1/customerPayment/P-1/action/release", #"{"type": {"value": "Payment"}}"#).status == 200)
-        #expect(try await client.post("/v1/customerPayment", Payloads.refund("P-2", customer: "K-1001", amount: 100, lines: [("Payment", "P-1", 100)])).status == 201)
-        #expect(try await client.post("/v1/customerPayment/P-2/action/release", #"{"type": {"value": "Refund"}}"#).status == 200)
+        #expect(
+            try await client.post("/v1/customerPayment/P-1/action/release", #"{"type": {"value": "Payment"}}"#).status
+                == 200)
+        #expect(
+            try await client.post(
+                "/v1/customerPayment",
+                Payloads.refund("P-2", customer: "K-1001", amount: 100, lines: [("Payment", "P-1", 100)])
+            ).status == 201)
+        #expect(
+            try await client.post("/v1/customerPayment/P-2/action/release", #"{"type": {"value": "Refund"}}"#).status
+                == 200)
         #expect(try await client.get("/v1/customerPayment?customer=K-1001&status=Open").status == 200)
-        #expect(try await client.post("/v1/purchaseorder", Payloads.purchaseOrder("PO-1001", item: "R-100")).status == 201)
+        #expect(
+            try await client.post("/v1/purchaseorder", Payloads.purchaseOrder("PO-1001", item: "R-100")).status == 201)
         #expect(try await client.get("/v1/purchaseorder/PO-1001").status == 200)
         #expect(try await client.get("/v1/purchaseorder?supplier=50001").status == 200)
         #expect(try await client.post("/v2/journaltransaction", Payloads.journal("J-20261128-CAFE")).status == 201)
@@ -123,7 +161,9 @@ import VismaSimulator
             let vatId = company.vatCodes.first { $0.id == vat.vismaVatCode }
             #expect(vatId?.vatPayableAccount.map(accounts.contains) == true, "\(code)")
             #expect(vat.outputVatAccount == nil || vat.outputVatAccount == vatId?.vatPayableAccount, "\(code)")
-            #expect(company.vatCategories.first { $0.id == vat.vismaVatCategory }?.vatIds?.contains(vat.vismaVatCode) == true, "\(code)")
+            #expect(
+                company.vatCategories.first { $0.id == vat.vismaVatCategory }?.vatIds?.contains(vat.vismaVatCode)
+                    == true, "\(code)")
         }
         #expect(accounts.contains(configuration.accounts.rounding))
         for (name, department) in configuration.departments where department.enabled {

@@ -1,6 +1,8 @@
 /// Valid write DTOs for the sample company, as JSON text; the rule tests break them one field at a time.
 enum Payloads {
-    static func stockItem(_ number: String, itemClass: String = "RAAVARE", type: String? = nil, unit: String = "KG") -> String {
+    static func stockItem(
+        _ number: String, itemClass: String = "RAAVARE", type: String? = nil, unit: String = "KG"
+    ) -> String {
         """
         {"inventoryNumber": {"value": "\(number)"}, "description": {"value": "Råvare \(number)"},
          "itemClass": {"value": "\(itemClass)"}, \(type.map { "\"type\": {\"value\": \"\($0)\"}," } ?? "")
@@ -44,7 +46,8 @@ enum Payloads {
     }
 
     static func payment(
-        _ number: String, customer: String, method: String = "DANKORT", date: String = "2026-11-28", type: String = "Payment", amount: Double = 500
+        _ number: String, customer: String, method: String = "DANKORT", date: String = "2026-11-28",
+        type: String = "Payment", amount: Double = 500
     ) -> String {
         """
         {"type": {"value": "\(type)"}, "referenceNumber": {"value": "\(number)"}, "overrideNumberSeries": {"value": true},
@@ -55,14 +58,21 @@ enum Payloads {
     }
 
     /// A refund applied to documents `(type, number, amount)`.
-    static func refund(_ number: String, customer: String, amount: Double, lines: [(String, String, Double)], date: String = "2026-11-28") -> String {
-        let applied = lines.map { #"{"operation": "Insert", "documentType": {"value": "\#($0.0)"}, "refNbr": {"value": "\#($0.1)"}, "amountPaid": {"value": \#($0.2)}}"# }
+    static func refund(
+        _ number: String, customer: String, amount: Double, lines: [(String, String, Double)],
+        date: String = "2026-11-28"
+    ) -> String {
+        let applied = lines.map {
+            #"{"operation": "Insert", "documentType": {"value": "\#($0.0)"}, "refNbr": {"value": "\#($0.1)"}, "amountPaid": {"value": \#($0.2)}}"#
+        }
         var body = payment(number, customer: customer, date: date, type: "Refund", amount: amount)
         body.removeLast()
         return body + #", "paymentLines": [\#(applied.joined(separator: ", "))]}"#
     }
 
-    static func purchaseOrder(_ number: String, supplier: String = "50001", item: String, lineType: String = "GoodsForInventory") -> String {
+    static func purchaseOrder(
+        _ number: String, supplier: String = "50001", item: String, lineType: String = "GoodsForInventory"
+    ) -> String {
         """
         {"orderType": {"value": "RegularOrder"}, "orderNumber": {"value": "\(number)"}, "overrideNumberSeries": {"value": true},
          "date": {"value": "2026-11-28T00:00:00"}, "supplier": {"value": "\(supplier)"}, "branch": {"value": "1"},
@@ -73,7 +83,8 @@ enum Payloads {
     }
 
     static func journal(
-        _ number: String, period: String = "202611", branch: String = "1", debit: Double = 125.0, credit: Double = 125.0,
+        _ number: String, period: String = "202611", branch: String = "1", debit: Double = 125.0,
+        credit: Double = 125.0,
         account: String = "1010"
     ) -> String {
         """

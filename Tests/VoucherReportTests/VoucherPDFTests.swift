@@ -1,7 +1,7 @@
 import FlexyVismaCore
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import VoucherReport
 
 /// A day voucher with Danish letters in its department, item groups and tenders.
@@ -22,7 +22,9 @@ func sampleVoucher(day: String = "2026-11-23") -> DayVoucher {
 
 /// Text of a PDF through poppler's `pdftotext` (installed by Scripts/setup), or nil where it is missing.
 func pdfText(_ data: Data) throws -> String? {
-    let tool = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    let tool = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
     guard let tool else { return nil }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("voucher-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -43,12 +45,15 @@ func pdfText(_ data: Data) throws -> String? {
         let pages = raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }
         #expect(pages.count == 1)
         guard let text = try pdfText(pdf) else {
-            Issue.record("pdftotext is not installed (Scripts/setup installs poppler-utils): the text could not be checked")
+            Issue.record(
+                "pdftotext is not installed (Scripts/setup installs poppler-utils): the text could not be checked")
             return
         }
         for expected in [
-            "Smørrebrød", "Øl og vand", "Blåbærkage", "Dagens omsætning i alt", "1.789,80", "Moms i alt", "357,96", "Betalinger i alt",
-            "1.789,80", "Antal kvitteringer", "42", "1001", "1042", "Givne rabatter", "20,00", "Returneringer og refusioner", "12,50",
+            "Smørrebrød", "Øl og vand", "Blåbærkage", "Dagens omsætning i alt", "1.789,80", "Moms i alt", "357,96",
+            "Betalinger i alt",
+            "1.789,80", "Antal kvitteringer", "42", "1001", "1042", "Givne rabatter", "20,00",
+            "Returneringer og refusioner", "12,50",
             voucher.receiptsSha256, voucher.batchId, "Café",
         ] {
             #expect(text.contains(expected), "missing \(expected) in:\n\(text)")

@@ -17,7 +17,10 @@ import XMLSupport
         return (plainSteps, readAheadSteps)
     }
 
-    @Test(arguments: ["receipts-schema-errors.xml", "receipts-not-well-formed.xml", "calculations-xxe.xml", "calculations-billion-laughs.xml"])
+    @Test(arguments: [
+        "receipts-schema-errors.xml", "receipts-not-well-formed.xml", "calculations-xxe.xml",
+        "calculations-billion-laughs.xml",
+    ])
     func invalidSampleReadsAheadExactlyAsTheStreamReader(name: String) throws {
         let file = Repository.invalidDrops.appendingPathComponent(name)
         let schemaName = name.hasPrefix("receipts") ? "receipts.xsd" : "calculations.xsd"
@@ -40,14 +43,14 @@ import XMLSupport
         try text.write(to: file, atomically: true, encoding: .utf8)
         let schema = folder.path("many.xsd")
         try """
-            <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
-              <xs:element name="root"><xs:complexType><xs:sequence>
-                <xs:element name="line" maxOccurs="unbounded"><xs:complexType>
-                  <xs:attribute name="number" type="xs:int"/><xs:attribute name="name"/><xs:attribute name="empty"/><xs:attribute name="note"/>
-                </xs:complexType></xs:element>
-              </xs:sequence></xs:complexType></xs:element>
-            </xs:schema>
-            """.write(to: schema, atomically: true, encoding: .utf8)
+        <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+          <xs:element name="root"><xs:complexType><xs:sequence>
+            <xs:element name="line" maxOccurs="unbounded"><xs:complexType>
+              <xs:attribute name="number" type="xs:int"/><xs:attribute name="name"/><xs:attribute name="empty"/><xs:attribute name="note"/>
+            </xs:complexType></xs:element>
+          </xs:sequence></xs:complexType></xs:element>
+        </xs:schema>
+        """.write(to: schema, atomically: true, encoding: .utf8)
         let (plain, readAhead) = try steps(of: file.path, schema: try XMLSchema(path: schema.path))
         #expect(plain.count == 2 * 12_000 + 2 + 1)  // the lines, the root, the closing summary
         #expect(plain.contains { $0.contains("Æblekage nr. 11999") && $0.contains("a & b") })
@@ -58,7 +61,8 @@ import XMLSupport
     @Test func readerLeftHalfwayStopsItsThreadAndCanBeOpenedAgain() throws {
         let folder = try TemporaryFolder()
         let file = folder.path("long.xml")
-        try ("<root>" + String(repeating: "<a x=\"1\"/>", count: 100_000) + "</root>").write(to: file, atomically: true, encoding: .utf8)
+        try ("<root>" + String(repeating: "<a x=\"1\"/>", count: 100_000) + "</root>").write(
+            to: file, atomically: true, encoding: .utf8)
         for _ in 0..<20 {
             let reader = try ReadAheadXMLReader(path: file.path)
             #expect(reader.next() != nil)

@@ -12,7 +12,8 @@ import XMLSupport
         var events: [String] = []
         while let event = reader.next() {
             switch event {
-            case .start(let element): events.append("<\(element.name) \(element.attributes.map { "\($0.name)=\($0.value)" })")
+            case .start(let element):
+                events.append("<\(element.name) \(element.attributes.map { "\($0.name)=\($0.value)" })")
             case .end(let name): events.append("</\(name)")
             }
         }
@@ -26,10 +27,10 @@ import XMLSupport
         try "TOP-SECRET".write(to: secret, atomically: true, encoding: .utf8)
         let file = folder.path("xxe.xml")
         try """
-            <?xml version="1.0"?>
-            <!DOCTYPE a [<!ENTITY s SYSTEM "file://\(secret.path)">]>
-            <a>&s;</a>
-            """.write(to: file, atomically: true, encoding: .utf8)
+        <?xml version="1.0"?>
+        <!DOCTYPE a [<!ENTITY s SYSTEM "file://\(secret.path)">]>
+        <a>&s;</a>
+        """.write(to: file, atomically: true, encoding: .utf8)
         let reader = try XMLStreamReader(path: file.path)
         var names: [String] = []
         while let event = reader.next() {
@@ -58,7 +59,8 @@ import XMLSupport
     @Test func brokenSchemaIsASetupErrorNamingTheSchema() throws {
         let folder = try TemporaryFolder()
         let file = folder.path("broken.xsd")
-        try "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"><xs:element name=\"a\" type=\"nope\"/></xs:schema>"
+        try
+            "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"><xs:element name=\"a\" type=\"nope\"/></xs:schema>"
             .write(to: file, atomically: true, encoding: .utf8)
         let error = #expect(throws: XMLSetupError.self) { try XMLSchema(path: file.path) }
         #expect(error?.path == file.path)

@@ -8,7 +8,8 @@ public final class FuzzWorkspace: Sendable {
     public let url: URL
 
     public init(_ name: String) {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("flexyvisma-\(name)-\(getpid())", isDirectory: true)
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "flexyvisma-\(name)-\(getpid())", isDirectory: true)
         try? FileManager.default.removeItem(at: base)
         do {
             try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
@@ -42,7 +43,9 @@ public final class FuzzWorkspace: Sendable {
 public enum FuzzFixture {
     /// `Schemas/` of the repository: `$FLEXYVISMA_SCHEMAS`, else found from this source file (`Fuzz/Sources/FuzzSupport/`).
     public static let schemas: SchemaDirectory = {
-        if let configured = ProcessInfo.processInfo.environment[SchemaDirectory.environmentVariable], !configured.isEmpty {
+        if let configured = ProcessInfo.processInfo.environment[SchemaDirectory.environmentVariable],
+            !configured.isEmpty
+        {
             return SchemaDirectory(url: URL(fileURLWithPath: configured, isDirectory: true))
         }
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -62,16 +65,22 @@ public enum FuzzFixture {
         units: ["STK", "KG", "L", "PAK", "KASSE"],
         vatCategories: [.init(id: "1", active: true), .init(id: "3", active: true)],
         paymentMethods: [
-            .init(id: "KONTANT", description: "Kontant", active: true), .init(id: "DANKORT", description: "Dankort", active: true),
-            .init(id: "KORT", description: "Visa/Mastercard", active: true), .init(id: "MOBILEPAY", description: "MobilePay", active: true),
-            .init(id: "GAVEKORT", description: "Gavekort", active: true), .init(id: "SWIPP", description: "Swipp", active: false),
+            .init(id: "KONTANT", description: "Kontant", active: true),
+            .init(id: "DANKORT", description: "Dankort", active: true),
+            .init(id: "KORT", description: "Visa/Mastercard", active: true),
+            .init(id: "MOBILEPAY", description: "MobilePay", active: true),
+            .init(id: "GAVEKORT", description: "Gavekort", active: true),
+            .init(id: "SWIPP", description: "Swipp", active: false),
         ],
         suppliers: [
-            .init(number: "50001", name: "Hørkram A/S", active: true), .init(number: "50003", name: "Carlsberg Danmark A/S", active: true),
+            .init(number: "50001", name: "Hørkram A/S", active: true),
+            .init(number: "50003", name: "Carlsberg Danmark A/S", active: true),
             .init(number: "50007", name: "Vinhuset Ribe", active: false),
         ],
         customerClasses: ["DK", "PRIVAT", "ERHVERV"],
-        branches: [.init(number: "1", active: true), .init(number: "2", active: true), .init(number: "3", active: false)],
+        branches: [
+            .init(number: "1", active: true), .init(number: "2", active: true), .init(number: "3", active: false),
+        ],
         financialPeriods: periods,
         items: [
             .init(number: "1001", itemClass: "LAGER", stockItem: true, kitItem: false),
@@ -80,7 +89,10 @@ public enum FuzzFixture {
             .init(number: "9001", itemClass: "RAAVARE", stockItem: true, kitItem: false),
         ],
         customers: [.init(number: "10001"), .init(number: "10002", name: "Odense Bowlingklub")],
-        vats: [.init(id: "U25", payableAccount: "7200", ratePercent: 25), .init(id: "U0", payableAccount: "7200", ratePercent: 0)])
+        vats: [
+            .init(id: "U25", payableAccount: "7200", ratePercent: 25),
+            .init(id: "U0", payableAccount: "7200", ratePercent: 0),
+        ])
 
     /// Calendar months of 2025–2027; October 2026 closed in the general ledger, September 2026 inactive.
     static var periods: [ReferenceSnapshot.FinancialPeriod] {
@@ -89,9 +101,11 @@ public enum FuzzFixture {
             for month in 1...12 {
                 let days = [31, year % 4 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
                 let mm = month < 10 ? "0\(month)" : "\(month)"
-                periods.append(.init(
-                    period: "\(year)\(mm)", year: year, startDate: "\(year)-\(mm)-01", endDate: "\(year)-\(mm)-\(days)",
-                    active: !(year == 2026 && month == 9), closedInGeneralLedger: year == 2026 && month == 10))
+                periods.append(
+                    .init(
+                        period: "\(year)\(mm)", year: year, startDate: "\(year)-\(mm)-01",
+                        endDate: "\(year)-\(mm)-\(days)",
+                        active: !(year == 2026 && month == 9), closedInGeneralLedger: year == 2026 && month == 10))
             }
         }
         return periods

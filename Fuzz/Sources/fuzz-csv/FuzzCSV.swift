@@ -1,5 +1,5 @@
-import FuzzSupport
 @_spi(Fuzzing) import DropValidation
+import FuzzSupport
 
 /// One CSV drop file through validation's column checks and rules; the first byte picks the file type.
 private let workspace = FuzzWorkspace("fuzz-csv")
@@ -11,6 +11,7 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let folder = workspace.freshFolder("batch")
     _ = workspace.write(payload, to: "\(kinds[variant].rawValue).csv", in: folder)
     _ = try? BatchFolderCheck.findings(
-        folder: folder, schemas: FuzzFixture.schemas, configuration: FuzzFixture.configuration, reference: FuzzFixture.reference)
+        folder: folder, schemas: FuzzFixture.schemas, configuration: FuzzFixture.configuration,
+        reference: FuzzFixture.reference)
     return 0
 }

@@ -9,7 +9,8 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if let value = try? JSONValue.parse(bytes) {
         let encoded = value.encoded()
         guard let again = try? JSONValue.parse(encoded), again == value else {
-            fatalError("JSONValue round trip changed the value: \(String(decoding: encoded.prefix(200), as: UTF8.self))")
+            fatalError(
+                "JSONValue round trip changed the value: \(String(decoding: encoded.prefix(200), as: UTF8.self))")
         }
         _ = ExistingRecord.differences(ours: value, held: value)
         _ = ExistingRecord.differences(ours: value, held: value["value"] ?? .null)

@@ -12,7 +12,9 @@ public func fuzzManifestConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
     switch variant {
     case 0:
         if let manifest = try? StageManifest.decode(payload) {
-            guard let encoded = try? manifest.encoded(), let again = try? StageManifest.decode(encoded), again == manifest else {
+            guard let encoded = try? manifest.encoded(), let again = try? StageManifest.decode(encoded),
+                again == manifest
+            else {
                 fatalError("a manifest that decodes does not survive encoding")
             }
         }
@@ -21,7 +23,9 @@ public func fuzzManifestConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
         _ = workspace.write(payload, to: PipelineRoot.configFileName, in: root.url)
         if let configuration = try? PipelineConfiguration.load(from: root) {
             _ = try? PipelineConfiguration.effectiveDocument(root: root)
-            guard let encoded = try? configuration.encoded() else { fatalError("a loaded configuration does not encode") }
+            guard let encoded = try? configuration.encoded() else {
+                fatalError("a loaded configuration does not encode")
+            }
             _ = workspace.write(encoded, to: PipelineRoot.configFileName, in: root.url)
             guard (try? PipelineConfiguration.load(from: root)) == configuration else {
                 fatalError("a loaded configuration does not load again once written")

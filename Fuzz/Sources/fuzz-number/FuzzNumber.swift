@@ -15,9 +15,13 @@ public func fuzzNumber(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         check(value, text: text)
     }
     let seconds = AnswerNumbers.seconds(text)
-    require(seconds.map { $0.isFinite && $0 >= 0 && $0 <= AnswerNumbers.longestWaitSeconds } ?? true, "AnswerNumbers.seconds(\(text)) = \(String(describing: seconds))")
+    require(
+        seconds.map { $0.isFinite && $0 >= 0 && $0 <= AnswerNumbers.longestWaitSeconds } ?? true,
+        "AnswerNumbers.seconds(\(text)) = \(String(describing: seconds))")
     let double = Double(text.trimmingCharacters(in: .whitespaces))
-    if let count = AnswerNumbers.count(double) { require(count >= 0 && count <= Int(Int32.max), "AnswerNumbers.count(\(text))") }
+    if let count = AnswerNumbers.count(double) {
+        require(count >= 0 && count <= Int(Int32.max), "AnswerNumbers.count(\(text))")
+    }
     if let double, let units = FixedPoint.units(of: double, scale: min(scale, 15)) {
         require(units.magnitude <= UInt64(FixedPoint.maximumUnits), "FixedPoint.units(of: \(double)) = \(units)")
     }
@@ -25,10 +29,14 @@ public func fuzzNumber(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 private func check(_ value: FixedPoint, text: String) {
-    require(value.units.magnitude <= UInt64(FixedPoint.maximumUnits), "\(text) read as \(value.units), beyond maximumUnits")
-    require(FixedPoint.read(value.text, scale: value.scale) == .value(value), "\(text) → \(value.text) does not read back")
+    require(
+        value.units.magnitude <= UInt64(FixedPoint.maximumUnits), "\(text) read as \(value.units), beyond maximumUnits")
+    require(
+        FixedPoint.read(value.text, scale: value.scale) == .value(value), "\(text) → \(value.text) does not read back")
     let trimmed = value.trimmedText()
-    require(FixedPoint(parsing: trimmed, scale: value.scale)?.units == value.units, "\(text) → \(trimmed) does not read back")
+    require(
+        FixedPoint(parsing: trimmed, scale: value.scale)?.units == value.units,
+        "\(text) → \(trimmed) does not read back")
     for other in [value.units, FixedPoint.maximumUnits, -1, 10_000] {
         if let product = FixedPoint.checkedProduct(value.units, other) {
             require(product.magnitude <= UInt64(FixedPoint.maximumUnits), "checkedProduct beyond the bound")

@@ -1,5 +1,5 @@
-import FuzzSupport
 @_spi(Fuzzing) import DropValidation
+import FuzzSupport
 
 /// One XML drop file through its XSD and validation's receipt, calculation and purchase-order rules; the first byte picks the file type.
 private let workspace = FuzzWorkspace("fuzz-xml")
@@ -11,6 +11,7 @@ public func fuzzXML(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let folder = workspace.freshFolder("batch")
     _ = workspace.write(payload, to: "\(kinds[variant].rawValue).xml", in: folder)
     _ = try? BatchFolderCheck.findings(
-        folder: folder, schemas: FuzzFixture.schemas, configuration: FuzzFixture.configuration, reference: FuzzFixture.reference)
+        folder: folder, schemas: FuzzFixture.schemas, configuration: FuzzFixture.configuration,
+        reference: FuzzFixture.reference)
     return 0
 }

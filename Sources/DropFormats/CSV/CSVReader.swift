@@ -201,7 +201,11 @@ private struct Scanner {
             var end = start
             while end < bytes.count {
                 let byte = bytes[end]
-                if byte == separator || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
+                if byte == separator || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n")
+                    || byte == UInt8(ascii: "\r")
+                {
+                    break
+                }
                 end += 1
             }
             return end - start
@@ -221,7 +225,8 @@ private struct Scanner {
         guard let text = String(validating: field, as: UTF8.self) else {
             let invalidAt = CSVReader.firstInvalidUTF8Index(field) + (fieldWasQuoted ? 1 : 0)
             throw CSVSyntaxError(
-                kind: .invalidUTF8, line: fieldStartLine, column: fields.count + 1, byteOffset: fieldStart + Int64(invalidAt))
+                kind: .invalidUTF8, line: fieldStartLine, column: fields.count + 1,
+                byteOffset: fieldStart + Int64(invalidAt))
         }
         fields.append(text)
         field.removeAll(keepingCapacity: true)
@@ -257,7 +262,8 @@ private struct Scanner {
             while true {
                 recordBytes += 1
                 if recordBytes > maximumRecordBytes {
-                    throw CSVSyntaxError(kind: .lineTooLong, line: startLine, column: fields.count + 1, byteOffset: offset)
+                    throw CSVSyntaxError(
+                        kind: .lineTooLong, line: startLine, column: fields.count + 1, byteOffset: offset)
                 }
                 if inQuotes {
                     if byte == quote {
@@ -283,7 +289,8 @@ private struct Scanner {
                     inQuotes = true
                     fieldWasQuoted = true
                 } else if fieldWasQuoted {
-                    throw CSVSyntaxError(kind: .textAfterClosingQuote, line: line, column: fields.count + 1, byteOffset: offset - 1)
+                    throw CSVSyntaxError(
+                        kind: .textAfterClosingQuote, line: line, column: fields.count + 1, byteOffset: offset - 1)
                 } else {
                     // The rest of an unquoted field within this chunk, appended as one run rather
                     // than byte by byte: most of a large file is such runs.
@@ -295,7 +302,8 @@ private struct Scanner {
                 }
                 guard let following = try nextByte() else {
                     if inQuotes {
-                        throw CSVSyntaxError(kind: .unterminatedQuote, line: startLine, column: fields.count + 1, byteOffset: offset)
+                        throw CSVSyntaxError(
+                            kind: .unterminatedQuote, line: startLine, column: fields.count + 1, byteOffset: offset)
                     }
                     try finishField()
                     return CSVRow(line: startLine, fields: fields)

@@ -28,7 +28,10 @@ public struct DropTemplate: Sendable {
     public static let exampleCustomer = "EX-1001"
     public static let exampleSupplier = "Eksempel Leverandør A/S"
 
-    public init(type: DropFileType, configuration: PipelineConfiguration, dialect: Dialect = .danishExcel, byteOrderMark: Bool? = nil, day: BusinessDay? = nil) {
+    public init(
+        type: DropFileType, configuration: PipelineConfiguration, dialect: Dialect = .danishExcel,
+        byteOrderMark: Bool? = nil, day: BusinessDay? = nil
+    ) {
         self.type = type
         self.configuration = configuration
         self.dialect = dialect
@@ -57,10 +60,13 @@ public struct DropTemplate: Sendable {
     var separator: String { dialect == .danishExcel ? ";" : "," }
 
     /// An amount in the dialect: `1234,50` or `1234.50`.
-    func amount(_ text: String) -> String { dialect == .danishExcel ? text.replacingOccurrences(of: ".", with: ",") : text }
+    func amount(_ text: String) -> String {
+        dialect == .danishExcel ? text.replacingOccurrences(of: ".", with: ",") : text
+    }
 
     func csvField(_ field: String) -> String {
-        let quote = field.contains(separator) || field.contains("\"") || field.contains("\n") || field.contains("\r")
+        let quote =
+            field.contains(separator) || field.contains("\"") || field.contains("\n") || field.contains("\r")
             || field.first == " " || field.last == " "
         return quote ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
     }
@@ -68,27 +74,34 @@ public struct DropTemplate: Sendable {
     // The configuration's names, chosen the same way every time (sorted).
     var itemGroup: String { configuration.itemGroups.keys.sorted().first ?? "Kaffe" }
     var vatCode: String {
-        configuration.vatCodes.sorted { ($0.value.ratePercent, $1.key) > ($1.value.ratePercent, $0.key) }.first?.key ?? "25"
+        configuration.vatCodes.sorted { ($0.value.ratePercent, $1.key) > ($1.value.ratePercent, $0.key) }.first?.key
+            ?? "25"
     }
     var paymentType: String { configuration.paymentTypes.keys.sorted().first ?? "Kontant" }
-    var department: String { configuration.departments.filter(\.value.enabled).keys.sorted().first ?? configuration.departments.keys.sorted().first ?? "Café" }
+    var department: String {
+        configuration.departments.filter(\.value.enabled).keys.sorted().first ?? configuration.departments.keys.sorted()
+            .first ?? "Café"
+    }
 
     func csvExample() -> [String: String] {
         switch type {
         case .items:
             return [
-                "item_number": Self.exampleProduct, "name": "Eksempelvare", "kind": "product", "item_group": itemGroup, "unit": "STK",
+                "item_number": Self.exampleProduct, "name": "Eksempelvare", "kind": "product", "item_group": itemGroup,
+                "unit": "STK",
                 "sales_price": amount("25.00"), "cost_price": amount("10.00"), "vat_code": vatCode, "active": "true",
             ]
         case .customers:
             return [
-                "customer_number": Self.exampleCustomer, "name": "Eksempel Kunde ApS", "address_line1": "Havnegade 1", "postal_code": "5000",
+                "customer_number": Self.exampleCustomer, "name": "Eksempel Kunde ApS", "address_line1": "Havnegade 1",
+                "postal_code": "5000",
                 "city": "Odense C", "country": "DK", "email": "bogholderi@example.dk", "phone": "+45 12 34 56 78",
                 "customer_class": configuration.customers.defaultCustomerClass,
             ]
         case .payments:
             return [
-                "payment_id": "EX-P-1", "date": day.text, "customer_number": Self.exampleCustomer, "payment_type": paymentType,
+                "payment_id": "EX-P-1", "date": day.text, "customer_number": Self.exampleCustomer,
+                "payment_type": paymentType,
                 "amount": amount("100.00"), "currency": "DKK", "reference": "Eksempel",
             ]
         case .calculations, .purchaseOrders, .receipts:

@@ -49,14 +49,19 @@ struct BatchValidator {
         for (name, url) in batch.urls(.calculations) {
             var rules = CalculationRules(context: context, batchItems: batchItems, file: name)
             try XMLFileCheck(schema: try schema(.calculations), fileName: name)
-                .run(url: url, recordElement: "calculation", findings: &result.findings) { rules.handle($0, pending: &$1) }
+                .run(url: url, recordElement: "calculation", findings: &result.findings) {
+                    rules.handle($0, pending: &$1)
+                }
             result.counts["calculations", default: 0] += rules.count
         }
         try checkCustomersAndPayments(batch, result: &result)
         for (name, url) in batch.urls(.purchaseOrders) {
-            var rules = PurchaseOrderRules(context: context, batchItems: batchItems, kitProducts: kitProducts, file: name)
+            var rules = PurchaseOrderRules(
+                context: context, batchItems: batchItems, kitProducts: kitProducts, file: name)
             try XMLFileCheck(schema: try schema(.purchaseOrders), fileName: name)
-                .run(url: url, recordElement: "purchaseOrder", findings: &result.findings) { rules.handle($0, pending: &$1) }
+                .run(url: url, recordElement: "purchaseOrder", findings: &result.findings) {
+                    rules.handle($0, pending: &$1)
+                }
             result.counts["purchase_orders", default: 0] += rules.count
         }
         try checkReceipts(batch, result: &result)
@@ -80,22 +85,30 @@ struct BatchValidator {
         for (_, url) in batch.urls(.calculations) {
             guard let reader = try? XMLStreamReader(path: url.path) else { continue }
             while let event = reader.next() {
-                if case .start(let element) = event, element.name == "calculation", let item = element["item"] { kits.insert(item) }
+                if case .start(let element) = event, element.name == "calculation", let item = element["item"] {
+                    kits.insert(item)
+                }
             }
         }
         return kits
     }
 
     /// Checks the items; returns the batch's items by number for the rules of the files after them.
-    private func checkItems(_ batch: BatchFiles, kitProducts: Set<String>, result: inout BatchValidation) throws -> [String: BatchItem] {
+    private func checkItems(
+        _ batch: BatchFiles, kitProducts: Set<String>, result: inout BatchValidation
+    ) throws -> [String: BatchItem] {
         var batchItems: [String: BatchItem] = [:]
         let itemRules = ItemRules(context: context, kitProducts: kitProducts)
         for (name, url) in batch.urls(.items) {
             let check = CSVFileCheck(schema: try ColumnSchema.load(.items, from: schemas), fileName: name)
             var kinds: [String: String] = [:]
-            result.counts["items", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in
-                if let number = record.usable("item_number"), let kind = record.usable("kind"), batchItems[number] == nil {
-                    batchItems[number] = BatchItem(number: number, kind: kind, line: record.line, file: name, unit: record.usable("unit") ?? "STK")
+            result.counts["items", default: 0] += try check.run(url: url, findings: &result.findings) {
+                record, findings in
+                if let number = record.usable("item_number"), let kind = record.usable("kind"),
+                    batchItems[number] == nil
+                {
+                    batchItems[number] = BatchItem(
+                        number: number, kind: kind, line: record.line, file: name, unit: record.usable("unit") ?? "STK")
                     kinds[number] = kind
                 }
                 itemRules.check(record, file: name, findings: &findings)
@@ -111,7 +124,8 @@ struct BatchValidator {
         let customerRules = CustomerRules(context: context)
         for (name, url) in batch.urls(.customers) {
             let check = CSVFileCheck(schema: try ColumnSchema.load(.customers, from: schemas), fileName: name)
-            result.counts["customers", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in
+            result.counts["customers", default: 0] += try check.run(url: url, findings: &result.findings) {
+                record, findings in
                 let complete = customerRules.check(record, file: name, findings: &findings)
                 if let number = record.usable("customer_number"), batchCustomers[number] == nil {
                     batchCustomers[number] = (record.line, complete)
@@ -121,7 +135,8 @@ struct BatchValidator {
         var paymentRules = PaymentRules(context: context, batchCustomers: batchCustomers)
         for (name, url) in batch.urls(.payments) {
             let check = CSVFileCheck(schema: try ColumnSchema.load(.payments, from: schemas), fileName: name)
-            result.counts["payments", default: 0] += try check.run(url: url, findings: &result.findings) { record, findings in
+            result.counts["payments", default: 0] += try check.run(url: url, findings: &result.findings) {
+                record, findings in
                 paymentRules.check(record, file: name, findings: &findings)
             }
         }
@@ -149,7 +164,8 @@ struct BatchValidator {
             guard let day = rules.day, let department = rules.department else { continue }
             if let other = daysSeen["\(day)|\(department)"] {
                 result.findings.error(
-                    .receiptDuplicateDay, "\(other) already carries business day \(day) of \(department)", file: name, line: 2, column: 0,
+                    .receiptDuplicateDay, "\(other) already carries business day \(day) of \(department)", file: name,
+                    line: 2, column: 0,
                     hint: "one file per business day and department")
             }
             daysSeen["\(day)|\(department)"] = name
@@ -158,7 +174,8 @@ struct BatchValidator {
         for (day, numbers) in numbersByDay.sorted(by: { $0.key < $1.key }) {
             for gap in Self.gaps(in: numbers) {
                 result.findings.warning(
-                    .receiptNumberGap, "receipt numbers \(gap.lowerBound)–\(gap.upperBound) are missing on \(day)", file: "receipts",
+                    .receiptNumberGap, "receipt numbers \(gap.lowerBound)–\(gap.upperBound) are missing on \(day)",
+                    file: "receipts",
                     hint: "voided or unsynced receipts? Check FlexyBox's journal for these numbers")
             }
         }
@@ -176,19 +193,26 @@ struct BatchValidator {
             let url = folder.appendingPathComponent(name)
             let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .isDirectoryKey, .isRegularFileKey])
             if values?.isSymbolicLink == true {
-                result.findings.error(.batchSymlink, "\(name) is a symbolic link; links are never followed", file: name,
-                                      hint: "drop the file itself, not a link to it")
+                result.findings.error(
+                    .batchSymlink, "\(name) is a symbolic link; links are never followed", file: name,
+                    hint: "drop the file itself, not a link to it")
             } else if values?.isDirectory == true {
-                result.findings.error(.batchUnexpectedFolder, "\(name) is a folder inside the batch", file: name,
-                                      hint: "a batch folder holds drop files only")
+                result.findings.error(
+                    .batchUnexpectedFolder, "\(name) is a folder inside the batch", file: name,
+                    hint: "a batch folder holds drop files only")
             } else if values?.isRegularFile != true {
-                result.findings.error(.batchNotAFile, "\(name) is not a regular file (a FIFO, socket or device is never read)", file: name,
-                                      hint: "a batch folder holds drop files only")
+                result.findings.error(
+                    .batchNotAFile, "\(name) is not a regular file (a FIFO, socket or device is never read)",
+                    file: name,
+                    hint: "a batch folder holds drop files only")
             } else if let type = DropFileType(fileName: name) {
                 files.append((name, type))
             } else {
-                result.findings.error(.batchUnknownFile, "\(name) is not a drop file type", file: name,
-                                      hint: "drop files are named items, calculations, customers, payments, purchase_orders or receipts[-…] with .csv or .xml")
+                result.findings.error(
+                    .batchUnknownFile, "\(name) is not a drop file type", file: name,
+                    hint:
+                        "drop files are named items, calculations, customers, payments, purchase_orders or receipts[-…] with .csv or .xml"
+                )
             }
         }
         return files
@@ -196,36 +220,48 @@ struct BatchValidator {
 
     /// A folder that carries an export manifest must hold exactly the files it lists, unchanged.
     /// `digests` are the drop files' own, hashed once for the manifest and for this check.
-    private func checkExportManifest(files: [(String, DropFileType)], digests: [String: FileDigest], result: inout BatchValidation) throws {
+    private func checkExportManifest(
+        files: [(String, DropFileType)], digests: [String: FileDigest], result: inout BatchValidation
+    ) throws {
         let url = folder.appendingPathComponent("export.manifest.json")
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         guard let manifest = try? StageManifest.decode(Data(contentsOf: url)) else {
-            result.findings.error(.batchManifestUnreadable, "export.manifest.json is not a FlexyVisma manifest", file: "export.manifest.json",
-                                  hint: "remove it if the folder was assembled by hand")
+            result.findings.error(
+                .batchManifestUnreadable, "export.manifest.json is not a FlexyVisma manifest",
+                file: "export.manifest.json",
+                hint: "remove it if the folder was assembled by hand")
             return
         }
         var listed: Set<String> = []
         for output in manifest.outputs {
             guard !output.path.contains("/"), output.path != "..", output.path != ".", !output.path.isEmpty else {
-                result.findings.error(.batchUnsafePath, "the export manifest lists \"\(output.path)\", which is not a file of this folder",
-                                      file: "export.manifest.json", hint: "a manifest may only name files inside its batch folder")
+                result.findings.error(
+                    .batchUnsafePath,
+                    "the export manifest lists \"\(output.path)\", which is not a file of this folder",
+                    file: "export.manifest.json", hint: "a manifest may only name files inside its batch folder")
                 continue
             }
             listed.insert(output.path)
             let file = folder.appendingPathComponent(output.path)
             guard let digest = digests[output.path] ?? (try? DurableFiles.digest(of: file)) else {
-                result.findings.error(.batchMissingFile, "\(output.path) is listed in the export manifest but missing", file: output.path,
-                                      hint: "the batch is incomplete: export it again")
+                result.findings.error(
+                    .batchMissingFile, "\(output.path) is listed in the export manifest but missing", file: output.path,
+                    hint: "the batch is incomplete: export it again")
                 continue
             }
             if digest.sha256 != output.sha256 || digest.bytes != output.bytes {
-                result.findings.error(.batchHashMismatch, "\(output.path) changed after export (its SHA-256 differs from the manifest's)",
-                                      file: output.path, hint: "do not edit exported files: correct the source and export again, or drop a corrected file on its own")
+                result.findings.error(
+                    .batchHashMismatch, "\(output.path) changed after export (its SHA-256 differs from the manifest's)",
+                    file: output.path,
+                    hint:
+                        "do not edit exported files: correct the source and export again, or drop a corrected file on its own"
+                )
             }
         }
         for (name, _) in files where !listed.contains(name) {
-            result.findings.error(.batchUnlistedFile, "\(name) is not listed in the export manifest", file: name,
-                                  hint: "drop extra files on their own, not into an exported batch")
+            result.findings.error(
+                .batchUnlistedFile, "\(name) is not listed in the export manifest", file: name,
+                hint: "drop extra files on their own, not into an exported batch")
         }
     }
 

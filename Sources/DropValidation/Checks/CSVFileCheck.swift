@@ -73,8 +73,9 @@ struct CSVFileCheck {
     func run(url: URL, findings: inout FindingList, rules: (CSVRecord, inout FindingList) -> Void) throws -> Int {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
         guard size > 0 else {
-            findings.error(.csvEmptyFile, "the file is empty", file: fileName, line: 1, column: 0,
-                           hint: "a drop file needs at least its header row; was it saved before it was written?")
+            findings.error(
+                .csvEmptyFile, "the file is empty", file: fileName, line: 1, column: 0,
+                hint: "a drop file needs at least its header row; was it saved before it was written?")
             return 0
         }
         let reader = try CSVReader(url: url)
@@ -92,7 +93,8 @@ struct CSVFileCheck {
             }
             let layout = CSVLayout(names: columns)
             let positions = layout.positions
-            var keys = KeyIndex(positions: schema.columns.filter { $0.unique == true }.compactMap { positions[$0.name] })
+            var keys = KeyIndex(
+                positions: schema.columns.filter { $0.unique == true }.compactMap { positions[$0.name] })
             let keyPosition = positions[schema.keyColumn]
             var rows = 0
             while let row = try reader.next() {
@@ -108,21 +110,27 @@ struct CSVFileCheck {
                 var failed: UInt64 = 0
                 for (index, field) in row.fields.enumerated() {
                     guard let entry = compiled[index] else { continue }
-                    if let problem = check(field, entry, values: row.fields, positions: positions, dialect: reader.dialect) {
+                    if let problem = check(
+                        field, entry, values: row.fields, positions: positions, dialect: reader.dialect)
+                    {
                         failed |= 1 << UInt64(index)
                         findings.error(
                             problem.rule, problem.message, file: fileName, line: row.line, column: index + 1,
-                            record: keyPosition.map { row.fields[$0 - 1] }, field: entry.column.name, hint: problem.hint)
+                            record: keyPosition.map { row.fields[$0 - 1] }, field: entry.column.name, hint: problem.hint
+                        )
                     }
                 }
                 keys.check(row, names: columns, file: fileName, failed: &failed, findings: &findings)
                 rules(
-                    CSVRecord(line: row.line, fields: row.fields, layout: layout, failed: failed, decimalComma: reader.dialect.decimalComma),
+                    CSVRecord(
+                        line: row.line, fields: row.fields, layout: layout, failed: failed,
+                        decimalComma: reader.dialect.decimalComma),
                     &findings)
             }
             return rows
         } catch let error as CSVSyntaxError {
-            findings.error(error.kind.id, error.message, file: fileName, line: error.line, column: error.column, hint: error.hint)
+            findings.error(
+                error.kind.id, error.message, file: fileName, line: error.line, column: error.column, hint: error.hint)
             return 0
         }
     }
@@ -146,7 +154,9 @@ struct CSVFileCheck {
         }
 
         /// A key that appeared before is an error on its field; fields that already failed are left alone.
-        mutating func check(_ row: CSVRow, names: [String], file: String, failed: inout UInt64, findings: inout FindingList) {
+        mutating func check(
+            _ row: CSVRow, names: [String], file: String, failed: inout UInt64, findings: inout FindingList
+        ) {
             for (slot, position) in positions.enumerated() where failed & (1 << UInt64(position - 1)) == 0 {
                 let key = row.fields[position - 1]
                 guard !key.isEmpty else { continue }
@@ -177,13 +187,17 @@ struct CSVFileCheck {
                 let suggestion = schema.columnNames.min { editDistance($0, name) < editDistance($1, name) }
                 let close = suggestion.map { editDistance($0, name) <= 2 } ?? false
                 findings.error(
-                    .csvUnknownColumn, "column \"\(name)\" is not a \(schema.fileType) column", file: fileName, line: 1, column: index + 1,
+                    .csvUnknownColumn, "column \"\(name)\" is not a \(schema.fileType) column", file: fileName, line: 1,
+                    column: index + 1,
                     field: name,
-                    hint: close ? "did you mean \(suggestion ?? "")?" : "the columns are \(schema.columnNames.joined(separator: ", "))")
+                    hint: close
+                        ? "did you mean \(suggestion ?? "")?"
+                        : "the columns are \(schema.columnNames.joined(separator: ", "))")
             } else if let first = seen[name] {
                 ok = false
                 findings.error(
-                    .csvDuplicateColumn, "column \(name) appears twice (first as column \(first))", file: fileName, line: 1,
+                    .csvDuplicateColumn, "column \(name) appears twice (first as column \(first))", file: fileName,
+                    line: 1,
                     column: index + 1, field: name, hint: "remove one of them")
             }
             seen[name] = seen[name] ?? index + 1
@@ -211,20 +225,27 @@ struct CSVFileCheck {
         // utf8.count is O(1); the character count is only worked out when the bytes could be too many.
         if let maximum = column.maxLength, value.utf8.count > maximum, value.count > maximum {
             return Problem(
-                rule: .csvTooLong, message: "\(column.name) has \(value.count) characters, at most \(maximum) are allowed",
+                rule: .csvTooLong,
+                message: "\(column.name) has \(value.count) characters, at most \(maximum) are allowed",
                 hint: "Visma keeps at most \(maximum); shorten it in FlexyBox")
         }
         if let minimum = column.minLength, value.utf8.count < minimum || value.count < minimum {
-            return Problem(rule: .csvTooShort, message: "\(column.name) needs at least \(minimum) characters", hint: column.description)
+            return Problem(
+                rule: .csvTooShort, message: "\(column.name) needs at least \(minimum) characters",
+                hint: column.description)
         }
         if let problem = typeProblem(value, column, dialect: dialect) { return problem }
         // The customer rules say more about countries and e-mail addresses than a pattern could.
         guard column.type != .countryCode, column.type != .email else { return nil }
         if let pattern = entry.simplePattern, !pattern.matches(value) {
-            return Problem(rule: .csvPattern, message: "\(column.name) \"\(value)\" does not fit \(column.pattern ?? "")", hint: column.description)
+            return Problem(
+                rule: .csvPattern, message: "\(column.name) \"\(value)\" does not fit \(column.pattern ?? "")",
+                hint: column.description)
         }
         if let regex = entry.regex, (try? regex.wholeMatch(in: value)) == nil {
-            return Problem(rule: .csvPattern, message: "\(column.name) \"\(value)\" does not fit \(column.pattern ?? "")", hint: column.description)
+            return Problem(
+                rule: .csvPattern, message: "\(column.name) \"\(value)\" does not fit \(column.pattern ?? "")",
+                hint: column.description)
         }
         return nil
     }
@@ -234,9 +255,12 @@ struct CSVFileCheck {
         if column.required {
             return Problem(rule: .csvMissingValue, message: "\(column.name) is required", hint: column.description)
         }
-        if let condition = column.requiredWhen, let position = positions[condition.column], values[position - 1] == condition.equals {
+        if let condition = column.requiredWhen, let position = positions[condition.column],
+            values[position - 1] == condition.equals
+        {
             return Problem(
-                rule: .csvMissingValue, message: "\(column.name) is required when \(condition.column) is \(condition.equals)",
+                rule: .csvMissingValue,
+                message: "\(column.name) is required when \(condition.column) is \(condition.equals)",
                 hint: column.description)
         }
         return nil
@@ -256,7 +280,8 @@ struct CSVFileCheck {
         case .enumeration:
             guard let allowed = column.values, !allowed.contains(value) else { return nil }
             return Problem(
-                rule: .csvInvalidValue, message: "\(column.name) \"\(value)\" is not one of \(allowed.joined(separator: ", "))",
+                rule: .csvInvalidValue,
+                message: "\(column.name) \"\(value)\" is not one of \(allowed.joined(separator: ", "))",
                 hint: column.description)
         default:
             return nil
@@ -272,12 +297,17 @@ struct CSVFileCheck {
         case .notANumber:
             return Problem(
                 rule: .csvInvalidNumber, message: "\(column.name) \"\(value)\" is not a number",
-                hint: dialect.decimalComma ? "write amounts like 1.234,50" : "write amounts like 1234.50 (dot as decimal mark, no thousands separator)")
+                hint: dialect.decimalComma
+                    ? "write amounts like 1.234,50"
+                    : "write amounts like 1234.50 (dot as decimal mark, no thousands separator)")
         case .tooManyDecimals:
-            return Problem(rule: .csvDecimalScale, message: "\(column.name) \(value) has more than \(scale) decimals", hint: "round to \(scale) decimals")
+            return Problem(
+                rule: .csvDecimalScale, message: "\(column.name) \(value) has more than \(scale) decimals",
+                hint: "round to \(scale) decimals")
         case .outOfRange:
             return Problem(
-                rule: .numberOutOfRange, message: "\(column.name) \(value) is larger than the pipeline can hold exactly",
+                rule: .numberOutOfRange,
+                message: "\(column.name) \(value) is larger than the pipeline can hold exactly",
                 hint: "at most \(15 - scale) digits before the decimal mark; check the value in FlexyBox")
         }
     }
@@ -285,7 +315,8 @@ struct CSVFileCheck {
 
 /// Levenshtein distance, for "did you mean" on column names.
 func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a)
+    let b = Array(b)
     guard !a.isEmpty else { return b.count }
     guard !b.isEmpty else { return a.count }
     var previous = Array(0...b.count)

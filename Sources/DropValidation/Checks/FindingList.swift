@@ -16,23 +16,31 @@ struct FindingList {
         let count = perFile[file, default: 0] + 1
         perFile[file] = count
         if count == Self.perFileLimit + 1 {
-            errors.append(Finding(
-                rule: ValidationRule.batchTooManyFindings.id, message: "more than \(Self.perFileLimit) errors in this file; the rest are not listed",
-                file: file, hint: "fix the listed ones first; they are often one cause repeated"))
+            errors.append(
+                Finding(
+                    rule: ValidationRule.batchTooManyFindings.id,
+                    message: "more than \(Self.perFileLimit) errors in this file; the rest are not listed",
+                    file: file, hint: "fix the listed ones first; they are often one cause repeated"))
         }
         guard count <= Self.perFileLimit else { return }
-        errors.append(Finding(rule: rule, message: message, file: file, line: line, column: column, record: record, field: field, hint: hint))
+        errors.append(
+            Finding(
+                rule: rule, message: message, file: file, line: line, column: column, record: record, field: field,
+                hint: hint))
     }
 
     /// An error under one of validation's own rules.
     mutating func error(
-        _ rule: ValidationRule, _ message: String, file: String, line: Int? = nil, column: Int? = nil, record: String? = nil,
+        _ rule: ValidationRule, _ message: String, file: String, line: Int? = nil, column: Int? = nil,
+        record: String? = nil,
         field: String? = nil, hint: String? = nil
     ) {
         error(rule.id, message, file: file, line: line, column: column, record: record, field: field, hint: hint)
     }
 
-    mutating func warning(_ rule: ValidationRule, _ message: String, file: String, line: Int? = nil, hint: String? = nil) {
+    mutating func warning(
+        _ rule: ValidationRule, _ message: String, file: String, line: Int? = nil, hint: String? = nil
+    ) {
         warnings.append(Finding(rule: rule.id, message: message, file: file, line: line, hint: hint))
     }
 

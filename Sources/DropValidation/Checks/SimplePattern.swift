@@ -9,11 +9,15 @@ struct SimplePattern: Sendable {
 
     init?(_ pattern: String) {
         let bytes = Array(pattern.utf8)
-        guard bytes.count > 6, bytes.first == UInt8(ascii: "^"), bytes[1] == UInt8(ascii: "["), bytes.last == UInt8(ascii: "$"),
-            let close = bytes.firstIndex(of: UInt8(ascii: "]")), close + 1 < bytes.count, bytes[close + 1] == UInt8(ascii: "{")
+        guard bytes.count > 6, bytes.first == UInt8(ascii: "^"), bytes[1] == UInt8(ascii: "["),
+            bytes.last == UInt8(ascii: "$"),
+            let close = bytes.firstIndex(of: UInt8(ascii: "]")), close + 1 < bytes.count,
+            bytes[close + 1] == UInt8(ascii: "{")
         else { return nil }
         let counts = String(decoding: bytes[(close + 2)..<(bytes.count - 2)], as: UTF8.self).split(separator: ",")
-        guard bytes[bytes.count - 2] == UInt8(ascii: "}"), let low = counts.first.flatMap({ Int($0) }) else { return nil }
+        guard bytes[bytes.count - 2] == UInt8(ascii: "}"), let low = counts.first.flatMap({ Int($0) }) else {
+            return nil
+        }
         minimum = low
         maximum = counts.count == 2 ? (Int(counts[1]) ?? Int.max) : low
         var index = 2

@@ -19,24 +19,32 @@ struct XMLFileCheck {
 
         /// A finding on one attribute of `element`; dropped when the XSD already rejected that line.
         static func field(
-            _ rule: ValidationRule, _ message: String, field: String, hint: String, file: String, element: XMLElement, record: String?
+            _ rule: ValidationRule, _ message: String, field: String, hint: String, file: String, element: XMLElement,
+            record: String?
         ) -> PendingFinding {
             PendingFinding(
-                finding: Finding(rule: rule.id, message: message, file: file, line: element.line, column: 0, record: record, field: field, hint: hint),
+                finding: Finding(
+                    rule: rule.id, message: message, file: file, line: element.line, column: 0, record: record,
+                    field: field, hint: hint),
                 wholeRecord: false)
         }
     }
 
     /// Numeric attributes of the drop formats and their scale: amounts in øre, quantities in ten-thousandths.
-    static let numericAttributes: [String: Int] = ["amount": 2, "unitPrice": 2, "discount": 2, "unitCost": 2, "quantity": 4]
+    static let numericAttributes: [String: Int] = [
+        "amount": 2, "unitPrice": 2, "discount": 2, "unitCost": 2, "quantity": 4,
+    ]
 
     /// Queues `number.out-of-range` for a numeric attribute too large to hold exactly; the rules then treat it as unknown.
     static func queueRangeFindings(_ element: XMLElement, file: String, pending: inout [PendingFinding]) {
         for (name, scale) in numericAttributes {
             guard let text = element[name], case .outOfRange = FixedPoint.read(text, scale: scale) else { continue }
-            pending.append(.field(
-                .numberOutOfRange, "\(name) \(text.prefix(40)) is larger than the pipeline can hold exactly", field: name,
-                hint: "at most \(15 - scale) digits before the decimal mark; check the value in FlexyBox", file: file, element: element, record: nil))
+            pending.append(
+                .field(
+                    .numberOutOfRange, "\(name) \(text.prefix(40)) is larger than the pipeline can hold exactly",
+                    field: name,
+                    hint: "at most \(15 - scale) digits before the decimal mark; check the value in FlexyBox",
+                    file: file, element: element, record: nil))
         }
     }
 
@@ -50,7 +58,9 @@ struct XMLFileCheck {
     ) throws -> Bool {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
         guard size > 0 else {
-            findings.error(XMLIssue.Kind.syntax.rawValue, "the file is empty", file: fileName, line: 1, column: 0, hint: "was it saved before it was written?")
+            findings.error(
+                XMLIssue.Kind.syntax.rawValue, "the file is empty", file: fileName, line: 1, column: 0,
+                hint: "was it saved before it was written?")
             return false
         }
         let reader = try ReadAheadXMLReader(path: url.path, schema: schema)
@@ -87,12 +97,14 @@ struct XMLFileCheck {
             let issues = reader.issues
             guard issues.count > reported else { continue }
             for issue in issues.dropFirst(reported) {
-                findings.error(issue.rule, issue.message, file: fileName, line: issue.line, column: 0, hint: hint(for: issue))
+                findings.error(
+                    issue.rule, issue.message, file: fileName, line: issue.line, column: 0, hint: hint(for: issue))
             }
             reported = issues.count
         }
         for issue in reader.issues.dropFirst(reported) {
-            findings.error(issue.rule, issue.message, file: fileName, line: issue.line, column: 0, hint: hint(for: issue))
+            findings.error(
+                issue.rule, issue.message, file: fileName, line: issue.line, column: 0, hint: hint(for: issue))
         }
         // A record cut off by a fatal error never ended: its findings go with it. File-level ones stay.
         if recordStart == nil { flush(from: rootLine ?? 0) }
@@ -105,7 +117,8 @@ struct XMLFileCheck {
     private func hint(for issue: XMLIssue) -> String {
         switch issue.kind {
         case .refused: "drop files never declare a DOCTYPE; export the file again from FlexyBox"
-        case .syntax: "the file is not well-formed XML: was it cut off, or edited by hand? (a bare & must be written &amp;)"
+        case .syntax:
+            "the file is not well-formed XML: was it cut off, or edited by hand? (a bare & must be written &amp;)"
         case .schema: "see Schemas/\(DropFileTypeName.schema(for: fileName)) for what the element may hold"
         }
     }

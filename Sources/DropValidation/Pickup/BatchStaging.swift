@@ -18,7 +18,8 @@ struct BatchStaging {
     }
 
     func copy(_ name: String, from source: OpenFolder) throws -> FileCopy {
-        try DurableFiles.copyRegularFile(named: name, in: source, to: folder.appendingPathComponent(name), permissions: FileModes.sharedFile)
+        try DurableFiles.copyRegularFile(
+            named: name, in: source, to: folder.appendingPathComponent(name), permissions: FileModes.sharedFile)
     }
 
     func discard() { try? FileManager.default.removeItem(at: folder) }
@@ -26,8 +27,13 @@ struct BatchStaging {
     /// Writes `pickup.json` (each file's name, size and SHA-256 as copied) and renames the folder to `batches/<id>/`.
     func publish(_ copies: [(String, FileCopy)], from origin: String) throws {
         let record = PickupRecord(
-            from: origin, droppedFiles: copies.map { PickupRecord.File(name: $0.0, bytes: $0.1.digest.bytes, sha256: $0.1.digest.sha256) })
-        try DurableFiles.write(try CanonicalJSON.encode(record), to: folder.appendingPathComponent(PickupRecord.fileName), permissions: FileModes.sharedFile, exclusive: true)
+            from: origin,
+            droppedFiles: copies.map {
+                PickupRecord.File(name: $0.0, bytes: $0.1.digest.bytes, sha256: $0.1.digest.sha256)
+            })
+        try DurableFiles.write(
+            try CanonicalJSON.encode(record), to: folder.appendingPathComponent(PickupRecord.fileName),
+            permissions: FileModes.sharedFile, exclusive: true)
         try DurableFiles.syncFolder(folder)
         try DurableFiles.rename(folder, to: root.batchFolder(id))
     }

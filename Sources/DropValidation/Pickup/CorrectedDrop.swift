@@ -16,16 +16,25 @@ struct CorrectedDrop {
 
     /// The new batch and what it replaced, or nil when no correction waits.
     func replaceHaltedBatch() throws -> (batch: BatchID, note: String)? {
-        guard let halt = try HaltRecord.current(in: root), let refused = halt.refusedHandDropFiles(in: root), !refused.isEmpty else { return nil }
+        guard let halt = try HaltRecord.current(in: root), let refused = halt.refusedHandDropFiles(in: root),
+            !refused.isEmpty
+        else { return nil }
         let halted = root.batchFolder(halt.batchId)
         let scan = try pickup.scan()
         guard case .files(let names)? = scan.ready, !refused.isDisjoint(with: names) else { return nil }
         let kept = PickupRecord.digests(in: halted).keys.filter { !names.contains($0) }.sorted()
-        guard case .batch(let id) = try pickup.takeCorrection(names, keeping: kept, of: halt.batchId) else { return nil }
+        guard case .batch(let id) = try pickup.takeCorrection(names, keeping: kept, of: halt.batchId) else {
+            return nil
+        }
         try Supersede.mark(
-            [halt.batchId], by: id, because: "a corrected drop of \(names.sorted().joined(separator: ", ")) (kept from it: \(kept.isEmpty ? "nothing" : kept.joined(separator: ", ")))",
+            [halt.batchId], by: id,
+            because:
+                "a corrected drop of \(names.sorted().joined(separator: ", ")) (kept from it: \(kept.isEmpty ? "nothing" : kept.joined(separator: ", ")))",
             root: root, runId: runId)
-        return (id, "batch \(id) replaces batch \(halt.batchId): the corrected \(names.sorted().joined(separator: ", ")) with its other files")
+        return (
+            id,
+            "batch \(id) replaces batch \(halt.batchId): the corrected \(names.sorted().joined(separator: ", ")) with its other files"
+        )
     }
 }
 

@@ -58,7 +58,8 @@ struct InboxPickup {
             let settled = now.timeIntervalSince(modified) >= Double(settleSeconds)
             switch type {
             case .typeSymbolicLink?:
-                try reject(name, reason: "it is a symbolic link; links in the inbox are never followed. Drop the file itself.")
+                try reject(
+                    name, reason: "it is a symbolic link; links in the inbox are never followed. Drop the file itself.")
                 scan.rejected.append((name, "symbolic link"))
             case .typeDirectory?:
                 if let id = BatchID(name) {
@@ -67,7 +68,11 @@ struct InboxPickup {
                 } else if !settled {
                     scan.waiting.append(name)
                 } else {
-                    try reject(name, reason: "a dropped folder must be named as a batch id (YYYYMMDDTHHMMSSZ-<6 hex>) and renamed into the inbox only when complete.")
+                    try reject(
+                        name,
+                        reason:
+                            "a dropped folder must be named as a batch id (YYYYMMDDTHHMMSSZ-<6 hex>) and renamed into the inbox only when complete."
+                    )
                     scan.rejected.append((name, "folder name is not a batch id"))
                 }
             case .typeRegular?:
@@ -80,7 +85,9 @@ struct InboxPickup {
                 } else {
                     try reject(
                         name,
-                        reason: "\"\(name)\" is not a drop file name. Name it items, calculations, customers, payments, purchase_orders or receipts (optionally followed by -anything), with .csv or .xml as its type needs.")
+                        reason:
+                            "\"\(name)\" is not a drop file name. Name it items, calculations, customers, payments, purchase_orders or receipts (optionally followed by -anything), with .csv or .xml as its type needs."
+                    )
                     scan.rejected.append((name, "not a drop file name"))
                 }
             default:
@@ -110,7 +117,8 @@ struct InboxPickup {
     private func takeFolder(_ id: BatchID) throws -> Taken {
         let name = id.rawValue
         guard !FileManager.default.fileExists(atPath: root.batchFolder(id).path) else {
-            try reject(name, reason: "a batch with the id \(id) already exists in batches/. Export again to get a new id.")
+            try reject(
+                name, reason: "a batch with the id \(id) already exists in batches/. Export again to get a new id.")
             return .refused(name: name, reason: "repeats the id of an existing batch")
         }
         let source: OpenFolder
@@ -146,7 +154,11 @@ struct InboxPickup {
         for (entry, copy) in copies { _ = try source.remove(entry, ifStill: copy.source) }
         try source.sync()
         if rmdir(root.inboxFolder(id).path) != 0 {
-            try reject(name, reason: "files were added to or changed in the folder while batch \(id) was taken from it; they were not validated.")
+            try reject(
+                name,
+                reason:
+                    "files were added to or changed in the folder while batch \(id) was taken from it; they were not validated."
+            )
         }
         try DurableFiles.syncFolder(root.inbox)
         return .batch(id)
@@ -169,7 +181,8 @@ struct InboxPickup {
         }
         guard !copies.isEmpty else {
             staging.discard()
-            return .refused(name: refused.map(\.0).joined(separator: ", "), reason: refused.map(\.1).joined(separator: "; "))
+            return .refused(
+                name: refused.map(\.0).joined(separator: ", "), reason: refused.map(\.1).joined(separator: "; "))
         }
         try staging.publish(copies, from: "inbox")
         // A file replaced since it was copied stays in the inbox as a new drop.
@@ -181,7 +194,9 @@ struct InboxPickup {
     /// Moves an inbox entry (a link itself, never its target) to `rejected/` with `<name>.why.txt`.
     func reject(_ name: String, reason: String) throws {
         var target = root.rejected.appendingPathComponent(name)
-        if FileManager.default.fileExists(atPath: target.path) || (try? FileManager.default.destinationOfSymbolicLink(atPath: target.path)) != nil {
+        if FileManager.default.fileExists(atPath: target.path)
+            || (try? FileManager.default.destinationOfSymbolicLink(atPath: target.path)) != nil
+        {
             target = root.rejected.appendingPathComponent("\(BatchID.make(at: now).rawValue)-\(name)")
         }
         try DurableFiles.rename(root.inbox.appendingPathComponent(name), to: target)

@@ -28,7 +28,8 @@ struct CalculationRules {
     mutating func handle(_ event: XMLEvent, pending: inout [XMLFileCheck.PendingFinding]) {
         guard case .start(let element) = event else { return }
         func queue(_ rule: ValidationRule, _ message: String, _ field: String, _ hint: String) {
-            pending.append(.field(rule, message, field: field, hint: hint, file: file, element: element, record: product))
+            pending.append(
+                .field(rule, message, field: field, hint: hint, file: file, element: element, record: product))
         }
         switch element.name {
         case "calculation":
@@ -38,36 +39,50 @@ struct CalculationRules {
             products.insert(number)
             switch kind(of: number) {
             case nil:
-                queue(.kitUnknownProduct, "product \(number) exists neither in this batch, earlier batches nor Visma", "item",
-                      "export the product in items.csv together with its calculation")
+                queue(
+                    .kitUnknownProduct, "product \(number) exists neither in this batch, earlier batches nor Visma",
+                    "item",
+                    "export the product in items.csv together with its calculation")
             case "raw_material"?:
-                queue(.kitProductIsRawMaterial, "\(number) is a raw material; only products have calculations", "item",
-                      "check the item number")
+                queue(
+                    .kitProductIsRawMaterial, "\(number) is a raw material; only products have calculations", "item",
+                    "check the item number")
             default:
                 break
             }
         case "component":
             guard let number = element["item"], let product else { return }
             if number == product {
-                queue(.kitSelfComponent, "product \(number) is in its own recipe", "item", "remove the line from the calculation")
+                queue(
+                    .kitSelfComponent, "product \(number) is in its own recipe", "item",
+                    "remove the line from the calculation")
                 return
             }
             switch kind(of: number) {
             case nil:
-                queue(.kitUnknownComponent, "\(number) exists neither in this batch, earlier batches nor Visma", "item",
-                      "export the raw material in items.csv, or create it in Visma")
+                queue(
+                    .kitUnknownComponent, "\(number) exists neither in this batch, earlier batches nor Visma", "item",
+                    "export the raw material in items.csv, or create it in Visma")
             case "product"?:
-                queue(.kitComponentNotRawMaterial, "\(number) is a product, not a raw material (stock item)", "item",
-                      "a kit lists raw materials; use the raw materials of \(number) instead")
+                queue(
+                    .kitComponentNotRawMaterial, "\(number) is a product, not a raw material (stock item)", "item",
+                    "a kit lists raw materials; use the raw materials of \(number) instead")
             default:
                 if let unit = element["unit"], !context.units.contains(unit) {
-                    queue(.kitUnknownUnit, "unit \(unit) does not exist in Visma", "unit", "create the unit in Visma, or correct it")
+                    queue(
+                        .kitUnknownUnit, "unit \(unit) does not exist in Visma", "unit",
+                        "create the unit in Visma, or correct it")
                 }
                 let places = context.configuration.pipeline.effectiveQuantityDecimalPlaces
-                if let text = element["quantity"], let quantity = FixedPoint(parsing: text, scale: 4), Self.roundsToZero(quantity.units, places: places) {
-                    queue(.kitQuantityBelowPrecision,
-                          "quantity \(text) is 0 at the company's \(places) quantity decimal places; Visma would refuse the component", "quantity",
-                          "raise \"Quantity decimal places\" in Visma and pipeline.quantityDecimalPlaces to match (e.g. 4), or use a smaller unit")
+                if let text = element["quantity"], let quantity = FixedPoint(parsing: text, scale: 4),
+                    Self.roundsToZero(quantity.units, places: places)
+                {
+                    queue(
+                        .kitQuantityBelowPrecision,
+                        "quantity \(text) is 0 at the company's \(places) quantity decimal places; Visma would refuse the component",
+                        "quantity",
+                        "raise \"Quantity decimal places\" in Visma and pipeline.quantityDecimalPlaces to match (e.g. 4), or use a smaller unit"
+                    )
                 }
             }
         default:
@@ -115,11 +130,14 @@ struct PurchaseOrderRules {
             let matches = context.reference.suppliers.filter { $0.name == supplier }
             if matches.isEmpty {
                 let similar = context.reference.suppliers.first { $0.name.lowercased() == supplier.lowercased() }
-                queue(.poUnknownSupplier, "no Visma supplier is named \"\(supplier)\"", "supplier",
-                      similar.map { "Visma has \"\($0.name)\": correct the name in FlexyBox" }
+                queue(
+                    .poUnknownSupplier, "no Visma supplier is named \"\(supplier)\"", "supplier",
+                    similar.map { "Visma has \"\($0.name)\": correct the name in FlexyBox" }
                         ?? "create supplier '\(supplier)' in Visma, or correct the name in FlexyBox")
             } else if !matches.contains(where: \.active) {
-                queue(.poInactiveSupplier, "Visma supplier \"\(supplier)\" is not active", "supplier", "activate the supplier in Visma")
+                queue(
+                    .poInactiveSupplier, "Visma supplier \"\(supplier)\" is not active", "supplier",
+                    "activate the supplier in Visma")
             }
         case "line":
             guard let number = element["item"] else { return }
@@ -133,17 +151,25 @@ struct PurchaseOrderRules {
             }
             switch stock {
             case nil:
-                queue(.poUnknownItem, "\(number) exists neither in this batch nor in Visma", "item", "export the item first, or correct the number")
+                queue(
+                    .poUnknownItem, "\(number) exists neither in this batch nor in Visma", "item",
+                    "export the item first, or correct the number")
             case false?:
-                queue(.poLineNotStockItem, "\(number) is a product with a calculation (non-stock kit), not a stock item", "item",
-                      "order its raw materials instead")
+                queue(
+                    .poLineNotStockItem, "\(number) is a product with a calculation (non-stock kit), not a stock item",
+                    "item",
+                    "order its raw materials instead")
             case true?:
                 if let unit = element["unit"], !context.units.contains(unit) {
-                    queue(.poUnknownUnit, "unit \(unit) does not exist in Visma", "unit", "create the unit in Visma, or correct it")
+                    queue(
+                        .poUnknownUnit, "unit \(unit) does not exist in Visma", "unit",
+                        "create the unit in Visma, or correct it")
                 } else if let unit = element["unit"], let itemUnit = batchItems[number]?.unit, unit != itemUnit {
                     // Only items of this batch: a Visma item may have a purchase unit besides the base unit the snapshot holds.
-                    queue(.poUnitNotOfItem, "\(number) is kept in \(itemUnit), not \(unit); Visma takes only the item's own unit", "unit",
-                          "order \(number) in \(itemUnit) in FlexyBox, or change the item's unit")
+                    queue(
+                        .poUnitNotOfItem,
+                        "\(number) is kept in \(itemUnit), not \(unit); Visma takes only the item's own unit", "unit",
+                        "order \(number) in \(itemUnit) in FlexyBox, or change the item's unit")
                 }
             }
         default:

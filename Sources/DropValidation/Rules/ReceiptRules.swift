@@ -40,19 +40,25 @@ struct ReceiptRules {
             start(element, pending: &pending)
         case .end(let name):
             guard name == "receipt", !skipped, amountsKnown, linesTotal != tendersTotal else { return }
-            pending.append(.init(
-                finding: Finding(
-                    rule: ValidationRule.receiptUnbalanced.id,
-                    message: "lines total \(FixedPoint.money(ore: linesTotal).text) but tenders \(FixedPoint.money(ore: tendersTotal).text)",
-                    file: file, line: receiptLine, column: 0, record: receiptNumber.map(String.init), field: "tender",
-                    hint: "every receipt is paid in full: check FlexyBox's day report for this receipt"),
-                wholeRecord: true))
+            pending.append(
+                .init(
+                    finding: Finding(
+                        rule: ValidationRule.receiptUnbalanced.id,
+                        message:
+                            "lines total \(FixedPoint.money(ore: linesTotal).text) but tenders \(FixedPoint.money(ore: tendersTotal).text)",
+                        file: file, line: receiptLine, column: 0, record: receiptNumber.map(String.init),
+                        field: "tender",
+                        hint: "every receipt is paid in full: check FlexyBox's day report for this receipt"),
+                    wholeRecord: true))
         }
     }
 
     private mutating func start(_ element: XMLElement, pending: inout [XMLFileCheck.PendingFinding]) {
         func queue(_ rule: ValidationRule, _ message: String, _ field: String, _ hint: String) {
-            pending.append(.field(rule, message, field: field, hint: hint, file: file, element: element, record: receiptNumber.map(String.init)))
+            pending.append(
+                .field(
+                    rule, message, field: field, hint: hint, file: file, element: element,
+                    record: receiptNumber.map(String.init)))
         }
         func money(_ name: String) -> Int64? { element[name].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } }
 
@@ -63,8 +69,10 @@ struct ReceiptRules {
             dayWindow = day.flatMap(BusinessDayWindow.init)
             guard let department, let day else { return }
             guard let settings = context.configuration.departments[department] else {
-                queue(.receiptUnknownDepartment, "department \"\(department)\" is not in the configuration", "department",
-                      "add \"\(department)\" under departments in flexyvisma.json (enabled, with its Visma branch), or set enabled false")
+                queue(
+                    .receiptUnknownDepartment, "department \"\(department)\" is not in the configuration", "department",
+                    "add \"\(department)\" under departments in flexyvisma.json (enabled, with its Visma branch), or set enabled false"
+                )
                 return
             }
             guard settings.enabled else {
@@ -72,12 +80,16 @@ struct ReceiptRules {
                 return
             }
             if let earlier = context.history.receiptDays["\(day)|\(department)"], !context.isRepost {
-                queue(.receiptDayAlreadySent, "business day \(day) of \(department) was already carried by batch \(earlier)", "businessDay",
-                      "sending it again would post the day twice: discard one of the batches")
+                queue(
+                    .receiptDayAlreadySent,
+                    "business day \(day) of \(department) was already carried by batch \(earlier)", "businessDay",
+                    "sending it again would post the day twice: discard one of the batches")
             }
             if !context.isRepost, let problem = context.periodProblem(day: day, module: .generalLedger) {
-                queue(.receiptClosedPeriod, "business day \(day): \(problem)", "businessDay",
-                      "open (or activate) the period for the general ledger in Visma (Financial periods, GL201000), or ask the bookkeeper where these sales belong")
+                queue(
+                    .receiptClosedPeriod, "business day \(day): \(problem)", "businessDay",
+                    "open (or activate) the period for the general ledger in Visma (Financial periods, GL201000), or ask the bookkeeper where these sales belong"
+                )
             }
         case "receipt":
             receipts += 1
@@ -89,16 +101,19 @@ struct ReceiptRules {
             if let number = receiptNumber, day != nil {
                 numbers.append(number)
                 if let first = seenNumbers.first(number) {
-                    queue(.receiptDuplicateNumber, "receipt number \(number) appears twice (first in \(first.file) line \(first.line))", "number",
-                          "receipt numbers are unique per venue: was the same day exported twice?")
+                    queue(
+                        .receiptDuplicateNumber,
+                        "receipt number \(number) appears twice (first in \(first.file) line \(first.line))", "number",
+                        "receipt numbers are unique per venue: was the same day exported twice?")
                 } else {
                     seenNumbers.insert(number, file: file, line: element.line)
                 }
             }
             guard !skipped, let time = element["time"], let day, let dayWindow else { return }
             if !dayWindow.contains(time: time) {
-                queue(.receiptBusinessDayMismatch, "time \(time.prefix(16)) is not on business day \(day)", "time",
-                      "a business day runs from 00:00 to 06:00 the next morning; is the receipt in the right file?")
+                queue(
+                    .receiptBusinessDayMismatch, "time \(time.prefix(16)) is not on business day \(day)", "time",
+                    "a business day runs from 00:00 to 06:00 the next morning; is the receipt in the right file?")
             }
         case "line":
             line(element, pending: &pending)
@@ -106,8 +121,9 @@ struct ReceiptRules {
             guard !skipped else { return }
             add(money("amount"), to: \.tendersTotal, file: \.tenders, element, &pending)
             if let type = element["type"], context.configuration.paymentTypes[type] == nil {
-                queue(.receiptUnknownTender, "payment type \(type) is not mapped in config", "type",
-                      "add \"\(type)\" under paymentTypes in flexyvisma.json with its Visma payment method and account")
+                queue(
+                    .receiptUnknownTender, "payment type \(type) is not mapped in config", "type",
+                    "add \"\(type)\" under paymentTypes in flexyvisma.json with its Visma payment method and account")
             }
         default:
             break
@@ -117,37 +133,49 @@ struct ReceiptRules {
     /// A receipt line: its amount adds up, quantity × unit price − discount is the amount, its mappings exist.
     private mutating func line(_ element: XMLElement, pending: inout [XMLFileCheck.PendingFinding]) {
         func queue(_ rule: ValidationRule, _ message: String, _ field: String, _ hint: String) {
-            pending.append(.field(rule, message, field: field, hint: hint, file: file, element: element, record: receiptNumber.map(String.init)))
+            pending.append(
+                .field(
+                    rule, message, field: field, hint: hint, file: file, element: element,
+                    record: receiptNumber.map(String.init)))
         }
         func money(_ name: String) -> Int64? { element[name].flatMap { FixedPoint(parsing: $0, scale: 2)?.units } }
         guard !skipped else { return }
         let amount = money("amount")
         add(amount, to: \.linesTotal, file: \.lines, element, &pending)
-        if let quantity = element["quantity"].flatMap({ FixedPoint(parsing: $0, scale: 4) }), let price = money("unitPrice"),
+        if let quantity = element["quantity"].flatMap({ FixedPoint(parsing: $0, scale: 4) }),
+            let price = money("unitPrice"),
             let amount
         {
             let discount = money("discount") ?? 0
             let (product, overflow) = quantity.units.multipliedReportingOverflow(by: price)
             let expected = overflow ? nil : FixedPoint.checkedSum(Self.roundedToOre(product), -discount)
             if let expected, expected != amount {
-                queue(.receiptLineAmount,
-                      "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) − \(FixedPoint.money(ore: discount).text) is \(FixedPoint.money(ore: expected).text), not \(FixedPoint.money(ore: amount).text)",
-                      "amount", "the line's amount must be quantity × unit price − discount")
+                queue(
+                    .receiptLineAmount,
+                    "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) − \(FixedPoint.money(ore: discount).text) is \(FixedPoint.money(ore: expected).text), not \(FixedPoint.money(ore: amount).text)",
+                    "amount", "the line's amount must be quantity × unit price − discount")
             } else if expected == nil {
-                queue(.numberOutOfRange, "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) is larger than the pipeline can hold exactly",
-                      "quantity", "check the line's quantity and unit price in FlexyBox")
+                queue(
+                    .numberOutOfRange,
+                    "\(quantity.trimmedText()) × \(FixedPoint.money(ore: price).text) is larger than the pipeline can hold exactly",
+                    "quantity", "check the line's quantity and unit price in FlexyBox")
             }
         }
         if let group = element["itemGroup"], context.configuration.itemGroups[group] == nil {
-            queue(.receiptUnmappedItemGroup, "item group \"\(group)\" is not mapped to a revenue account in config", "itemGroup",
-                  "add \"\(group)\" under itemGroups in flexyvisma.json")
+            queue(
+                .receiptUnmappedItemGroup, "item group \"\(group)\" is not mapped to a revenue account in config",
+                "itemGroup",
+                "add \"\(group)\" under itemGroups in flexyvisma.json")
         }
-        if let vat = element["vatCode"], let finding = vatCodeFinding(vat) { queue(finding.rule, finding.message, "vatCode", finding.hint) }
+        if let vat = element["vatCode"], let finding = vatCodeFinding(vat) {
+            queue(finding.rule, finding.message, "vatCode", finding.hint)
+        }
     }
 
     /// Adds a line's or tender's amount to its receipt total and the file's magnitudes, with a finding when a sum leaves the range.
     private mutating func add(
-        _ amount: Int64?, to total: WritableKeyPath<ReceiptRules, Int64>, file magnitude: WritableKeyPath<(lines: Int64, tenders: Int64), Int64>,
+        _ amount: Int64?, to total: WritableKeyPath<ReceiptRules, Int64>,
+        file magnitude: WritableKeyPath<(lines: Int64, tenders: Int64), Int64>,
         _ element: XMLElement, _ pending: inout [XMLFileCheck.PendingFinding]
     ) {
         guard let amount else {
@@ -158,15 +186,23 @@ struct ReceiptRules {
             self[keyPath: total] = sum
         } else {
             amountsKnown = false
-            pending.append(.field(.numberOutOfRange, "the receipt's \(element.name) amounts add up to more than the pipeline can hold exactly",
-                                  field: "amount", hint: "check the receipt in FlexyBox", file: file, element: element, record: receiptNumber.map(String.init)))
+            pending.append(
+                .field(
+                    .numberOutOfRange,
+                    "the receipt's \(element.name) amounts add up to more than the pipeline can hold exactly",
+                    field: "amount", hint: "check the receipt in FlexyBox", file: file, element: element,
+                    record: receiptNumber.map(String.init)))
         }
         if let sum = FixedPoint.checkedSum(fileMagnitudes[keyPath: magnitude], Int64(amount.magnitude)) {
             fileMagnitudes[keyPath: magnitude] = sum
         } else if !reportedFileRange {
             reportedFileRange = true
-            pending.append(.field(.numberOutOfRange, "the file's \(element.name) amounts add up to more than the pipeline can hold exactly",
-                                  field: "amount", hint: "split the day's export, or check its amounts in FlexyBox", file: file, element: element, record: nil))
+            pending.append(
+                .field(
+                    .numberOutOfRange,
+                    "the file's \(element.name) amounts add up to more than the pipeline can hold exactly",
+                    field: "amount", hint: "split the day's export, or check its amounts in FlexyBox", file: file,
+                    element: element, record: nil))
         }
     }
 
@@ -174,7 +210,10 @@ struct ReceiptRules {
     /// A line's VAT code unmapped in config, or (once per code) not bookable as configured in Visma.
     private mutating func vatCodeFinding(_ vat: String) -> (rule: ValidationRule, message: String, hint: String)? {
         if context.configuration.vatCodes[vat] == nil {
-            return (.receiptUnmappedVatCode, "VAT code \(vat) is not mapped in config", "add \"\(vat)\" under vatCodes in flexyvisma.json")
+            return (
+                .receiptUnmappedVatCode, "VAT code \(vat) is not mapped in config",
+                "add \"\(vat)\" under vatCodes in flexyvisma.json"
+            )
         }
         guard let problem = context.vatProblems[vat], reportedVatCodes.insert(vat).inserted else { return nil }
         return (.receiptVatAccount, problem.message, problem.hint)

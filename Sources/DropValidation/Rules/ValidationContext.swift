@@ -46,26 +46,38 @@ struct ValidationContext {
     /// With VAT transactions every VAT line goes to its VAT ID's payable account and Visma recomputes the VAT
     /// at the VAT ID's rate: the VAT ID must exist in Visma with a payable account and the configured rate, and a
     /// configured `outputVatAccount` must name that account. Snapshots without VAT IDs are not checked.
-    static func vatProblems(configuration: PipelineConfiguration, reference: ReferenceSnapshot) -> [String: (message: String, hint: String)] {
-        guard configuration.pipeline.effectiveJournalVat == .vatTransactions, let vats = reference.vats else { return [:] }
+    static func vatProblems(
+        configuration: PipelineConfiguration, reference: ReferenceSnapshot
+    ) -> [String: (message: String, hint: String)] {
+        guard configuration.pipeline.effectiveJournalVat == .vatTransactions, let vats = reference.vats else {
+            return [:]
+        }
         var problems: [String: (message: String, hint: String)] = [:]
         for (code, settings) in configuration.vatCodes {
             guard let vat = vats.first(where: { $0.id == settings.vismaVatCode }) else {
-                problems[code] = ("VAT code \(code) is mapped to VAT ID \(settings.vismaVatCode), which does not exist in Visma",
-                                  "set vatCodes.\(code).vismaVatCode in flexyvisma.json to a VAT ID of the Visma company (VAT, TX205000)")
+                problems[code] = (
+                    "VAT code \(code) is mapped to VAT ID \(settings.vismaVatCode), which does not exist in Visma",
+                    "set vatCodes.\(code).vismaVatCode in flexyvisma.json to a VAT ID of the Visma company (VAT, TX205000)"
+                )
                 continue
             }
             guard let payable = vat.payableAccount, !payable.isEmpty else {
-                problems[code] = ("Visma's VAT ID \(vat.id) has no VAT payable account, so its VAT cannot be booked as a VAT transaction",
-                                  "set the VAT payable account of VAT \(vat.id) in Visma (VAT, TX205000, GL accounts)")
+                problems[code] = (
+                    "Visma's VAT ID \(vat.id) has no VAT payable account, so its VAT cannot be booked as a VAT transaction",
+                    "set the VAT payable account of VAT \(vat.id) in Visma (VAT, TX205000, GL accounts)"
+                )
                 continue
             }
             if let rate = vat.ratePercent, rate != Double(settings.ratePercent) {
-                problems[code] = ("vatCodes.\(code).ratePercent is \(settings.ratePercent) but Visma's VAT \(vat.id) has the rate \(rate.formatted()) %, so Visma would refuse the VAT amount",
-                                  "map VAT code \(code) to a Visma VAT ID with \(settings.ratePercent) % under vatCodes.\(code).vismaVatCode in flexyvisma.json")
+                problems[code] = (
+                    "vatCodes.\(code).ratePercent is \(settings.ratePercent) but Visma's VAT \(vat.id) has the rate \(rate.formatted()) %, so Visma would refuse the VAT amount",
+                    "map VAT code \(code) to a Visma VAT ID with \(settings.ratePercent) % under vatCodes.\(code).vismaVatCode in flexyvisma.json"
+                )
             } else if let configured = settings.outputVatAccount, configured != payable {
-                problems[code] = ("vatCodes.\(code).outputVatAccount is \(configured) but Visma books VAT \(vat.id) on its VAT payable account \(payable)",
-                                  "set vatCodes.\(code).outputVatAccount to \(payable) in flexyvisma.json, or remove it")
+                problems[code] = (
+                    "vatCodes.\(code).outputVatAccount is \(configured) but Visma books VAT \(vat.id) on its VAT payable account \(payable)",
+                    "set vatCodes.\(code).outputVatAccount to \(payable) in flexyvisma.json, or remove it"
+                )
             }
         }
         return problems

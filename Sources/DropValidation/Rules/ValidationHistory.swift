@@ -15,13 +15,14 @@ public struct ValidationHistory: Sendable {
         var migrator = DatabaseMigrator()
         // The schema from before migrations were recorded: adopts a history made then as it is.
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS items (number TEXT PRIMARY KEY, kind TEXT NOT NULL, batch TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS kit_products (number TEXT PRIMARY KEY, batch TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS payments (payment_id TEXT PRIMARY KEY, batch TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS receipt_days (day TEXT NOT NULL, department TEXT NOT NULL, batch TEXT NOT NULL,
-                                                         PRIMARY KEY (day, department));
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS items (number TEXT PRIMARY KEY, kind TEXT NOT NULL, batch TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS kit_products (number TEXT PRIMARY KEY, batch TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS payments (payment_id TEXT PRIMARY KEY, batch TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS receipt_days (day TEXT NOT NULL, department TEXT NOT NULL, batch TEXT NOT NULL,
+                                                             PRIMARY KEY (day, department));
+                    """)
         }
         return migrator
     }
@@ -37,11 +38,14 @@ public struct ValidationHistory: Sendable {
     func snapshot() throws -> HistorySnapshot {
         try queue.read { db in
             var history = HistorySnapshot()
-            for row in try Row.fetchAll(db, sql: "SELECT number, kind FROM items") { history.itemKinds[row["number"]] = row["kind"] }
+            for row in try Row.fetchAll(db, sql: "SELECT number, kind FROM items") {
+                history.itemKinds[row["number"]] = row["kind"]
+            }
             history.kitProducts = Set(try String.fetchAll(db, sql: "SELECT number FROM kit_products"))
             history.paymentIds = Set(try String.fetchAll(db, sql: "SELECT payment_id FROM payments"))
             for row in try Row.fetchAll(db, sql: "SELECT day, department, batch FROM receipt_days") {
-                history.receiptDays["\(row["day"] as String? ?? "")|\(row["department"] as String? ?? "")"] = row["batch"]
+                history.receiptDays["\(row["day"] as String? ?? "")|\(row["department"] as String? ?? "")"] =
+                    row["batch"]
             }
             return history
         }
@@ -50,21 +54,25 @@ public struct ValidationHistory: Sendable {
     /// Records what an accepted batch carried.
     /// `paymentIds` hands each id to the closure it is given, so a million ids stream from the files.
     public func record(
-        batch: BatchID, itemKinds: [String: String], kitProducts: Set<String>, receiptDays: [(day: String, department: String)],
+        batch: BatchID, itemKinds: [String: String], kitProducts: Set<String>,
+        receiptDays: [(day: String, department: String)],
         paymentIds: ((String) throws -> Void) throws -> Void
     ) throws {
         try queue.write { db in
             for (number, kind) in itemKinds {
-                try db.execute(sql: "INSERT OR REPLACE INTO items VALUES (?, ?, ?)", arguments: [number, kind, batch.rawValue])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO items VALUES (?, ?, ?)", arguments: [number, kind, batch.rawValue])
             }
             for number in kitProducts {
-                try db.execute(sql: "INSERT OR REPLACE INTO kit_products VALUES (?, ?)", arguments: [number, batch.rawValue])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO kit_products VALUES (?, ?)", arguments: [number, batch.rawValue])
             }
             // Many rows per statement: a million ids one statement each spent most of the time
             // binding and stepping, not storing.
             let rowsPerStatement = 256
             let insertMany = try db.makeStatement(
-                sql: "INSERT OR IGNORE INTO payments VALUES " + Array(repeating: "(?, ?)", count: rowsPerStatement).joined(separator: ", "))
+                sql: "INSERT OR IGNORE INTO payments VALUES "
+                    + Array(repeating: "(?, ?)", count: rowsPerStatement).joined(separator: ", "))
             let insertOne = try db.makeStatement(sql: "INSERT OR IGNORE INTO payments VALUES (?, ?)")
             var pending: [String] = []
             pending.reserveCapacity(rowsPerStatement * 2)
@@ -79,7 +87,9 @@ public struct ValidationHistory: Sendable {
                 try insertOne.execute(arguments: [pending[row], pending[row + 1]])
             }
             for entry in receiptDays {
-                try db.execute(sql: "INSERT OR REPLACE INTO receipt_days VALUES (?, ?, ?)", arguments: [entry.day, entry.department, batch.rawValue])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO receipt_days VALUES (?, ?, ?)",
+                    arguments: [entry.day, entry.department, batch.rawValue])
             }
         }
     }

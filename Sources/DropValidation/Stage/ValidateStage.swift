@@ -76,9 +76,12 @@ public struct ValidateStage {
 extension ValidateStage {
     /// A corrected hand drop taken in place of the halted batch, under the stage's lock.
     private func takeCorrectedDrop() throws -> (batch: BatchID, note: String)? {
-        let lock = try FileLock.acquire(StageLifecycle.lockFile(of: .validate, in: request.root), purpose: "flexyvisma-validate run \(request.runId)")
+        let lock = try FileLock.acquire(
+            StageLifecycle.lockFile(of: .validate, in: request.root),
+            purpose: "flexyvisma-validate run \(request.runId)")
         defer { withExtendedLifetime(lock) {} }
-        let pickup = InboxPickup(root: request.root, settleSeconds: request.configuration.pipeline.settleSeconds, now: request.now)
+        let pickup = InboxPickup(
+            root: request.root, settleSeconds: request.configuration.pipeline.settleSeconds, now: request.now)
         return try CorrectedDrop(root: request.root, pickup: pickup, runId: request.runId).replaceHaltedBatch()
     }
 }
@@ -101,7 +104,8 @@ private final class ValidateWork: AsynchronousStageWork {
             // Strictly in order: the next drop is checked against a Visma that already holds this batch.
             return .idle(summary: "nothing to validate until batch \(inProgress) is uploaded")
         }
-        let pickup = InboxPickup(root: root, settleSeconds: request.configuration.pipeline.settleSeconds, now: request.now)
+        let pickup = InboxPickup(
+            root: root, settleSeconds: request.configuration.pipeline.settleSeconds, now: request.now)
         // Each refused drop leaves the inbox, so this ends: with a batch taken, or nothing ready.
         while true {
             let scan = try pickup.scan()
@@ -126,10 +130,13 @@ private final class ValidateWork: AsynchronousStageWork {
     private func idle(_ scan: InboxPickup.Scan) -> StageSelection {
         guard rejectedDrops.isEmpty else {
             return .idle(
-                summary: "\(rejectedDrops.count) unrecognised drop(s) moved to \(root.rejected.path) (see the .why.txt beside each)",
+                summary:
+                    "\(rejectedDrops.count) unrecognised drop(s) moved to \(root.rejected.path) (see the .why.txt beside each)",
                 exitStatus: .dataRejected)
         }
-        let waiting = scan.waiting.isEmpty ? "" : " (\(scan.waiting.count) still settling: \(scan.waiting.joined(separator: ", ")))"
+        let waiting =
+            scan.waiting.isEmpty
+            ? "" : " (\(scan.waiting.count) still settling: \(scan.waiting.joined(separator: ", ")))"
         return .idle(summary: "nothing to validate\(waiting)")
     }
 
@@ -137,7 +144,11 @@ private final class ValidateWork: AsynchronousStageWork {
     private func unfinishedBatch() -> BatchID? {
         root.batchesInProgress().first { id in
             let folder = root.batchFolder(id)
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent(StageManifest.fileName(of: .discard)).path) { return false }
+            if FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent(StageManifest.fileName(of: .discard)).path)
+            {
+                return false
+            }
             guard let upload = StageManifest.read(.upload, in: folder) else { return true }
             return upload.status != .accepted
         }
@@ -146,15 +157,20 @@ private final class ValidateWork: AsynchronousStageWork {
     /// A batch picked up earlier but not validated (an interrupted run), oldest first.
     private func unvalidatedBatch() -> BatchID? {
         root.batchesInProgress().first { id in
-            !FileManager.default.fileExists(atPath: root.batchFolder(id).appendingPathComponent(StageManifest.fileName(of: .validate)).path)
+            !FileManager.default.fileExists(
+                atPath: root.batchFolder(id).appendingPathComponent(StageManifest.fileName(of: .validate)).path)
         }
     }
 
     /// A retry keeps the earlier attempt's report and snapshot beside the new ones.
     func setAsideEarlierAttempt(_ attempt: Int, in folder: URL) throws {
-        for (name, renamed) in [("report.txt", "report.attempt-\(attempt).txt"), ("reference.json", "reference.attempt-\(attempt).json")] {
+        for (name, renamed) in [
+            ("report.txt", "report.attempt-\(attempt).txt"), ("reference.json", "reference.attempt-\(attempt).json"),
+        ] {
             let url = folder.appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: url.path) { try DurableFiles.rename(url, to: folder.appendingPathComponent(renamed)) }
+            if FileManager.default.fileExists(atPath: url.path) {
+                try DurableFiles.rename(url, to: folder.appendingPathComponent(renamed))
+            }
         }
     }
 
@@ -173,7 +189,8 @@ private final class ValidateWork: AsynchronousStageWork {
         let referenceURL = folder.appendingPathComponent("reference.json")
         try DurableFiles.write(try reference.encoded(), to: referenceURL, permissions: FileModes.sharedFile)
         let history = try ValidationHistory(root: root)
-        var context = ValidationContext(configuration: request.configuration, reference: reference, history: try history.snapshot())
+        var context = ValidationContext(
+            configuration: request.configuration, reference: reference, history: try history.snapshot())
         context.isRepost = RepostRequest.verified(batch: batchId, folder: folder, root: root) != nil
         let result = try BatchValidator(folder: folder, schemas: request.schemas, context: context).run()
         validated = (result, history)
@@ -182,14 +199,18 @@ private final class ValidateWork: AsynchronousStageWork {
 
         let reportLines = ValidationReport.lines(errors: errors, warnings: warnings)
         let reportURL = folder.appendingPathComponent("report.txt")
-        try DurableFiles.write(Data((reportLines.joined(separator: "\n") + (reportLines.isEmpty ? "" : "\n")).utf8), to: reportURL, permissions: FileModes.sharedFile)
+        try DurableFiles.write(
+            Data((reportLines.joined(separator: "\n") + (reportLines.isEmpty ? "" : "\n")).utf8), to: reportURL,
+            permissions: FileModes.sharedFile)
 
         var manifest = StageManifest(
             stage: .validate, batchId: batchId, runId: request.runId, startedAt: claim.startedAt, finishedAt: Date(),
             status: errors.isEmpty ? .accepted : .rejected)
         let referenceDigest = try DurableFiles.digest(of: referenceURL)
         manifest.inputs = result.inputs + [FileRecord(path: "reference.json", digest: referenceDigest)]
-        manifest.outputs = [FileRecord(path: "report.txt", digest: try DurableFiles.digest(of: reportURL), fileType: "report")]
+        manifest.outputs = [
+            FileRecord(path: "report.txt", digest: try DurableFiles.digest(of: reportURL), fileType: "report")
+        ]
         manifest.rejections = errors
         manifest.warnings = warnings
         manifest.counts = result.counts
@@ -200,13 +221,16 @@ private final class ValidateWork: AsynchronousStageWork {
         guard errors.isEmpty else {
             return StageResult(
                 manifest: manifest,
-                summary: "batch \(batchId) rejected: \(errors.count) finding(s); nothing was sent. The pipeline is halted until it is fixed. Report: \(relativeReport)",
+                summary:
+                    "batch \(batchId) rejected: \(errors.count) finding(s); nothing was sent. The pipeline is halted until it is fixed. Report: \(relativeReport)",
                 report: relativeReport)
         }
         let counted = result.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         let warned = warnings.isEmpty ? "" : "; \(warnings.count) warning(s) in \(relativeReport)"
         return StageResult(
-            manifest: manifest, summary: "batch \(batchId) accepted: \(counted.isEmpty ? "no records" : counted)\(warned)", report: relativeReport)
+            manifest: manifest,
+            summary: "batch \(batchId) accepted: \(counted.isEmpty ? "no records" : counted)\(warned)",
+            report: relativeReport)
     }
 
     /// The validator's result of the batch being worked on, and the history it was checked against.
@@ -218,7 +242,8 @@ private final class ValidateWork: AsynchronousStageWork {
         // A repost books days the original batch carried: they stay recorded under it (a discarded repost forgets nothing).
         let isRepost = RepostRequest.verified(batch: claim.batchId, folder: claim.folder, root: root) != nil
         try history.record(
-            batch: claim.batchId, itemKinds: result.itemKinds, kitProducts: result.kitProducts, receiptDays: isRepost ? [] : result.receiptDays
+            batch: claim.batchId, itemKinds: result.itemKinds, kitProducts: result.kitProducts,
+            receiptDays: isRepost ? [] : result.receiptDays
         ) { insert in
             // Read again rather than held: a payments file can have a million rows.
             for input in result.inputs where input.fileType == DropFileType.payments.rawValue {
@@ -234,7 +259,8 @@ private final class ValidateWork: AsynchronousStageWork {
     func idleDetails() -> ValidationReport { ValidationReport() }
     func details(of result: StageResult, claim: BatchClaim) -> ValidationReport {
         ValidationReport(
-            reportLines: result.manifest.map { ValidationReport.lines(errors: $0.rejections, warnings: $0.warnings) } ?? [],
+            reportLines: result.manifest.map { ValidationReport.lines(errors: $0.rejections, warnings: $0.warnings) }
+                ?? [],
             reportPath: result.report)
     }
 }

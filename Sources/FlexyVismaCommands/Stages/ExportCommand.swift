@@ -33,7 +33,9 @@ public struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: "With --day: export every day from --day through this one.")
     public var to: BusinessDay?
 
-    @Option(name: .long, help: "Mark the batch as a repost of days already booked, for this reason (used by `flexyvisma repost`).")
+    @Option(
+        name: .long,
+        help: "Mark the batch as a repost of days already booked, for this reason (used by `flexyvisma repost`).")
     public var repostReason: String?
 
     @Option(name: .long, help: "With --repost-reason: only this department's receipts (repeatable).")
@@ -45,7 +47,9 @@ public struct ExportCommand: ParsableCommand {
         if day != nil, sinceLast { throw ValidationError("give either --day or --since-last, not both") }
         if to != nil, day == nil { throw ValidationError("--to needs --day (the first day)") }
         if let day, let to, to < day { throw ValidationError("--to \(to) is before --day \(day)") }
-        if !department.isEmpty, repostReason == nil { throw ValidationError("--department is only for a repost (--repost-reason)") }
+        if !department.isEmpty, repostReason == nil {
+            throw ValidationError("--department is only for a repost (--repost-reason)")
+        }
         if let repostReason {
             guard day != nil else { throw ValidationError("a repost names its days: --day D [--to D]") }
             if let problem = RepostRequest.problem(reason: repostReason) { throw ValidationError(problem) }
@@ -65,7 +69,11 @@ public struct ExportCommand: ParsableCommand {
             let request = ExportRequest(
                 root: root, configuration: configuration, schemas: try SchemaDirectory.locate(),
                 selection: selection, force: force, runId: runId,
-                repost: repostReason.map { RepostRequest(reason: $0, requestedBy: RepostRequest.operatorName(), departments: department.isEmpty ? nil : department) })
+                repost: repostReason.map {
+                    RepostRequest(
+                        reason: $0, requestedBy: RepostRequest.operatorName(),
+                        departments: department.isEmpty ? nil : department)
+                })
             let outcome = try FlexyBoxExporter(request).run()
             print(outcome.summary)
             if let folder = outcome.batchFolder { print(folder.path) }

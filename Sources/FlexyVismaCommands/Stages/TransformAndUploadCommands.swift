@@ -47,7 +47,9 @@ public struct UploadCommand: AsyncParsableCommand {
 
     @OptionGroup public var options: RootOptions
 
-    @Flag(name: .long, help: "Upload the halted batch again after fixing what Visma refused; done records are never resent.")
+    @Flag(
+        name: .long,
+        help: "Upload the halted batch again after fixing what Visma refused; done records are never resent.")
     public var retry = false
 
     public init() {}
@@ -56,7 +58,9 @@ public struct UploadCommand: AsyncParsableCommand {
         let runId = options.startLogging()
         try await options.run("flexyvisma-upload") { root, configuration in
             let secret = try ClientSecret.load(for: configuration, root: root)
-            let outcome = try await UploadStage(root: root, configuration: configuration, secret: secret, retry: retry, runId: runId).run()
+            let outcome = try await UploadStage(
+                root: root, configuration: configuration, secret: secret, retry: retry, runId: runId
+            ).run()
             if let rejection = outcome.rejection {
                 let who = rejection.rule == UploadRule.rejected.id ? "Visma: " : "[\(rejection.rule)] "
                 CommandFailures.printError("flexyvisma-upload", "\(who)\(rejection.message) — \(rejection.hint ?? "")")

@@ -9,7 +9,8 @@ import VismaAPI
 public struct ValidateCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "flexyvisma-validate",
-        abstract: "Take the oldest ready drop from the inbox and check every file against the schemas, the configuration and Visma.",
+        abstract:
+            "Take the oldest ready drop from the inbox and check every file against the schemas, the configuration and Visma.",
         discussion: """
             Writes batches/<id>/validate.manifest.json and report.txt (file:line:column: error[rule]: message — hint). \
             Exit codes: 0 accepted or nothing to do · 65 rejected (the pipeline halts) or unrecognised drops moved to rejected/ · \
@@ -35,7 +36,8 @@ public struct ValidateCommand: AsyncParsableCommand {
                 referenceFile: reference.map { URL(fileURLWithPath: $0) }, retry: retry, runId: runId,
                 fetchReference: {
                     let secret = try ClientSecret.load(for: configuration, root: root)
-                    return try await ReferenceFetcher.fetch(connection: VismaConnection(configuration: configuration, secret: secret))
+                    return try await ReferenceFetcher.fetch(
+                        connection: VismaConnection(configuration: configuration, secret: secret))
                 })
             let outcome = try await ValidateStage(request).run()
             if outcome.exitStatus != .success {

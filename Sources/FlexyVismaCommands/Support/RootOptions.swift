@@ -9,12 +9,16 @@ public struct RootOptions: ParsableArguments {
 
     @Option(
         name: .customLong("root"),
-        help: ArgumentHelp("The pipeline root (made by `flexyvisma init`); default $\(RootOptions.environmentVariable).", valueName: "root"))
+        help: ArgumentHelp(
+            "The pipeline root (made by `flexyvisma init`); default $\(RootOptions.environmentVariable).",
+            valueName: "root"))
     public var rootPath: String?
 
     @Option(
         name: .customLong("log-format"),
-        help: "Log lines on stderr as 'human' lines or one 'json' object per line (default $\(LogFormat.environmentVariable), else human).")
+        help:
+            "Log lines on stderr as 'human' lines or one 'json' object per line (default $\(LogFormat.environmentVariable), else human)."
+    )
     public var logFormat: LogFormat?
 
     public init() {}
@@ -49,7 +53,10 @@ public struct RootOptions: ParsableArguments {
     /// Runs a command's body on the root once its configuration has loaded: every command refuses
     /// a configuration with an unknown key or value (exit 78), also those that only read the root.
     /// `root` given: that root instead of `--root` (a venue from `--roots-file`).
-    func run(_ program: String, root given: PipelineRoot? = nil, _ body: (PipelineRoot, PipelineConfiguration) throws -> ExitStatus) throws {
+    func run(
+        _ program: String, root given: PipelineRoot? = nil,
+        _ body: (PipelineRoot, PipelineConfiguration) throws -> ExitStatus
+    ) throws {
         if let logFormat { LogFormat.adopt(logFormat) }
         let root = try given ?? root
         try CommandFailures.report(program) { try body(root, try PipelineConfiguration.load(from: root)) }

@@ -6,7 +6,8 @@ import PipelineOperations
 struct CheckDropSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-drop",
-        abstract: "Check a hand drop now: wait out the settle time, validate it and send the findings to the notification command.",
+        abstract:
+            "Check a hand drop now: wait out the settle time, validate it and send the findings to the notification command.",
         discussion: """
             Validates nothing while the pipeline is halted (the drop is reported as queued behind the halt, exit 69), \
             unless it is a corrected file for a halted hand drop. When a night holds the root, waits up to \
@@ -20,7 +21,9 @@ struct CheckDropSubcommand: ParsableCommand {
     var waitForNight: Int = 30
 
     func validate() throws {
-        guard (0...3600).contains(waitForNight) else { throw ValidationError("--wait-for-night must be 0…3600 seconds") }
+        guard (0...3600).contains(waitForNight) else {
+            throw ValidationError("--wait-for-night must be 0…3600 seconds")
+        }
     }
 
     func run() throws {

@@ -9,7 +9,9 @@ struct ConfigSubcommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load flexyvisma.json as every command does (exit 78 when it is wrong) and print it with the defaults filled in.")
+            abstract:
+                "Load flexyvisma.json as every command does (exit 78 when it is wrong) and print it with the defaults filled in."
+        )
 
         @OptionGroup var options: RootOptions
 

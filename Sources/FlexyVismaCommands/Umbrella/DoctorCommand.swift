@@ -20,7 +20,8 @@ struct DoctorSubcommand: ParsableCommand {
 
     func run() throws {
         try options.run("flexyvisma doctor") { root, configuration in
-            let doctor = CompanyDoctor(root: root, configuration: configuration, secret: try ClientSecret.load(for: configuration, root: root))
+            let doctor = CompanyDoctor(
+                root: root, configuration: configuration, secret: try ClientSecret.load(for: configuration, root: root))
             let report = try AsyncBridge.wait { try await doctor.run() }
             if json {
                 StandardStream.output(Array(try report.json()))
@@ -42,7 +43,9 @@ enum AsyncBridge {
             done.signal()
         }
         done.wait()
-        guard let result = box.value else { throw OperatorMessage(.internalError, "the async work ended without a result") }
+        guard let result = box.value else {
+            throw OperatorMessage(.internalError, "the async work ended without a result")
+        }
         return try result.get()
     }
 

@@ -7,7 +7,9 @@ import PipelineOperations
 import VismaAPI
 
 /// `run` and `retry`: one night's work under one run id and one log file.
-private func runNight(_ program: String, options: RootOptions, root: PipelineRoot? = nil, day: BusinessDay?, requireHalt: Bool) throws {
+private func runNight(
+    _ program: String, options: RootOptions, root: PipelineRoot? = nil, day: BusinessDay?, requireHalt: Bool
+) throws {
     let runId = options.startLogging(root: root)
     try options.run(program, root: root) { root, configuration in
         try NightlyRun(
@@ -21,7 +23,8 @@ private func runNight(_ program: String, options: RootOptions, root: PipelineRoo
 struct RunSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Export, then take every ready batch oldest first through validate, transform and upload; archive what is done.",
+        abstract:
+            "Export, then take every ready batch oldest first through validate, transform and upload; archive what is done.",
         discussion: """
             When halted, the halted batch is retried first. Exit code: the first stage's that did not succeed (see README). \
             With --roots-file F (one venue root a line, # comments): --index N (else $JOB_COMPLETION_INDEX, as a Kubernetes \
@@ -34,14 +37,21 @@ struct RunSubcommand: ParsableCommand {
     @Option(name: .long, help: "Export this business day instead of every day since the last export.")
     var day: BusinessDay?
 
-    @Option(name: .customLong("roots-file"), help: "Run the venues whose roots this file lists, one a line (instead of --root).")
+    @Option(
+        name: .customLong("roots-file"),
+        help: "Run the venues whose roots this file lists, one a line (instead of --root).")
     var rootsFile: String?
 
-    @Option(name: .long, help: "With --roots-file: run only the venue on this line (0 is the first root; default $JOB_COMPLETION_INDEX).")
+    @Option(
+        name: .long,
+        help: "With --roots-file: run only the venue on this line (0 is the first root; default $JOB_COMPLETION_INDEX)."
+    )
     var index: Int?
 
     func validate() throws {
-        if rootsFile != nil, options.rootPath != nil { throw ValidationError("give either --root or --roots-file, not both") }
+        if rootsFile != nil, options.rootPath != nil {
+            throw ValidationError("give either --root or --roots-file, not both")
+        }
         if index != nil, rootsFile == nil { throw ValidationError("--index needs --roots-file") }
     }
 
@@ -57,7 +67,9 @@ struct RunSubcommand: ParsableCommand {
             chosen = try roots.root(index: index)
             return .success
         }
-        if let chosen { return try runNight("flexyvisma run", options: options, root: chosen, day: day, requireHalt: false) }
+        if let chosen {
+            return try runNight("flexyvisma run", options: options, root: chosen, day: day, requireHalt: false)
+        }
         try CommandFailures.report("flexyvisma run") {
             let umbrella = UmbrellaDispatch.executableFolder().appendingPathComponent("flexyvisma")
             return try FleetRun(roots: roots, umbrella: umbrella, arguments: day.map { ["--day", $0.text] } ?? []).run()
@@ -68,7 +80,8 @@ struct RunSubcommand: ParsableCommand {
 /// `flexyvisma retry`: the halted batch again, now, from its failed stage; then the rest of the queue.
 struct RetrySubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "retry", abstract: "Retry the halted batch from the stage that refused it, then continue with the queue.")
+        commandName: "retry",
+        abstract: "Retry the halted batch from the stage that refused it, then continue with the queue.")
 
     @OptionGroup var options: RootOptions
 
@@ -79,7 +92,8 @@ struct RetrySubcommand: ParsableCommand {
 
 /// `flexyvisma status`: halted or not, why, the queue, the last run, the next night.
 struct StatusSubcommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Where the pipeline stands, in words (or JSON).")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Where the pipeline stands, in words (or JSON).")
 
     @OptionGroup var options: RootOptions
 
@@ -102,7 +116,8 @@ struct StatusSubcommand: ParsableCommand {
 /// `flexyvisma discard <batchId> --reason "…"`.
 struct DiscardSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "discard", abstract: "Abandon a batch so the queue moves; recorded in its manifest, files kept in the archive.")
+        commandName: "discard",
+        abstract: "Abandon a batch so the queue moves; recorded in its manifest, files kept in the archive.")
 
     @OptionGroup var options: RootOptions
 
@@ -112,12 +127,19 @@ struct DiscardSubcommand: ParsableCommand {
     @Option(name: .long, help: "Why (recorded for the auditor).")
     var reason: String
 
-    @Flag(name: .long, help: "Leave the batch's business days out of the books on purpose; without it they are exported again the next night.")
+    @Flag(
+        name: .long,
+        help:
+            "Leave the batch's business days out of the books on purpose; without it they are exported again the next night."
+    )
     var abandon = false
 
     func run() throws {
         try options.run("flexyvisma discard") { root, _ in
-            print(try Discard.run(root: root, batchId: batchId, reason: reason, abandon: abandon) { try ValidationHistory(root: root).forget(batch: $0) })
+            print(
+                try Discard.run(root: root, batchId: batchId, reason: reason, abandon: abandon) {
+                    try ValidationHistory(root: root).forget(batch: $0)
+                })
             return .success
         }
     }
@@ -130,14 +152,19 @@ struct AuditSubcommand: ParsableCommand {
         subcommands: [Verify.self, Anchor.self, Show.self, Find.self, Report.self, Reconcile.self])
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Re-hash every file against its manifest and walk the hash chain.")
+        static let configuration = CommandConfiguration(
+            abstract: "Re-hash every file against its manifest and walk the hash chain.")
         @OptionGroup var options: RootOptions
-        @Option(name: .customLong("anchor"), help: "A head hash from `audit anchor` that the chain must still contain (repeatable).")
+        @Option(
+            name: .customLong("anchor"),
+            help: "A head hash from `audit anchor` that the chain must still contain (repeatable).")
         var anchors: [String] = []
 
         func validate() throws {
             for anchor in anchors where anchor.count != 64 || !anchor.allSatisfy(\.isHexDigit) {
-                throw ValidationError("--anchor '\(TerminalText.escaped(anchor))' is not a SHA-256 hash (64 hex digits) as `audit anchor` prints it")
+                throw ValidationError(
+                    "--anchor '\(TerminalText.escaped(anchor))' is not a SHA-256 hash (64 hex digits) as `audit anchor` prints it"
+                )
             }
         }
 
@@ -145,8 +172,14 @@ struct AuditSubcommand: ParsableCommand {
             try options.run("flexyvisma audit verify") { root, _ in
                 let result = try AuditVerify.run(root: root, anchors: anchors)
                 for problem in result.problems { print("PROBLEM: \(TerminalText.escaped(problem))") }
-                if !anchors.isEmpty, result.problems.isEmpty { print("the chain still contains \(anchors.count == 1 ? "the anchor" : "all \(anchors.count) anchors")") }
-                print("\(result.manifests) manifests, \(result.files) files checked: \(result.problems.isEmpty ? "the archive is intact and the chain is whole" : "\(result.problems.count) problem(s)")")
+                if !anchors.isEmpty, result.problems.isEmpty {
+                    print(
+                        "the chain still contains \(anchors.count == 1 ? "the anchor" : "all \(anchors.count) anchors")"
+                    )
+                }
+                print(
+                    "\(result.manifests) manifests, \(result.files) files checked: \(result.problems.isEmpty ? "the archive is intact and the chain is whole" : "\(result.problems.count) problem(s)")"
+                )
                 return result.problems.isEmpty ? .success : .dataRejected
             }
         }
@@ -154,9 +187,12 @@ struct AuditSubcommand: ParsableCommand {
 
     struct Anchor: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the chain's head hash; keep it outside the root (--to FILE, --syslog) and check it later with `audit verify --anchor HASH`.")
+            abstract:
+                "Print the chain's head hash; keep it outside the root (--to FILE, --syslog) and check it later with `audit verify --anchor HASH`."
+        )
         @OptionGroup var options: RootOptions
-        @Option(name: .customLong("to"), help: "Append the anchor line to this file (outside the root).") var file: String?
+        @Option(name: .customLong("to"), help: "Append the anchor line to this file (outside the root).") var file:
+            String?
         @Flag(name: .customLong("syslog"), help: "Send the anchor line to the system log.") var syslog = false
 
         func run() throws {
@@ -184,7 +220,9 @@ struct AuditSubcommand: ParsableCommand {
     }
 
     struct Report: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One self-contained HTML page: batches over time, counts, control totals, rejections, chain status.")
+        static let configuration = CommandConfiguration(
+            abstract:
+                "One self-contained HTML page: batches over time, counts, control totals, rejections, chain status.")
         @OptionGroup var options: RootOptions
         @Option(name: .long, help: "Write the report here.") var html: String
         @Option(name: .long, help: "First business day.") var from: BusinessDay?
@@ -201,7 +239,8 @@ struct AuditSubcommand: ParsableCommand {
     }
 
     struct Find: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Which batches carried a record, and what became of it in Visma.")
+        static let configuration = CommandConfiguration(
+            abstract: "Which batches carried a record, and what became of it in Visma.")
         @OptionGroup var options: RootOptions
         @Option(name: .long) var item: String?
         @Option(name: .long) var customer: String?
@@ -211,15 +250,20 @@ struct AuditSubcommand: ParsableCommand {
 
         /// Exactly one key to look for.
         var key: AuditFind.Key? {
-            let given: [AuditFind.Key?] = [item.map { .item($0) }, customer.map { .customer($0) }, payment.map { .payment($0) },
-                purchaseOrder.map { .purchaseOrder($0) }, receipt.map { .receipt($0) }]
+            let given: [AuditFind.Key?] = [
+                item.map { .item($0) }, customer.map { .customer($0) }, payment.map { .payment($0) },
+                purchaseOrder.map { .purchaseOrder($0) }, receipt.map { .receipt($0) },
+            ]
             let keys = given.compactMap { $0 }
             return keys.count == 1 ? keys[0] : nil
         }
 
         func run() throws {
             try options.run("flexyvisma audit find") { root, _ in
-                guard let key else { throw ValidationError("give exactly one of --item, --customer, --payment, --purchase-order, --receipt") }
+                guard let key else {
+                    throw ValidationError(
+                        "give exactly one of --item, --customer, --payment, --purchase-order, --receipt")
+                }
                 let answers = try AuditFind.run(root: root, key: key)
                 print(answers.isEmpty ? "no batch carried it" : TerminalText.escaped(answers.joined(separator: "\n")))
                 return answers.isEmpty ? .dataRejected : .success
@@ -232,7 +276,8 @@ struct AuditSubcommand: ParsableCommand {
 struct PlanSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "What the next upload would create, update or skip in Visma, per kind, with the records (writes nothing).",
+        abstract:
+            "What the next upload would create, update or skip in Visma, per kind, with the records (writes nothing).",
         discussion: """
             With --journals: the debit and credit lines (account, VAT, amount) each day would book, read from the \
             FlexyBox source as it is now — also before the first export — with Visma's periods and VAT accounts read \
@@ -244,7 +289,8 @@ struct PlanSubcommand: ParsableCommand {
     @Flag(name: .long, help: "Preview the journals the days would book instead of the next upload.")
     var journals = false
 
-    @Option(name: .long, help: "With --journals: from this business day (default: the days the next night would export).")
+    @Option(
+        name: .long, help: "With --journals: from this business day (default: the days the next night would export).")
     var from: BusinessDay?
 
     @Option(name: .long, help: "With --journals: through this business day.")
@@ -264,11 +310,13 @@ struct PlanSubcommand: ParsableCommand {
             }
             let secret = try ClientSecret.load(for: configuration, root: root)
             let reference = try AsyncBridge.wait {
-                try await ReferenceFetcher.fetch(connection: VismaConnection(configuration: configuration, secret: secret))
+                try await ReferenceFetcher.fetch(
+                    connection: VismaConnection(configuration: configuration, secret: secret))
             }
             let days = from.flatMap { first in to.map { BusinessDay.range(from: first, through: $0) } }
             let plan = try JournalPlan.run(
-                root: root, configuration: configuration, schemas: try SchemaDirectory.locate(), reference: reference, days: days)
+                root: root, configuration: configuration, schemas: try SchemaDirectory.locate(), reference: reference,
+                days: days)
             print(TerminalText.escaped(plan.text))
             return .success
         }
@@ -277,22 +325,32 @@ struct PlanSubcommand: ParsableCommand {
 
 /// `flexyvisma archive prune`.
 struct ArchiveSubcommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "archive", abstract: "Retention of the archive.", subcommands: [Prune.self])
+    static let configuration = CommandConfiguration(
+        commandName: "archive", abstract: "Retention of the archive.", subcommands: [Prune.self])
 
     struct Prune: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove archived batches past retention (default: 5 full years after the financial year, Danish Bookkeeping Act); the chain stays verifiable.")
+            abstract:
+                "Remove archived batches past retention (default: 5 full years after the financial year, Danish Bookkeeping Act); the chain stays verifiable."
+        )
         @OptionGroup var options: RootOptions
-        @Option(name: .customLong("older-than"), help: "Like 5y, 18m or 400d, instead of the legal default.") var olderThan: RetentionPeriod?
+        @Option(name: .customLong("older-than"), help: "Like 5y, 18m or 400d, instead of the legal default.")
+        var olderThan: RetentionPeriod?
         @Flag(name: .customLong("dry-run"), help: "List what would be removed; remove nothing.") var dryRun = false
 
         func run() throws {
             try options.run("flexyvisma archive prune") { root, _ in
                 let pruned = try ArchivePrune.run(root: root, olderThan: olderThan, dryRun: dryRun)
                 for batch in pruned {
-                    print("\(dryRun ? "would prune" : "pruned") \(batch.batchId) (last business day \(TerminalText.escaped(batch.lastBusinessDay ?? "unknown")), \(batch.manifests.count) manifests recorded)")
+                    print(
+                        "\(dryRun ? "would prune" : "pruned") \(batch.batchId) (last business day \(TerminalText.escaped(batch.lastBusinessDay ?? "unknown")), \(batch.manifests.count) manifests recorded)"
+                    )
                 }
-                print(pruned.isEmpty ? "nothing to prune" : "\(pruned.count) batch(es)\(dryRun ? " would be" : "") pruned; the prune is recorded on the hash chain in archive/pruned/ (index: archive/pruned.json)")
+                print(
+                    pruned.isEmpty
+                        ? "nothing to prune"
+                        : "\(pruned.count) batch(es)\(dryRun ? " would be" : "") pruned; the prune is recorded on the hash chain in archive/pruned/ (index: archive/pruned.json)"
+                )
                 return .success
             }
         }

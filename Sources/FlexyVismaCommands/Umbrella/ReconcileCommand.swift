@@ -8,7 +8,8 @@ extension AuditSubcommand {
     /// `flexyvisma audit reconcile`.
     struct Reconcile: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read back from Visma what FlexyVisma booked and compare it with the ledger and the archive (reads only).",
+            abstract:
+                "Read back from Visma what FlexyVisma booked and compare it with the ledger and the archive (reads only).",
             discussion: """
                 Lists journals missing or changed in Visma, journals booked in our name that FlexyVisma did not make, department \
                 days whose totals differ from the receipts, and payments missing, voided or changed. \
@@ -18,8 +19,11 @@ extension AuditSubcommand {
         @OptionGroup var options: RootOptions
         @Option(name: .long, help: "First business day (default: the first FlexyVisma booked).") var from: BusinessDay?
         @Option(name: .long, help: "Last business day (default: the last FlexyVisma booked).") var to: BusinessDay?
-        @Option(name: .long, help: "Also write the differences here, for Danish Excel (';', decimal comma, UTF-8 with BOM).") var csv: String?
-        @Option(name: .long, help: "Also write the audit HTML report with a reconciliation section here.") var html: String?
+        @Option(
+            name: .long, help: "Also write the differences here, for Danish Excel (';', decimal comma, UTF-8 with BOM)."
+        ) var csv: String?
+        @Option(name: .long, help: "Also write the audit HTML report with a reconciliation section here.") var html:
+            String?
 
         func run() throws {
             try options.run("flexyvisma audit reconcile") { root, configuration in
@@ -27,7 +31,8 @@ extension AuditSubcommand {
                 let today = BusinessDay(date: Date(), timeZone: configuration.timeZone).text
                 let (from, to) = (from?.text, to?.text)
                 let result = try AsyncBridge.wait {
-                    try await Reconciliation.run(root: root, configuration: configuration, secret: secret, from: from, to: to, today: today)
+                    try await Reconciliation.run(
+                        root: root, configuration: configuration, secret: secret, from: from, to: to, today: today)
                 }
                 if let csv { try DurableFiles.writeAtomically(result.csv(), to: URL(fileURLWithPath: csv)) }
                 if let html {

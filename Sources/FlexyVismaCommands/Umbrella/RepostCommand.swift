@@ -44,7 +44,8 @@ struct RepostSubcommand: ParsableCommand {
         try options.run("flexyvisma repost") { root, _ in
             guard let first = day ?? from, let last = day ?? to else { return .usage }
             return try Repost(
-                root: root, executables: UmbrellaDispatch.executableFolder(), first: first, last: last, departments: department,
+                root: root, executables: UmbrellaDispatch.executableFolder(), first: first, last: last,
+                departments: department,
                 reason: reason, runId: runId
             ).run()
         }

@@ -8,7 +8,10 @@ public struct RootInitializer {
     public var vismaURL: String
     public var sourcePath: String
 
-    public init(root: PipelineRoot, vismaURL: String = PipelineConfiguration.simulatorDefaultURL, sourcePath: String = "source/flexybox.sqlite") {
+    public init(
+        root: PipelineRoot, vismaURL: String = PipelineConfiguration.simulatorDefaultURL,
+        sourcePath: String = "source/flexybox.sqlite"
+    ) {
         self.root = root
         self.vismaURL = vismaURL
         self.sourcePath = sourcePath
@@ -18,7 +21,9 @@ public struct RootInitializer {
     public func run() throws -> [String] {
         guard !FileManager.default.fileExists(atPath: root.configFile.path) else {
             throw OperatorMessage(
-                .usage, "\(root.configFile.path) already exists; init never overwrites a configuration (edit it, or choose another folder)")
+                .usage,
+                "\(root.configFile.path) already exists; init never overwrites a configuration (edit it, or choose another folder)"
+            )
         }
         if let problem = VismaEndpointRule.problem(vismaURL) {
             throw OperatorMessage(.configuration, "--visma-url \(problem)")
@@ -42,10 +47,13 @@ public struct RootInitializer {
         let configuration = PipelineConfiguration.sampleVenue(vismaBaseURL: vismaURL, sourcePath: sourcePath)
         let secretFile = root.resolve(configuration.visma.clientSecretFile)
         if !FileManager.default.fileExists(atPath: secretFile.path) {
-            try DurableFiles.write(Data((ClientSecret.simulatorDemoSecret + "\n").utf8), to: secretFile, permissions: FileModes.privateFile)
+            try DurableFiles.write(
+                Data((ClientSecret.simulatorDemoSecret + "\n").utf8), to: secretFile, permissions: FileModes.privateFile
+            )
             created.append(configuration.visma.clientSecretFile)
         }
-        try DurableFiles.writeAtomically(try configuration.encoded(), to: root.configFile, permissions: FileModes.sharedFile)
+        try DurableFiles.writeAtomically(
+            try configuration.encoded(), to: root.configFile, permissions: FileModes.sharedFile)
         created.append(PipelineRoot.configFileName)
         return created
     }

@@ -54,7 +54,8 @@ struct RulesSubcommand: ParsableCommand {
         let sections = RuleDocumentation.sections
         if let rule {
             guard let found = sections.lazy.flatMap(\.rules).first(where: { $0.id == rule }) else {
-                StandardStream.error("flexyvisma rules: no rule \(TerminalText.escaped(rule)); `flexyvisma rules` lists them all\n")
+                StandardStream.error(
+                    "flexyvisma rules: no rule \(TerminalText.escaped(rule)); `flexyvisma rules` lists them all\n")
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
             print("\(found.id): \(found.meaning)")
@@ -62,7 +63,9 @@ struct RulesSubcommand: ParsableCommand {
         }
         for section in sections {
             print(section.title)
-            for rule in section.rules { print("  \(rule.id.padding(toLength: 32, withPad: " ", startingAt: 0)) \(rule.meaning)") }
+            for rule in section.rules {
+                print("  \(rule.id.padding(toLength: 32, withPad: " ", startingAt: 0)) \(rule.meaning)")
+            }
         }
     }
 }

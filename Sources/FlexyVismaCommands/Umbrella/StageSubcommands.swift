@@ -12,7 +12,8 @@ protocol StageSubcommand: ParsableCommand {
 
 extension StageSubcommand {
     func run() throws {
-        let message = "flexyvisma-\(Self.stageName) is not installed beside \(UmbrellaDispatch.executableFolder().path); reinstall FlexyVisma"
+        let message =
+            "flexyvisma-\(Self.stageName) is not installed beside \(UmbrellaDispatch.executableFolder().path); reinstall FlexyVisma"
         CommandFailures.printError("flexyvisma", message)
         throw ExitCode(ExitStatus.internalError.rawValue)
     }

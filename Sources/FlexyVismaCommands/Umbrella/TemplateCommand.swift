@@ -10,7 +10,8 @@ extension DropTemplate.Dialect: ExpressibleByArgument {}
 struct TemplateSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "template",
-        abstract: "Write a drop file with the right header (and with --example one valid record), as FlexyBox's \"Skriv skabelon\".",
+        abstract:
+            "Write a drop file with the right header (and with --example one valid record), as FlexyBox's \"Skriv skabelon\".",
         discussion: """
             CSV in the Danish Excel dialect by default (semicolon, decimal comma, UTF-8 BOM); XML with its namespace. \
             The example uses the configuration's item groups, VAT codes, payment types and departments; its item, customer \
@@ -20,7 +21,9 @@ struct TemplateSubcommand: ParsableCommand {
 
     @OptionGroup var options: RootOptions
 
-    @Argument(help: ArgumentHelp("The file type: \(DropFileType.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "file-type"))
+    @Argument(
+        help: ArgumentHelp(
+            "The file type: \(DropFileType.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "file-type"))
     var type: DropFileType
 
     @Flag(name: .long, help: "Add one valid example record.")
@@ -44,11 +47,14 @@ struct TemplateSubcommand: ParsableCommand {
                 return .success
             }
             let url = URL(fileURLWithPath: output)
-            if FileManager.default.fileExists(atPath: url.path) || (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) != nil {
+            if FileManager.default.fileExists(atPath: url.path)
+                || (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) != nil
+            {
                 throw OperatorMessage(.usage, "\(output) exists; the template is never written over a file")
             }
             try DurableFiles.write(data, to: url, permissions: FileModes.sharedFile, exclusive: true)
-            print("wrote \(output): \(type.rawValue).\(type.fileExtension) template\(example ? " with an example" : "")")
+            print(
+                "wrote \(output): \(type.rawValue).\(type.fileExtension) template\(example ? " with an example" : "")")
             return .success
         }
     }

@@ -16,15 +16,18 @@ public struct UmbrellaCommand: ParsableCommand {
             """,
         version: "flexyvisma \(FlexyVismaVersion.current)",
         subcommands: stageSubcommands + [
-            InitSubcommand.self, RunSubcommand.self, StatusSubcommand.self, RetrySubcommand.self, DiscardSubcommand.self,
-            AuditSubcommand.self, PlanSubcommand.self, ArchiveSubcommand.self, VersionSubcommand.self, ConfigSubcommand.self,
+            InitSubcommand.self, RunSubcommand.self, StatusSubcommand.self, RetrySubcommand.self,
+            DiscardSubcommand.self,
+            AuditSubcommand.self, PlanSubcommand.self, ArchiveSubcommand.self, VersionSubcommand.self,
+            ConfigSubcommand.self,
             DoctorSubcommand.self, RepostSubcommand.self, RulesSubcommand.self,
             TemplateSubcommand.self, CheckDropSubcommand.self,
         ])
 
     /// The stage executables, dispatched before parsing (their help, manual and completions come from here).
     static let stageSubcommands: [any ParsableCommand.Type] = [
-        ExportStageSubcommand.self, ValidateStageSubcommand.self, TransformStageSubcommand.self, UploadStageSubcommand.self,
+        ExportStageSubcommand.self, ValidateStageSubcommand.self, TransformStageSubcommand.self,
+        UploadStageSubcommand.self,
     ]
 
     public init() {}
@@ -32,7 +35,8 @@ public struct UmbrellaCommand: ParsableCommand {
     /// Dispatches `flexyvisma <stage> …` to `flexyvisma-<stage>`; everything else is parsed here.
     public static func mainWithDispatch(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
         let stages = Set(stageSubcommands.map { $0.configuration.commandName ?? "" })
-        let builtIns = Set(configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"]).subtracting(stages)
+        let builtIns = Set(configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"]).subtracting(
+            stages)
         if let first = arguments.first, !builtIns.contains(first),
             let stage = UmbrellaDispatch.stageExecutable(named: first)
         {
@@ -77,7 +81,9 @@ struct VersionSubcommand: ParsableCommand {
         print("flexyvisma \(FlexyVismaVersion.current)")
         print("libcurl \(curl.version) (\(curl.tlsLibrary ?? "no TLS")\(curl.supportsHTTP2 ? ", HTTP/2" : ""))")
         let stages = UmbrellaDispatch.installedStages()
-        print("core dumps: \(ProcessHardening.coreDumpsDisabled ? "disabled" : "ENABLED (ExecutableStartup.harden() was not called)")")
+        print(
+            "core dumps: \(ProcessHardening.coreDumpsDisabled ? "disabled" : "ENABLED (ExecutableStartup.harden() was not called)")"
+        )
         print("stages: \(stages.isEmpty ? "none installed beside this binary" : stages.joined(separator: ", "))")
     }
 }

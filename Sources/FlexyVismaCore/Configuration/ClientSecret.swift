@@ -52,43 +52,54 @@ enum SecretFile {
         guard descriptor >= 0 else {
             throw OperatorMessage(
                 .configuration,
-                "no client secret: set \(ClientSecret.environmentVariable) or create \(url.path) (mode 0600) (\(String(cString: strerror(errno))))")
+                "no client secret: set \(ClientSecret.environmentVariable) or create \(url.path) (mode 0600) (\(String(cString: strerror(errno))))"
+            )
         }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            throw OperatorMessage(.configuration, "\(url.path) is not a regular file; it must be a file holding the client secret")
+            throw OperatorMessage(
+                .configuration, "\(url.path) is not a regular file; it must be a file holding the client secret")
         }
-        if let problem = permissionProblem(path: url.path, mode: status.st_mode & 0o7777, owner: status.st_uid, group: status.st_gid) {
+        if let problem = permissionProblem(
+            path: url.path, mode: status.st_mode & 0o7777, owner: status.st_uid, group: status.st_gid)
+        {
             throw OperatorMessage(.configuration, problem)
         }
         var bytes = [UInt8](repeating: 0, count: maximumBytes + 1)
         var count = 0
         while count < bytes.count {
-            let got = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress.map { $0 + count }, $0.count - count) }
+            let got = bytes.withUnsafeMutableBytes {
+                Glibc.read(descriptor, $0.baseAddress.map { $0 + count }, $0.count - count)
+            }
             if got < 0, errno == EINTR { continue }
             guard got > 0 else { break }
             count += got
         }
         guard count <= maximumBytes, let text = String(validating: bytes.prefix(count), as: UTF8.self) else {
-            throw OperatorMessage(.configuration, "\(url.path) does not hold a client secret (not UTF-8 text of at most 64 KiB)")
+            throw OperatorMessage(
+                .configuration, "\(url.path) does not hold a client secret (not UTF-8 text of at most 64 KiB)")
         }
         return text
     }
 
     /// Why a secret file with this mode and owner is not private enough, with the fix; nil when it is.
     static func permissionProblem(
-        path: String, mode: mode_t, owner: uid_t, group: gid_t, user: uid_t = geteuid(), groups: Set<gid_t> = processGroups()
+        path: String, mode: mode_t, owner: uid_t, group: gid_t, user: uid_t = geteuid(),
+        groups: Set<gid_t> = processGroups()
     ) -> String? {
         let octal = String(mode, radix: 8)
         // A container secret: root's, read-only, shared at most with a group this process is in.
-        let containerSecret = owner == 0 && mode & 0o7333 == 0 && mode & 0o004 == 0 && (mode & 0o040 == 0 || groups.contains(group))
+        let containerSecret =
+            owner == 0 && mode & 0o7333 == 0 && mode & 0o004 == 0 && (mode & 0o040 == 0 || groups.contains(group))
         if containerSecret { return nil }
         if owner == 0, user != 0 {
-            return "\(path) is root's file with mode \(octal); a root-owned secret must be read-only and not readable by others (0400, or 0440 with a group this user is in)"
+            return
+                "\(path) is root's file with mode \(octal); a root-owned secret must be read-only and not readable by others (0400, or 0440 with a group this user is in)"
         }
         guard owner == user else {
-            return "\(path) belongs to another user (uid \(owner)); run `chown $(id -un) \(path)` as root, or set \(ClientSecret.environmentVariable)"
+            return
+                "\(path) belongs to another user (uid \(owner)); run `chown $(id -un) \(path)` as root, or set \(ClientSecret.environmentVariable)"
         }
         guard mode & 0o077 == 0 else {
             return "\(path) can be read by other users (mode \(octal)); run `chmod 600 \(path)`"

@@ -18,9 +18,12 @@ public struct ConfigurationProblem: Error, Sendable, Equatable, CustomStringConv
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 
     /// "'x' is not one of a, b — did you mean 'y'?"
-    public static func notOneOf(_ value: String, _ allowed: [String], at codingPath: [any CodingKey]) -> ConfigurationProblem {
+    public static func notOneOf(
+        _ value: String, _ allowed: [String], at codingPath: [any CodingKey]
+    ) -> ConfigurationProblem {
         ConfigurationProblem(
-            at: codingPath, "'\(value)' is not one of \(allowed.joined(separator: ", "))\(NearestName.didYouMean(value, in: allowed))")
+            at: codingPath,
+            "'\(value)' is not one of \(allowed.joined(separator: ", "))\(NearestName.didYouMean(value, in: allowed))")
     }
 }
 
@@ -120,14 +123,17 @@ public enum NearestName {
 
 /// A setting whose values form a closed set: decoding refuses any other value, naming the allowed
 /// ones and the nearest, and the JSON Schema lists the same values.
-public protocol ConfigurationChoice: RawRepresentable, CaseIterable, Codable, Sendable, Hashable where RawValue == String {}
+public protocol ConfigurationChoice: RawRepresentable, CaseIterable, Codable, Sendable, Hashable
+where RawValue == String {}
 
 extension ConfigurationChoice {
     public static var allowedValues: [String] { allCases.map(\.rawValue) }
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Self(rawValue: text) else { throw ConfigurationProblem.notOneOf(text, Self.allowedValues, at: decoder.codingPath) }
+        guard let value = Self(rawValue: text) else {
+            throw ConfigurationProblem.notOneOf(text, Self.allowedValues, at: decoder.codingPath)
+        }
         self = value
     }
 }

@@ -62,7 +62,8 @@ public struct PipelineConfiguration: Codable, Sendable, Equatable {
         public static let defaultQuantityDecimalPlaces = 2
 
         public init(
-            settleSeconds: Int, uploadParallelism: Int, releaseDocuments: Bool, receiptsPosting: ReceiptsPosting, journalVat: JournalVat? = nil,
+            settleSeconds: Int, uploadParallelism: Int, releaseDocuments: Bool, receiptsPosting: ReceiptsPosting,
+            journalVat: JournalVat? = nil,
             quantityDecimalPlaces: Int? = nil, onExisting: OnExisting? = nil
         ) {
             self.settleSeconds = settleSeconds
@@ -167,7 +168,9 @@ extension PipelineConfiguration {
         try read(from: root).configuration
     }
 
-    static func read(from root: PipelineRoot) throws -> (configuration: PipelineConfiguration, reading: StrictJSONDecoder.Reading) {
+    static func read(
+        from root: PipelineRoot
+    ) throws -> (configuration: PipelineConfiguration, reading: StrictJSONDecoder.Reading) {
         let url = root.configFile
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw OperatorMessage(
@@ -186,7 +189,8 @@ extension PipelineConfiguration {
         if let version = json["schemaVersion"]?.numberValue, version != Double(currentSchemaVersion) {
             throw OperatorMessage(
                 .configuration,
-                "\(url.path): schemaVersion \(Int64(exactly: version).map(String.init) ?? "\(version)") is not supported (expected \(currentSchemaVersion))")
+                "\(url.path): schemaVersion \(Int64(exactly: version).map(String.init) ?? "\(version)") is not supported (expected \(currentSchemaVersion))"
+            )
         }
         do {
             let (configuration, reading) = try StrictJSONDecoder.decodeReading(PipelineConfiguration.self, from: json)
@@ -207,19 +211,30 @@ extension PipelineConfiguration {
             }
         }
         if pipeline.settleSeconds < 0 {
-            problems.append(ConfigurationProblem(path: "pipeline.settleSeconds", message: "must be 0 or more, not \(pipeline.settleSeconds)"))
+            problems.append(
+                ConfigurationProblem(
+                    path: "pipeline.settleSeconds", message: "must be 0 or more, not \(pipeline.settleSeconds)"))
         }
         if pipeline.uploadParallelism < 1 {
-            problems.append(ConfigurationProblem(path: "pipeline.uploadParallelism", message: "must be 1 or more, not \(pipeline.uploadParallelism)"))
+            problems.append(
+                ConfigurationProblem(
+                    path: "pipeline.uploadParallelism", message: "must be 1 or more, not \(pipeline.uploadParallelism)")
+            )
         }
         if let places = pipeline.quantityDecimalPlaces, !(0...6).contains(places) {
-            problems.append(ConfigurationProblem(path: "pipeline.quantityDecimalPlaces", message: "must be between 0 and 6, not \(places)"))
+            problems.append(
+                ConfigurationProblem(
+                    path: "pipeline.quantityDecimalPlaces", message: "must be between 0 and 6, not \(places)"))
         }
         if let limit = notifications.timeLimitSeconds, !(1...3600).contains(limit) {
-            problems.append(ConfigurationProblem(path: "notifications.timeLimitSeconds", message: "must be between 1 and 3600, not \(limit)"))
+            problems.append(
+                ConfigurationProblem(
+                    path: "notifications.timeLimitSeconds", message: "must be between 1 and 3600, not \(limit)"))
         }
         for (code, vat) in vatCodes.sorted(by: { $0.key < $1.key }) where !(0...100).contains(vat.ratePercent) {
-            problems.append(ConfigurationProblem(path: "vatCodes.\(code).ratePercent", message: "must be between 0 and 100, not \(vat.ratePercent)"))
+            problems.append(
+                ConfigurationProblem(
+                    path: "vatCodes.\(code).ratePercent", message: "must be between 0 and 100, not \(vat.ratePercent)"))
         }
         return problems
     }
@@ -310,7 +325,8 @@ public struct TimeZoneName: Codable, Sendable, Hashable, ExpressibleByStringLite
         guard TimeZone(identifier: text) != nil else {
             throw ConfigurationProblem(
                 at: decoder.codingPath,
-                "'\(text)' is not a known time zone\(NearestName.didYouMean(text, in: TimeZone.knownTimeZoneIdentifiers))")
+                "'\(text)' is not a known time zone\(NearestName.didYouMean(text, in: TimeZone.knownTimeZoneIdentifiers))"
+            )
         }
         identifier = text
     }

@@ -5,7 +5,9 @@ extension PipelineConfiguration {
     public static let simulatorTenantId = "6f1d3f7e-3c1a-4d55-9a61-0b5a3c0f2a10"
     public static let simulatorClientId = "flexyvisma-demo"
 
-    public static func sampleVenue(vismaBaseURL: String = simulatorDefaultURL, sourcePath: String) -> PipelineConfiguration {
+    public static func sampleVenue(
+        vismaBaseURL: String = simulatorDefaultURL, sourcePath: String
+    ) -> PipelineConfiguration {
         let base = vismaBaseURL.hasSuffix("/") ? String(vismaBaseURL.dropLast()) : vismaBaseURL
         return PipelineConfiguration(
             schemaVersion: currentSchemaVersion,

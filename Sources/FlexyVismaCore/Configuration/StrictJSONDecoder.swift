@@ -44,15 +44,19 @@ public enum StrictJSONDecoder {
                 unknown.append(
                     ConfigurationProblem(
                         path: ConfigurationPath.text(steps + [.key(key)]),
-                        message: "unknown key; \(steps.isEmpty ? "the top level" : ConfigurationPath.text(steps)) takes "
+                        message:
+                            "unknown key; \(steps.isEmpty ? "the top level" : ConfigurationPath.text(steps)) takes "
                             + "\(known.joined(separator: ", "))\(NearestName.didYouMean(key, in: known))"))
             }
         }
         guard unknown.isEmpty else { throw ConfigurationProblems(unknown.sorted { $0.path < $1.path }) }
         let reading = Reading(
-            keys: Dictionary(uniqueKeysWithValues: ledger.objects.map { (ConfigurationPath.text($0.key), $0.value.asked) }),
-            optionalKeys: Dictionary(uniqueKeysWithValues: ledger.objects.map { (ConfigurationPath.text($0.key), $0.value.optional) }),
-            choices: Dictionary(uniqueKeysWithValues: ledger.choices.map { (ConfigurationPath.text($0.key), $0.value) }),
+            keys: Dictionary(
+                uniqueKeysWithValues: ledger.objects.map { (ConfigurationPath.text($0.key), $0.value.asked) }),
+            optionalKeys: Dictionary(
+                uniqueKeysWithValues: ledger.objects.map { (ConfigurationPath.text($0.key), $0.value.optional) }),
+            choices: Dictionary(
+                uniqueKeysWithValues: ledger.choices.map { (ConfigurationPath.text($0.key), $0.value) }),
             objects: ledger.objects.mapValues(\.asked))
         return (value, reading)
     }
@@ -154,7 +158,9 @@ private struct Node: Decoder, SingleValueDecodingContainer {
     }
 
     private func integer<I: FixedWidthInteger>() throws -> I {
-        guard case .number(let number) = value, let integer = I(exactly: number) else { throw mismatch("a whole number") }
+        guard case .number(let number) = value, let integer = I(exactly: number) else {
+            throw mismatch("a whole number")
+        }
         return integer
     }
 }
@@ -175,9 +181,11 @@ private struct ObjectReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
     private func child(_ key: Key) throws -> Node {
         node.ledger.ask(node.steps, key.stringValue, optional: false)
         guard let value = members[key.stringValue] else {
-            let misspelt = NearestName.nearest(to: key.stringValue, in: members.keys.filter { Key(stringValue: $0) == nil })
+            let misspelt = NearestName.nearest(
+                to: key.stringValue, in: members.keys.filter { Key(stringValue: $0) == nil })
             throw ConfigurationProblem(
-                at: codingPath + [key], "missing\(misspelt.map { " — is '\($0)' meant to be '\(key.stringValue)'?" } ?? "")")
+                at: codingPath + [key],
+                "missing\(misspelt.map { " — is '\($0)' meant to be '\(key.stringValue)'?" } ?? "")")
         }
         return node.child(value, key)
     }
@@ -199,11 +207,15 @@ private struct ObjectReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try child(key).decode(type) }
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try child(key).decode(type) }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type, forKey key: Key
+    ) throws -> KeyedDecodingContainer<NestedKey> {
         try child(key).container(keyedBy: type)
     }
 
-    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer { try child(key).unkeyedContainer() }
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try child(key).unkeyedContainer()
+    }
     func superDecoder() throws -> any Decoder {
         guard let key = Key(stringValue: "super") else { throw node.problem("has no 'super' key") }
         return try child(key)
@@ -254,7 +266,9 @@ private struct ListReader: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next().decode(type) }
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next().decode(type) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws -> KeyedDecodingContainer<NestedKey> {
         try next().container(keyedBy: type)
     }
 

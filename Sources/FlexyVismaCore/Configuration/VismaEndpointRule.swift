@@ -7,7 +7,8 @@ import Foundation
 public enum VismaEndpointRule {
     /// Why the text is not an acceptable Visma URL, with the fix; nil when it is.
     public static func problem(_ text: String) -> String? {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
+        else {
             return "'\(text)' is not an http(s) URL"
         }
         switch scheme {
@@ -16,7 +17,8 @@ public enum VismaEndpointRule {
         case "http" where isLoopback(host):
             return nil
         case "http":
-            return "'\(text)' is plain HTTP to \(host), which would send the client secret in clear; use https:// (http:// is allowed only to 127.0.0.1, ::1 or localhost)"
+            return
+                "'\(text)' is plain HTTP to \(host), which would send the client secret in clear; use https:// (http:// is allowed only to 127.0.0.1, ::1 or localhost)"
         default:
             return "'\(text)' is not an http(s) URL"
         }

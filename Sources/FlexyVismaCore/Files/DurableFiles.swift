@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-
 import Glibc
 
 /// File operations that survive a crash or power cut: fsync before rename, fsync the folder after.
@@ -30,7 +29,9 @@ public enum DurableFiles {
     /// Creates (or truncates) the regular file `url`, writes `data`, and fsyncs the file before returning.
     ///
     /// `exclusive`: refuse when anything at all is at `url` already.
-    public static func write(_ data: Data, to url: URL, permissions: mode_t = FileModes.privateFile, exclusive: Bool = false) throws {
+    public static func write(
+        _ data: Data, to url: URL, permissions: mode_t = FileModes.privateFile, exclusive: Bool = false
+    ) throws {
         let descriptor = try openForWriting(url, permissions: permissions, exclusive: exclusive)
         defer { close(descriptor) }
         try data.withUnsafeBytes { try writeAll($0, to: descriptor, path: url.path) }
@@ -38,7 +39,9 @@ public enum DurableFiles {
     }
 
     /// Opens a regular file for writing without following a link or blocking on a FIFO; sets its mode exactly.
-    public static func openForWriting(_ url: URL, permissions: mode_t, exclusive: Bool, append: Bool = false) throws -> Int32 {
+    public static func openForWriting(
+        _ url: URL, permissions: mode_t, exclusive: Bool, append: Bool = false
+    ) throws -> Int32 {
         var flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
         flags |= exclusive ? O_EXCL : 0
         flags |= append ? O_APPEND : 0
@@ -47,7 +50,8 @@ public enum DurableFiles {
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
             close(descriptor)
-            throw FileFailure(operation: "write", path: url.path, errorNumber: EINVAL, reason: "it is not a regular file")
+            throw FileFailure(
+                operation: "write", path: url.path, errorNumber: EINVAL, reason: "it is not a regular file")
         }
         // The mode given to open() is filtered by the umask; secrets must end up exactly as asked.
         guard fchmod(descriptor, permissions) == 0, append || ftruncate(descriptor, 0) == 0 else {
@@ -87,7 +91,9 @@ public enum DurableFiles {
 
     /// Creates the folder `url` (failing when anything is there) with exactly `mode`, and syncs its parent.
     public static func makeFolder(_ url: URL, mode: mode_t) throws {
-        guard mkdir(url.path, FileModes.privateFolder) == 0 else { throw FileFailure(operation: "create folder", path: url.path) }
+        guard mkdir(url.path, FileModes.privateFolder) == 0 else {
+            throw FileFailure(operation: "create folder", path: url.path)
+        }
         try setFolderMode(url, mode)
         try syncFolder(url.deletingLastPathComponent())
     }
@@ -140,9 +146,13 @@ struct RegularFile {
     static func open(path: String, at folder: Int32, name: String, singleLink: Bool) throws -> RegularFile {
         let descriptor = openat(folder, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
         guard descriptor >= 0 else {
-            if errno == ELOOP { throw NotARegularFile(path: path, reason: "it is a symbolic link; links are never followed") }
+            if errno == ELOOP {
+                throw NotARegularFile(path: path, reason: "it is a symbolic link; links are never followed")
+            }
             if errno == ENXIO { throw NotARegularFile(path: path, reason: "it is a socket or a device, not a file") }
-            if errno == EACCES { throw NotARegularFile(path: path, reason: "the pipeline may not read it; drop files its group can read") }
+            if errno == EACCES {
+                throw NotARegularFile(path: path, reason: "the pipeline may not read it; drop files its group can read")
+            }
             throw FileFailure(operation: "open", path: path)
         }
         var status = stat()
@@ -154,7 +164,8 @@ struct RegularFile {
             close(descriptor)
             throw NotARegularFile(path: path, reason: reason)
         }
-        return RegularFile(descriptor: descriptor, identity: FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
+        return RegularFile(
+            descriptor: descriptor, identity: FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
     }
 
     /// Reads to the end in 1 MiB chunks; returns the byte count.
@@ -187,7 +198,8 @@ public struct NotARegularFile: PipelineFailure {
         switch status.st_mode & S_IFMT {
         case S_IFREG:
             if singleLink, status.st_nlink > 1 {
-                return "it has \(status.st_nlink) hard links; a hard link shares its bytes with a file elsewhere. Drop a copy, not a link"
+                return
+                    "it has \(status.st_nlink) hard links; a hard link shares its bytes with a file elsewhere. Drop a copy, not a link"
             }
             return nil
         case S_IFLNK: return "it is a symbolic link; links are never followed"

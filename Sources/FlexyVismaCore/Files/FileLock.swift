@@ -1,5 +1,4 @@
 import Foundation
-
 import Glibc
 
 /// An exclusive advisory lock on a file in `state/`, released when the process ends, however it ends.

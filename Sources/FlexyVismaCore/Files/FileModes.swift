@@ -1,5 +1,4 @@
 import Foundation
-
 import Glibc
 
 /// The permission model of a pipeline root (docs/SECURITY.md): owner-only unless named here.

@@ -1,5 +1,4 @@
 import Foundation
-
 import Glibc
 
 /// A folder opened without following a link; its entries are opened relative to it (`openat`),
@@ -13,7 +12,8 @@ public final class OpenFolder {
         let descriptor = open(url.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else {
             if errno == ELOOP || errno == ENOTDIR {
-                throw NotARegularFile(path: url.path, reason: "it is a symbolic link or not a folder; links are never followed")
+                throw NotARegularFile(
+                    path: url.path, reason: "it is a symbolic link or not a folder; links are never followed")
             }
             throw FileFailure(operation: "open folder", path: url.path)
         }
@@ -54,7 +54,9 @@ public final class OpenFolder {
     /// Removes an entry only if it is still the file that was copied.
     public func remove(_ name: String, ifStill identity: FileIdentity) throws -> Bool {
         guard self.identity(of: name) == identity else { return false }
-        guard unlinkat(descriptor, name, 0) == 0 else { throw FileFailure(operation: "remove", path: url.appendingPathComponent(name).path) }
+        guard unlinkat(descriptor, name, 0) == 0 else {
+            throw FileFailure(operation: "remove", path: url.appendingPathComponent(name).path)
+        }
         return true
     }
 
@@ -82,7 +84,9 @@ extension DurableFiles {
     ///
     /// The digest is of the copy: whatever the source does meanwhile, it is what `destination` holds.
     /// Throws `NotARegularFile` for links, FIFOs, sockets, devices, folders and files with several hard links.
-    public static func copyRegularFile(named name: String, in folder: OpenFolder, to destination: URL, permissions: mode_t) throws -> FileCopy {
+    public static func copyRegularFile(
+        named name: String, in folder: OpenFolder, to destination: URL, permissions: mode_t
+    ) throws -> FileCopy {
         let path = folder.url.appendingPathComponent(name).path
         let input = try RegularFile.open(path: path, at: folder.descriptor, name: name, singleLink: true)
         defer { close(input.descriptor) }

@@ -13,7 +13,9 @@ public enum SmallFile {
 
     /// `followingLinks`: a symbolic link is followed (Kubernetes mounts ConfigMaps and Secrets as links);
     /// what is checked is the opened file (`fstat`), as for the client secret.
-    public static func read(_ url: URL, maximumBytes: Int, owner: Owner = .anyone, followingLinks: Bool = false) throws -> Data {
+    public static func read(
+        _ url: URL, maximumBytes: Int, owner: Owner = .anyone, followingLinks: Bool = false
+    ) throws -> Data {
         let file = try followingLinks ? openFollowingLinks(url) : RegularFile.open(url)
         defer { close(file.descriptor) }
         if owner == .usOrRoot {
@@ -45,7 +47,8 @@ public enum SmallFile {
             close(descriptor)
             throw NotARegularFile(path: url.path, reason: reason)
         }
-        return RegularFile(descriptor: descriptor, identity: FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
+        return RegularFile(
+            descriptor: descriptor, identity: FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
     }
 
     /// Why a file with this owner and mode may not steer us, with the fix; nil when it may.

@@ -46,7 +46,9 @@ public struct NewerStateFile: PipelineFailure, Equatable {
 public enum StateFiles {
     /// The file's content, or nil when there is none.
     /// - Parameter damaged: the error to throw when the file cannot be read as `T`.
-    public static func read<T: VersionedStateFile>(_ type: T.Type, from url: URL, damaged: (any Error) -> any Error) throws -> T? {
+    public static func read<T: VersionedStateFile>(
+        _ type: T.Type, from url: URL, damaged: (any Error) -> any Error
+    ) throws -> T? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let data: Data
         let version: Int
@@ -56,7 +58,10 @@ public enum StateFiles {
         } catch {
             throw damaged(error)
         }
-        guard version <= T.schemaVersion else { throw NewerStateFile(file: url, unknown: "schemaVersion \(version); this version reads up to \(T.schemaVersion)") }
+        guard version <= T.schemaVersion else {
+            throw NewerStateFile(
+                file: url, unknown: "schemaVersion \(version); this version reads up to \(T.schemaVersion)")
+        }
         do {
             return try T.decode(data, version: version)
         } catch {

@@ -15,7 +15,10 @@ public struct HaltRecord: VersionedStateFile, Sendable, Equatable {
     public var first: Finding?
     public var report: String?
 
-    public init(batchId: BatchID, stage: StageManifest.Stage, at: Date = Date(), rejections: Int, first: Finding?, report: String?) {
+    public init(
+        batchId: BatchID, stage: StageManifest.Stage, at: Date = Date(), rejections: Int, first: Finding?,
+        report: String?
+    ) {
         self.batchId = batchId
         self.stage = stage
         self.at = Timestamp.iso8601(at)
@@ -29,7 +32,9 @@ public struct HaltRecord: VersionedStateFile, Sendable, Equatable {
     public static func current(in root: PipelineRoot) throws -> HaltRecord? {
         let url = file(in: root)
         return try StateFiles.read(HaltRecord.self, from: url) { error in
-            OperatorMessage(.internalError, "\(url.path) is damaged (\(error)); look at the newest report in batches/ and remove it by hand")
+            OperatorMessage(
+                .internalError,
+                "\(url.path) is damaged (\(error)); look at the newest report in batches/ and remove it by hand")
         }
     }
 
@@ -55,15 +60,22 @@ public struct HaltRecord: VersionedStateFile, Sendable, Equatable {
     /// What a stage says when it finds the pipeline halted by an earlier run (exit 69), with the way out
     /// that works for this batch: from FlexyBox, dropped by hand, or at upload.
     public func haltedMessage(in root: PipelineRoot) -> String {
-        var text = "the pipeline is halted: batch \(batchId) was rejected at \(stage.rawValue) (\(rejections) finding\(rejections == 1 ? "" : "s"))"
+        var text =
+            "the pipeline is halted: batch \(batchId) was rejected at \(stage.rawValue) (\(rejections) finding\(rejections == 1 ? "" : "s"))"
         if let first { text += "; first: \(first.message)" }
         if let report { text += "; see \(report)" }
-        let exported = root.locateBatch(batchId).map { FileManager.default.fileExists(atPath: $0.appendingPathComponent(StageManifest.fileName(of: .export)).path) } ?? false
+        let exported =
+            root.locateBatch(batchId).map {
+                FileManager.default.fileExists(
+                    atPath: $0.appendingPathComponent(StageManifest.fileName(of: .export)).path)
+            } ?? false
         switch stage {
         case .validate where exported, .transform where exported:
-            return text + ". Correct it in FlexyBox: the next night (or `flexyvisma retry`) exports the batch's days and records again and replaces it; or discard the batch."
+            return text
+                + ". Correct it in FlexyBox: the next night (or `flexyvisma retry`) exports the batch's days and records again and replaces it; or discard the batch."
         case .validate:
-            return text + ". Drop the corrected file(s) into inbox/ under the same name(s), then `flexyvisma retry`; or discard the batch."
+            return text
+                + ". Drop the corrected file(s) into inbox/ under the same name(s), then `flexyvisma retry`; or discard the batch."
         default:
             return text + ". Fix the cause, then retry (`flexyvisma retry`), or discard the batch."
         }

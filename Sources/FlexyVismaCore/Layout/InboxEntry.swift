@@ -19,7 +19,9 @@ public enum InboxEntry {
     /// Looks at the inbox with `lstat` only: links are not followed, nothing is opened or moved.
     /// A batch folder arrives complete by rename and never needs to settle.
     public static func survey(_ root: PipelineRoot, now: Date = Date()) -> Survey {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: root.inbox.path)) ?? []).sorted().filter { !isBeingWritten($0) }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: root.inbox.path)) ?? []).sorted().filter {
+            !isBeingWritten($0)
+        }
         var youngest: TimeInterval?
         for name in names {
             var info = stat()

@@ -54,7 +54,8 @@ public struct PipelineRoot: Sendable, Equatable {
 
     /// The folder of a batch wherever it is along the pipeline (inbox, batches, archive), or nil.
     public func locateBatch(_ id: BatchID) -> URL? {
-        let archived = archive
+        let archived =
+            archive
             .appendingPathComponent(id.year, isDirectory: true)
             .appendingPathComponent(id.month, isDirectory: true)
             .appendingPathComponent(id.rawValue, isDirectory: true)

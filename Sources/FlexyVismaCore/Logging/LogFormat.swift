@@ -55,12 +55,15 @@ public enum LogRedaction {
 
 /// One log line as a JSON object: `time`, `level`, `stage`, `message`, `metadata`.
 public enum JSONLogLine {
-    public static func encode(level: String, stage: String, message: String, metadata: [String: String] = [:], at date: Date = Date()) -> Data {
+    public static func encode(
+        level: String, stage: String, message: String, metadata: [String: String] = [:], at date: Date = Date()
+    ) -> Data {
         let object: [String: Any] = [
             "time": Timestamp.iso8601(date), "level": level, "stage": stage, "message": LogRedaction.redact(message),
             "metadata": metadata.mapValues { LogRedaction.redact($0) },
         ]
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
     }
 }
 
@@ -70,7 +73,9 @@ public enum DiagnosticLine {
     public static func write(stage: String, level: String, message: String, plain text: String) {
         switch LogFormat.current {
         case .human: StandardStream.error(LogRedaction.redact(text) + "\n")
-        case .json: StandardStream.write(Array(JSONLogLine.encode(level: level, stage: stage, message: message)) + [0x0A], to: STDERR_FILENO)
+        case .json:
+            StandardStream.write(
+                Array(JSONLogLine.encode(level: level, stage: stage, message: message)) + [0x0A], to: STDERR_FILENO)
         }
     }
 }

@@ -14,7 +14,8 @@ public final class LogSink: @unchecked Sendable {
     /// Visma's answers): it is created owner-only (0600) and never through a link.
     public init(file: URL?, humanStream: Bool = true, format: LogFormat = .human) {
         if let file {
-            self.descriptor = try? DurableFiles.openForWriting(file, permissions: FileModes.privateFile, exclusive: false, append: true)
+            self.descriptor = try? DurableFiles.openForWriting(
+                file, permissions: FileModes.privateFile, exclusive: false, append: true)
         } else {
             self.descriptor = nil
         }
@@ -69,7 +70,8 @@ public struct RunLogHandler: LogHandler {
         let stream: Data
         switch sink.format {
         case .json:
-            stream = JSONLogLine.encode(level: event.level.rawValue, stage: label, message: message, metadata: fields, at: now)
+            stream = JSONLogLine.encode(
+                level: event.level.rawValue, stage: label, message: message, metadata: fields, at: now)
         case .human:
             let prefix = event.level >= .error ? "error: " : (event.level == .warning ? "warning: " : "")
             stream = Data("\(label): \(prefix)\(message)".utf8)

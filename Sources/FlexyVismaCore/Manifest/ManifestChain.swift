@@ -44,7 +44,8 @@ public struct ManifestChain: Sendable {
 
     /// Whether the manifest (or record) a pending link names is in place with the hash the link names.
     private func isPublished(_ pending: Link) -> Bool {
-        let place = pending.path.map { root.url.appendingPathComponent($0) }
+        let place =
+            pending.path.map { root.url.appendingPathComponent($0) }
             ?? root.locateBatch(pending.batchId).map { $0.appendingPathComponent(pending.fileName) }
         guard let url = place, let digest = try? DurableFiles.digest(of: url) else { return false }
         return digest.sha256 == pending.sha256
@@ -91,7 +92,8 @@ public struct ManifestChain: Sendable {
             let url = root.url.appendingPathComponent(path)
             let link = Link(sha256: data.sha256Hex, batchId: batchId, fileName: url.lastPathComponent, path: path)
             try session.prepare(link)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try DurableFiles.writeAtomically(data, to: url)
             try session.commit(link)
             return link
@@ -104,7 +106,8 @@ public struct ManifestChain: Sendable {
             let linked = try session.link(manifest)
             let link = Link(sha256: linked.sha256, batchId: manifest.batchId, fileName: manifest.fileName)
             try session.prepare(link)
-            try DurableFiles.writeAtomically(linked.data, to: folder.appendingPathComponent(manifest.fileName), permissions: FileModes.sharedFile)
+            try DurableFiles.writeAtomically(
+                linked.data, to: folder.appendingPathComponent(manifest.fileName), permissions: FileModes.sharedFile)
             try session.commit(link)
             return linked.manifest
         }
@@ -118,7 +121,8 @@ public struct ManifestChain: Sendable {
 
     private func read(_ url: URL) throws -> Link? {
         try StateFiles.read(Link.self, from: url) { error in
-            OperatorMessage(.internalError, "\(url.path) is damaged (\(error)); run `flexyvisma audit verify` before going on")
+            OperatorMessage(
+                .internalError, "\(url.path) is damaged (\(error)); run `flexyvisma audit verify` before going on")
         }
     }
 

@@ -69,7 +69,9 @@ extension RepostRequest {
         let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return "--reason must say why the days are booked again" }
         // Counted as the manifest schema counts (code points).
-        if reason.unicodeScalars.count > 500 { return "--reason is \(reason.unicodeScalars.count) characters; at most 500" }
+        if reason.unicodeScalars.count > 500 {
+            return "--reason is \(reason.unicodeScalars.count) characters; at most 500"
+        }
         if reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "--reason must not hold control characters (line breaks, escapes)"
         }

@@ -63,7 +63,9 @@ public struct StageManifest: Codable, Sendable, Equatable {
     public static func keepAsAttempt(_ stage: Stage, in folder: URL) throws -> Int? {
         let current = folder.appendingPathComponent(fileName(of: stage))
         guard FileManager.default.fileExists(atPath: current.path) else { return nil }
-        func kept(_ attempt: Int) -> URL { folder.appendingPathComponent("\(stage.rawValue).manifest.attempt-\(attempt).json") }
+        func kept(_ attempt: Int) -> URL {
+            folder.appendingPathComponent("\(stage.rawValue).manifest.attempt-\(attempt).json")
+        }
         var attempt = 1
         while FileManager.default.fileExists(atPath: kept(attempt).path) { attempt += 1 }
         try DurableFiles.rename(current, to: kept(attempt))

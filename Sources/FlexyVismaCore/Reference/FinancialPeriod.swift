@@ -20,7 +20,8 @@ extension ReferenceSnapshot {
         public var closedInCustomerLedger: Bool
 
         public init(
-            period: String, year: Int, startDate: String, endDate: String, active: Bool = true, closedInGeneralLedger: Bool = false,
+            period: String, year: Int, startDate: String, endDate: String, active: Bool = true,
+            closedInGeneralLedger: Bool = false,
             closedInCustomerLedger: Bool = false
         ) {
             self.period = period
@@ -64,7 +65,8 @@ extension ReferenceSnapshot {
             if let startDate = try container.decodeIfPresent(String.self, forKey: .startDate) {
                 self.init(
                     period: period, year: try container.decode(Int.self, forKey: .year), startDate: startDate,
-                    endDate: try container.decode(String.self, forKey: .endDate), active: try container.decode(Bool.self, forKey: .active),
+                    endDate: try container.decode(String.self, forKey: .endDate),
+                    active: try container.decode(Bool.self, forKey: .active),
                     closedInGeneralLedger: try container.decode(Bool.self, forKey: .closedInGeneralLedger),
                     closedInCustomerLedger: try container.decode(Bool.self, forKey: .closedInCustomerLedger))
                 return
@@ -89,7 +91,8 @@ extension ReferenceSnapshot {
 
         /// First and last day of the calendar month `YYYYMM`.
         static func calendarMonth(_ id: String) -> (start: String, end: String)? {
-            guard id.count == 6, let year = Int(id.prefix(4)), let month = Int(id.suffix(2)), (1...12).contains(month) else { return nil }
+            guard id.count == 6, let year = Int(id.prefix(4)), let month = Int(id.suffix(2)), (1...12).contains(month)
+            else { return nil }
             let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
             let last = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
             let prefix = "\(year)-\(month < 10 ? "0" : "")\(month)-"

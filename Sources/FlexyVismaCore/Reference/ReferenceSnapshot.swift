@@ -141,8 +141,10 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
         public var corporateId: String?
 
         public init(
-            number: String, name: String? = nil, addressLine1: String? = nil, addressLine2: String? = nil, postalCode: String? = nil,
-            city: String? = nil, country: String? = nil, email: String? = nil, phone: String? = nil, customerClass: String? = nil,
+            number: String, name: String? = nil, addressLine1: String? = nil, addressLine2: String? = nil,
+            postalCode: String? = nil,
+            city: String? = nil, country: String? = nil, email: String? = nil, phone: String? = nil,
+            customerClass: String? = nil,
             corporateId: String? = nil
         ) {
             self.number = number
@@ -159,7 +161,8 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
         }
 
         private enum CodingKeys: String, CodingKey {
-            case number, name, addressLine1, addressLine2, postalCode, city, country, email, phone, customerClass, corporateId
+            case number, name, addressLine1, addressLine2, postalCode, city, country, email, phone, customerClass,
+                corporateId
         }
 
         public init(from decoder: any Decoder) throws {
@@ -169,7 +172,8 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
             }
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
-                number: try container.decode(String.self, forKey: .number), name: try container.decodeIfPresent(String.self, forKey: .name),
+                number: try container.decode(String.self, forKey: .number),
+                name: try container.decodeIfPresent(String.self, forKey: .name),
                 addressLine1: try container.decodeIfPresent(String.self, forKey: .addressLine1),
                 addressLine2: try container.decodeIfPresent(String.self, forKey: .addressLine2),
                 postalCode: try container.decodeIfPresent(String.self, forKey: .postalCode),
@@ -199,7 +203,8 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
     public init(
         fetchedAt: String, source: String, itemClasses: [ItemClass], units: [String], vatCategories: [VatCategory],
         paymentMethods: [PaymentMethod], suppliers: [Supplier], customerClasses: [String], branches: [Branch],
-        financialPeriods: [FinancialPeriod], items: [Item], customers: [Customer], kits: [Kit]? = nil, vats: [Vat]? = nil,
+        financialPeriods: [FinancialPeriod], items: [Item], customers: [Customer], kits: [Kit]? = nil,
+        vats: [Vat]? = nil,
         customerKeys: [String: String]? = nil
     ) {
         self.customerKeys = customerKeys
@@ -246,7 +251,8 @@ public struct ReferenceSnapshot: Codable, Sendable, Equatable {
         } catch let error as DecodingError {
             throw OperatorMessage(.configuration, "\(url.path) is not a reference snapshot: \(error.plainDescription)")
         } catch {
-            throw OperatorMessage(.configuration, "cannot read the reference snapshot \(url.path): \(error.localizedDescription)")
+            throw OperatorMessage(
+                .configuration, "cannot read the reference snapshot \(url.path): \(error.localizedDescription)")
         }
     }
 }

@@ -14,7 +14,8 @@ public struct ExpectedInputs: Sendable {
     public var isInput: @Sendable (String) -> Bool
 
     public init(
-        recordedBy: StageManifest.Stage, files: [FileRecord], watchedFolders: [String], isInput: @escaping @Sendable (String) -> Bool
+        recordedBy: StageManifest.Stage, files: [FileRecord], watchedFolders: [String],
+        isInput: @escaping @Sendable (String) -> Bool
     ) {
         self.recordedBy = recordedBy
         self.files = files
@@ -40,21 +41,31 @@ public enum InputVerification {
             let url = folder.appendingPathComponent(file.path)
             let recorded = "sha256 \(file.sha256) (\(file.bytes) bytes)"
             guard isRegularFile(url) else {
-                let what = FileManager.default.fileExists(atPath: url.path) ? "is no longer a regular file" : "is missing"
-                findings.append(finding(file.path, "\(file.path) \(what); \(expected.recordedBy.rawValue) recorded \(recorded)", expected))
+                let what =
+                    FileManager.default.fileExists(atPath: url.path) ? "is no longer a regular file" : "is missing"
+                findings.append(
+                    finding(
+                        file.path, "\(file.path) \(what); \(expected.recordedBy.rawValue) recorded \(recorded)",
+                        expected))
                 continue
             }
             let now: FileDigest
             do {
                 now = try DurableFiles.digest(of: url)
             } catch let refused as NotARegularFile {
-                findings.append(finding(file.path, "\(file.path) cannot be read (\(refused.reason)); \(expected.recordedBy.rawValue) recorded \(recorded)", expected))
+                findings.append(
+                    finding(
+                        file.path,
+                        "\(file.path) cannot be read (\(refused.reason)); \(expected.recordedBy.rawValue) recorded \(recorded)",
+                        expected))
                 continue
             }
             if now.sha256 != file.sha256 || now.bytes != file.bytes {
-                findings.append(finding(
-                    file.path, "\(file.path) changed after \(expected.recordedBy.rawValue): it recorded \(recorded), it is now sha256 \(now.sha256) (\(now.bytes) bytes)",
-                    expected))
+                findings.append(
+                    finding(
+                        file.path,
+                        "\(file.path) changed after \(expected.recordedBy.rawValue): it recorded \(recorded), it is now sha256 \(now.sha256) (\(now.bytes) bytes)",
+                        expected))
             }
         }
         for relative in expected.watchedFolders {
@@ -63,15 +74,23 @@ public enum InputVerification {
             for name in names where expected.isInput(name) {
                 let path = relative.isEmpty ? name : "\(relative)/\(name)"
                 guard !known.contains(path) else { continue }
-                let digest = (try? DurableFiles.digest(of: url.appendingPathComponent(name))).map { "sha256 \($0.sha256) (\($0.bytes) bytes)" } ?? "unreadable"
-                findings.append(finding(path, "\(path) was added after \(expected.recordedBy.rawValue) (it recorded no such file; it is now \(digest))", expected))
+                let digest =
+                    (try? DurableFiles.digest(of: url.appendingPathComponent(name))).map {
+                        "sha256 \($0.sha256) (\($0.bytes) bytes)"
+                    } ?? "unreadable"
+                findings.append(
+                    finding(
+                        path,
+                        "\(path) was added after \(expected.recordedBy.rawValue) (it recorded no such file; it is now \(digest))",
+                        expected))
             }
         }
         return findings
     }
 
     private static func finding(_ path: String, _ message: String, _ expected: ExpectedInputs) -> Finding {
-        let fix = expected.recordedBy == .validate
+        let fix =
+            expected.recordedBy == .validate
             ? "put the file back as it was, or discard the batch and drop it again so that it is validated"
             : "put the file back as it was, or discard the batch and export it again; files between stages are not edited by hand"
         return Finding(rule: rule, message: message, file: path, hint: fix)

@@ -47,7 +47,8 @@ public struct StageOutcome<Details: Sendable>: Sendable {
     /// What only this stage knows (validate's report lines, upload's refusal, export's folder).
     public var details: Details
 
-    public init(exitStatus: ExitStatus, batchId: BatchID?, manifest: StageManifest?, summary: String, details: Details) {
+    public init(exitStatus: ExitStatus, batchId: BatchID?, manifest: StageManifest?, summary: String, details: Details)
+    {
         self.exitStatus = exitStatus
         self.batchId = batchId
         self.manifest = manifest
@@ -140,8 +141,11 @@ public struct StageLifecycle: Sendable {
         switch try claim(for: work) {
         case .idle(let outcome): return outcome
         case .batch(let claim):
-            if let refusal = try verifyInputs(of: claim, work: work) { return try complete(refusal, claim: claim, work: work) }
-            try StageRunMarker.begin(work.stage, batch: claim.batchId, runId: runId, progress: work.progress(of: claim.batchId), root: root)
+            if let refusal = try verifyInputs(of: claim, work: work) {
+                return try complete(refusal, claim: claim, work: work)
+            }
+            try StageRunMarker.begin(
+                work.stage, batch: claim.batchId, runId: runId, progress: work.progress(of: claim.batchId), root: root)
             return try withRunMarker(work.stage) { try complete(work.process(claim), claim: claim, work: work) }
         }
     }
@@ -152,8 +156,11 @@ public struct StageLifecycle: Sendable {
         switch try claim(for: work) {
         case .idle(let outcome): return outcome
         case .batch(let claim):
-            if let refusal = try verifyInputs(of: claim, work: work) { return try complete(refusal, claim: claim, work: work) }
-            try StageRunMarker.begin(work.stage, batch: claim.batchId, runId: runId, progress: work.progress(of: claim.batchId), root: root)
+            if let refusal = try verifyInputs(of: claim, work: work) {
+                return try complete(refusal, claim: claim, work: work)
+            }
+            try StageRunMarker.begin(
+                work.stage, batch: claim.batchId, runId: runId, progress: work.progress(of: claim.batchId), root: root)
             let result: StageResult
             do {
                 result = try await work.process(claim)
@@ -191,7 +198,9 @@ public struct StageLifecycle: Sendable {
         let batchId: BatchID
         let halt = work.respectsHalt ? try HaltRecord.current(in: root) : nil
         if let halt {
-            guard retry, halt.stage == work.stage else { throw OperatorMessage(.haltedEarlier, halt.haltedMessage(in: root)) }
+            guard retry, halt.stage == work.stage else {
+                throw OperatorMessage(.haltedEarlier, halt.haltedMessage(in: root))
+            }
             batchId = halt.batchId
             try work.prepareRetry(of: batchId)
         } else if retry {
@@ -200,11 +209,16 @@ public struct StageLifecycle: Sendable {
             switch try work.nextBatch() {
             case .batch(let next): batchId = next
             case .idle(let summary, let exitStatus):
-                return .idle(StageOutcome(exitStatus: exitStatus, batchId: nil, manifest: nil, summary: summary, details: work.idleDetails()))
+                return .idle(
+                    StageOutcome(
+                        exitStatus: exitStatus, batchId: nil, manifest: nil, summary: summary,
+                        details: work.idleDetails()))
             }
         }
         let folder = work.folder(of: batchId, in: root)
-        if FileManager.default.fileExists(atPath: folder.path), let attempt = try StageManifest.keepAsAttempt(work.stage, in: folder) {
+        if FileManager.default.fileExists(atPath: folder.path),
+            let attempt = try StageManifest.keepAsAttempt(work.stage, in: folder)
+        {
             try work.setAsideEarlierAttempt(attempt, in: folder)
         }
         return .batch(BatchClaim(batchId: batchId, folder: folder, startedAt: Date()))
@@ -216,20 +230,25 @@ public struct StageLifecycle: Sendable {
         let findings = try InputVerification.check(expected, in: claim.folder)
         guard let first = findings.first else { return nil }
         var manifest = StageManifest(
-            stage: work.stage, batchId: claim.batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: .rejected)
+            stage: work.stage, batchId: claim.batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(),
+            status: .rejected)
         manifest.inputs = expected.files
         manifest.rejections = findings
         return StageResult(
             manifest: manifest,
             summary: "batch \(claim.batchId) refused before \(work.stage.rawValue) read anything: \(first.message)"
-                + (findings.count > 1 ? " (and \(findings.count - 1) more)" : "") + ". The pipeline is halted until it is fixed.",
+                + (findings.count > 1 ? " (and \(findings.count - 1) more)" : "")
+                + ". The pipeline is halted until it is fixed.",
             exitStatus: .dataRejected, report: "batches/\(claim.batchId)/\(manifest.fileName)")
     }
 
-    private func complete<Work: StageWork>(_ result: StageResult, claim: BatchClaim, work: Work) throws -> StageOutcome<Work.Details> {
+    private func complete<Work: StageWork>(
+        _ result: StageResult, claim: BatchClaim, work: Work
+    ) throws -> StageOutcome<Work.Details> {
         guard var manifest = result.manifest else {
             return StageOutcome(
-                exitStatus: result.exitStatus ?? .success, batchId: nil, manifest: nil, summary: result.summary, details: work.idleDetails())
+                exitStatus: result.exitStatus ?? .success, batchId: nil, manifest: nil, summary: result.summary,
+                details: work.idleDetails())
         }
         let exitStatus = result.exitStatus ?? Self.exitStatus(of: manifest.status)
         manifest.exitStatus = exitStatus
@@ -238,7 +257,8 @@ public struct StageLifecycle: Sendable {
         switch published.status {
         case .rejected:
             try HaltRecord(
-                batchId: claim.batchId, stage: work.stage, rejections: published.rejections.count, first: published.rejections.first,
+                batchId: claim.batchId, stage: work.stage, rejections: published.rejections.count,
+                first: published.rejections.first,
                 report: result.report
             ).save(in: root)
         case .accepted:

@@ -48,7 +48,9 @@ public struct StageRunMarker: VersionedStateFile, Sendable, Equatable {
 
     /// Called with the stage's lock held, before `process`: reports a run that died on this stage, and writes the marker
     /// for this one. Throws (exit 70) and halts the batch when its runs died `crashLimit` times in a row without progress.
-    static func begin(_ stage: StageManifest.Stage, batch: BatchID, runId: String, progress: String?, root: PipelineRoot) throws {
+    static func begin(
+        _ stage: StageManifest.Stage, batch: BatchID, runId: String, progress: String?, root: PipelineRoot
+    ) throws {
         var crashes = 0
         if let previous = try read(stage, in: root) {
             // The lock is ours: whoever wrote this is gone.
@@ -57,16 +59,22 @@ public struct StageRunMarker: VersionedStateFile, Sendable, Equatable {
             Logger(label: "flexyvisma-\(stage.rawValue)").warning("\(previous.endedWithoutResult); trying again")
             if crashes >= crashLimit {
                 let finding = Finding(
-                    rule: PipelineRule.stageCrashed.id, message: "\(stage.rawValue) ended without a result \(crashes) times on this batch (crash or kill)",
-                    hint: "look at logs/ for the last run of \(stage.rawValue); when the cause is fixed, run `flexyvisma-\(stage.rawValue) --retry`")
+                    rule: PipelineRule.stageCrashed.id,
+                    message: "\(stage.rawValue) ended without a result \(crashes) times on this batch (crash or kill)",
+                    hint:
+                        "look at logs/ for the last run of \(stage.rawValue); when the cause is fixed, run `flexyvisma-\(stage.rawValue) --retry`"
+                )
                 try HaltRecord(batchId: batch, stage: stage, rejections: 1, first: finding, report: nil).save(in: root)
                 try clear(stage, in: root)
                 throw OperatorMessage(
-                    .internalError, "batch \(batch) halted: \(stage.rawValue) ended without a result \(crashes) times on it (crash or kill); see `flexyvisma status`")
+                    .internalError,
+                    "batch \(batch) halted: \(stage.rawValue) ended without a result \(crashes) times on it (crash or kill); see `flexyvisma status`"
+                )
             }
         }
         let marker = StageRunMarker(
-            stage: stage, batchId: batch, runId: runId, pid: getpid(), startedAt: Timestamp.iso8601(Date()), earlierCrashes: crashes,
+            stage: stage, batchId: batch, runId: runId, pid: getpid(), startedAt: Timestamp.iso8601(Date()),
+            earlierCrashes: crashes,
             progress: progress)
         try StateFiles.write(marker, to: file(of: stage, in: root))
     }

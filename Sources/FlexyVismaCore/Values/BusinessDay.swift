@@ -22,7 +22,9 @@ public struct BusinessDay: Hashable, Comparable, Sendable, Codable, CustomString
         let year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
         let month = digits[4] * 10 + digits[5]
         let day = digits[6] * 10 + digits[7]
-        guard (1...12).contains(month), day >= 1, day <= BusinessDay.daysIn(month: month, year: year) else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= BusinessDay.daysIn(month: month, year: year) else {
+            return nil
+        }
         self.text = text
     }
 

@@ -35,7 +35,9 @@ public struct FixedPoint: Hashable, Sendable {
     /// Returns nil for anything else (exponents, signs in the middle, too many decimals, beyond `maximumUnits`).
     @inlinable
     public init?<S: StringProtocol>(parsing text: S, scale: Int, decimalComma: Bool = false) {
-        guard case .value(let value) = FixedPoint.read(text, scale: scale, decimalComma: decimalComma) else { return nil }
+        guard case .value(let value) = FixedPoint.read(text, scale: scale, decimalComma: decimalComma) else {
+            return nil
+        }
         self = value
     }
 

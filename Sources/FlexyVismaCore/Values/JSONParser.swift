@@ -74,9 +74,15 @@ private struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expect("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expect("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expect("null"); return .null
+        case UInt8(ascii: "t"):
+            try expect("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expect("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expect("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw failure("unexpected character where a value was expected")
         }
@@ -85,14 +91,18 @@ private struct JSONParser {
     private mutating func expect(_ word: String) throws {
         let start = offset
         for byte in word.utf8 {
-            guard offset < bytes.count, bytes[offset] == byte else { throw JSONSyntaxError(offset: start, message: "expected \(word)") }
+            guard offset < bytes.count, bytes[offset] == byte else {
+                throw JSONSyntaxError(offset: start, message: "expected \(word)")
+            }
             offset += 1
         }
     }
 
     private mutating func enter() throws {
         depth += 1
-        guard depth <= JSONValue.maximumDepth else { throw failure("nested deeper than \(JSONValue.maximumDepth) levels") }
+        guard depth <= JSONValue.maximumDepth else {
+            throw failure("nested deeper than \(JSONValue.maximumDepth) levels")
+        }
     }
 
     private mutating func parseObject() throws -> JSONValue {
@@ -107,17 +117,23 @@ private struct JSONParser {
         }
         while true {
             skipWhitespace()
-            guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw failure("expected a member name in quotes") }
+            guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+                throw failure("expected a member name in quotes")
+            }
             let key = try parseString()
             skipWhitespace()
-            guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw failure("expected : after a member name") }
+            guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {
+                throw failure("expected : after a member name")
+            }
             offset += 1
             members[key] = try parseValue()
             skipWhitespace()
             guard offset < bytes.count else { throw failure("the text ends inside an object") }
             switch bytes[offset] {
             case UInt8(ascii: ","): offset += 1
-            case UInt8(ascii: "}"): offset += 1; return .object(members)
+            case UInt8(ascii: "}"):
+                offset += 1
+                return .object(members)
             default: throw failure("expected , or } in an object")
             }
         }
@@ -139,7 +155,9 @@ private struct JSONParser {
             guard offset < bytes.count else { throw failure("the text ends inside an array") }
             switch bytes[offset] {
             case UInt8(ascii: ","): offset += 1
-            case UInt8(ascii: "]"): offset += 1; return .array(elements)
+            case UInt8(ascii: "]"):
+                offset += 1
+                return .array(elements)
             default: throw failure("expected , or ] in an array")
             }
         }
@@ -180,7 +198,9 @@ private struct JSONParser {
                 case UInt8(ascii: "r"): unescaped.append(0x0D)
                 case UInt8(ascii: "t"): unescaped.append(0x09)
                 case UInt8(ascii: "u"): unescaped.append(contentsOf: try unicodeEscape())
-                default: offset -= 1; throw failure("unknown escape in a string")
+                default:
+                    offset -= 1
+                    throw failure("unknown escape in a string")
                 }
             default:
                 if byte < 0x20 { throw failure("a control character must be escaped in a string") }
@@ -196,12 +216,15 @@ private struct JSONParser {
         let first = try hexQuad()
         var scalar: Unicode.Scalar?
         if (0xD800..<0xDC00).contains(first) {
-            guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else {
+            guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u")
+            else {
                 throw failure("a high surrogate escape must be followed by a low one")
             }
             offset += 2
             let second = try hexQuad()
-            guard (0xDC00..<0xE000).contains(second) else { throw failure("a high surrogate escape must be followed by a low one") }
+            guard (0xDC00..<0xE000).contains(second) else {
+                throw failure("a high surrogate escape must be followed by a low one")
+            }
             scalar = Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
         } else {
             scalar = Unicode.Scalar(first)
@@ -240,24 +263,34 @@ private struct JSONParser {
         if bytes[offset] == UInt8(ascii: "-") { offset += 1 }
         func digits() -> Int {
             let first = offset
-            while offset < bytes.count, bytes[offset] >= UInt8(ascii: "0"), bytes[offset] <= UInt8(ascii: "9") { offset += 1 }
+            while offset < bytes.count, bytes[offset] >= UInt8(ascii: "0"), bytes[offset] <= UInt8(ascii: "9") {
+                offset += 1
+            }
             return offset - first
         }
         let integerStart = offset
         let integerDigits = digits()
         guard integerDigits > 0 else { throw JSONSyntaxError(offset: start, message: "a number needs digits") }
-        if integerDigits > 1, bytes[integerStart] == UInt8(ascii: "0") { throw JSONSyntaxError(offset: start, message: "a number may not start with 0") }
+        if integerDigits > 1, bytes[integerStart] == UInt8(ascii: "0") {
+            throw JSONSyntaxError(offset: start, message: "a number may not start with 0")
+        }
         if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
             offset += 1
-            guard digits() > 0 else { throw JSONSyntaxError(offset: start, message: "a decimal point needs digits after it") }
+            guard digits() > 0 else {
+                throw JSONSyntaxError(offset: start, message: "a decimal point needs digits after it")
+            }
         }
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
             offset += 1
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
+                offset += 1
+            }
             guard digits() > 0 else { throw JSONSyntaxError(offset: start, message: "an exponent needs digits") }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
-        guard let value = Double(text), value.isFinite else { throw JSONSyntaxError(offset: start, message: "the number is out of range") }
+        guard let value = Double(text), value.isFinite else {
+            throw JSONSyntaxError(offset: start, message: "the number is out of range")
+        }
         return value
     }
 }

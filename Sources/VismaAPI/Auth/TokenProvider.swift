@@ -38,18 +38,21 @@ public actor TokenProvider {
 
     private func fetch() async throws -> String {
         let form = [
-            ("grant_type", "client_credentials"), ("client_id", connection.clientId), ("client_secret", connection.secret.value),
+            ("grant_type", "client_credentials"), ("client_id", connection.clientId),
+            ("client_secret", connection.secret.value),
             ("tenant_id", connection.tenantId), ("scope", connection.scope),
         ].map { "\($0.0)=\(PercentEncoding.encode($0.1))" }.joined(separator: "&")
         let response: HTTPResponse
         do {
             response = try await session.send(
                 HTTPRequest(
-                    method: "POST", url: connection.tokenURL, headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                    method: "POST", url: connection.tokenURL,
+                    headers: [("Content-Type", "application/x-www-form-urlencoded")],
                     body: Data(form.utf8)))
         } catch let error as HTTPTransportError {
             throw VismaClientError(
-                exitStatus: .temporaryFailure, message: "cannot reach Visma Connect at \(connection.tokenURL): \(error); try again later")
+                exitStatus: .temporaryFailure,
+                message: "cannot reach Visma Connect at \(connection.tokenURL): \(error); try again later")
         }
         let answer = try? BoundedJSONDecoder.decode(TokenAnswer.self, from: response.body)
         if response.status >= 500 || response.status == 429 {
@@ -83,6 +86,9 @@ private struct TokenAnswer: Decodable {
     var errorDescription: String?
 
     enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token", expiresIn = "expires_in", error, errorDescription = "error_description"
+        case accessToken = "access_token"
+        case expiresIn = "expires_in"
+        case error
+        case errorDescription = "error_description"
     }
 }

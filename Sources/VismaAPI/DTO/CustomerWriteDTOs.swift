@@ -20,7 +20,8 @@ public struct CustomerUpdateDto: VismaWriteDTO {
 
     public init(
         number: DtoValue<String>? = nil, name: DtoValue<String>? = nil, status: DtoValue<String>? = nil,
-        overrideWithClassValues: Bool? = nil, customerClassId: DtoValue<String>? = nil, corporateId: DtoValue<String>? = nil,
+        overrideWithClassValues: Bool? = nil, customerClassId: DtoValue<String>? = nil,
+        corporateId: DtoValue<String>? = nil,
         mainAddress: DtoValue<AddressUpdateDto>? = nil, mainContact: DtoValue<ContactInfoUpdateDto>? = nil,
         overrideNumberSeries: DtoValue<Bool>? = nil, accountReference: DtoValue<String>? = nil
     ) {
@@ -47,7 +48,8 @@ public struct AddressUpdateDto: Encodable, Sendable, Equatable {
     public var countryId: DtoValue<String>?
 
     public init(
-        addressLine1: DtoValue<String>? = nil, addressLine2: DtoValue<String>? = nil, postalCode: DtoValue<String>? = nil,
+        addressLine1: DtoValue<String>? = nil, addressLine2: DtoValue<String>? = nil,
+        postalCode: DtoValue<String>? = nil,
         city: DtoValue<String>? = nil, countryId: DtoValue<String>? = nil
     ) {
         self.addressLine1 = addressLine1
@@ -94,8 +96,10 @@ public struct PaymentUpdateDto: VismaWriteDTO {
     public var paymentLines: [PaymentLinesUpdateDto]?
 
     public init(
-        type: DtoValue<String>? = nil, referenceNumber: DtoValue<String>? = nil, overrideNumberSeries: DtoValue<Bool>? = nil,
-        customer: DtoValue<String>? = nil, paymentMethod: DtoValue<String>? = nil, applicationDate: DtoValue<String>? = nil,
+        type: DtoValue<String>? = nil, referenceNumber: DtoValue<String>? = nil,
+        overrideNumberSeries: DtoValue<Bool>? = nil,
+        customer: DtoValue<String>? = nil, paymentMethod: DtoValue<String>? = nil,
+        applicationDate: DtoValue<String>? = nil,
         paymentRef: DtoValue<String>? = nil, paymentAmount: DtoValue<Double>? = nil, currency: DtoValue<String>? = nil,
         hold: DtoValue<Bool>? = nil, invoiceText: DtoValue<String>? = nil, branch: DtoValue<String>? = nil,
         paymentLines: [PaymentLinesUpdateDto]? = nil

@@ -16,9 +16,11 @@ public struct PurchaseOrderUpdateDto: VismaWriteDTO {
     public var lines: [PurchaseOrderLineUpdateDto]?
 
     public init(
-        orderType: DtoValue<String>? = nil, orderNumber: DtoValue<String>? = nil, overrideNumberSeries: DtoValue<Bool>? = nil,
+        orderType: DtoValue<String>? = nil, orderNumber: DtoValue<String>? = nil,
+        overrideNumberSeries: DtoValue<Bool>? = nil,
         date: DtoValue<String>? = nil, supplier: DtoValue<String>? = nil, hold: DtoValue<Bool>? = nil,
-        description: DtoValue<String>? = nil, branch: DtoValue<String>? = nil, lines: [PurchaseOrderLineUpdateDto]? = nil
+        description: DtoValue<String>? = nil, branch: DtoValue<String>? = nil,
+        lines: [PurchaseOrderLineUpdateDto]? = nil
     ) {
         self.orderType = orderType
         self.orderNumber = orderNumber
@@ -81,9 +83,11 @@ public struct JournalTransactionUpdateDto: VismaWriteDTO {
     public var journalTransactionLines: [JournalTransactionLineUpdateDto]?
 
     public init(
-        batchNumber: DtoValue<String>? = nil, overrideNumberSeries: DtoValue<Bool>? = nil, transactionDate: DtoValue<String>? = nil,
+        batchNumber: DtoValue<String>? = nil, overrideNumberSeries: DtoValue<Bool>? = nil,
+        transactionDate: DtoValue<String>? = nil,
         financialPeriod: DtoValue<String>? = nil, description: DtoValue<String>? = nil, hold: DtoValue<Bool>? = nil,
-        branch: DtoValue<String>? = nil, createVatTransaction: DtoValue<Bool>? = nil, skipVatAmountValidation: DtoValue<Bool>? = nil,
+        branch: DtoValue<String>? = nil, createVatTransaction: DtoValue<Bool>? = nil,
+        skipVatAmountValidation: DtoValue<Bool>? = nil,
         journalTransactionLines: [JournalTransactionLineUpdateDto]? = nil
     ) {
         self.batchNumber = batchNumber
@@ -118,7 +122,8 @@ public struct JournalTransactionLineUpdateDto: Encodable, Sendable, Equatable {
     public init(
         operation: LineOperation? = nil, lineNumber: DtoValue<Int>? = nil, accountNumber: DtoValue<String>? = nil,
         transactionDescription: DtoValue<String>? = nil, debitAmountInCurrency: DtoValue<Double>? = nil,
-        creditAmountInCurrency: DtoValue<Double>? = nil, referenceNumber: DtoValue<String>? = nil, vatCodeId: DtoValue<String>? = nil,
+        creditAmountInCurrency: DtoValue<Double>? = nil, referenceNumber: DtoValue<String>? = nil,
+        vatCodeId: DtoValue<String>? = nil,
         vatId: DtoValue<String>? = nil, branch: DtoValue<String>? = nil
     ) {
         self.operation = operation

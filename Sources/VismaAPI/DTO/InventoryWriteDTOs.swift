@@ -18,7 +18,8 @@ public struct InventoryUpdateDto: VismaWriteDTO {
     public var defaultPrice: DtoValue<Double>?
 
     public init(
-        inventoryNumber: DtoValue<String>? = nil, description: DtoValue<String>? = nil, itemClass: DtoValue<String>? = nil,
+        inventoryNumber: DtoValue<String>? = nil, description: DtoValue<String>? = nil,
+        itemClass: DtoValue<String>? = nil,
         type: DtoValue<String>? = nil, status: DtoValue<String>? = nil, baseUnit: DtoValue<String>? = nil,
         salesUnit: DtoValue<String>? = nil, purchaseUnit: DtoValue<String>? = nil, kitItem: DtoValue<Bool>? = nil,
         vatCode: DtoValue<String>? = nil, defaultPrice: DtoValue<Double>? = nil
@@ -51,7 +52,8 @@ public struct KitSpecificationUpdateDto: VismaWriteDTO {
 
     public init(
         kitInventoryID: DtoValue<String>? = nil, revisionID: DtoValue<String>? = nil, descr: DtoValue<String>? = nil,
-        isActive: DtoValue<Bool>? = nil, isNonStock: DtoValue<Bool>? = nil, stockComponentLines: [KitComponentUpdateDto]? = nil,
+        isActive: DtoValue<Bool>? = nil, isNonStock: DtoValue<Bool>? = nil,
+        stockComponentLines: [KitComponentUpdateDto]? = nil,
         nonStockComponentLines: [KitComponentUpdateDto]? = nil
     ) {
         self.kitInventoryID = kitInventoryID

@@ -15,7 +15,8 @@ public struct HTTPRequest: Sendable {
     public var form: [FormPart]?
 
     public init(
-        method: String, url: String, headers: [(String, String)] = [], body: Data? = nil, freshConnection: Bool = false, form: [FormPart]? = nil
+        method: String, url: String, headers: [(String, String)] = [], body: Data? = nil, freshConnection: Bool = false,
+        form: [FormPart]? = nil
     ) {
         self.method = method
         self.url = url
@@ -82,7 +83,9 @@ public final class CurlSession: @unchecked Sendable {
     /// was lost can reach the server twice, and the uploader must expect "already exists".
     public var reuseConnections: Bool
 
-    public init(timeoutMilliseconds: Int = 30_000, connectTimeoutMilliseconds: Int = 10_000, reuseConnections: Bool = true) throws {
+    public init(
+        timeoutMilliseconds: Int = 30_000, connectTimeoutMilliseconds: Int = 10_000, reuseConnections: Bool = true
+    ) throws {
         LibcurlRuntime.initializeOnce()
         guard let handle = curl_easy_init() else {
             throw HTTPTransportError(code: -1, message: "libcurl could not create a handle", url: "")
@@ -135,9 +138,12 @@ public final class CurlSession: @unchecked Sendable {
         // counts the bytes that arrive and a small gzip bomb cannot expand behind it. Visma's JSON
         // answers are small enough that compression saves little.
         try check(fv_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), request)
-        try check(fv_curl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, ResponseCollector.bodyCallback), request)
+        try check(
+            fv_curl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, ResponseCollector.bodyCallback), request)
         try check(fv_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context), request)
-        try check(fv_curl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, ResponseCollector.headerCallback), request)
+        try check(
+            fv_curl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, ResponseCollector.headerCallback), request
+        )
         try check(fv_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context), request)
 
         let mime = try setMethodAndBody(request)
@@ -147,11 +153,13 @@ public final class CurlSession: @unchecked Sendable {
         if collector.overflowed {
             throw HTTPTransportError(
                 code: Int(result.rawValue),
-                message: "the server's answer is larger than \(ResponseCollector.maximumBodyBytes / (1024 * 1024)) MiB (headers \(ResponseCollector.maximumHeaderBytes / 1024) KiB); transfer aborted",
+                message:
+                    "the server's answer is larger than \(ResponseCollector.maximumBodyBytes / (1024 * 1024)) MiB (headers \(ResponseCollector.maximumHeaderBytes / 1024) KiB); transfer aborted",
                 url: request.url)
         }
         guard result == CURLE_OK else {
-            throw HTTPTransportError(code: Int(result.rawValue), message: String(cString: curl_easy_strerror(result)), url: request.url)
+            throw HTTPTransportError(
+                code: Int(result.rawValue), message: String(cString: curl_easy_strerror(result)), url: request.url)
         }
         var status = 0
         _ = fv_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -171,7 +179,9 @@ public final class CurlSession: @unchecked Sendable {
             // COPYPOSTFIELDS copies, so the bytes need not outlive this call.
             try body.withUnsafeBytes { raw in
                 if let base = raw.baseAddress, !raw.isEmpty {
-                    try check(fv_curl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base)), request)
+                    try check(
+                        fv_curl_easy_setopt_pointer(
+                            handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base)), request)
                 } else {
                     try check(fv_curl_easy_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, ""), request)
                 }
@@ -191,7 +201,8 @@ public final class CurlSession: @unchecked Sendable {
         do {
             for part in parts {
                 guard let field = curl_mime_addpart(mime) else {
-                    throw HTTPTransportError(code: -1, message: "libcurl could not add a part to the form", url: request.url)
+                    throw HTTPTransportError(
+                        code: -1, message: "libcurl could not add a part to the form", url: request.url)
                 }
                 try check(curl_mime_name(field, part.name), request)
                 try check(curl_mime_filename(field, part.fileName), request)
@@ -214,7 +225,8 @@ public final class CurlSession: @unchecked Sendable {
 
     private func check(_ code: CURLcode, _ request: HTTPRequest) throws {
         guard code == CURLE_OK else {
-            throw HTTPTransportError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), url: request.url)
+            throw HTTPTransportError(
+                code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), url: request.url)
         }
     }
 }

@@ -36,7 +36,8 @@ public actor RatePacer {
     public func observe(_ response: HTTPResponse) {
         inFlight = max(0, inFlight - 1)
         // Headers that cannot be true (`inf`, `nan`, negative, hours away) are not believed: the window stays as it was.
-        guard let remainingText = response[header: "X-RateLimit-Remaining"], let reported = Int(remainingText), reported >= 0,
+        guard let remainingText = response[header: "X-RateLimit-Remaining"], let reported = Int(remainingText),
+            reported >= 0,
             let seconds = AnswerNumbers.seconds(response[header: "X-RateLimit-Reset"])
         else { return }
         let reportedReset = Date().addingTimeInterval(seconds)

@@ -9,7 +9,8 @@ extension HTTPResponse {
     public var vismaMessage: String? {
         // Our bounded parser, not Foundation's decoder: a lying server's `[[[[…` must not exhaust the stack.
         if let shape = try? JSONValue.parse(body),
-            let message = shape["message"]?.stringValue ?? shape["Message"]?.stringValue ?? shape["ExceptionMessage"]?.stringValue
+            let message = shape["message"]?.stringValue ?? shape["Message"]?.stringValue
+                ?? shape["ExceptionMessage"]?.stringValue
         {
             let plain = shape["message"]?.stringValue == nil && shape["Message"]?.stringValue == nil
             let details = plain ? shape["ExceptionDetails"]?.stringValue : nil

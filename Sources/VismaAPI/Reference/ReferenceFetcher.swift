@@ -18,15 +18,19 @@ public enum ReferenceFetcher {
         let kits = try await VismaReader.collectPages(pageSize: pageSize) { page, size in
             let answer = try await reader.get(
                 VismaReader.path("/v1/KitSpecifications", page: page, pageSize: size), as: KitSpecificationPageDto.self)
-            return VismaReader.Page(elements: answer.records ?? [], totalCount: answer.totalCount, maxPageSize: answer.pageSize)
+            return VismaReader.Page(
+                elements: answer.records ?? [], totalCount: answer.totalCount, maxPageSize: answer.pageSize)
         }
         let customers = try await reader.getAllPages("/v1/customer", pageSize: pageSize, as: CustomerDto.self)
         return ReferenceSnapshot(
-            fetchedAt: Timestamp.iso8601(Date()), source: reader.baseURL, itemClasses: itemClasses.map(snapshotItemClass),
+            fetchedAt: Timestamp.iso8601(Date()), source: reader.baseURL,
+            itemClasses: itemClasses.map(snapshotItemClass),
             units: Set(units.flatMap { [$0.fromUnit, $0.toUnit] }.compactMap { $0 }).filter { !$0.isEmpty }.sorted(),
-            vatCategories: vatCategories.map(snapshotVatCategory), paymentMethods: paymentMethods.map(snapshotPaymentMethod),
+            vatCategories: vatCategories.map(snapshotVatCategory),
+            paymentMethods: paymentMethods.map(snapshotPaymentMethod),
             suppliers: suppliers.map(snapshotSupplier), customerClasses: customerClasses.map { $0.id ?? "" },
-            branches: branches.map(snapshotBranch), financialPeriods: periods.map(snapshotPeriod), items: items.map(snapshotItem),
+            branches: branches.map(snapshotBranch), financialPeriods: periods.map(snapshotPeriod),
+            items: items.map(snapshotItem),
             customers: customers.map(snapshotCustomer), kits: kits.map(snapshotKit), vats: vats.map(snapshotVat),
             customerKeys: snapshotCustomerKeys(customers))
     }
@@ -59,7 +63,8 @@ public enum ReferenceFetcher {
 
     static func snapshotPaymentMethod(_ dto: PaymentMethodDto) -> ReferenceSnapshot.PaymentMethod {
         // An absent `active` is taken as active.
-        ReferenceSnapshot.PaymentMethod(id: dto.paymentMethodID ?? "", description: dto.description ?? "", active: dto.active ?? true)
+        ReferenceSnapshot.PaymentMethod(
+            id: dto.paymentMethodID ?? "", description: dto.description ?? "", active: dto.active ?? true)
     }
 
     static func snapshotSupplier(_ dto: SupplierDto) -> ReferenceSnapshot.Supplier {
@@ -77,9 +82,12 @@ public enum ReferenceFetcher {
         let id = dto.period ?? ""
         let year = dto.year ?? Int(id.prefix(4)) ?? 0
         // The OAS says only "the period no and the year": a `PPYYYY` answer is turned into the `YYYYPP` the write DTOs take.
-        let period = id.count == 6 && !id.hasPrefix(String(year)) && id.hasSuffix(String(year)) ? String(id.suffix(4) + id.prefix(2)) : id
+        let period =
+            id.count == 6 && !id.hasPrefix(String(year)) && id.hasSuffix(String(year))
+            ? String(id.suffix(4) + id.prefix(2)) : id
         return ReferenceSnapshot.FinancialPeriod(
-            period: period, year: year, startDate: String((dto.startDate ?? "").prefix(10)), endDate: String((dto.endDate ?? "").prefix(10)),
+            period: period, year: year, startDate: String((dto.startDate ?? "").prefix(10)),
+            endDate: String((dto.endDate ?? "").prefix(10)),
             active: dto.active ?? true, closedInGeneralLedger: dto.closedInGeneralLedger ?? false,
             closedInCustomerLedger: dto.closedInCustomerLedger ?? false)
     }
@@ -87,29 +95,35 @@ public enum ReferenceFetcher {
     static func snapshotVat(_ dto: VatInformationDto) -> ReferenceSnapshot.Vat {
         // The rate in force is the schedule line with the latest start date.
         let latest = (dto.schedules ?? []).max { ($0.startDate ?? "") < ($1.startDate ?? "") }
-        return ReferenceSnapshot.Vat(id: dto.vatId ?? "", payableAccount: dto.glAccounts?.vatPayableAccount?.number, ratePercent: latest?.vatRate)
+        return ReferenceSnapshot.Vat(
+            id: dto.vatId ?? "", payableAccount: dto.glAccounts?.vatPayableAccount?.number, ratePercent: latest?.vatRate
+        )
     }
 
     static func snapshotItem(_ dto: InventoryDto) -> ReferenceSnapshot.Item {
         // An absent `stockItem` is taken as a stock item, an absent `kitItem` as not a kit.
         ReferenceSnapshot.Item(
             number: dto.inventoryNumber ?? "", itemClass: dto.itemClass?.id ?? "", stockItem: dto.stockItem ?? true,
-            kitItem: dto.kitItem ?? false, description: dto.description, defaultPrice: dto.defaultPrice, baseUnit: dto.baseUnit,
+            kitItem: dto.kitItem ?? false, description: dto.description, defaultPrice: dto.defaultPrice,
+            baseUnit: dto.baseUnit,
             vatCategory: dto.vatCode?.id, status: dto.status)
     }
 
     static func snapshotCustomer(_ dto: CustomerDto) -> ReferenceSnapshot.Customer {
         ReferenceSnapshot.Customer(
-            number: dto.number ?? "", name: dto.name, addressLine1: dto.mainAddress?.addressLine1, addressLine2: dto.mainAddress?.addressLine2,
+            number: dto.number ?? "", name: dto.name, addressLine1: dto.mainAddress?.addressLine1,
+            addressLine2: dto.mainAddress?.addressLine2,
             postalCode: dto.mainAddress?.postalCode, city: dto.mainAddress?.city, country: dto.mainAddress?.country?.id,
-            email: dto.mainContact?.email, phone: dto.mainContact?.phone1, customerClass: dto.customerClass?.id, corporateId: dto.corporateId)
+            email: dto.mainContact?.email, phone: dto.mainContact?.phone1, customerClass: dto.customerClass?.id,
+            corporateId: dto.corporateId)
     }
 
     /// Customers whose account reference holds a key: by that key. The first wins when two claim one.
     static func snapshotCustomerKeys(_ customers: [CustomerDto]) -> [String: String] {
         var keys: [String: String] = [:]
         for customer in customers {
-            guard let key = customer.accountReference, !key.isEmpty, let number = customer.number, keys[key] == nil else { continue }
+            guard let key = customer.accountReference, !key.isEmpty, let number = customer.number, keys[key] == nil
+            else { continue }
             keys[key] = number
         }
         return keys
@@ -121,6 +135,7 @@ public enum ReferenceFetcher {
         let components = lines.map { line in
             "\(line.componentID ?? ""):\(Int64(((line.componentQty ?? 0) * 10_000).rounded()))"
         }
-        return ReferenceSnapshot.Kit(item: dto.kitInventoryID ?? "", revision: dto.revision ?? "", components: components)
+        return ReferenceSnapshot.Kit(
+            item: dto.kitInventoryID ?? "", revision: dto.revision ?? "", components: components)
     }
 }

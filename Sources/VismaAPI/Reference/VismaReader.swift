@@ -29,26 +29,37 @@ public struct VismaReader: Sendable {
         }
         guard response.status == 200 else {
             let status: ExitStatus =
-                [401, 403].contains(response.status) ? .configuration : (response.status >= 500 || response.status == 429 ? .temporaryFailure : .dataRejected)
+                [401, 403].contains(response.status)
+                ? .configuration
+                : (response.status >= 500 || response.status == 429 ? .temporaryFailure : .dataRejected)
             throw VismaClientError(
                 exitStatus: status,
-                message: "Visma answered GET \(path) with HTTP \(response.status)\(response.vismaMessage.map { ": \($0)" } ?? "")")
+                message:
+                    "Visma answered GET \(path) with HTTP \(response.status)\(response.vismaMessage.map { ": \($0)" } ?? "")"
+            )
         }
         do {
             return try BoundedJSONDecoder.decode(Answer.self, from: response.body)
         } catch {
             throw VismaClientError(
-                exitStatus: .temporaryFailure, message: "Visma's answer to GET \(path) cannot be read: \((error as? DecodingError)?.plainDescription ?? "\(error)")")
+                exitStatus: .temporaryFailure,
+                message:
+                    "Visma's answer to GET \(path) cannot be read: \((error as? DecodingError)?.plainDescription ?? "\(error)")"
+            )
         }
     }
 
     /// Every element of a paged list.
-    public func getAllPages<Element: PagedListElement>(_ path: String, pageSize: Int = 1000, as type: Element.Type = Element.self)
+    public func getAllPages<Element: PagedListElement>(
+        _ path: String, pageSize: Int = 1000, as type: Element.Type = Element.self
+    )
         async throws -> [Element]
     {
         try await Self.collectPages(pageSize: pageSize) { page, size in
             let elements = try await get(Self.path(path, page: page, pageSize: size), as: [Element].self)
-            return Page(elements: elements, totalCount: elements.first?.metadata?.totalCount, maxPageSize: elements.first?.metadata?.maxPageSize)
+            return Page(
+                elements: elements, totalCount: elements.first?.metadata?.totalCount,
+                maxPageSize: elements.first?.metadata?.maxPageSize)
         }
     }
 
@@ -86,7 +97,9 @@ public struct VismaReader: Sendable {
             guard page <= AnswerNumbers.maximumPages else {
                 throw VismaClientError(
                     exitStatus: .temporaryFailure,
-                    message: "Visma kept answering a list past \(AnswerNumbers.maximumPages) pages (\(all.count) entries); stopped reading it, try again later")
+                    message:
+                        "Visma kept answering a list past \(AnswerNumbers.maximumPages) pages (\(all.count) entries); stopped reading it, try again later"
+                )
             }
             let answer = try await fetchPage(page, size)
             all += answer.elements
@@ -113,10 +126,13 @@ public struct VismaReader: Sendable {
         let token = try await tokens.token()
         do {
             let response = try await session.send(
-                HTTPRequest(method: "GET", url: baseURL + path, headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json")]))
+                HTTPRequest(
+                    method: "GET", url: baseURL + path,
+                    headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json")]))
             return (token, response)
         } catch let error as HTTPTransportError {
-            throw VismaClientError(exitStatus: .temporaryFailure, message: "cannot reach Visma: \(error); try again later")
+            throw VismaClientError(
+                exitStatus: .temporaryFailure, message: "cannot reach Visma: \(error); try again later")
         }
     }
 }

@@ -70,20 +70,25 @@ struct CompanyState: Codable {
     /// Checks that a period exists, is active and is open in `module`; `what` names the document for the message.
     func requireOpenPeriod(_ id: String, in module: CompanyFixture.FinancialPeriod.Module, for what: String) throws {
         guard let period = period(id) else {
-            throw VismaError.badRequest("Error: Financial period \(CompanyState.displayPeriod(id)) does not exist. (\(what))")
+            throw VismaError.badRequest(
+                "Error: Financial period \(CompanyState.displayPeriod(id)) does not exist. (\(what))")
         }
         guard period.active else {
             throw VismaError.badRequest("Error: Financial period \(period.displayId) is inactive. (\(what))")
         }
         guard !period.isClosed(in: module) else {
-            throw VismaError.badRequest("Error: Financial period \(period.displayId) is closed in \(module.rawValue). (\(what))")
+            throw VismaError.badRequest(
+                "Error: Financial period \(period.displayId) is closed in \(module.rawValue). (\(what))")
         }
     }
 
     /// The open period of a document date in `module`.
-    func requireOpenPeriod(containing date: String, in module: CompanyFixture.FinancialPeriod.Module, for what: String) throws -> String {
+    func requireOpenPeriod(
+        containing date: String, in module: CompanyFixture.FinancialPeriod.Module, for what: String
+    ) throws -> String {
         guard let period = period(containing: date) else {
-            throw VismaError.badRequest("Error: No financial period is defined for the date \(date.prefix(10)). (\(what))")
+            throw VismaError.badRequest(
+                "Error: No financial period is defined for the date \(date.prefix(10)). (\(what))")
         }
         try requireOpenPeriod(period.period, in: module, for: what)
         return period.period

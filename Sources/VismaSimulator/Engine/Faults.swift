@@ -80,7 +80,9 @@ public struct FaultPlan: Sendable, Equatable, Codable, CustomStringConvertible {
             }
             var remaining: Int?
             if rateText.hasPrefix("#") {
-                guard let count = Int(rateText.dropFirst()), count >= 0 else { throw FaultSpecError(part: part, reason: "a count is written like #3") }
+                guard let count = Int(rateText.dropFirst()), count >= 0 else {
+                    throw FaultSpecError(part: part, reason: "a count is written like #3")
+                }
                 remaining = count
                 rateText = "0"
             }
@@ -97,7 +99,10 @@ public struct FaultPlan: Sendable, Equatable, Codable, CustomStringConvertible {
             case "hostile-headers": kind = .hostileHeaders
             default: throw FaultSpecError(part: part, reason: "unknown fault kind \(pieces[0])")
             }
-            entries.append(Entry(kind: kind, rate: rate, remaining: remaining, method: scope.first?.uppercased(), pathPrefix: scope.dropFirst().first))
+            entries.append(
+                Entry(
+                    kind: kind, rate: rate, remaining: remaining, method: scope.first?.uppercased(),
+                    pathPrefix: scope.dropFirst().first))
         }
         for method in Set(entries.compactMap(\.method)).union([""]) {
             let applying = entries.filter { $0.method == nil || $0.method == method }
@@ -110,7 +115,8 @@ public struct FaultPlan: Sendable, Equatable, Codable, CustomStringConvertible {
 
     /// The fault for a draw in 0..<1, or nil: a counted entry first, else each kind that applies owns a slice of the unit interval.
     mutating func fault(for draw: Double, method: String = "GET", path: String = "/") -> Kind? {
-        if let index = entries.firstIndex(where: { ($0.remaining ?? 0) > 0 && $0.applies(method: method, path: path) }) {
+        if let index = entries.firstIndex(where: { ($0.remaining ?? 0) > 0 && $0.applies(method: method, path: path) })
+        {
             entries[index].remaining? -= 1
             return entries[index].kind
         }

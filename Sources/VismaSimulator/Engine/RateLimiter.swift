@@ -43,7 +43,8 @@ struct FixedWindow {
             windowStart = now
             used = 0
         }
-        let reset = max(1, Int((windowStart.addingTimeInterval(Double(limit.windowSeconds)).timeIntervalSince(now)).rounded(.up)))
+        let reset = max(
+            1, Int((windowStart.addingTimeInterval(Double(limit.windowSeconds)).timeIntervalSince(now)).rounded(.up)))
         guard used < limit.requests else { return Decision(allowed: false, remaining: 0, resetSeconds: reset) }
         used += 1
         return Decision(allowed: true, remaining: limit.requests - used, resetSeconds: reset)

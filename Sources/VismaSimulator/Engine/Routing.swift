@@ -10,7 +10,10 @@ public struct SimulatorRequest: Sendable {
     public var headers: [String: String]
     public var body: Data
 
-    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: Data = Data()) {
+    public init(
+        method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
+        body: Data = Data()
+    ) {
         self.method = method.uppercased()
         self.path = path
         self.query = query
@@ -46,10 +49,14 @@ public struct SimulatorResponse: Sendable {
     }
 
     static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> SimulatorResponse {
-        SimulatorResponse(status: status, headers: [("Content-Type", "application/json; charset=utf-8")] + headers, body: value.encoded())
+        SimulatorResponse(
+            status: status, headers: [("Content-Type", "application/json; charset=utf-8")] + headers,
+            body: value.encoded())
     }
 
-    static func error(_ error: VismaError, ipp: Bool = false) -> SimulatorResponse { json(error.status, ipp ? error.ippBody : error.body) }
+    static func error(_ error: VismaError, ipp: Bool = false) -> SimulatorResponse {
+        json(error.status, ipp ? error.ippBody : error.body)
+    }
 
     /// 201 with the new record's URL in `Location`, as Visma answers a POST.
     static func created(location: String) -> SimulatorResponse {
@@ -104,12 +111,13 @@ struct Paging {
     /// A bare array whose elements carry `metadata {totalCount, maxPageSize}` (most list endpoints).
     func arrayResponse(_ all: [JSONValue]) -> JSONValue {
         let metadata: JSONValue = ["totalCount": .number(Double(all.count)), "maxPageSize": .number(Double(cap))]
-        return .array(page(all).map { element in
-            guard !omitsMetadata else { return element }
-            guard var object = element.objectValue else { return element }
-            object["metadata"] = metadata
-            return .object(object)
-        })
+        return .array(
+            page(all).map { element in
+                guard !omitsMetadata else { return element }
+                guard var object = element.objectValue else { return element }
+                object["metadata"] = metadata
+                return .object(object)
+            })
     }
 
     /// The wrapper `{pageNumber, pageSize, totalCount, records}` (kit specifications).

@@ -12,14 +12,18 @@ import Foundation
 extension CompanyState {
     static let adminRecordRoutes: Set<String> = ["records", "journal-line", "hand-journal"]
 
-    mutating func adminRecordChange(method: String, segments: [String], body: Data) -> (response: SimulatorResponse, changed: Bool) {
+    mutating func adminRecordChange(
+        method: String, segments: [String], body: Data
+    ) -> (response: SimulatorResponse, changed: Bool) {
         do {
             switch (method, segments.first ?? "") {
             case ("DELETE", "records") where segments.count == 3:
                 guard let kind = EntityKind(rawValue: segments[1]) else {
                     return (.json(400, ["message": .string("unknown kind '\(segments[1])'")]), false)
                 }
-                guard remove(kind, segments[2]) else { return (.json(404, ["message": .string("no \(kind.rawValue) '\(segments[2])'")]), false) }
+                guard remove(kind, segments[2]) else {
+                    return (.json(404, ["message": .string("no \(kind.rawValue) '\(segments[2])'")]), false)
+                }
                 return (.json(200, ["deleted": .string(segments[2])]), true)
             case ("POST", "journal-line"):
                 return try editJournalLine(JSONValue.parse(body))
@@ -31,7 +35,14 @@ extension CompanyState {
                 markJournalReleased(number)
                 return (.json(201, ["batchNumber": .string(number)]), true)
             default:
-                return (.json(404, ["message": "admin record endpoints: DELETE records/{kind}/{key}, POST journal-line, POST hand-journal"]), false)
+                return (
+                    .json(
+                        404,
+                        [
+                            "message":
+                                "admin record endpoints: DELETE records/{kind}/{key}, POST journal-line, POST hand-journal"
+                        ]), false
+                )
             }
         } catch let error as VismaError {
             return (.error(error), false)
@@ -48,11 +59,14 @@ extension CompanyState {
     }
 
     private mutating func editJournalLine(_ request: JSONValue) throws -> (response: SimulatorResponse, changed: Bool) {
-        guard let number = request["batchNumber"]?.stringValue, var journal = entity(.journalTransaction, number)?.objectValue,
+        guard let number = request["batchNumber"]?.stringValue,
+            var journal = entity(.journalTransaction, number)?.objectValue,
             let lineNumber = request["lineNumber"]?.numberValue
         else { return (.json(404, ["message": "give the batchNumber of a journal and a lineNumber"]), false) }
         var lines = journal["journalTransactionLines"]?.arrayValue ?? []
-        guard let index = lines.firstIndex(where: { $0["lineNumber"]?.numberValue == lineNumber }), var line = lines[index].objectValue else {
+        guard let index = lines.firstIndex(where: { $0["lineNumber"]?.numberValue == lineNumber }),
+            var line = lines[index].objectValue
+        else {
             return (.json(404, ["message": .string("journal \(number) has no line \(lineNumber)")]), false)
         }
         for side in ["debitAmount", "creditAmount"] {

@@ -86,7 +86,9 @@ public final class SimulatorEngine: @unchecked Sendable {
         var fault: String?
         var response = route(request, now: now, fault: &fault)
         response.headers.append(("X-Simulator-Sequence", String(sequence)))
-        log.append(RequestLogEntry(sequence: sequence, method: request.method, path: request.path, status: response.status, fault: fault))
+        log.append(
+            RequestLogEntry(
+                sequence: sequence, method: request.method, path: request.path, status: response.status, fault: fault))
         if request.method != "GET", request.path.hasPrefix("/v") {
             bodies.append((sequence, request.method, request.path, String(decoding: request.body, as: UTF8.self)))
             if bodies.count > Self.bodyLimit { bodies.removeFirst(bodies.count - Self.bodyLimit) }
@@ -111,7 +113,8 @@ public final class SimulatorEngine: @unchecked Sendable {
             admitted = decision.allowed
             retryAfter = decision.resetSeconds
             limitHeaders = [
-                ("X-RateLimit-Limit", String(current.limit.requests)), ("X-RateLimit-Remaining", String(decision.remaining)),
+                ("X-RateLimit-Limit", String(current.limit.requests)),
+                ("X-RateLimit-Remaining", String(decision.remaining)),
                 ("X-RateLimit-Reset", String(decision.resetSeconds)), ("X-RateLimit-Policy", "4-fixed-window"),
             ]
         }
@@ -126,7 +129,8 @@ public final class SimulatorEngine: @unchecked Sendable {
         }
         guard admitted else {
             fault = "rate-limit"
-            var response = SimulatorResponse.json(429, ["message": .string("API rate limit exceeded. Retry after \(retryAfter) seconds.")])
+            var response = SimulatorResponse.json(
+                429, ["message": .string("API rate limit exceeded. Retry after \(retryAfter) seconds.")])
             response.headers.append(("Retry-After", String(retryAfter)))
             return finish(response)
         }
@@ -136,7 +140,8 @@ public final class SimulatorEngine: @unchecked Sendable {
         switch faults.fault(for: random.unitDraw(), method: request.method, path: request.path) {
         case .status(let code)?:
             fault = String(code)
-            return finish(.json(code, ["message": .string("VismaId: \(UUID().uuidString.lowercased()). An error has occurred.")]))
+            return finish(
+                .json(code, ["message": .string("VismaId: \(UUID().uuidString.lowercased()). An error has occurred.")]))
         case .drop?:
             fault = "drop"
             var response = SimulatorResponse(status: 0)
@@ -184,18 +189,22 @@ public final class SimulatorEngine: @unchecked Sendable {
             return .json(400, ["error": "invalid_client"])
         }
         guard form["tenant_id"] == credentials.tenantId else {
-            return .json(400, [
-                "error": "invalid_tenant",
-                "error_description": "The application user or subscription is not entitled to use the API",
-            ])
+            return .json(
+                400,
+                [
+                    "error": "invalid_tenant",
+                    "error_description": "The application user or subscription is not entitled to use the API",
+                ])
         }
         let token = (0..<4).map { _ in String(random.next(), radix: 16) }.joined()
         tokens = tokens.filter { $0.value > now }
         tokens[token] = now.addingTimeInterval(Double(credentials.tokenLifetimeSeconds))
-        return .json(200, [
-            "access_token": .string(token), "expires_in": .number(Double(credentials.tokenLifetimeSeconds)),
-            "token_type": "Bearer", "scope": .string(form["scope"] ?? ""),
-        ])
+        return .json(
+            200,
+            [
+                "access_token": .string(token), "expires_in": .number(Double(credentials.tokenLifetimeSeconds)),
+                "token_type": "Bearer", "scope": .string(form["scope"] ?? ""),
+            ])
     }
 
     // MARK: The API
@@ -219,10 +228,12 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("PUT", 3, "v1", "inventory"): outcome = try company.updateInventory(segments[2], body)
             case ("GET", 2, "v1", "unitofmeasure"): outcome = company.unitList()
             case ("GET", 2, "v1", "vatcategory"): outcome = company.vatCategoryList()
-            case ("GET", 2...3, "v1", "vat"): outcome = lowered.count == 2 ? company.vatList() : try company.getVat(segments[2])
+            case ("GET", 2...3, "v1", "vat"):
+                outcome = lowered.count == 2 ? company.vatList() : try company.getVat(segments[2])
             case ("GET", 2, "v1", "kitspecifications"): outcome = try company.listKitSpecifications(request.query)
             case ("POST", 2, "v1", "kitspecifications"): outcome = try company.createKitSpecification(body)
-            case ("GET", 4, "v1", "kitspecifications"): outcome = try company.getKitSpecification(segments[2], segments[3])
+            case ("GET", 4, "v1", "kitspecifications"):
+                outcome = try company.getKitSpecification(segments[2], segments[3])
             case ("GET", 2, "v1", "customer"): outcome = try company.listCustomers(request.query)
             case ("POST", 2, "v1", "customer"): outcome = try company.createCustomer(body)
             case ("GET", 3, "v1", "customer") where lowered[2] == "customerclass": outcome = company.customerClassList()
@@ -232,7 +243,8 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("POST", 2, "v1", "customerpayment"): outcome = try company.createCustomerPayment(body)
             case ("GET", 3, "v1", "customerpayment"): outcome = try company.getCustomerPayment(segments[2])
             case ("PUT", 3, "v1", "customerpayment"): outcome = try company.updateCustomerPayment(segments[2], body)
-            case ("POST", 5, "v1", "customerpayment") where lowered[3...] == ["action", "void"]: outcome = try company.voidCustomerPayment(segments[2], body)
+            case ("POST", 5, "v1", "customerpayment") where lowered[3...] == ["action", "void"]:
+                outcome = try company.voidCustomerPayment(segments[2], body)
             case ("POST", 5, "v1", "customerpayment") where lowered[3...] == ["action", "release"]:
                 outcome = try company.releaseCustomerPayment(segments[2], body)
             case ("GET", 2, "v1", "paymentmethod"): outcome = company.paymentMethodList()
@@ -244,7 +256,8 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("GET", 2, "v2", "journaltransaction"): outcome = try company.listJournalTransactions(request.query)
             case ("POST", 2, "v2", "journaltransaction"): outcome = try company.createJournalTransaction(body)
             case ("GET", 3, "v2", "journaltransaction"): outcome = try company.getJournalTransaction(segments[2])
-            case ("PUT", 3, "v2", "journaltransaction"): outcome = try company.updateJournalTransaction(segments[2], body)
+            case ("PUT", 3, "v2", "journaltransaction"):
+                outcome = try company.updateJournalTransaction(segments[2], body)
             case ("POST", 5, "v2", "journaltransaction") where lowered[3...] == ["action", "release"]:
                 outcome = try company.releaseJournalTransaction(segments[2])
             case ("GET", 2, "v1", "numbersequence"): outcome = company.numberSequenceList()
@@ -253,7 +266,9 @@ public final class SimulatorEngine: @unchecked Sendable {
             case ("GET", 2, "v1", "account"): outcome = company.accountList(request.query)
             case ("GET", 2, "v1", "warehouse"): outcome = company.warehouseList(request.query)
             default:
-                return .json(404, ["message": .string("No HTTP resource was found that matches the request URI '\(request.path)'.")])
+                return .json(
+                    404,
+                    ["message": .string("No HTTP resource was found that matches the request URI '\(request.path)'.")])
             }
             // A look at a document whose release was queued completes it: that changes the company too.
             if outcome.mutated || company.queuedReleases != queuedBefore { persist() }
@@ -313,7 +328,13 @@ public final class SimulatorEngine: @unchecked Sendable {
             var result: [String: JSONValue] = [:]
             for name in kinds {
                 guard let kind = EntityKind(rawValue: name) else {
-                    return .json(400, ["message": .string("unknown kind '\(name)'; kinds: \(EntityKind.allCases.map(\.rawValue).joined(separator: ", "))")])
+                    return .json(
+                        400,
+                        [
+                            "message": .string(
+                                "unknown kind '\(name)'; kinds: \(EntityKind.allCases.map(\.rawValue).joined(separator: ", "))"
+                            )
+                        ])
                 }
                 let records = company.all(kind)
                 result[name] = ["count": .number(Double(records.count)), "records": .array(records)]
@@ -322,7 +343,8 @@ public final class SimulatorEngine: @unchecked Sendable {
         case ("GET", "requests"):
             let entries = log.map { entry -> JSONValue in
                 JSONValue.object([
-                    "sequence": .number(Double(entry.sequence)), "method": .string(entry.method), "path": .string(entry.path),
+                    "sequence": .number(Double(entry.sequence)), "method": .string(entry.method),
+                    "path": .string(entry.path),
                     "status": .number(Double(entry.status)), "fault": .text(entry.fault),
                 ]).compacted
             }
@@ -330,7 +352,8 @@ public final class SimulatorEngine: @unchecked Sendable {
         case ("GET", "bodies"):
             let entries = bodies.map { entry -> JSONValue in
                 [
-                    "sequence": .number(Double(entry.sequence)), "method": .string(entry.method), "path": .string(entry.path),
+                    "sequence": .number(Double(entry.sequence)), "method": .string(entry.method),
+                    "path": .string(entry.path),
                     "body": (try? JSONValue.parse(Data(entry.body.utf8))) ?? .string(entry.body),
                 ]
             }
@@ -365,7 +388,12 @@ public final class SimulatorEngine: @unchecked Sendable {
             if change.changed { persist() }
             return change.response
         default:
-            return .json(404, ["message": "admin endpoints: GET entities[?kind=], GET requests, GET bodies, POST reset, POST faults, POST fixture, DELETE records/{kind}/{key}, POST journal-line, POST hand-journal"])
+            return .json(
+                404,
+                [
+                    "message":
+                        "admin endpoints: GET entities[?kind=], GET requests, GET bodies, POST reset, POST faults, POST fixture, DELETE records/{kind}/{key}, POST journal-line, POST hand-journal"
+                ])
         }
     }
 }

@@ -65,14 +65,17 @@ struct WriteDTO {
 
     func bareBool(_ key: String) throws -> Bool? {
         guard let value = members[key], value != .null else { return nil }
-        guard let flag = value.boolValue else { throw VismaError.notRecognized(name, "Field '\(key)' must be true or false.") }
+        guard let flag = value.boolValue else {
+            throw VismaError.notRecognized(name, "Field '\(key)' must be true or false.")
+        }
         return flag
     }
 
     func enumeration(_ key: String, _ allowed: [String]) throws -> String? {
         guard let text = try string(key) else { return nil }
         guard allowed.contains(text) else {
-            throw VismaError.notRecognized(name, "'\(text)' is not a valid value for '\(key)' (\(allowed.joined(separator: ", "))).")
+            throw VismaError.notRecognized(
+                name, "'\(text)' is not a valid value for '\(key)' (\(allowed.joined(separator: ", "))).")
         }
         return text
     }
@@ -84,7 +87,8 @@ struct WriteDTO {
     }
 
     /// Line objects of an array field, each a write DTO with a bare `operation`.
-    func lines(_ key: String, dto: String, wrapped: Set<String>, bare: Set<String> = ["operation"]) throws -> [WriteDTO] {
+    func lines(_ key: String, dto: String, wrapped: Set<String>, bare: Set<String> = ["operation"]) throws -> [WriteDTO]
+    {
         guard let array = members[key]?.arrayValue else { return [] }
         return try array.map { line in
             let parsed = try WriteDTO(line, dto: dto, wrapped: wrapped, bare: bare)

@@ -1,5 +1,5 @@
-import Foundation
 import FlexyVismaCore
+import Foundation
 
 /// The Visma company the simulator plays: its reference data and credentials (JSON, `--company FILE`).
 ///
@@ -60,15 +60,25 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let defaults = Behaviour()
-            vatEntryFromGeneralLedger = try container.decodeIfPresent(Bool.self, forKey: .vatEntryFromGeneralLedger) ?? defaults.vatEntryFromGeneralLedger
-            numbering = try container.decodeIfPresent([String: Numbering].self, forKey: .numbering) ?? defaults.numbering
-            maxPageSize = try container.decodeIfPresent([String: Int].self, forKey: .maxPageSize) ?? defaults.maxPageSize
-            pageMetadataOmitted = try container.decodeIfPresent([String].self, forKey: .pageMetadataOmitted) ?? defaults.pageMetadataOmitted
+            vatEntryFromGeneralLedger =
+                try container.decodeIfPresent(Bool.self, forKey: .vatEntryFromGeneralLedger)
+                ?? defaults.vatEntryFromGeneralLedger
+            numbering =
+                try container.decodeIfPresent([String: Numbering].self, forKey: .numbering) ?? defaults.numbering
+            maxPageSize =
+                try container.decodeIfPresent([String: Int].self, forKey: .maxPageSize) ?? defaults.maxPageSize
+            pageMetadataOmitted =
+                try container.decodeIfPresent([String].self, forKey: .pageMetadataOmitted)
+                ?? defaults.pageMetadataOmitted
             ippErrors = try container.decodeIfPresent([String].self, forKey: .ippErrors) ?? defaults.ippErrors
-            quantityDecimalPlaces = try container.decodeIfPresent(Int.self, forKey: .quantityDecimalPlaces) ?? defaults.quantityDecimalPlaces
-            queuedReleaseEvery = try container.decodeIfPresent(Int.self, forKey: .queuedReleaseEvery) ?? defaults.queuedReleaseEvery
+            quantityDecimalPlaces =
+                try container.decodeIfPresent(Int.self, forKey: .quantityDecimalPlaces)
+                ?? defaults.quantityDecimalPlaces
+            queuedReleaseEvery =
+                try container.decodeIfPresent(Int.self, forKey: .queuedReleaseEvery) ?? defaults.queuedReleaseEvery
             purchaseOrderWarehouseRequired =
-                try container.decodeIfPresent(Bool.self, forKey: .purchaseOrderWarehouseRequired) ?? defaults.purchaseOrderWarehouseRequired
+                try container.decodeIfPresent(Bool.self, forKey: .purchaseOrderWarehouseRequired)
+                ?? defaults.purchaseOrderWarehouseRequired
         }
     }
 
@@ -173,7 +183,6 @@ public struct CompanyFixture: Codable, Sendable, Equatable {
         public var branch: String?
     }
 
-
     public static func load(from url: URL) throws -> CompanyFixture {
         try BoundedJSONDecoder.decode(CompanyFixture.self, from: Data(contentsOf: url))
     }
@@ -184,15 +193,18 @@ extension CompanyFixture {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
-            name: try container.decode(String.self, forKey: .name), credentials: try container.decode(Credentials.self, forKey: .credentials),
-            itemClasses: try container.decode([ItemClass].self, forKey: .itemClasses), units: try container.decode([String].self, forKey: .units),
+            name: try container.decode(String.self, forKey: .name),
+            credentials: try container.decode(Credentials.self, forKey: .credentials),
+            itemClasses: try container.decode([ItemClass].self, forKey: .itemClasses),
+            units: try container.decode([String].self, forKey: .units),
             vatCategories: try container.decode([VatCategory].self, forKey: .vatCategories),
             vatCodes: try container.decode([VatCode].self, forKey: .vatCodes),
             paymentMethods: try container.decode([PaymentMethod].self, forKey: .paymentMethods),
             suppliers: try container.decode([Supplier].self, forKey: .suppliers),
             customerClasses: try container.decode([CustomerClass].self, forKey: .customerClasses),
             customerRequiredFields: try container.decode([String].self, forKey: .customerRequiredFields),
-            branches: try container.decode([Branch].self, forKey: .branches), accounts: try container.decode([Account].self, forKey: .accounts),
+            branches: try container.decode([Branch].self, forKey: .branches),
+            accounts: try container.decode([Account].self, forKey: .accounts),
             financialPeriods: try container.decode([FinancialPeriod].self, forKey: .financialPeriods),
             warehouses: try container.decodeIfPresent([Warehouse].self, forKey: .warehouses) ?? [],
             behaviour: try container.decodeIfPresent(Behaviour.self, forKey: .behaviour) ?? Behaviour())
@@ -203,7 +215,8 @@ extension CompanyFixture {
     /// Item types whose items are stock items in Visma.
     static let stockTypes: Set<String> = ["FinishedGoodItem", "ComponentPartItem", "SubassemblyItem"]
     static let itemTypes = [
-        "NonStockItem", "LaborItem", "ServiceItem", "ChargeItem", "ExpenseItem", "FinishedGoodItem", "ComponentPartItem",
+        "NonStockItem", "LaborItem", "ServiceItem", "ChargeItem", "ExpenseItem", "FinishedGoodItem",
+        "ComponentPartItem",
         "SubassemblyItem",
     ]
 
@@ -229,12 +242,21 @@ extension CompanyFixture {
             VatCode(id: "U0", description: "Momsfrit salg", ratePercent: 0, vatPayableAccount: "7200"),
         ],
         paymentMethods: [
-            PaymentMethod(id: "KONTANT", description: "Kontant", active: true, meansOfPayment: "CashOrCheck", cashAccount: "5510"),
-            PaymentMethod(id: "DANKORT", description: "Dankort", active: true, meansOfPayment: "CreditCard", cashAccount: "5520"),
-            PaymentMethod(id: "KORT", description: "Visa/Mastercard", active: true, meansOfPayment: "CreditCard", cashAccount: "5520"),
-            PaymentMethod(id: "MOBILEPAY", description: "MobilePay", active: true, meansOfPayment: "DirectDeposit", cashAccount: "5530"),
-            PaymentMethod(id: "GAVEKORT", description: "Gavekort", active: true, meansOfPayment: "CashOrCheck", cashAccount: "6850"),
-            PaymentMethod(id: "SWIPP", description: "Swipp", active: false, meansOfPayment: "DirectDeposit", cashAccount: "5530"),
+            PaymentMethod(
+                id: "KONTANT", description: "Kontant", active: true, meansOfPayment: "CashOrCheck", cashAccount: "5510"),
+            PaymentMethod(
+                id: "DANKORT", description: "Dankort", active: true, meansOfPayment: "CreditCard", cashAccount: "5520"),
+            PaymentMethod(
+                id: "KORT", description: "Visa/Mastercard", active: true, meansOfPayment: "CreditCard",
+                cashAccount: "5520"),
+            PaymentMethod(
+                id: "MOBILEPAY", description: "MobilePay", active: true, meansOfPayment: "DirectDeposit",
+                cashAccount: "5530"),
+            PaymentMethod(
+                id: "GAVEKORT", description: "Gavekort", active: true, meansOfPayment: "CashOrCheck",
+                cashAccount: "6850"),
+            PaymentMethod(
+                id: "SWIPP", description: "Swipp", active: false, meansOfPayment: "DirectDeposit", cashAccount: "5530"),
         ],
         suppliers: [
             Supplier(number: "50001", name: "Hørkram A/S", status: "Active"),

@@ -21,8 +21,10 @@ extension CompanyFixture {
 
         public init(
             year: Int, period: String, startDate: String, endDate: String, active: Bool = true,
-            closedInGeneralLedger: Bool = false, closedInCustomerLedger: Bool = false, closedInSupplierLedger: Bool = false,
-            closedInInventoryManagement: Bool = false, closedInCashManagement: Bool = false, closedInFixedAssets: Bool = false
+            closedInGeneralLedger: Bool = false, closedInCustomerLedger: Bool = false,
+            closedInSupplierLedger: Bool = false,
+            closedInInventoryManagement: Bool = false, closedInCashManagement: Bool = false,
+            closedInFixedAssets: Bool = false
         ) {
             self.year = year
             self.period = period
@@ -64,7 +66,9 @@ extension CompanyFixture {
         /// A year that does not start in January is numbered after the calendar year it ends in
         /// ("Belongs to next year", GL101000): with `firstMonth` 7, FY 2027 runs 2026-07-01…2027-06-30
         /// and its period 05 is November 2026. Periods in `closed` are closed in every module.
-        public static func financialYears(_ years: ClosedRange<Int>, firstMonth: Int, closed: Set<String> = []) -> [FinancialPeriod] {
+        public static func financialYears(
+            _ years: ClosedRange<Int>, firstMonth: Int, closed: Set<String> = []
+        ) -> [FinancialPeriod] {
             years.flatMap { year in
                 (1...12).map { number in
                     let monthIndex = firstMonth - 1 + number - 1
@@ -72,11 +76,14 @@ extension CompanyFixture {
                     let month = monthIndex % 12 + 1
                     let id = "\(year)\(Self.twoDigits(number))"
                     let first = "\(calendarYear)-\(Self.twoDigits(month))-01"
-                    let last = "\(calendarYear)-\(Self.twoDigits(month))-\(Self.twoDigits(Self.days(inMonth: month, of: calendarYear)))"
+                    let last =
+                        "\(calendarYear)-\(Self.twoDigits(month))-\(Self.twoDigits(Self.days(inMonth: month, of: calendarYear)))"
                     let shut = closed.contains(id)
                     return FinancialPeriod(
-                        year: year, period: id, startDate: first, endDate: last, closedInGeneralLedger: shut, closedInCustomerLedger: shut,
-                        closedInSupplierLedger: shut, closedInInventoryManagement: shut, closedInCashManagement: shut, closedInFixedAssets: shut)
+                        year: year, period: id, startDate: first, endDate: last, closedInGeneralLedger: shut,
+                        closedInCustomerLedger: shut,
+                        closedInSupplierLedger: shut, closedInInventoryManagement: shut, closedInCashManagement: shut,
+                        closedInFixedAssets: shut)
                 }
             }
         }
@@ -109,14 +116,21 @@ extension CompanyFixture {
                     closedInInventoryManagement: closed, closedInCashManagement: closed, closedInFixedAssets: closed)
                 return
             }
-            func flag(_ key: CodingKeys) throws -> Bool { try container.decodeIfPresent(Bool.self, forKey: key) ?? false }
+            func flag(_ key: CodingKeys) throws -> Bool {
+                try container.decodeIfPresent(Bool.self, forKey: key) ?? false
+            }
             self.init(
-                year: try container.decodeIfPresent(Int.self, forKey: .year) ?? Int(period.prefix(4)) ?? 0, period: period,
-                startDate: String(startDate.prefix(10)), endDate: String(try container.decode(String.self, forKey: .endDate).prefix(10)),
+                year: try container.decodeIfPresent(Int.self, forKey: .year) ?? Int(period.prefix(4)) ?? 0,
+                period: period,
+                startDate: String(startDate.prefix(10)),
+                endDate: String(try container.decode(String.self, forKey: .endDate).prefix(10)),
                 active: try container.decodeIfPresent(Bool.self, forKey: .active) ?? true,
-                closedInGeneralLedger: try flag(.closedInGeneralLedger), closedInCustomerLedger: try flag(.closedInCustomerLedger),
-                closedInSupplierLedger: try flag(.closedInSupplierLedger), closedInInventoryManagement: try flag(.closedInInventoryManagement),
-                closedInCashManagement: try flag(.closedInCashManagement), closedInFixedAssets: try flag(.closedInFixedAssets))
+                closedInGeneralLedger: try flag(.closedInGeneralLedger),
+                closedInCustomerLedger: try flag(.closedInCustomerLedger),
+                closedInSupplierLedger: try flag(.closedInSupplierLedger),
+                closedInInventoryManagement: try flag(.closedInInventoryManagement),
+                closedInCashManagement: try flag(.closedInCashManagement),
+                closedInFixedAssets: try flag(.closedInFixedAssets))
         }
 
         public func encode(to encoder: any Encoder) throws {

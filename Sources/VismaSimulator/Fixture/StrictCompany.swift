@@ -17,12 +17,14 @@ extension CompanyFixture {
         for index in company.financialPeriods.indices where company.financialPeriods[index].period == "202609" {
             company.financialPeriods[index].closedInGeneralLedger = true
         }
-        company.accounts.append(Account(number: "1310", description: "Debitorer", type: "Asset", active: true, controlAccountModule: "AR"))
+        company.accounts.append(
+            Account(number: "1310", description: "Debitorer", type: "Asset", active: true, controlAccountModule: "AR"))
         var behaviour = Behaviour.sampleVenue
         behaviour.vatEntryFromGeneralLedger = true
         behaviour.numbering = ["customer": .automatic, "customerPayment": .automatic, "journalTransaction": .automatic]
         behaviour.maxPageSize = [
-            "inventory": 50, "customer": 10, "customerpayment": 5, "kitspecifications": 10, "supplier": 5, "purchaseorder": 5,
+            "inventory": 50, "customer": 10, "customerpayment": 5, "kitspecifications": 10, "supplier": 5,
+            "purchaseorder": 5,
             "journaltransaction": 20,
         ]
         behaviour.ippErrors = ["customerpayment", "purchaseorder"]

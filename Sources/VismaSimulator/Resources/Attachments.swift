@@ -20,7 +20,8 @@ struct StoredAttachment: Codable, Equatable {
 extension CompanyState {
     static let maximumAttachmentBytes = 25 * 1024 * 1024
     static let attachmentExtensions: Set<String> = [
-        "doc", "docx", "gif", "jpeg", "jpg", "msg", "pdf", "pfx", "png", "ppt", "pptx", "rtf", "tif", "tiff", "txt", "xls", "xlsx",
+        "doc", "docx", "gif", "jpeg", "jpg", "msg", "pdf", "pfx", "png", "ppt", "pptx", "rtf", "tif", "tiff", "txt",
+        "xls", "xlsx",
         "xml", "zip",
     ]
 
@@ -30,11 +31,14 @@ extension CompanyState {
         if request.method == "GET", lowered.count == 3, lowered[0] == "v1", lowered[1] == "attachment" {
             return try attachmentBytes(segments[2])
         }
-        guard request.method == "POST", lowered.count == 6, lowered[0] == "v2", lowered[1] == "journaltransaction", lowered[2] == "module",
+        guard request.method == "POST", lowered.count == 6, lowered[0] == "v2", lowered[1] == "journaltransaction",
+            lowered[2] == "module",
             lowered[5] == "attachment"
         else { return nil }
         guard lowered[3] == "gl" else {
-            throw VismaError.badRequest("Error: Journal transaction module '\(segments[3])' has no journal \(segments[4]); FlexyVisma's journals are GL.")
+            throw VismaError.badRequest(
+                "Error: Journal transaction module '\(segments[3])' has no journal \(segments[4]); FlexyVisma's journals are GL."
+            )
         }
         guard entity(.journalTransaction, segments[4]) != nil else {
             throw VismaError.notFound("Journal transaction with batchNumber = \(segments[4]) not found.")
@@ -46,9 +50,13 @@ extension CompanyState {
 
     /// `AttachmentDto`s of a document: name, id and latest revision number.
     func attachmentList(_ document: String) -> JSONValue {
-        .array((attachments ?? []).filter { $0.document == document }.map { attachment in
-            ["name": .string(attachment.name), "id": .string(attachment.id), "revision": .number(Double(attachment.revisions.count))]
-        })
+        .array(
+            (attachments ?? []).filter { $0.document == document }.map { attachment in
+                [
+                    "name": .string(attachment.name), "id": .string(attachment.id),
+                    "revision": .number(Double(attachment.revisions.count)),
+                ]
+            })
     }
 
     private mutating func attach(_ file: (name: String, contentType: String, data: Data), to document: String) {
@@ -57,13 +65,18 @@ extension CompanyState {
             all[index].revisions.append(file.data)
             all[index].contentType = file.contentType
         } else {
-            all.append(StoredAttachment(document: document, name: file.name, id: UUID().uuidString.lowercased(), contentType: file.contentType, revisions: [file.data]))
+            all.append(
+                StoredAttachment(
+                    document: document, name: file.name, id: UUID().uuidString.lowercased(),
+                    contentType: file.contentType, revisions: [file.data]))
         }
         attachments = all
     }
 
     private func attachmentBytes(_ id: String) throws -> SimulatorResponse {
-        guard let attachment = (attachments ?? []).first(where: { $0.id == id.lowercased() }), let data = attachment.revisions.last else {
+        guard let attachment = (attachments ?? []).first(where: { $0.id == id.lowercased() }),
+            let data = attachment.revisions.last
+        else {
             throw VismaError.notFound("Attachment with id = \(id) not found.")
         }
         return SimulatorResponse(status: 200, headers: [("Content-Type", attachment.contentType)], body: data)
@@ -84,7 +97,9 @@ extension CompanyState {
             throw VismaError.badRequest("Error: The file type '.\(suffix)' is not allowed for attachments.")
         }
         guard file.data.count <= maximumAttachmentBytes else {
-            throw VismaError.badRequest("Error: The file \(file.name) is \(file.data.count) bytes; the maximum allowed size of an attachment is 25 MB.")
+            throw VismaError.badRequest(
+                "Error: The file \(file.name) is \(file.data.count) bytes; the maximum allowed size of an attachment is 25 MB."
+            )
         }
         return file
     }
@@ -110,13 +125,20 @@ enum MultipartBody {
         var files: [(String, String, Data)] = []
         guard var cursor = body.range(of: delimiter)?.upperBound else { throw malformed("no boundary") }
         while body[cursor...].starts(with: Data("\r\n".utf8)) {
-            guard let headers = body.range(of: headerEnd, in: cursor..<body.endIndex) else { throw malformed("a part without headers") }
-            guard let next = body.range(of: Data("\r\n".utf8) + delimiter, in: headers.upperBound..<body.endIndex) else {
+            guard let headers = body.range(of: headerEnd, in: cursor..<body.endIndex) else {
+                throw malformed("a part without headers")
+            }
+            guard let next = body.range(of: Data("\r\n".utf8) + delimiter, in: headers.upperBound..<body.endIndex)
+            else {
                 throw malformed("a part without its closing boundary")
             }
             let head = String(decoding: body[cursor..<headers.lowerBound], as: UTF8.self)
             if let name = parameter("filename", in: head) {
-                files.append((name, header("content-type", in: head) ?? "application/octet-stream", Data(body[headers.upperBound..<next.lowerBound])))
+                files.append(
+                    (
+                        name, header("content-type", in: head) ?? "application/octet-stream",
+                        Data(body[headers.upperBound..<next.lowerBound])
+                    ))
             }
             cursor = next.upperBound
         }
@@ -136,7 +158,9 @@ enum MultipartBody {
         guard let disposition = header("content-disposition", in: head) else { return nil }
         for parameter in disposition.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if pair.count == 2, pair[0].lowercased() == name { return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            if pair.count == 2, pair[0].lowercased() == name {
+                return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
         }
         return nil
     }

@@ -11,9 +11,12 @@ extension CompanyState {
         }
         let status = payment["status"]?.stringValue ?? "?"
         guard ["Hold", "Balanced"].contains(status) else {
-            throw VismaError.badRequest("Error: Payment \(number) has status \(status) and cannot be changed. A released payment is voided and entered again.")
+            throw VismaError.badRequest(
+                "Error: Payment \(number) has status \(status) and cannot be changed. A released payment is voided and entered again."
+            )
         }
-        let dto = try WriteDTO(body, dto: "PaymentUpdateDto", wrapped: Self.paymentWrapped, lines: ["ordersToApply", "paymentLines"])
+        let dto = try WriteDTO(
+            body, dto: "PaymentUpdateDto", wrapped: Self.paymentWrapped, lines: ["ordersToApply", "paymentLines"])
         if let type = try dto.string("type"), type != payment["type"]?.stringValue {
             throw VismaError.badRequest("Error: The type of payment \(number) cannot be changed.")
         }
@@ -29,8 +32,11 @@ extension CompanyState {
             payment["availableBalance"] = .number(amount)
         }
         if let date = try dto.string("applicationDate") {
-            guard Self.periodOf(date: date) != nil else { throw VismaError.notRecognized("PaymentUpdateDto", "'\(date)' is not a date.") }
-            payment["applicationPeriod"] = .string(try requireOpenPeriod(containing: date, in: .customerLedger, for: "customer payment"))
+            guard Self.periodOf(date: date) != nil else {
+                throw VismaError.notRecognized("PaymentUpdateDto", "'\(date)' is not a date.")
+            }
+            payment["applicationPeriod"] = .string(
+                try requireOpenPeriod(containing: date, in: .customerLedger, for: "customer payment"))
             payment["applicationDate"] = .string(date)
         }
         if let methodId = try dto.string("paymentMethod") {
@@ -39,7 +45,9 @@ extension CompanyState {
             }
             payment["paymentMethod"] = ["id": .string(method.id), "description": .string(method.description)]
         }
-        for key in ["paymentRef", "invoiceText", "branch", "currency"] { if let text = try dto.string(key) { payment[key] = .string(text) } }
+        for key in ["paymentRef", "invoiceText", "branch", "currency"] {
+            if let text = try dto.string(key) { payment[key] = .string(text) }
+        }
         if let hold = try dto.bool("hold") {
             payment["hold"] = .bool(hold)
             payment["status"] = .string(hold ? "Hold" : "Balanced")
@@ -60,21 +68,26 @@ extension CompanyState {
         }
         let status = payment["status"]?.stringValue ?? "?"
         guard ["Open", "Closed"].contains(status) else {
-            throw VismaError.badRequest("Error: Payment \(number) cannot be voided in status \(status); only a released payment is voided.")
+            throw VismaError.badRequest(
+                "Error: Payment \(number) cannot be voided in status \(status); only a released payment is voided.")
         }
         let applied = all(.customerPayment).filter { other in
             other["status"]?.stringValue != "Voided"
                 && (other["paymentLines"]?.arrayValue ?? []).contains { $0["refNbr"]?.stringValue == number }
         }
         if let refund = applied.first?["refNbr"]?.stringValue {
-            throw VismaError.badRequest("Error: Payment \(number) cannot be voided: refund \(refund) is applied to it. Reverse the application first.")
+            throw VismaError.badRequest(
+                "Error: Payment \(number) cannot be voided: refund \(refund) is applied to it. Reverse the application first."
+            )
         }
         payment["status"] = "Voided"
         payment["availableBalance"] = .number(0)
         payment["lastModifiedDateTime"] = .string(Self.now())
         insert(.customerPayment, number, .object(payment))
-        return .ok(JSONValue.object([
-            "type": "VoidPayment", "refNbr": .string(number), "actionId": .string(UUID().uuidString.lowercased()), "actionResult": "Done",
-        ]))
+        return .ok(
+            JSONValue.object([
+                "type": "VoidPayment", "refNbr": .string(number), "actionId": .string(UUID().uuidString.lowercased()),
+                "actionResult": "Done",
+            ]))
     }
 }

@@ -9,19 +9,26 @@ extension CompanyState {
         "paymentMethod", "cashAccount", "currency", "paymentAmount", "invoiceText", "branch", "overrideNumberSeries",
     ]
     static let paymentLineWrapped: Set<String> = [
-        "documentType", "refNbr", "amountPaid", "cashDiscountTaken", "balanceWriteOff", "writeOffReasonCode", "crossRate",
+        "documentType", "refNbr", "amountPaid", "cashDiscountTaken", "balanceWriteOff", "writeOffReasonCode",
+        "crossRate",
     ]
-    static let paymentTypes = ["Payment", "CreditNote", "Prepayment", "Refund", "VoidPayment", "SmallBalanceWo", "VoidRefund"]
+    static let paymentTypes = [
+        "Payment", "CreditNote", "Prepayment", "Refund", "VoidPayment", "SmallBalanceWo", "VoidRefund",
+    ]
     /// The document types a refund may be applied to ("About refund processing").
     static let refundableTypes = ["Payment", "Prepayment", "CreditNote"]
 
     func listCustomerPayments(_ query: [String: String]) throws -> Outcome {
         var payments = all(.customerPayment)
         if let number = query["paymentNbr"] { payments = payments.filter { $0["refNbr"]?.stringValue == number } }
-        if let customer = query["customer"] { payments = payments.filter { $0["customer"]?["number"]?.stringValue == customer } }
+        if let customer = query["customer"] {
+            payments = payments.filter { $0["customer"]?["number"]?.stringValue == customer }
+        }
         if let type = query["paymentType"] { payments = payments.filter { $0["type"]?.stringValue == type } }
         if let status = query["status"] { payments = payments.filter { $0["status"]?.stringValue == status } }
-        if let period = query["financialPeriod"] { payments = payments.filter { $0["applicationPeriod"]?.stringValue == period } }
+        if let period = query["financialPeriod"] {
+            payments = payments.filter { $0["applicationPeriod"]?.stringValue == period }
+        }
         if let branch = query["branch"] { payments = payments.filter { $0["branch"]?.stringValue == branch } }
         return .ok(try paging(query, "customerpayment").arrayResponse(payments))
     }
@@ -36,7 +43,8 @@ extension CompanyState {
     }
 
     mutating func createCustomerPayment(_ body: JSONValue) throws -> Outcome {
-        let dto = try WriteDTO(body, dto: "PaymentUpdateDto", wrapped: Self.paymentWrapped, lines: ["ordersToApply", "paymentLines"])
+        let dto = try WriteDTO(
+            body, dto: "PaymentUpdateDto", wrapped: Self.paymentWrapped, lines: ["ordersToApply", "paymentLines"])
         let type = try dto.enumeration("type", Self.paymentTypes) ?? "Payment"
         let customerNumber = try dto.requiredString("customer", "Customer")
         guard let customer = entity(.customer, customerNumber) else {
@@ -65,19 +73,22 @@ extension CompanyState {
         let lines = try paymentLines(dto, type: type, customer: customerNumber)
         if type == "Refund", !hold { try requireFullyApplied(lines, amount: ore(paymentAmount)) }
         let number = try documentNumber(dto, field: "referenceNumber", kind: .customerPayment, prefix: "")
-        insert(.customerPayment, number, JSONValue.object([
-            "type": .string(type), "refNbr": .string(number), "status": .string(hold ? "Hold" : "Balanced"),
-            "hold": .bool(hold), "applicationDate": .string(date), "applicationPeriod": .string(period),
-            "paymentRef": .string(paymentRef),
-            "customer": ["number": .string(customerNumber), "name": customer["name"] ?? .null],
-            "location": ["id": "MAIN", "name": "Primary Location"],
-            "paymentMethod": ["id": .string(method.id), "description": .string(method.description)],
-            "cashAccount": .string(cashAccount), "currency": .string(try dto.string("currency") ?? "DKK"),
-            "paymentAmount": .number(paymentAmount), "availableBalance": .number(type == "Refund" ? 0 : paymentAmount),
-            "invoiceText": .text(try dto.string("invoiceText")),
-            "branch": .text(try dto.string("branch")), "paymentLines": .array(lines.map(\.rendered)),
-            "lastModifiedDateTime": .string(Self.now()),
-        ]).compacted)
+        insert(
+            .customerPayment, number,
+            JSONValue.object([
+                "type": .string(type), "refNbr": .string(number), "status": .string(hold ? "Hold" : "Balanced"),
+                "hold": .bool(hold), "applicationDate": .string(date), "applicationPeriod": .string(period),
+                "paymentRef": .string(paymentRef),
+                "customer": ["number": .string(customerNumber), "name": customer["name"] ?? .null],
+                "location": ["id": "MAIN", "name": "Primary Location"],
+                "paymentMethod": ["id": .string(method.id), "description": .string(method.description)],
+                "cashAccount": .string(cashAccount), "currency": .string(try dto.string("currency") ?? "DKK"),
+                "paymentAmount": .number(paymentAmount),
+                "availableBalance": .number(type == "Refund" ? 0 : paymentAmount),
+                "invoiceText": .text(try dto.string("invoiceText")),
+                "branch": .text(try dto.string("branch")), "paymentLines": .array(lines.map(\.rendered)),
+                "lastModifiedDateTime": .string(Self.now()),
+            ]).compacted)
         return .created("/v1/customerPayment/\(Self.pathSegment(number))")
     }
 
@@ -99,7 +110,10 @@ extension CompanyState {
         var taken: Int64
 
         var rendered: JSONValue {
-            ["documentType": .string(documentType), "refNbr": .string(refNbr), "amountPaid": VismaSimulator.amount(taken)]
+            [
+                "documentType": .string(documentType), "refNbr": .string(refNbr),
+                "amountPaid": VismaSimulator.amount(taken),
+            ]
         }
     }
 
@@ -114,13 +128,16 @@ extension CompanyState {
             guard type == "Refund", Self.refundableTypes.contains(documentType),
                 let document = entity(.customerPayment, refNbr), document["type"]?.stringValue == documentType
             else {
-                throw VismaError.badRequest("Error creating payment. Error: AdjdRefNbr '\(refNbr)' cannot be found in the system.")
+                throw VismaError.badRequest(
+                    "Error creating payment. Error: AdjdRefNbr '\(refNbr)' cannot be found in the system.")
             }
             guard let amountPaid = try line.number("amountPaid"), ore(amountPaid) > 0 else {
-                throw VismaError.badRequest("Error creating payment. Error: 'Amount Paid' must be greater than 0 (\(refNbr)).")
+                throw VismaError.badRequest(
+                    "Error creating payment. Error: 'Amount Paid' must be greater than 0 (\(refNbr)).")
             }
             guard document["customer"]?["number"]?.stringValue == customer else {
-                throw VismaError.badRequest("Error creating payment. Error: Document \(documentType) \(refNbr) belongs to another customer.")
+                throw VismaError.badRequest(
+                    "Error creating payment. Error: Document \(documentType) \(refNbr) belongs to another customer.")
             }
             applications.append(Application(documentType: documentType, refNbr: refNbr, taken: ore(amountPaid)))
         }
@@ -135,13 +152,15 @@ extension CompanyState {
             let status = document["status"]?.stringValue ?? "?"
             guard status == "Open" else {
                 throw VismaError.badRequest(
-                    "Error creating payment. Error: Document \(lines[0].documentType) \(refNbr) is not released (status \(status)); only open documents can be applied.")
+                    "Error creating payment. Error: Document \(lines[0].documentType) \(refNbr) is not released (status \(status)); only open documents can be applied."
+                )
             }
             let balance = ore(document["availableBalance"]?.numberValue ?? 0)
             let taken = lines.reduce(0) { $0 + $1.taken }
             guard taken <= balance else {
                 throw VismaError.badRequest(
-                    "Error creating payment. Error: The amount paid (\(Self.text(taken))) exceeds the balance of \(lines[0].documentType) \(refNbr) (\(Self.text(balance))).")
+                    "Error creating payment. Error: The amount paid (\(Self.text(taken))) exceeds the balance of \(lines[0].documentType) \(refNbr) (\(Self.text(balance)))."
+                )
             }
         }
     }
@@ -150,7 +169,8 @@ extension CompanyState {
         let applied = applications.reduce(0) { $0 + $1.taken }
         guard applied == amount else {
             throw VismaError.badRequest(
-                "Error: The refund must be fully applied before it is released: the documents to apply take \(Self.text(applied)) of the payment amount \(Self.text(amount)).")
+                "Error: The refund must be fully applied before it is released: the documents to apply take \(Self.text(applied)) of the payment amount \(Self.text(amount))."
+            )
         }
     }
 
@@ -158,7 +178,8 @@ extension CompanyState {
     /// answers 200 with `actionResult: Failed` and Visma's text in `errorInfo`.
     mutating func releaseCustomerPayment(_ number: String, _ body: JSONValue) throws -> Outcome {
         guard body != .null else {
-            throw VismaError.notRecognized("ReleasePaymentActionDto", "The body is empty; it must name the payment's type.")
+            throw VismaError.notRecognized(
+                "ReleasePaymentActionDto", "The body is empty; it must name the payment's type.")
         }
         let dto = try WriteDTO(body, dto: "ReleasePaymentActionDto", wrapped: ["type"])
         guard let type = try dto.enumeration("type", Self.paymentTypes) else {
@@ -167,9 +188,12 @@ extension CompanyState {
         guard let payment = entity(.customerPayment, number), payment["type"]?.stringValue == type else {
             throw VismaError.notFound("Payment with paymentNumber = \(number) and type = \(type) not found.")
         }
-        if takeQueuedRelease(.customerPayment, number) { return try Self.releaseAnswer { try completePaymentRelease(number) } }
+        if takeQueuedRelease(.customerPayment, number) {
+            return try Self.releaseAnswer { try completePaymentRelease(number) }
+        }
         guard payment["status"]?.stringValue == "Balanced" else {
-            throw VismaError.badRequest("Error: Payment \(number) cannot be released in status \(payment["status"]?.stringValue ?? "?").")
+            throw VismaError.badRequest(
+                "Error: Payment \(number) cannot be released in status \(payment["status"]?.stringValue ?? "?").")
         }
         if queueRelease(.customerPayment, number) { return .ok(Self.actionResult("Queued")) }
         return try Self.releaseAnswer { try completePaymentRelease(number) }
@@ -181,7 +205,8 @@ extension CompanyState {
         guard var payment = entity(.customerPayment, number)?.objectValue else { return }
         let cashAccount = payment["cashAccount"]?.stringValue ?? ""
         guard account(cashAccount)?.active == true else {
-            throw VismaError.badRequest("Error: Account '\(cashAccount)' is inactive or does not exist. The batch cannot be posted.")
+            throw VismaError.badRequest(
+                "Error: Account '\(cashAccount)' is inactive or does not exist. The batch cannot be posted.")
         }
         let lines = (payment["paymentLines"]?.arrayValue ?? []).map { line in
             Application(
@@ -216,7 +241,8 @@ extension CompanyState {
         if numbering(kind) == .manualOnImport, try dto.bool("overrideNumberSeries") == true {
             let number = try dto.requiredString(field, field)
             guard entity(kind, number) == nil else {
-                throw VismaError.badRequest("Error: Document number '\(number)' already exists. Another document has the same number.")
+                throw VismaError.badRequest(
+                    "Error: Document number '\(number)' already exists. Another document has the same number.")
             }
             return number
         }

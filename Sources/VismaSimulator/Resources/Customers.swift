@@ -12,7 +12,9 @@ extension CompanyState {
         "invoiceContact", "statementType", "deliveryAddress", "deliveryContact", "priceClassId", "eInvoiceContract",
         "defaultPaymentMethod", "glAccounts", "overrideNumberSeries", "excludeDebtCollection",
     ]
-    static let addressWrapped: Set<String> = ["addressLine1", "addressLine2", "addressLine3", "postalCode", "city", "countryId", "county"]
+    static let addressWrapped: Set<String> = [
+        "addressLine1", "addressLine2", "addressLine3", "postalCode", "city", "countryId", "county",
+    ]
     static let contactWrapped: Set<String> = ["name", "attention", "email", "web", "phone1", "phone2", "fax"]
     static let customerStatuses = ["Active", "OnHold", "CreditHold", "Inactive", "OneTime"]
     /// Visma's field labels, as its "'…' cannot be empty" messages name them.
@@ -24,7 +26,9 @@ extension CompanyState {
     func listCustomers(_ query: [String: String]) throws -> Outcome {
         var customers = all(.customer)
         if let name = query["name"] { customers = customers.filter { $0["name"]?.stringValue == name } }
-        if let corporateId = query["corporateId"] { customers = customers.filter { $0["corporateId"]?.stringValue == corporateId } }
+        if let corporateId = query["corporateId"] {
+            customers = customers.filter { $0["corporateId"]?.stringValue == corporateId }
+        }
         return .ok(try paging(query, "customer").arrayResponse(customers))
     }
 
@@ -46,7 +50,8 @@ extension CompanyState {
             // Manual customer IDs ("'Customer ID' cannot be empty" without one), kept as sent.
             number = try dto.requiredString("number", "Customer ID")
             guard entity(.customer, number) == nil else {
-                throw VismaError.badRequest("Error inserting the customer. Error: Customer ID '\(number)' already exists.")
+                throw VismaError.badRequest(
+                    "Error inserting the customer. Error: Customer ID '\(number)' already exists.")
             }
         }
         let rendered = try renderCustomer(dto, number: number, existing: nil)
@@ -82,20 +87,23 @@ extension CompanyState {
             switch key {
             case "email": value = try contact?.string("email") ?? existing?["mainContact"]?["email"]?.stringValue
             case "phone": value = try contact?.string("phone1") ?? existing?["mainContact"]?["phone1"]?.stringValue
-            case "countryId": value = try address?.string("countryId") ?? existing?["mainAddress"]?["country"]?["id"]?.stringValue
+            case "countryId":
+                value = try address?.string("countryId") ?? existing?["mainAddress"]?["country"]?["id"]?.stringValue
             default: value = try address?.string(key) ?? existing?["mainAddress"]?[key]?.stringValue
             }
             return value?.trimmingCharacters(in: .whitespaces).isEmpty == false ? value : nil
         }
         for required in fixture.customerRequiredFields where try field(required) == nil {
             throw VismaError.badRequest(
-                "Error inserting the customer. Error: Inserting 'Customer' record raised at least one error. Please review the errors.\r\nError: '\(Self.customerFieldLabels[required] ?? required)' cannot be empty.\r\n")
+                "Error inserting the customer. Error: Inserting 'Customer' record raised at least one error. Please review the errors.\r\nError: '\(Self.customerFieldLabels[required] ?? required)' cannot be empty.\r\n"
+            )
         }
         let country = try field("countryId")
         if let country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
             throw VismaError.badRequest("Error inserting the customer. Error: Country '\(country)' does not exist.")
         }
-        let status = try dto.enumeration("status", Self.customerStatuses) ?? existing?["status"]?.stringValue ?? "Active"
+        let status =
+            try dto.enumeration("status", Self.customerStatuses) ?? existing?["status"]?.stringValue ?? "Active"
         let internalId = existing?["internalId"]?.numberValue.map { Int($0) } ?? makeInternalId()
         func kept(_ key: String) throws -> JSONValue { .text(try dto.string(key) ?? existing?[key]?.stringValue) }
         let now = Self.now()
@@ -108,7 +116,8 @@ extension CompanyState {
             "creditTerms": try creditTerms(dto, customerClass: customerClass, existing: resetToClass ? nil : existing),
             "mainAddress": JSONValue.object([
                 "addressLine1": .text(try field("addressLine1")),
-                "addressLine2": .text(try address?.string("addressLine2") ?? existing?["mainAddress"]?["addressLine2"]?.stringValue),
+                "addressLine2": .text(
+                    try address?.string("addressLine2") ?? existing?["mainAddress"]?["addressLine2"]?.stringValue),
                 "postalCode": .text(try field("postalCode")),
                 "city": .text(try field("city")),
                 "country": country.map { ["id": .string($0), "name": .string($0)] } ?? .null,
@@ -118,7 +127,8 @@ extension CompanyState {
                 "email": .text(try field("email")),
                 "phone1": .text(try field("phone")),
             ]).compacted,
-            "vatRegistrationId": try kept("vatRegistrationId"), "corporateId": try kept("corporateId"), "accountReference": try kept("accountReference"),
+            "vatRegistrationId": try kept("vatRegistrationId"), "corporateId": try kept("corporateId"),
+            "accountReference": try kept("accountReference"),
             "currencyId": "DKK",
             "createdDateTime": existing?["createdDateTime"] ?? .string(now),
             "lastModifiedDateTime": .string(now),
@@ -132,22 +142,30 @@ extension CompanyState {
             throw VismaError.badRequest("Error inserting the customer. Error: 'Customer Class' cannot be empty.")
         }
         guard let customerClass = fixture.customerClasses.first(where: { $0.id == classId }) else {
-            throw VismaError.badRequest("Error inserting the customer. Error: Customer class '\(classId)' does not exist.")
+            throw VismaError.badRequest(
+                "Error inserting the customer. Error: Customer class '\(classId)' does not exist.")
         }
         return customerClass
     }
 
     /// Credit terms: as sent, else kept; a new customer, or `overrideWithClassValues: true`, takes the class's —
     /// which overwrites what the bookkeeper set (upstream CustomerMaint: class defaults on a class change when confirmed).
-    private func creditTerms(_ dto: WriteDTO, customerClass: CompanyFixture.CustomerClass, existing: JSONValue?) throws -> JSONValue {
+    private func creditTerms(
+        _ dto: WriteDTO, customerClass: CompanyFixture.CustomerClass, existing: JSONValue?
+    ) throws -> JSONValue {
         if let sent = try dto.string("creditTermsId") { return ["id": .string(sent), "description": .string(sent)] }
         if let existing { return existing["creditTerms"] ?? .null }
         return customerClass.creditTermsId.map { ["id": .string($0), "description": .string($0)] } ?? .null
     }
 
     func customerClassList() -> Outcome {
-        .ok(.array(fixture.customerClasses.map {
-            ["id": .string($0.id), "description": .string($0.description), "requiredTaxzoneId": false, "attributes": []]
-        }))
+        .ok(
+            .array(
+                fixture.customerClasses.map {
+                    [
+                        "id": .string($0.id), "description": .string($0.description), "requiredTaxzoneId": false,
+                        "attributes": [],
+                    ]
+                }))
     }
 }

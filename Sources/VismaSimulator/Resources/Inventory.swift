@@ -4,7 +4,8 @@ import Foundation
 /// `/v1/inventory`: stock and non-stock items, with Visma's item class rules.
 extension CompanyState {
     static let inventoryWrapped: Set<String> = [
-        "inventoryNumber", "status", "type", "description", "body", "itemClass", "postingClass", "vatCode", "defaultPrice",
+        "inventoryNumber", "status", "type", "description", "body", "itemClass", "postingClass", "vatCode",
+        "defaultPrice",
         "baseUnit", "salesUnit", "purchaseUnit", "expenseAccrualAccount", "inventoryAccount", "expenseAccount",
         "cogsAccount", "expenseNonTaxableAccount", "expenseEuAccount", "expenseImportAccount", "salesAccount",
         "salesNonTaxableAccount", "salesEuAccount", "salesExportAccount", "defaultWarehouse", "defaultIssueFrom",
@@ -18,7 +19,9 @@ extension CompanyState {
             items = items.filter { $0["inventoryNumber"]?.stringValue == number }
         }
         if let description = query["description"] {
-            items = items.filter { $0["description"]?.stringValue?.localizedCaseInsensitiveContains(description) == true }
+            items = items.filter {
+                $0["description"]?.stringValue?.localizedCaseInsensitiveContains(description) == true
+            }
         }
         return .ok(try paging(query, "inventory").arrayResponse(items))
     }
@@ -51,7 +54,8 @@ extension CompanyState {
             body, dto: "InventoryUpdateDto", wrapped: Self.inventoryWrapped,
             lines: ["expenseSubaccount", "cogsSubaccount", "salesSubaccount", "attributeLines", "supplierDetails"])
         if let sent = try dto.string("inventoryNumber"), sent != number {
-            throw VismaError.badRequest("Error: inventoryNumber is not applicable for PUT; use action/changeInventoryNbr.")
+            throw VismaError.badRequest(
+                "Error: inventoryNumber is not applicable for PUT; use action/changeInventoryNbr.")
         }
         insert(.inventory, number, try renderInventory(dto, number: number, existing: existing))
         return .noContent
@@ -64,11 +68,13 @@ extension CompanyState {
         guard let itemClass = itemClass(classId) else {
             throw VismaError.badRequest("Error: Item class '\(classId)' not found.")
         }
-        let type = try dto.enumeration("type", CompanyFixture.itemTypes) ?? existing?["type"]?.stringValue ?? itemClass.type
+        let type =
+            try dto.enumeration("type", CompanyFixture.itemTypes) ?? existing?["type"]?.stringValue ?? itemClass.type
         let typeIsStock = CompanyFixture.stockTypes.contains(type)
         guard typeIsStock == itemClass.stockItem else {
             throw VismaError.badRequest(
-                "Error: The item type \(type) does not match item class '\(classId)', which holds \(itemClass.stockItem ? "stock" : "non-stock") items.")
+                "Error: The item type \(type) does not match item class '\(classId)', which holds \(itemClass.stockItem ? "stock" : "non-stock") items."
+            )
         }
         if let existing, existing["stockItem"]?.boolValue != itemClass.stockItem {
             throw VismaError.badRequest("Error: Item '\(number)' cannot move between stock and non-stock item classes.")
@@ -98,7 +104,8 @@ extension CompanyState {
             }
             vat = ["id": .string(category.id), "description": .string(category.description)]
         }
-        let status = try dto.enumeration("status", Self.inventoryStatuses) ?? existing?["status"]?.stringValue ?? "Active"
+        let status =
+            try dto.enumeration("status", Self.inventoryStatuses) ?? existing?["status"]?.stringValue ?? "Active"
         let kit = try dto.bool("kitItem") ?? existing?["kitItem"]?.boolValue ?? false
         if let existing, existing["kitItem"]?.boolValue == true, !kit,
             entities[.kitSpecification]?.keys.contains(where: { $0.hasPrefix("\(number)/") }) == true
@@ -112,7 +119,10 @@ extension CompanyState {
             "status": .string(status),
             "type": .string(type),
             "description": .text(try dto.string("description") ?? existing?["description"]?.stringValue),
-            "itemClass": ["id": .string(itemClass.id), "description": .string(itemClass.description), "type": .string(itemClass.type)],
+            "itemClass": [
+                "id": .string(itemClass.id), "description": .string(itemClass.description),
+                "type": .string(itemClass.type),
+            ],
             "vatCode": vat,
             "defaultPrice": try dto.number("defaultPrice").map { .number($0) } ?? existing?["defaultPrice"] ?? .null,
             "baseUnit": .text(units["baseUnit"]),
@@ -129,20 +139,32 @@ extension CompanyState {
     static func now() -> String { Timestamp.iso8601(Date()) }
 
     func itemClassList() -> Outcome {
-        .ok(.array(fixture.itemClasses.map {
-            ["id": .string($0.id), "description": .string($0.description), "type": .string($0.type), "attributes": []]
-        }))
+        .ok(
+            .array(
+                fixture.itemClasses.map {
+                    [
+                        "id": .string($0.id), "description": .string($0.description), "type": .string($0.type),
+                        "attributes": [],
+                    ]
+                }))
     }
 
     func unitList() -> Outcome {
-        .ok(.array(fixture.units.map {
-            ["fromUnit": .string($0), "toUnit": .string($0), "unitMultDiv": "Multiply", "unitRate": 1]
-        }))
+        .ok(
+            .array(
+                fixture.units.map {
+                    ["fromUnit": .string($0), "toUnit": .string($0), "unitMultDiv": "Multiply", "unitRate": 1]
+                }))
     }
 
     func vatCategoryList() -> Outcome {
-        .ok(.array(fixture.vatCategories.map {
-            ["vatCategoryId": .string($0.id), "description": .string($0.description), "active": .bool($0.active), "excludeListedTaxes": false]
-        }))
+        .ok(
+            .array(
+                fixture.vatCategories.map {
+                    [
+                        "vatCategoryId": .string($0.id), "description": .string($0.description),
+                        "active": .bool($0.active), "excludeListedTaxes": false,
+                    ]
+                }))
     }
 }

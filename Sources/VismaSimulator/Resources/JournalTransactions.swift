@@ -5,7 +5,8 @@ import Foundation
 /// and VAT transactions as Visma checks them (`JournalVat.swift`).
 extension CompanyState {
     static let journalWrapped: Set<String> = [
-        "batchNumber", "hold", "transactionDate", "postPeriod", "financialPeriod", "ledger", "currencyId", "exchangeRate",
+        "batchNumber", "hold", "transactionDate", "postPeriod", "financialPeriod", "ledger", "currencyId",
+        "exchangeRate",
         "autoReversing", "description", "controlTotalInCurrency", "createVatTransaction", "skipVatAmountValidation",
         "transactionCode", "branch", "overrideNumberSeries",
     ]
@@ -19,7 +20,9 @@ extension CompanyState {
             throw VismaError.badRequest("Error: Either periodId or lastModifiedDateTime must be given.")
         }
         var journals = all(.journalTransaction)
-        if let period = query["periodId"] { journals = journals.filter { $0["financialPeriod"]?.stringValue == period } }
+        if let period = query["periodId"] {
+            journals = journals.filter { $0["financialPeriod"]?.stringValue == period }
+        }
         if let branch = query["branch"] { journals = journals.filter { $0["branch"]?.stringValue == branch } }
         return .ok(try paging(query, "journaltransaction").arrayResponse(journals))
     }
@@ -36,7 +39,8 @@ extension CompanyState {
     }
 
     mutating func createJournalTransaction(_ body: JSONValue) throws -> Outcome {
-        let dto = try WriteDTO(body, dto: "JournalTransactionUpdateDto", wrapped: Self.journalWrapped, lines: ["journalTransactionLines"])
+        let dto = try WriteDTO(
+            body, dto: "JournalTransactionUpdateDto", wrapped: Self.journalWrapped, lines: ["journalTransactionLines"])
         let render = try checkedJournal(dto)
         let number = try documentNumber(dto, field: "batchNumber", kind: .journalTransaction, prefix: "")
         insert(.journalTransaction, number, render(number))
@@ -55,8 +59,12 @@ extension CompanyState {
         // Without the functionality Visma ignores the flag (the batch books as plain GL); VAT lines are refused below.
         let createVat = try dto.bool("createVatTransaction") ?? false
         let vatTransactions = createVat && fixture.behaviour.vatEntryFromGeneralLedger
-        let lines = try dto.lines("journalTransactionLines", dto: "JournalTransactionLineUpdateDto", wrapped: Self.journalLineWrapped, bare: ["operation", "subaccount"])
-        guard lines.count >= 2 else { throw VismaError.badRequest("Error: A journal transaction needs at least two lines.") }
+        let lines = try dto.lines(
+            "journalTransactionLines", dto: "JournalTransactionLineUpdateDto", wrapped: Self.journalLineWrapped,
+            bare: ["operation", "subaccount"])
+        guard lines.count >= 2 else {
+            throw VismaError.badRequest("Error: A journal transaction needs at least two lines.")
+        }
         let parsed = try lines.enumerated().map { index, line in
             try journalLine(line, index: index, createVat: createVat, defaultBranch: dto.string("branch"))
         }
@@ -64,7 +72,8 @@ extension CompanyState {
         let credit = parsed.reduce(0) { $0 + $1.credit }
         guard debit == credit else {
             throw VismaError.badRequest(
-                "Error: The batch is out of balance. Debit total \(Self.text(debit)) does not equal credit total \(Self.text(credit)).")
+                "Error: The batch is out of balance. Debit total \(Self.text(debit)) does not equal credit total \(Self.text(credit))."
+            )
         }
         let skipVatAmounts = try dto.bool("skipVatAmountValidation") ?? false
         if vatTransactions { try checkVatDocuments(parsed, skipAmountValidation: skipVatAmounts) }
@@ -102,11 +111,14 @@ extension CompanyState {
         } else {
             given = nil
         }
-        guard let given else { return try requireOpenPeriod(containing: date, in: .generalLedger, for: "journal transaction") }
+        guard let given else {
+            return try requireOpenPeriod(containing: date, in: .generalLedger, for: "journal transaction")
+        }
         try requireOpenPeriod(given, in: .generalLedger, for: "journal transaction")
         if let period = period(given), !period.contains(date: date) {
             throw VismaError.badRequest(
-                "Error: The transaction date \(date.prefix(10)) is outside the financial period \(period.displayId) (\(period.startDate) – \(period.endDate)).")
+                "Error: The transaction date \(date.prefix(10)) is outside the financial period \(period.displayId) (\(period.startDate) – \(period.endDate))."
+            )
         }
         return given
     }
@@ -120,7 +132,8 @@ extension CompanyState {
             return .ok(Self.actionResult("Done"))
         }
         guard journal["status"]?.stringValue == "Balanced" else {
-            throw VismaError.badRequest("Error: Batch \(number) cannot be released in status \(journal["status"]?.stringValue ?? "?").")
+            throw VismaError.badRequest(
+                "Error: Batch \(number) cannot be released in status \(journal["status"]?.stringValue ?? "?").")
         }
         if queueRelease(.journalTransaction, number) { return .ok(Self.actionResult("Queued")) }
         markJournalReleased(number)
@@ -146,6 +159,7 @@ extension CompanyState {
     static func refuseControlAccount(_ account: CompanyFixture.Account, line: Int) throws {
         guard let module = account.controlAccountModule else { return }
         throw VismaError.badRequest(
-            "Error: Line \(line): Account '\(account.number)' is a control account of module \(module); it can only be posted to from that module.")
+            "Error: Line \(line): Account '\(account.number)' is a control account of module \(module); it can only be posted to from that module."
+        )
     }
 }

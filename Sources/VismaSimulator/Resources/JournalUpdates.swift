@@ -10,19 +10,24 @@ extension CompanyState {
             throw VismaError.notFound("Journal transaction with batchNumber = \(number) not found.")
         }
         if takeQueuedRelease(.journalTransaction, number) { markJournalReleased(number) }
-        guard let journal = entity(.journalTransaction, number) else { throw VismaError.notFound("Journal transaction with batchNumber = \(number) not found.") }
+        guard let journal = entity(.journalTransaction, number) else {
+            throw VismaError.notFound("Journal transaction with batchNumber = \(number) not found.")
+        }
         let status = journal["status"]?.stringValue ?? "?"
         guard ["Balanced", "Hold"].contains(status) else {
             throw VismaError.badRequest(
-                "Error: Batch \(number) has status \(status) and cannot be changed. A released batch is corrected by reversing it.")
+                "Error: Batch \(number) has status \(status) and cannot be changed. A released batch is corrected by reversing it."
+            )
         }
-        let dto = try WriteDTO(body, dto: "JournalTransactionUpdateDto", wrapped: Self.journalWrapped, lines: ["journalTransactionLines"])
+        let dto = try WriteDTO(
+            body, dto: "JournalTransactionUpdateDto", wrapped: Self.journalWrapped, lines: ["journalTransactionLines"])
         if let given = try dto.string("batchNumber"), given != number {
             throw VismaError.badRequest("Error: The batch number cannot be changed (\(number) → \(given)).")
         }
         var lines = Self.writtenLines(journal)
         let operations = try dto.lines(
-            "journalTransactionLines", dto: "JournalTransactionLineUpdateDto", wrapped: Self.journalLineWrapped, bare: ["operation", "subaccount"])
+            "journalTransactionLines", dto: "JournalTransactionLineUpdateDto", wrapped: Self.journalLineWrapped,
+            bare: ["operation", "subaccount"])
         for operation in operations { try Self.apply(operation, to: &lines) }
 
         var merged = Self.writtenHeader(journal)
@@ -30,7 +35,9 @@ extension CompanyState {
         merged["journalTransactionLines"] = .array(lines.map(\.fields).map { JSONValue.object($0) })
         merged["overrideNumberSeries"] = nil
         merged["batchNumber"] = nil
-        let checked = try WriteDTO(.object(merged), dto: "JournalTransactionUpdateDto", wrapped: Self.journalWrapped, lines: ["journalTransactionLines"])
+        let checked = try WriteDTO(
+            .object(merged), dto: "JournalTransactionUpdateDto", wrapped: Self.journalWrapped,
+            lines: ["journalTransactionLines"])
         let render = try checkedJournal(checked)
         insert(.journalTransaction, number, render(number))
         return .noContent
@@ -51,7 +58,9 @@ extension CompanyState {
         switch kind {
         case "Delete", "Update":
             guard let number, let index = lines.firstIndex(where: { $0.number == number }) else {
-                throw VismaError.badRequest("Error: Line \(number.map(String.init) ?? "without a line number") cannot be found in the batch (\(kind)).")
+                throw VismaError.badRequest(
+                    "Error: Line \(number.map(String.init) ?? "without a line number") cannot be found in the batch (\(kind))."
+                )
             }
             if kind == "Delete" {
                 lines.remove(at: index)
@@ -83,8 +92,12 @@ extension CompanyState {
             wrap("vatCodeId", line["vatCode"]?["id"])
             wrap("vatId", line["vat"]?["id"])
             wrap("branch", line["branch"])
-            if let debit = line["debitAmountInCurrency"]?.numberValue, debit != 0 { wrap("debitAmountInCurrency", .number(debit)) }
-            if let credit = line["creditAmountInCurrency"]?.numberValue, credit != 0 { wrap("creditAmountInCurrency", .number(credit)) }
+            if let debit = line["debitAmountInCurrency"]?.numberValue, debit != 0 {
+                wrap("debitAmountInCurrency", .number(debit))
+            }
+            if let credit = line["creditAmountInCurrency"]?.numberValue, credit != 0 {
+                wrap("creditAmountInCurrency", .number(credit))
+            }
             return WrittenLine(number: number, fields: fields)
         }
     }
@@ -92,7 +105,10 @@ extension CompanyState {
     /// A held journal's header fields in write form.
     static func writtenHeader(_ journal: JSONValue) -> [String: JSONValue] {
         var fields: [String: JSONValue] = [:]
-        for key in ["transactionDate", "financialPeriod", "currencyId", "description", "branch", "hold", "createVatTransaction", "skipVatAmountValidation"] {
+        for key in [
+            "transactionDate", "financialPeriod", "currencyId", "description", "branch", "hold", "createVatTransaction",
+            "skipVatAmountValidation",
+        ] {
             if let value = journal[key], value != .null { fields[key] = ["value": value] }
         }
         return fields

@@ -3,7 +3,9 @@ import Foundation
 
 /// `/v1/KitSpecifications`: kits only on kit items, components in the right list, revisions immutable.
 extension CompanyState {
-    static let kitWrapped: Set<String> = ["kitInventoryID", "revisionID", "descr", "isActive", "allowCompAddition", "isNonStock"]
+    static let kitWrapped: Set<String> = [
+        "kitInventoryID", "revisionID", "descr", "isActive", "allowCompAddition", "isNonStock",
+    ]
     static let kitStockLineWrapped: Set<String> = [
         "lineNbr", "compInventoryID", "dfltCompQty", "uom", "allowQtyVariation", "minCompQty", "maxCompQty",
         "disassemblyCoeff", "allowSubstitution",
@@ -36,18 +38,24 @@ extension CompanyState {
             throw VismaError.badRequest("Error: Inventory item '\(kitNumber)' does not exist.")
         }
         guard kit["kitItem"]?.boolValue == true else {
-            throw VismaError.badRequest("Error: Item '\(kitNumber)' is not a kit. Kit specifications can only be created for items marked as kits.")
+            throw VismaError.badRequest(
+                "Error: Item '\(kitNumber)' is not a kit. Kit specifications can only be created for items marked as kits."
+            )
         }
         guard entity(.kitSpecification, "\(kitNumber)/\(revision)") == nil else {
-            throw VismaError.badRequest("Error: Revision '\(revision)' of kit '\(kitNumber)' already exists; revisions cannot be changed, create a new revision.")
+            throw VismaError.badRequest(
+                "Error: Revision '\(revision)' of kit '\(kitNumber)' already exists; revisions cannot be changed, create a new revision."
+            )
         }
         let kitIsStock = kit["stockItem"]?.boolValue ?? true
         if let isNonStock = try dto.bool("isNonStock"), isNonStock == kitIsStock {
             throw VismaError.badRequest("Error: isNonStock does not match kit item '\(kitNumber)'.")
         }
-        let stockLines = try dto.lines("stockComponentLines", dto: "KitSpecificationStockComponentsUpdateDto", wrapped: Self.kitStockLineWrapped)
+        let stockLines = try dto.lines(
+            "stockComponentLines", dto: "KitSpecificationStockComponentsUpdateDto", wrapped: Self.kitStockLineWrapped)
         let nonStockLines = try dto.lines(
-            "nonStockComponentLines", dto: "KitSpecificationNonStockComponentsUpdateDto", wrapped: Self.kitNonStockLineWrapped)
+            "nonStockComponentLines", dto: "KitSpecificationNonStockComponentsUpdateDto",
+            wrapped: Self.kitNonStockLineWrapped)
         guard !stockLines.isEmpty || !nonStockLines.isEmpty else {
             throw VismaError.badRequest("Error: A kit specification needs at least one component.")
         }
@@ -62,9 +70,11 @@ extension CompanyState {
             let isStock = item["stockItem"]?.boolValue ?? false
             guard isStock == stock else {
                 throw VismaError.badRequest(
-                    "Error: Component '\(component)' is a \(isStock ? "stock" : "non-stock") item and belongs in \(isStock ? "stockComponentLines" : "nonStockComponentLines").")
+                    "Error: Component '\(component)' is a \(isStock ? "stock" : "non-stock") item and belongs in \(isStock ? "stockComponentLines" : "nonStockComponentLines")."
+                )
             }
-            let quantity = Self.storedQuantity(try line.number("dfltCompQty") ?? 1, places: fixture.behaviour.quantityDecimalPlaces)
+            let quantity = Self.storedQuantity(
+                try line.number("dfltCompQty") ?? 1, places: fixture.behaviour.quantityDecimalPlaces)
             guard quantity > 0 else { throw VismaError.badRequest("Error: Component quantity must be greater than 0.") }
             let unit = try line.string("uom") ?? item["baseUnit"]?.stringValue ?? "STK"
             guard fixture.units.contains(unit) else {
@@ -88,7 +98,8 @@ extension CompanyState {
             "allowComponentAddition": .bool(try dto.bool("allowCompAddition") ?? false),
             "isNonStock": .bool(!kitIsStock),
             "stockComponentLines": .array(try stockLines.enumerated().map { try render($1, index: $0, stock: true) }),
-            "nonStockComponentLines": .array(try nonStockLines.enumerated().map { try render($1, index: $0, stock: false) }),
+            "nonStockComponentLines": .array(
+                try nonStockLines.enumerated().map { try render($1, index: $0, stock: false) }),
             "createdDateTime": .string(Self.now()), "lastModifiedDateTime": .string(Self.now()),
         ]).compacted
         insert(.kitSpecification, "\(kitNumber)/\(revision)", spec)

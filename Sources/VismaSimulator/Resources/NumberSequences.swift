@@ -17,18 +17,23 @@ extension CompanyState {
     /// `NumberingDto` per series. "Allow manual numbering on imports" is not a field of it: the
     /// API cannot tell a client whether its numbers will be kept.
     func numberSequenceList() -> Outcome {
-        .ok(.array(Self.numberingIds.map { series in
-            let next = nextDocumentNumber[series.kind, default: 1]
-            let sequence: JSONValue = [
-                "numberingId": .string(series.id), "startNbr": "000001", "endNbr": "999999", "warnNbr": "999900",
-                "lastNbr": .string(String(format: "%06d", next - 1)), "nextNumber": .string(String(format: "%06d", next)),
-                "nbrStep": 1, "startDate": "2020-01-01T00:00:00",
-            ]
-            return [
-                "numberingId": .string(series.id), "description": .string(series.description), "manualNumbering": false,
-                "newNumberSymbol": "<NEW>", "sequence": [sequence],
-            ]
-        }))
+        .ok(
+            .array(
+                Self.numberingIds.map { series in
+                    let next = nextDocumentNumber[series.kind, default: 1]
+                    let sequence: JSONValue = [
+                        "numberingId": .string(series.id), "startNbr": "000001", "endNbr": "999999",
+                        "warnNbr": "999900",
+                        "lastNbr": .string(String(format: "%06d", next - 1)),
+                        "nextNumber": .string(String(format: "%06d", next)),
+                        "nbrStep": 1, "startDate": "2020-01-01T00:00:00",
+                    ]
+                    return [
+                        "numberingId": .string(series.id), "description": .string(series.description),
+                        "manualNumbering": false,
+                        "newNumberSymbol": "<NEW>", "sequence": [sequence],
+                    ]
+                }))
     }
 }
 

@@ -4,7 +4,8 @@ import Foundation
 /// `/v1/purchaseorder`: the supplier must exist, goods lines need stock items.
 extension CompanyState {
     static let purchaseOrderWrapped: Set<String> = [
-        "shippingDestinationType", "shipTo", "shippingLocation", "shippingContact", "shippingAddress", "fobPoint", "shipVia",
+        "shippingDestinationType", "shipTo", "shippingLocation", "shippingContact", "shippingAddress", "fobPoint",
+        "shipVia",
         "shipTerms", "remitContact", "remitAddress", "terms", "supplierVatZone", "dontPrint", "dontEmail", "orderType",
         "orderNumber", "hold", "date", "promisedOn", "description", "supplier", "location", "gln", "vatRegistrationId",
         "owner", "currency", "exchangeRate", "supplierRef", "controlTotal", "branch", "note", "overrideNumberSeries",
@@ -26,7 +27,9 @@ extension CompanyState {
 
     func listPurchaseOrders(_ query: [String: String]) throws -> Outcome {
         var orders = all(.purchaseOrder)
-        if let supplier = query["supplier"] { orders = orders.filter { $0["supplier"]?["number"]?.stringValue == supplier } }
+        if let supplier = query["supplier"] {
+            orders = orders.filter { $0["supplier"]?["number"]?.stringValue == supplier }
+        }
         if let status = query["orderStatus"] { orders = orders.filter { $0["status"]?.stringValue == status } }
         return .ok(try paging(query, "purchaseorder").arrayResponse(orders))
     }
@@ -61,7 +64,9 @@ extension CompanyState {
             }
             branchObject = ["number": .string(branch.number), "name": .string(branch.name)]
         }
-        let lines = try dto.lines("lines", dto: "PurchaseOrderLineUpdateDto", wrapped: Self.purchaseOrderLineWrapped, bare: ["operation", "sub"])
+        let lines = try dto.lines(
+            "lines", dto: "PurchaseOrderLineUpdateDto", wrapped: Self.purchaseOrderLineWrapped,
+            bare: ["operation", "sub"])
         guard !lines.isEmpty else { throw VismaError.badRequest("Error: A purchase order needs at least one line.") }
         var total: Int64 = 0
         var rendered: [JSONValue] = []
@@ -75,20 +80,24 @@ extension CompanyState {
         try Self.refuse(lineProblems)
         let number = try documentNumber(dto, field: "orderNumber", kind: .purchaseOrder, prefix: "")
         let hold = try dto.bool("hold") ?? false
-        insert(.purchaseOrder, number, JSONValue.object([
-            "orderType": .string(orderType), "orderNbr": .string(number), "hold": .bool(hold),
-            "status": .string(hold ? "Hold" : "Open"), "date": .string(date),
-            "description": .text(try dto.string("description")),
-            "supplier": ["number": .string(supplier.number), "name": .string(supplier.name)],
-            "branch": branchObject, "currency": .string(try dto.string("currency") ?? "DKK"),
-            "lineTotal": amount(total), "orderTotal": amount(total), "lines": .array(rendered),
-            "lastModifiedDateTime": .string(Self.now()),
-        ]).compacted)
+        insert(
+            .purchaseOrder, number,
+            JSONValue.object([
+                "orderType": .string(orderType), "orderNbr": .string(number), "hold": .bool(hold),
+                "status": .string(hold ? "Hold" : "Open"), "date": .string(date),
+                "description": .text(try dto.string("description")),
+                "supplier": ["number": .string(supplier.number), "name": .string(supplier.name)],
+                "branch": branchObject, "currency": .string(try dto.string("currency") ?? "DKK"),
+                "lineTotal": amount(total), "orderTotal": amount(total), "lines": .array(rendered),
+                "lastModifiedDateTime": .string(Self.now()),
+            ]).compacted)
         return .created("/v1/purchaseorder/\(Self.pathSegment(number))")
     }
 
     /// One order line checked as Visma checks it: its rendering, extended cost, and the unit and warehouse problems.
-    private func purchaseOrderLine(_ line: WriteDTO, index: Int) throws -> (rendered: JSONValue, extended: Int64, problems: [String]) {
+    private func purchaseOrderLine(
+        _ line: WriteDTO, index: Int
+    ) throws -> (rendered: JSONValue, extended: Int64, problems: [String]) {
         let lineType = try line.enumeration("lineType", Self.lineTypes) ?? "GoodsForInventory"
         let number = try line.requiredString("inventory", "Inventory ID")
         guard let item = entity(.inventory, number) else {
@@ -96,22 +105,27 @@ extension CompanyState {
         }
         let isStock = item["stockItem"]?.boolValue ?? false
         if lineType.hasPrefix("Goods"), !isStock {
-            throw VismaError.badRequest("Error: Line \(index + 1): '\(number)' is not a stock item; line type \(lineType) needs one.")
+            throw VismaError.badRequest(
+                "Error: Line \(index + 1): '\(number)' is not a stock item; line type \(lineType) needs one.")
         }
         if lineType.hasPrefix("NonStock"), isStock {
-            throw VismaError.badRequest("Error: Line \(index + 1): '\(number)' is a stock item; line type \(lineType) needs a non-stock item.")
+            throw VismaError.badRequest(
+                "Error: Line \(index + 1): '\(number)' is a stock item; line type \(lineType) needs a non-stock item.")
         }
         let unit = try line.string("uom") ?? item["purchaseUnit"]?.stringValue ?? "STK"
         guard fixture.units.contains(unit) else {
             throw VismaError.badRequest("Error: Unit of measure '\(unit)' does not exist.")
         }
         let warehouse = try line.string("warehouse")
-        let problems = lineProblemsOf(line: index + 1, item: item, number: number, unit: unit, warehouse: warehouse, stock: isStock)
+        let problems = lineProblemsOf(
+            line: index + 1, item: item, number: number, unit: unit, warehouse: warehouse, stock: isStock)
         guard let quantity = try line.number("orderQty"), quantity > 0 else {
             throw VismaError.badRequest("Error: Line \(index + 1): 'Order Qty.' must be greater than 0.")
         }
         let unitCost = try line.number("unitCost") ?? 0
-        guard unitCost >= 0 else { throw VismaError.badRequest("Error: Line \(index + 1): 'Unit Cost' must not be negative.") }
+        guard unitCost >= 0 else {
+            throw VismaError.badRequest("Error: Line \(index + 1): 'Unit Cost' must not be negative.")
+        }
         let extended = ore(quantity * unitCost)
         let rendered = JSONValue.object([
             "lineNbr": .number(try line.number("lineNumber") ?? Double(index + 1)),
@@ -128,12 +142,15 @@ extension CompanyState {
 extension CompanyState {
     /// What is wrong with a line's unit (one of the item's own units) and warehouse (active; required on stock lines
     /// when `behaviour.purchaseOrderWarehouseRequired`), one text per problem.
-    func lineProblemsOf(line: Int, item: JSONValue, number: String, unit: String, warehouse: String?, stock: Bool) -> [String] {
+    func lineProblemsOf(
+        line: Int, item: JSONValue, number: String, unit: String, warehouse: String?, stock: Bool
+    ) -> [String] {
         var problems: [String] = []
         let itemUnits = ["baseUnit", "purchaseUnit", "salesUnit"].compactMap { item[$0]?.stringValue }
         if !itemUnits.isEmpty, !itemUnits.contains(unit) {
             problems.append(
-                "Line \(line): Unit '\(unit)' is not a unit of item '\(number)' (its units: \(Set(itemUnits).sorted().joined(separator: ", "))).")
+                "Line \(line): Unit '\(unit)' is not a unit of item '\(number)' (its units: \(Set(itemUnits).sorted().joined(separator: ", ")))."
+            )
         }
         if let warehouse {
             if !fixture.warehouses.contains(where: { $0.id == warehouse && $0.active }) {
@@ -149,6 +166,8 @@ extension CompanyState {
     static func refuse(_ lineProblems: [String]) throws {
         guard !lineProblems.isEmpty else { return }
         let count = lineProblems.count
-        throw VismaError.badRequest((["Error: The purchase order has \(count) invalid line\(count == 1 ? "" : "s"):"] + lineProblems).joined(separator: "\n"))
+        throw VismaError.badRequest(
+            (["Error: The purchase order has \(count) invalid line\(count == 1 ? "" : "s"):"] + lineProblems).joined(
+                separator: "\n"))
     }
 }

@@ -35,7 +35,8 @@ extension CompanyState {
     /// `ReleasePaymentActionResultDto` / `ReleaseJournalTransactionActionResultDto`.
     static func actionResult(_ result: String, errorInfo: String? = nil) -> JSONValue {
         JSONValue.object([
-            "actionId": .string(UUID().uuidString.lowercased()), "actionResult": .string(result), "errorInfo": .text(errorInfo),
+            "actionId": .string(UUID().uuidString.lowercased()), "actionResult": .string(result),
+            "errorInfo": .text(errorInfo),
         ]).compacted
     }
 }

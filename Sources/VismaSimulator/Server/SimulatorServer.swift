@@ -64,7 +64,8 @@ public func buildSimulatorApplication(
     }
     return Application(
         responder: responder,
-        configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port), serverName: "visma-simulator"),
+        configuration: ApplicationConfiguration(
+            address: .hostname("127.0.0.1", port: port), serverName: "visma-simulator"),
         onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
         logger: logger)
 }

@@ -27,7 +27,8 @@ extension RecordSender {
     /// The release body: a customer payment names its type (required), a journal sends none.
     static func releaseBody(_ record: PayloadRecord) throws -> Data? {
         guard record.group == .customerPayments else { return nil }
-        return try ReleasePaymentActionDto(type: record.body["type"]?["value"]?.stringValue.map(DtoValue.init)).encodedBody()
+        return try ReleasePaymentActionDto(type: record.body["type"]?["value"]?.stringValue.map(DtoValue.init))
+            .encodedBody()
     }
 
     /// Asks for the release; a refusal of a document Visma shows released already (an earlier request whose answer
@@ -56,7 +57,9 @@ extension RecordSender {
         } catch {
             return .failed("the release body cannot be written: \(error)")
         }
-        guard let response = await exchange("POST", path, body: body) else { return .unresolved("no answer to the release") }
+        guard let response = await exchange("POST", path, body: body) else {
+            return .unresolved("no answer to the release")
+        }
         switch response.status {
         case 200..<300:
             guard let answer = try? BoundedJSONDecoder.decode(ReleaseActionResultDto.self, from: response.body) else {

@@ -14,7 +14,8 @@ public enum ExistingRecord {
     /// The rule id of a create that met a record Visma holds with other FlexyBox fields.
     static let rule = UploadRule.existsDifferent.id
 
-    static let hint = "make the record in Visma what FlexyBox holds (or FlexyBox what Visma holds) and run `flexyvisma retry`; "
+    static let hint =
+        "make the record in Visma what FlexyBox holds (or FlexyBox what Visma holds) and run `flexyvisma retry`; "
         + "a venue moving over from FlexyBox's own integration sets pipeline.onExisting to adoptAndUpdate"
 
     /// Write-only switches, not fields of the record.
@@ -23,7 +24,8 @@ public enum ExistingRecord {
     /// One line per compared field that differs: `field: ours …, Visma's …`.
     public static func differences(ours body: JSONValue, held: JSONValue, prefix: String = "") -> [String] {
         var lines: [String] = []
-        for (field, wrapped) in (body.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) where !switches.contains(field) {
+        for (field, wrapped) in (body.objectValue ?? [:]).sorted(by: { $0.key < $1.key })
+        where !switches.contains(field) {
             let ours = wrapped["value"] ?? wrapped
             guard let theirs = heldField(field, in: held) else { continue }
             let name = prefix + field
@@ -40,7 +42,9 @@ public enum ExistingRecord {
 
     private static func heldField(_ field: String, in held: JSONValue) -> JSONValue? {
         if let value = held[field] { return value }
-        if field.hasSuffix("Id"), field.count > 2, let value = held[String(field.dropLast(2))] { return value["id"] ?? value }
+        if field.hasSuffix("Id"), field.count > 2, let value = held[String(field.dropLast(2))] {
+            return value["id"] ?? value
+        }
         return nil
     }
 
@@ -106,9 +110,13 @@ extension RecordSender {
         guard onExisting == .adoptAndUpdate, ExistingRecord.mayUpdate(record.record.group),
             let body = ExistingRecord.updateBody(record.body, group: record.record.group)
         else {
-            return .conflict(message: "Visma already has \(record.record.kind) \(number), made elsewhere, with other FlexyBox fields — \(differences.joined(separator: "; "))")
+            return .conflict(
+                message:
+                    "Visma already has \(record.record.kind) \(number), made elsewhere, with other FlexyBox fields — \(differences.joined(separator: "; "))"
+            )
         }
-        let update = AddressedRecord(record: record.record, number: number, path: path, lookup: path, body: body, searchList: record.searchList)
+        let update = AddressedRecord(
+            record: record.record, number: number, path: path, lookup: path, body: body, searchList: record.searchList)
         switch await send(update, method: "PUT") {
         case .done: return .done(vismaId: number, created: false)
         case let other: return other

@@ -71,8 +71,10 @@ struct LedgerLine: Sendable, Equatable {
         let amount = DtoValue(Double(isCredit ? credit : debit) / 100)
         return JournalTransactionLineUpdateDto(
             operation: operation, lineNumber: .init(lineNumber), accountNumber: .init(account),
-            transactionDescription: text.map { DtoValue(String($0.prefix(60))) }, debitAmountInCurrency: isCredit ? nil : amount,
-            creditAmountInCurrency: isCredit ? amount : nil, referenceNumber: .init(reference), vatCodeId: vatCategory.map(DtoValue.init),
+            transactionDescription: text.map { DtoValue(String($0.prefix(60))) },
+            debitAmountInCurrency: isCredit ? nil : amount,
+            creditAmountInCurrency: isCredit ? amount : nil, referenceNumber: .init(reference),
+            vatCodeId: vatCategory.map(DtoValue.init),
             vatId: vatId.map(DtoValue.init), branch: branch.map(DtoValue.init))
     }
 
@@ -103,7 +105,9 @@ struct HeldJournal: Sendable, Equatable {
         description = journal["description"]?.stringValue ?? ""
         let branch = journal["branch"].flatMap { $0.stringValue ?? $0["number"]?.stringValue ?? $0["id"]?.stringValue }
         self.branch = branch
-        lines = (journal["journalTransactionLines"]?.arrayValue ?? []).compactMap { LedgerLine(held: $0, journalBranch: branch) }
+        lines = (journal["journalTransactionLines"]?.arrayValue ?? []).compactMap {
+            LedgerLine(held: $0, journalBranch: branch)
+        }
     }
 
     /// Released (or posted): final in Visma, corrected only by a reversing journal.

@@ -14,7 +14,9 @@ extension JournalRepost {
             transactionDate: .init("\(target.date)T00:00:00"), financialPeriod: .init(target.period),
             description: .init(String(description.prefix(60))), hold: .init(false), branch: branch.map(DtoValue.init),
             createVatTransaction: vatTransactions ? .init(true) : nil,
-            journalTransactionLines: lines.enumerated().map { $0.element.dto(operation: .insert, lineNumber: $0.offset + 1, reference: key) })
+            journalTransactionLines: lines.enumerated().map {
+                $0.element.dto(operation: .insert, lineNumber: $0.offset + 1, reference: key)
+            })
         let data: Data
         do {
             data = try body.encodedBody()
@@ -22,12 +24,19 @@ extension JournalRepost {
             throw Refusal(message: "journal for \(key) cannot be written: \(error)")
         }
         guard let response = await sender.exchange("POST", "/v2/journaltransaction", body: data) else {
-            throw Refusal(message: "POST /v2/journaltransaction for \(key) (\(description)): no answer; run repost again — it looks first", unresolved: true)
+            throw Refusal(
+                message:
+                    "POST /v2/journaltransaction for \(key) (\(description)): no answer; run repost again — it looks first",
+                unresolved: true)
         }
         guard (200..<300).contains(response.status),
-            let number = response[header: "Location"].flatMap({ $0.split(separator: "/").last.map { String($0).percentDecoded } })
+            let number = response[header: "Location"].flatMap({
+                $0.split(separator: "/").last.map { String($0).percentDecoded }
+            })
         else {
-            throw Refusal(message: "Visma refused \(description) (day \(day)): \(response.vismaMessage ?? "HTTP \(response.status)")")
+            throw Refusal(
+                message:
+                    "Visma refused \(description) (day \(day)): \(response.vismaMessage ?? "HTTP \(response.status)")")
         }
         if releaseDocuments { try await release(number, description: description) }
         return number
@@ -39,14 +48,17 @@ extension JournalRepost {
         do {
             record = try PayloadRecord(
                 sequence: 0, group: .journalTransactions, key: number, method: "POST", path: "/v2/journaltransaction",
-                lookup: "/v2/journaltransaction/\(PercentEncoding.encode(number))", body: JournalTransactionUpdateDto(), release: nil, origin: nil)
+                lookup: "/v2/journaltransaction/\(PercentEncoding.encode(number))", body: JournalTransactionUpdateDto(),
+                release: nil, origin: nil)
         } catch {
             throw Refusal(message: "journal \(number) cannot be released: \(error)")
         }
         switch await sender.release(record, vismaId: number) {
         case .done, .queued: return
-        case .failed(let message): throw Refusal(message: "Visma refused to release journal \(number) (\(description)): \(message)")
-        case .unresolved(let why): throw Refusal(message: "release of journal \(number) unconfirmed: \(why)", unresolved: true)
+        case .failed(let message):
+            throw Refusal(message: "Visma refused to release journal \(number) (\(description)): \(message)")
+        case .unresolved(let why):
+            throw Refusal(message: "release of journal \(number) unconfirmed: \(why)", unresolved: true)
         }
     }
 
@@ -56,7 +68,9 @@ extension JournalRepost {
         let heldNumbers = journal.lines.enumerated().map { $0.element.lineNumber ?? $0.offset + 1 }
         let first = (heldNumbers.max() ?? 0) + 1
         var operations = heldNumbers.map { JournalTransactionLineUpdateDto(operation: .delete, lineNumber: .init($0)) }
-        operations += lines.enumerated().map { $0.element.dto(operation: .insert, lineNumber: first + $0.offset, reference: key) }
+        operations += lines.enumerated().map {
+            $0.element.dto(operation: .insert, lineNumber: first + $0.offset, reference: key)
+        }
         let body = JournalTransactionUpdateDto(journalTransactionLines: operations)
         let path = "/v2/journaltransaction/\(PercentEncoding.encode(journal.number))"
         let data: Data
@@ -69,7 +83,10 @@ extension JournalRepost {
             throw Refusal(message: "PUT \(path): no answer; run repost again — it looks first", unresolved: true)
         }
         guard (200..<300).contains(response.status) else {
-            throw Refusal(message: "Visma refused to update journal \(journal.number): \(response.vismaMessage ?? "HTTP \(response.status)")")
+            throw Refusal(
+                message:
+                    "Visma refused to update journal \(journal.number): \(response.vismaMessage ?? "HTTP \(response.status)")"
+            )
         }
     }
 }

@@ -41,38 +41,57 @@ struct JournalRepost: Sendable {
         let period = body["financialPeriod"]?["value"]?.stringValue ?? ""
         let branch = body["branch"]?["value"]?.stringValue
         let description = body["description"]?["value"]?.stringValue ?? record.key
-        let wanted = (body["journalTransactionLines"]?.arrayValue ?? []).compactMap { LedgerLine(written: $0, journalBranch: branch) }
-        guard wanted.count >= 2, !day.isEmpty else { throw Refusal(message: "journal \(record.key): the payload holds no lines to book") }
+        let wanted = (body["journalTransactionLines"]?.arrayValue ?? []).compactMap {
+            LedgerLine(written: $0, journalBranch: branch)
+        }
+        guard wanted.count >= 2, !day.isEmpty else {
+            throw Refusal(message: "journal \(record.key): the payload holds no lines to book")
+        }
 
         let held = try await journals(key: record.key, from: period)
         if LedgerLine.net(held.flatMap(\.lines)) == LedgerLine.net(wanted) {
-            return Outcome(kind: .unchanged, sentence: "day \(day) (\(record.key)): unchanged in Visma, nothing booked", number: held.first?.number)
+            return Outcome(
+                kind: .unchanged, sentence: "day \(day) (\(record.key)): unchanged in Visma, nothing booked",
+                number: held.first?.number)
         }
         let reversed = Set(held.compactMap(\.reverses))
         let live = held.filter { $0.reverses == nil && !reversed.contains($0.number) }
         guard live.count <= 1 else {
-            throw Refusal(message: "day \(day): Visma holds \(live.count) journals with Ref. no. \(record.key) that are not reversed (\(live.map(\.number).joined(separator: ", "))); reverse all but one in Visma (GL301000), then repost")
+            throw Refusal(
+                message:
+                    "day \(day): Visma holds \(live.count) journals with Ref. no. \(record.key) that are not reversed (\(live.map(\.number).joined(separator: ", "))); reverse all but one in Visma (GL301000), then repost"
+            )
         }
         let target = try bookingPeriod(for: day, original: period)
         guard let current = live.first else {
             // Nothing left standing for the key: everything reversed, or (a department's first sales that day, a new
             // receipt) never booked.
             let text = held.isEmpty ? description : Self.correctionPrefix + "\(record.key): \(description)"
-            let correction = try await create(wanted, key: record.key, day: day, in: target, branch: branch, description: text)
-            let what = held.isEmpty ? "not in Visma before; booked as journal \(correction)" : "correction \(correction) booked"
-            return Outcome(kind: .corrected, sentence: "day \(day) (\(record.key)): \(what)\(target.note)", number: correction)
+            let correction = try await create(
+                wanted, key: record.key, day: day, in: target, branch: branch, description: text)
+            let what =
+                held.isEmpty
+                ? "not in Visma before; booked as journal \(correction)" : "correction \(correction) booked"
+            return Outcome(
+                kind: .corrected, sentence: "day \(day) (\(record.key)): \(what)\(target.note)", number: correction)
         }
         if !current.isReleased {
             try await update(current, to: wanted, key: record.key)
-            return Outcome(kind: .updatedInPlace, sentence: "day \(day) (\(record.key)): journal \(current.number) was not released; updated in place", number: current.number)
+            return Outcome(
+                kind: .updatedInPlace,
+                sentence: "day \(day) (\(record.key)): journal \(current.number) was not released; updated in place",
+                number: current.number)
         }
-        let reversal = try await create(current.lines.map(\.reversed), key: record.key, day: day, in: target, branch: current.branch ?? branch,
-                                        description: Self.reversalPrefix + "\(current.number): \(current.description)")
-        let correction = try await create(wanted, key: record.key, day: day, in: target, branch: branch,
-                                          description: Self.correctionPrefix + "\(current.number): \(description)")
+        let reversal = try await create(
+            current.lines.map(\.reversed), key: record.key, day: day, in: target, branch: current.branch ?? branch,
+            description: Self.reversalPrefix + "\(current.number): \(current.description)")
+        let correction = try await create(
+            wanted, key: record.key, day: day, in: target, branch: branch,
+            description: Self.correctionPrefix + "\(current.number): \(description)")
         return Outcome(
             kind: .reversedAndCorrected,
-            sentence: "day \(day) (\(record.key)): journal \(current.number) was released; reversed by \(reversal), corrected by \(correction)\(target.note)",
+            sentence:
+                "day \(day) (\(record.key)): journal \(current.number) was released; reversed by \(reversal), corrected by \(correction)\(target.note)",
             number: correction, reversal: reversal)
     }
 
@@ -85,16 +104,28 @@ struct JournalRepost: Sendable {
 
     func bookingPeriod(for day: String, original: String) throws(Refusal) -> BookingPeriod {
         let periods = (reference?.financialPeriods ?? []).sorted { $0.startDate < $1.startDate }
-        guard let own = periods.first(where: { $0.period == original }) ?? reference?.financialPeriod(containing: day) else {
+        guard let own = periods.first(where: { $0.period == original }) ?? reference?.financialPeriod(containing: day)
+        else {
             return BookingPeriod(period: original, date: day, note: "")
         }
-        if own.active, !own.isClosed(in: .generalLedger) { return BookingPeriod(period: own.period, date: day, note: "") }
-        guard let open = periods.first(where: { $0.startDate > own.startDate && $0.active && !$0.isClosed(in: .generalLedger) }) else {
-            throw Refusal(message: "day \(day): its period \(own.displayId) is closed in the general ledger and no later period is open; open one in Visma (GL201000), then repost")
+        if own.active, !own.isClosed(in: .generalLedger) {
+            return BookingPeriod(period: own.period, date: day, note: "")
+        }
+        guard
+            let open = periods.first(where: {
+                $0.startDate > own.startDate && $0.active && !$0.isClosed(in: .generalLedger)
+            })
+        else {
+            throw Refusal(
+                message:
+                    "day \(day): its period \(own.displayId) is closed in the general ledger and no later period is open; open one in Visma (GL201000), then repost"
+            )
         }
         return BookingPeriod(
             period: open.period, date: open.startDate,
-            note: " — period \(own.displayId) is closed, so dated \(open.startDate) in period \(open.displayId), referencing \(day)")
+            note:
+                " — period \(own.displayId) is closed, so dated \(open.startDate) in period \(open.displayId), referencing \(day)"
+        )
     }
 
     /// Every journal whose lines carry `key` as Ref. no., in the original's period and every later one up to the first open one.
@@ -103,8 +134,12 @@ struct JournalRepost: Sendable {
         for candidate in searchPeriods(from: period) {
             let list = "/v2/journaltransaction?periodId=\(PercentEncoding.encode(candidate))"
             let elements = try await sender.listAll(list)
-            let ours = elements.filter { ($0["journalTransactionLines"]?.arrayValue ?? []).contains { $0["referenceNumber"]?.stringValue == key } }
-            found += ours.compactMap(HeldJournal.init).filter { journal in !found.contains { $0.number == journal.number } }
+            let ours = elements.filter {
+                ($0["journalTransactionLines"]?.arrayValue ?? []).contains { $0["referenceNumber"]?.stringValue == key }
+            }
+            found += ours.compactMap(HeldJournal.init).filter { journal in
+                !found.contains { $0.number == journal.number }
+            }
         }
         return found
     }
@@ -117,7 +152,9 @@ struct JournalRepost: Sendable {
             periods.append(candidate.period)
             if candidate.active, !candidate.isClosed(in: .generalLedger) { break }
         }
-        if let first = later.first, first.period == period, first.active, !first.isClosed(in: .generalLedger) { return [period] }
+        if let first = later.first, first.period == period, first.active, !first.isClosed(in: .generalLedger) {
+            return [period]
+        }
         return periods
     }
 }
@@ -128,14 +165,19 @@ extension RecordSender {
         do {
             return try await VismaReader.collectPages(pageSize: 1000) { page, size in
                 let path = VismaReader.path(list, page: page, pageSize: size)
-                guard let response = await exchange("GET", path) else { throw JournalRepost.Refusal(message: "GET \(path): no answer", unresolved: true) }
+                guard let response = await exchange("GET", path) else {
+                    throw JournalRepost.Refusal(message: "GET \(path): no answer", unresolved: true)
+                }
                 guard response.status == 200, let answer = try? JSONValue.parse(response.body) else {
-                    throw JournalRepost.Refusal(message: "GET \(path) answered HTTP \(response.status): \(response.vismaMessage ?? "")", unresolved: true)
+                    throw JournalRepost.Refusal(
+                        message: "GET \(path) answered HTTP \(response.status): \(response.vismaMessage ?? "")",
+                        unresolved: true)
                 }
                 let elements = answer.arrayValue ?? answer["records"]?.arrayValue ?? []
                 let metadata = elements.first?["metadata"]
                 return VismaReader.Page(
-                    elements: elements, totalCount: AnswerNumbers.count((metadata?["totalCount"] ?? answer["totalCount"])?.numberValue),
+                    elements: elements,
+                    totalCount: AnswerNumbers.count((metadata?["totalCount"] ?? answer["totalCount"])?.numberValue),
                     maxPageSize: AnswerNumbers.count((metadata?["maxPageSize"] ?? answer["pageSize"])?.numberValue))
             }
         } catch let refusal as JournalRepost.Refusal {

@@ -65,14 +65,18 @@ struct NumberBook: Sendable {
         if !record.references.isEmpty {
             var members = record.body.objectValue ?? [:]
             for reference in record.references {
-                guard let number = number(kind: reference.kind, key: reference.key) else { throw UnresolvedReference(reference: reference) }
+                guard let number = number(kind: reference.kind, key: reference.key) else {
+                    throw UnresolvedReference(reference: reference)
+                }
                 members[reference.field] = ["value": .string(number)]
-                searchList = searchList?.replacingOccurrences(of: "{\(reference.field)}", with: PercentEncoding.encode(number))
+                searchList = searchList?.replacingOccurrences(
+                    of: "{\(reference.field)}", with: PercentEncoding.encode(number))
             }
             body = JSONValue.object(members).encoded()
         }
         return AddressedRecord(
-            record: record, number: own, path: Self.fill(record.path, number: own), lookup: Self.fill(record.lookup, number: own),
+            record: record, number: own, path: Self.fill(record.path, number: own),
+            lookup: Self.fill(record.lookup, number: own),
             body: body, searchList: searchList)
     }
 

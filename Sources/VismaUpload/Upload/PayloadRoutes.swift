@@ -23,7 +23,10 @@ enum PayloadRoutes {
     static func routes(_ group: PayloadGroup) -> [Route] {
         switch group {
         case .rawMaterials, .stockProducts, .kitProducts:
-            [Route(method: "POST", path: "/v1/inventory", lookup: "/v1/inventory/*"), Route(method: "PUT", path: "/v1/inventory/*", lookup: "/v1/inventory/*")]
+            [
+                Route(method: "POST", path: "/v1/inventory", lookup: "/v1/inventory/*"),
+                Route(method: "PUT", path: "/v1/inventory/*", lookup: "/v1/inventory/*"),
+            ]
         case .kitSpecifications:
             [Route(method: "POST", path: "/v1/KitSpecifications", lookup: "/v1/KitSpecifications/*/*")]
         case .customers:
@@ -34,11 +37,16 @@ enum PayloadRoutes {
         case .customerPayments:
             [
                 Route(
-                    method: "POST", path: "/v1/customerPayment", lookup: "/v1/customerPayment/*", release: ["/v1/customerPayment/*/action/release"],
+                    method: "POST", path: "/v1/customerPayment", lookup: "/v1/customerPayment/*",
+                    release: ["/v1/customerPayment/*/action/release"],
                     search: ["/v1/customerPayment?customer=*"])
             ]
         case .purchaseOrders:
-            [Route(method: "POST", path: "/v1/purchaseorder", lookup: "/v1/purchaseorder/*", search: ["/v1/purchaseorder?supplier=*"])]
+            [
+                Route(
+                    method: "POST", path: "/v1/purchaseorder", lookup: "/v1/purchaseorder/*",
+                    search: ["/v1/purchaseorder?supplier=*"])
+            ]
         case .journalTransactions:
             [
                 Route(
@@ -52,7 +60,8 @@ enum PayloadRoutes {
     static func problem(_ record: PayloadRecord) -> String? {
         let candidates = routes(record.group).filter { $0.method == record.method }
         guard !candidates.isEmpty else {
-            return "method \(quoted(record.method)) is not one transform writes for \(record.kind) (\(Set(routes(record.group).map(\.method)).sorted().joined(separator: ", ")))"
+            return
+                "method \(quoted(record.method)) is not one transform writes for \(record.kind) (\(Set(routes(record.group).map(\.method)).sorted().joined(separator: ", ")))"
         }
         var why = ""
         for route in candidates {
@@ -66,7 +75,9 @@ enum PayloadRoutes {
                 why = "release \(quoted(release)) is not one transform writes for \(record.kind)"
             } else if let list = record.search?.list, !route.search.contains(where: { matches(list, $0) }) {
                 why = "search list \(quoted(list)) is not one transform writes for \(record.kind)"
-            } else if let reference = record.references.first(where: { !($0.field == "customer" && $0.kind == PayloadGroup.customers.kind) }) {
+            } else if let reference = record.references.first(where: {
+                !($0.field == "customer" && $0.kind == PayloadGroup.customers.kind)
+            }) {
                 why = "reference \(quoted(reference.field)) to \(quoted(reference.kind)) is not one transform writes"
             } else {
                 return nil
@@ -80,7 +91,8 @@ enum PayloadRoutes {
         records.compactMap { record in
             guard let problem = problem(record) else { return nil }
             return Finding(
-                rule: rule, message: "payload record \(record.sequence) (\(record.kind) \(record.key)) was not sent: \(problem)",
+                rule: rule,
+                message: "payload record \(record.sequence) (\(record.kind) \(record.key)) was not sent: \(problem)",
                 file: "payloads/\(record.group.fileName)", record: record.key,
                 hint: "payload files are written by transform and never edited; discard the batch and export it again")
         }
@@ -94,7 +106,8 @@ enum PayloadRoutes {
         guard textSegments.count == patternSegments.count else { return false }
         for (segment, expected) in zip(textSegments, patternSegments) {
             if expected == "*" {
-                guard segment == Substring(PayloadRecord.numberPlaceholder) || isSegment(segment, allowEmpty: false) else { return false }
+                guard segment == Substring(PayloadRecord.numberPlaceholder) || isSegment(segment, allowEmpty: false)
+                else { return false }
             } else if segment != expected {
                 return false
             }
@@ -124,7 +137,9 @@ enum PayloadRoutes {
         var index = 0
         while index < bytes.count {
             if bytes[index] == UInt8(ascii: "%") {
-                guard index + 2 < bytes.count, hexDigits.contains(bytes[index + 1]), hexDigits.contains(bytes[index + 2]) else { return false }
+                guard index + 2 < bytes.count, hexDigits.contains(bytes[index + 1]),
+                    hexDigits.contains(bytes[index + 2])
+                else { return false }
                 index += 3
             } else {
                 guard unreserved.contains(bytes[index]) else { return false }
@@ -137,10 +152,12 @@ enum PayloadRoutes {
 
     /// `{field}`: a reference placeholder filled in with a percent-encoded number at send time.
     private static func isPlaceholder(_ text: Substring) -> Bool {
-        text.hasPrefix("{") && text.hasSuffix("}") && text.count > 2 && text.dropFirst().dropLast().allSatisfy { $0.isLetter }
+        text.hasPrefix("{") && text.hasSuffix("}") && text.count > 2
+            && text.dropFirst().dropLast().allSatisfy { $0.isLetter }
     }
 
     private static func quoted(_ text: String) -> String {
-        "\"" + String(text.unicodeScalars.prefix(200).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }) + "\""
+        "\"" + String(text.unicodeScalars.prefix(200).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+            + "\""
     }
 }

@@ -22,27 +22,45 @@ struct PaymentRepost: Sendable {
         guard let list = addressed.searchList else { return .absent }
         let ours = (try? JSONValue.parse(addressed.body)) ?? .null
         let mine = try await sender.listAll(list).filter { $0["paymentRef"]?.stringValue == record.key }
-        let live = mine.filter { $0["status"]?.stringValue != "Voided" && !["VoidPayment", "VoidRefund"].contains($0["type"]?.stringValue ?? "") }
+        let live = mine.filter {
+            $0["status"]?.stringValue != "Voided"
+                && !["VoidPayment", "VoidRefund"].contains($0["type"]?.stringValue ?? "")
+        }
         guard live.count <= 1 else {
-            throw JournalRepost.Refusal(message: "Visma holds \(live.count) payments with Payment Ref. \(record.key) (\(live.compactMap { $0["refNbr"]?.stringValue }.joined(separator: ", "))): void all but one in Visma (AR302000), then `flexyvisma retry`")
+            throw JournalRepost.Refusal(
+                message:
+                    "Visma holds \(live.count) payments with Payment Ref. \(record.key) (\(live.compactMap { $0["refNbr"]?.stringValue }.joined(separator: ", "))): void all but one in Visma (AR302000), then `flexyvisma retry`"
+            )
         }
         guard let held = live.first, let number = held["refNbr"]?.stringValue else {
             // Only voided ones: an earlier run voided it and stopped before entering it again.
             guard !mine.isEmpty else { return .absent }
             let again = try await enterAgain(addressed)
-            return .done(number: again, sentence: "payment \(record.key): entered again as \(again)", outcome: "voidedAndEnteredAgain")
+            return .done(
+                number: again, sentence: "payment \(record.key): entered again as \(again)",
+                outcome: "voidedAndEnteredAgain")
         }
-        guard let change = Self.change(ours: ours, held: held) else { return .done(number: number, sentence: nil, outcome: nil) }
+        guard let change = Self.change(ours: ours, held: held) else {
+            return .done(number: number, sentence: nil, outcome: nil)
+        }
         guard ours["type"]?["value"]?.stringValue != PaymentKind.withdrawal else {
-            throw JournalRepost.Refusal(message: "withdrawal \(record.key) (Visma \(number)) changed since it was booked (\(change)); a repost does not change a refund: correct it in Visma (AR302000), then `flexyvisma retry`")
+            throw JournalRepost.Refusal(
+                message:
+                    "withdrawal \(record.key) (Visma \(number)) changed since it was booked (\(change)); a repost does not change a refund: correct it in Visma (AR302000), then `flexyvisma retry`"
+            )
         }
         if ["Hold", "Balanced"].contains(held["status"]?.stringValue ?? "") {
             try await update(addressed, number: number)
-            return .done(number: number, sentence: "payment \(record.key): \(number) was not released; updated (\(change))", outcome: "updatedInPlace")
+            return .done(
+                number: number, sentence: "payment \(record.key): \(number) was not released; updated (\(change))",
+                outcome: "updatedInPlace")
         }
         try await void(number, type: held["type"]?.stringValue ?? "", key: record.key)
         let again = try await enterAgain(addressed)
-        return .done(number: again, sentence: "payment \(record.key): \(number) was released; voided and entered again as \(again) (\(change))", outcome: "voidedAndEnteredAgain")
+        return .done(
+            number: again,
+            sentence: "payment \(record.key): \(number) was released; voided and entered again as \(again) (\(change))",
+            outcome: "voidedAndEnteredAgain")
     }
 
     /// What differs between our payment and Visma's: amount, date or method; nil when nothing does.
@@ -50,7 +68,9 @@ struct PaymentRepost: Sendable {
         var changes: [String] = []
         let amount = LedgerLine.ore(ours["paymentAmount"]?["value"])
         let heldAmount = LedgerLine.ore(held["paymentAmount"])
-        if amount != heldAmount { changes.append("amount \(FixedPoint.money(ore: heldAmount).text) → \(FixedPoint.money(ore: amount).text)") }
+        if amount != heldAmount {
+            changes.append("amount \(FixedPoint.money(ore: heldAmount).text) → \(FixedPoint.money(ore: amount).text)")
+        }
         let date = String((ours["applicationDate"]?["value"]?.stringValue ?? "").prefix(10))
         let heldDate = String((held["applicationDate"]?.stringValue ?? "").prefix(10))
         if date != heldDate { changes.append("date \(heldDate) → \(date)") }
@@ -74,7 +94,9 @@ struct PaymentRepost: Sendable {
             throw JournalRepost.Refusal(message: "PUT \(path): no answer; run again — it looks first", unresolved: true)
         }
         guard (200..<300).contains(response.status) else {
-            throw JournalRepost.Refusal(message: "Visma refused to update payment \(number): \(response.vismaMessage ?? "HTTP \(response.status)")")
+            throw JournalRepost.Refusal(
+                message:
+                    "Visma refused to update payment \(number): \(response.vismaMessage ?? "HTTP \(response.status)")")
         }
     }
 
@@ -82,7 +104,8 @@ struct PaymentRepost: Sendable {
         let path = "/v1/customerPayment/\(PercentEncoding.encode(number))/action/void"
         let body = JSONValue.object(["type": .string(type)]).encoded()
         guard let response = await sender.exchange("POST", path, body: body) else {
-            throw JournalRepost.Refusal(message: "POST \(path): no answer; run again — it looks first", unresolved: true)
+            throw JournalRepost.Refusal(
+                message: "POST \(path): no answer; run again — it looks first", unresolved: true)
         }
         let answer = try? JSONValue.parse(response.body)
         guard (200..<300).contains(response.status), answer?["actionResult"]?.stringValue != "Failed" else {
@@ -93,19 +116,29 @@ struct PaymentRepost: Sendable {
 
     private func enterAgain(_ addressed: AddressedRecord) async throws(JournalRepost.Refusal) -> String {
         let key = addressed.record.key
-        guard let response = await sender.exchange("POST", "/v1/customerPayment", body: Self.bodyWithoutNumber(addressed.body)) else {
-            throw JournalRepost.Refusal(message: "POST /v1/customerPayment for \(key): no answer; run again — it looks first", unresolved: true)
+        guard
+            let response = await sender.exchange(
+                "POST", "/v1/customerPayment", body: Self.bodyWithoutNumber(addressed.body))
+        else {
+            throw JournalRepost.Refusal(
+                message: "POST /v1/customerPayment for \(key): no answer; run again — it looks first", unresolved: true)
         }
         guard (200..<300).contains(response.status),
-            let number = response[header: "Location"].flatMap({ $0.split(separator: "/").last.map { String($0).percentDecoded } })
+            let number = response[header: "Location"].flatMap({
+                $0.split(separator: "/").last.map { String($0).percentDecoded }
+            })
         else {
-            throw JournalRepost.Refusal(message: "Visma refused payment \(key) entered again: \(response.vismaMessage ?? "HTTP \(response.status)")")
+            throw JournalRepost.Refusal(
+                message:
+                    "Visma refused payment \(key) entered again: \(response.vismaMessage ?? "HTTP \(response.status)")")
         }
         guard releaseDocuments else { return number }
         switch await sender.release(addressed.record, vismaId: number) {
         case .done, .queued: return number
-        case .failed(let message): throw JournalRepost.Refusal(message: "Visma refused to release payment \(number) (\(key)): \(message)")
-        case .unresolved(let why): throw JournalRepost.Refusal(message: "release of payment \(number) unconfirmed: \(why)", unresolved: true)
+        case .failed(let message):
+            throw JournalRepost.Refusal(message: "Visma refused to release payment \(number) (\(key)): \(message)")
+        case .unresolved(let why):
+            throw JournalRepost.Refusal(message: "release of payment \(number) unconfirmed: \(why)", unresolved: true)
         }
     }
 }

@@ -79,7 +79,9 @@ struct RecordSender: Sendable {
                         return .noToken(
                             VismaClientError(
                                 exitStatus: .configuration,
-                                message: "Visma refused a fresh access token for \(record.method) \(record.path) (401); check visma.tenantId and the client's scope"),
+                                message:
+                                    "Visma refused a fresh access token for \(record.method) \(record.path) (401); check visma.tenantId and the client's scope"
+                            ),
                             mayHaveArrived: mayHaveArrived)
                     }
                     refreshedToken = true
@@ -99,7 +101,8 @@ struct RecordSender: Sendable {
                 return .rejected(message: "\(error)", status: 0)
             }
             if let outcome = await outcome(
-                of: response, record: record, method: method, lastProblem: &lastProblem, mayHaveArrived: &mayHaveArrived, attempt: attempt)
+                of: response, record: record, method: method, lastProblem: &lastProblem,
+                mayHaveArrived: &mayHaveArrived, attempt: attempt)
             {
                 return outcome
             }
@@ -109,19 +112,25 @@ struct RecordSender: Sendable {
 
     /// What an answer to the record's request means; nil to try again.
     private func outcome(
-        of response: HTTPResponse, record: AddressedRecord, method: String, lastProblem: inout String, mayHaveArrived: inout Bool, attempt: Int
+        of response: HTTPResponse, record: AddressedRecord, method: String, lastProblem: inout String,
+        mayHaveArrived: inout Bool, attempt: Int
     ) async -> SendOutcome? {
         switch response.status {
         case 200..<300:
             // Visma's number is the last segment of `Location` (percent-encoded), not necessarily ours.
-            let number = response[header: "Location"].flatMap { $0.split(separator: "/").last.map { String($0).percentDecoded } } ?? record.number
+            let number =
+                response[header: "Location"].flatMap { $0.split(separator: "/").last.map { String($0).percentDecoded } }
+                ?? record.number
             return .done(vismaId: number, created: method == "POST")
         case 429:
             await counters.limited()
             let header = response[header: "Retry-After"]
             guard let wait = header == nil ? 1 : AnswerNumbers.seconds(header) else {
                 // Not a wait we can believe or should sit through: the record stays unconfirmed, the next run carries on.
-                return .unresolved(reason: "rate limited (429) with Retry-After \"\(TerminalText.escaped(String((header ?? "").prefix(40))))\"")
+                return .unresolved(
+                    reason:
+                        "rate limited (429) with Retry-After \"\(TerminalText.escaped(String((header ?? "").prefix(40))))\""
+                )
             }
             await pacer.blockUntilReset(after: wait)
             try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
@@ -132,7 +141,8 @@ struct RecordSender: Sendable {
             return .noToken(
                 VismaClientError(
                     exitStatus: .configuration,
-                    message: "Visma refused access to \(record.method) \(record.path) (HTTP 403\(response.vismaMessage.map { ": \($0)" } ?? "")); "
+                    message:
+                        "Visma refused access to \(record.method) \(record.path) (HTTP 403\(response.vismaMessage.map { ": \($0)" } ?? "")); "
                         + "give the integration's client the scope and the user the rights for it"),
                 mayHaveArrived: mayHaveArrived)
         case 502, 503, 504:

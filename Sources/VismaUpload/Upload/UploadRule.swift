@@ -20,11 +20,15 @@ public enum UploadRule: String, RuleCatalog {
         case .existsDifferent:
             "a record to create already exists in Visma with other FlexyBox fields (made by hand?); nothing is overwritten unless `onExisting` says so"
         case .noOpenDeposit: "a withdrawal has no open deposit (prepayment) of the customer in Visma to be applied to"
-        case .credentialsRefused: "Visma Connect refused the client id or secret; fix the configuration or the secret file"
+        case .credentialsRefused:
+            "Visma Connect refused the client id or secret; fix the configuration or the secret file"
         case .connectUnavailable: "Visma Connect could not be reached for a token; nothing was sent"
-        case .refusedUnsent: "the halt on refused records was lifted without `retry`; those records were never sent again"
-        case .payloadNotAllowed: "a payload line asks for a request transform never writes (edited by hand?); nothing of it is sent"
-        case .repostRefused: "a reposted day journal could not be booked as the difference (e.g. its original is missing in Visma)"
+        case .refusedUnsent:
+            "the halt on refused records was lifted without `retry`; those records were never sent again"
+        case .payloadNotAllowed:
+            "a payload line asks for a request transform never writes (edited by hand?); nothing of it is sent"
+        case .repostRefused:
+            "a reposted day journal could not be booked as the difference (e.g. its original is missing in Visma)"
         case .attachmentTooLarge:
             "a voucher or receipts file is larger than Visma takes as an attachment (25 MB); nothing of the batch is sent"
         }

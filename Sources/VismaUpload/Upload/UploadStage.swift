@@ -61,7 +61,10 @@ struct UploadWork: AsynchronousStageWork {
         for id in root.batchesInProgress() {
             let folder = root.batchFolder(id)
             if StageManifest.read(.upload, in: folder)?.status == .accepted { continue }
-            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(StageManifest.fileName(of: .transform)).path) else { break }
+            guard
+                FileManager.default.fileExists(
+                    atPath: folder.appendingPathComponent(StageManifest.fileName(of: .transform)).path)
+            else { break }
             return .batch(id)
         }
         return .idle(summary: "nothing to upload")
@@ -84,7 +87,9 @@ struct UploadWork: AsynchronousStageWork {
     func expectedInputs(of claim: BatchClaim) throws -> ExpectedInputs? {
         guard let transformed = StageManifest.read(.transform, in: claim.folder) else { return nil }
         let files = transformed.outputs + transformed.inputs.filter { $0.path == "reference.json" }
-        return ExpectedInputs(recordedBy: .transform, files: files, watchedFolders: ["payloads", VoucherAttachment.folder]) { _ in true }
+        return ExpectedInputs(
+            recordedBy: .transform, files: files, watchedFolders: ["payloads", VoucherAttachment.folder]
+        ) { _ in true }
     }
 
     func process(_ claim: BatchClaim) async throws -> StageResult {
@@ -96,18 +101,25 @@ struct UploadWork: AsynchronousStageWork {
         let attachments = isRepost ? [] : try VoucherAttachment.read(batchFolder: claim.folder)
         let refusals = PayloadRoutes.refusals(records) + VoucherUpload.refusals(attachments)
         if let first = refusals.first {
-            var manifest = StageManifest(stage: .upload, batchId: batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: .rejected)
+            var manifest = StageManifest(
+                stage: .upload, batchId: batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(),
+                status: .rejected)
             manifest.inputs = try payloadFiles(claim.folder)
             manifest.rejections = refusals
             return StageResult(
-                manifest: manifest, summary: "batch \(batchId): nothing was sent: \(first.message)", exitStatus: .dataRejected,
+                manifest: manifest, summary: "batch \(batchId): nothing was sent: \(first.message)",
+                exitStatus: .dataRejected,
                 report: "batches/\(batchId)/upload.manifest.json")
         }
         try ledger.prepare(batch: batchId, records: records)
-        try ledger.prepare(batch: batchId, records: attachments.map { .init(sequence: $0.sequence, kind: VoucherAttachment.kind, key: $0.ledgerKey) })
+        try ledger.prepare(
+            batch: batchId,
+            records: attachments.map { .init(sequence: $0.sequence, kind: VoucherAttachment.kind, key: $0.ledgerKey) })
         let wire = try Wire(configuration: configuration, secret: upload.secret)
         let referenceFile = claim.folder.appendingPathComponent("reference.json")
-        let reference = FileManager.default.fileExists(atPath: referenceFile.path) ? try ReferenceSnapshot.load(from: referenceFile) : nil
+        let reference =
+            FileManager.default.fileExists(atPath: referenceFile.path)
+            ? try ReferenceSnapshot.load(from: referenceFile) : nil
 
         var details = UploadDetails()
         var sent = Sent()
@@ -117,19 +129,24 @@ struct UploadWork: AsynchronousStageWork {
             sent.noToken = error
             return try result(of: sent, details: details, records: records, claim: claim)
         }
-        let ordinary = try await sendAll(records, batch: batchId, folder: claim.folder, wire: wire, reference: reference, details: &details, sent: &sent)
+        let ordinary = try await sendAll(
+            records, batch: batchId, folder: claim.folder, wire: wire, reference: reference, details: &details,
+            sent: &sent)
         if !sent.mustStop {
             try await sendVouchers(
-                attachments, journals: records, batch: batchId, folder: claim.folder, sender: wire.senders[0], details: &details, sent: &sent)
+                attachments, journals: records, batch: batchId, folder: claim.folder, sender: wire.senders[0],
+                details: &details, sent: &sent)
         }
         try summariseVouchers(attachments, batch: batchId, details: &details)
 
         let entries = try ledger.entries(batch: batchId)
         if sent.rejection == nil, let refused = records.first(where: { entries[$0.sequence]?.state == .rejected }) {
             // The halt was lifted some other way than `retry` (which sends refused records again): still not sent.
-            let message = "refused in an earlier run and not sent since: \(entries[refused.sequence]?.message ?? "no message kept")"
+            let message =
+                "refused in an earlier run and not sent since: \(entries[refused.sequence]?.message ?? "no message kept")"
             sent.rejection = (refused, message, Self.stillRefusedRule)
-            details.kinds[refused.kind, default: .init()].rejected += records.filter { entries[$0.sequence]?.state == .rejected && $0.kind == refused.kind }.count
+            details.kinds[refused.kind, default: .init()].rejected +=
+                records.filter { entries[$0.sequence]?.state == .rejected && $0.kind == refused.kind }.count
         }
         for record in ordinary where entries[record.sequence]?.state == .done {
             if record.method == "PUT" {
@@ -163,7 +180,8 @@ struct UploadWork: AsynchronousStageWork {
             self.counters = counters
             senders = try (0..<max(1, configuration.pipeline.uploadParallelism)).map { _ in
                 RecordSender(
-                    session: try CurlSession(), baseURL: connection.baseURL, tokens: tokens, pacer: pacer, counters: counters,
+                    session: try CurlSession(), baseURL: connection.baseURL, tokens: tokens, pacer: pacer,
+                    counters: counters,
                     onExisting: configuration.pipeline.effectiveOnExisting)
             }
         }
@@ -189,21 +207,26 @@ struct UploadWork: AsynchronousStageWork {
     /// Settles what an earlier run left, then sends; a repost batch's payments are compared with Visma first and its day
     /// journals book the difference. Returns the records sent the ordinary way (a repost's journals are not).
     func sendAll(
-        _ records: [PayloadRecord], batch: BatchID, folder: URL, wire: Wire, reference: ReferenceSnapshot?, details: inout UploadDetails, sent: inout Sent
+        _ records: [PayloadRecord], batch: BatchID, folder: URL, wire: Wire, reference: ReferenceSnapshot?,
+        details: inout UploadDetails, sent: inout Sent
     ) async throws -> [PayloadRecord] {
         let isRepost = RepostRequest.verified(batch: batch, folder: folder, root: root) != nil
         let reposted = isRepost ? records.filter { $0.group == .journalTransactions } : []
         let ordinary = isRepost ? records.filter { $0.group != .journalTransactions } : records
-        details.recovered = try await settleInterrupted(ordinary, batch: batch, sender: wire.senders[0], reference: reference)
+        details.recovered = try await settleInterrupted(
+            ordinary, batch: batch, sender: wire.senders[0], reference: reference)
         try await settleReleases(ordinary, batch: batch, sender: wire.senders[0], sent: &sent)
         if isRepost, sent.rejection == nil {
-            try await settleRepostedDocuments(ordinary, batch: batch, sender: wire.senders[0], reference: reference, details: &details, sent: &sent)
+            try await settleRepostedDocuments(
+                ordinary, batch: batch, sender: wire.senders[0], reference: reference, details: &details, sent: &sent)
         }
         if sent.rejection == nil {
-            try await sendPending(ordinary, batch: batch, wire: wire, reference: reference, details: &details, sent: &sent)
+            try await sendPending(
+                ordinary, batch: batch, wire: wire, reference: reference, details: &details, sent: &sent)
         }
         if !reposted.isEmpty, !sent.mustStop, sent.queued == 0, sent.waiting.isEmpty {
-            try await repostJournals(reposted, batch: batch, wire: wire, reference: reference, details: &details, sent: &sent)
+            try await repostJournals(
+                reposted, batch: batch, wire: wire, reference: reference, details: &details, sent: &sent)
         }
         return ordinary
     }
@@ -211,7 +234,9 @@ struct UploadWork: AsynchronousStageWork {
     /// Settles what an interrupted run left `sending`: a create is looked up by our key before anything is sent;
     /// an update (a PUT of master data) is sent again — finding the record proves nothing about its fields, and
     /// the same body sent twice leaves the same record.
-    private func settleInterrupted(_ records: [PayloadRecord], batch: BatchID, sender: RecordSender, reference: ReferenceSnapshot?) async throws -> Int {
+    private func settleInterrupted(
+        _ records: [PayloadRecord], batch: BatchID, sender: RecordSender, reference: ReferenceSnapshot?
+    ) async throws -> Int {
         let entries = try ledger.entries(batch: batch)
         let interrupted = records.filter { entries[$0.sequence]?.state == .sending }
         let updates = interrupted.filter { $0.method == "PUT" }
@@ -231,7 +256,8 @@ struct UploadWork: AsynchronousStageWork {
             case .unknown(let reason):
                 throw OperatorMessage(
                     .temporaryFailure,
-                    "cannot settle \(interrupted.count) interrupted record(s): Visma could not say whether \(record.kind) \(record.key) arrived (\(reason)); nothing was sent again; try again later")
+                    "cannot settle \(interrupted.count) interrupted record(s): Visma could not say whether \(record.kind) \(record.key) arrived (\(reason)); nothing was sent again; try again later"
+                )
             }
         }
         return interrupted.count
@@ -241,13 +267,17 @@ struct UploadWork: AsynchronousStageWork {
     /// what was created; withdrawals go last in their group, one at a time, applied to what Visma then holds.
     /// A refusal or an unconfirmed record stops it once what was in flight is recorded.
     private func sendPending(
-        _ records: [PayloadRecord], batch: BatchID, wire: Wire, reference: ReferenceSnapshot?, details: inout UploadDetails, sent: inout Sent
+        _ records: [PayloadRecord], batch: BatchID, wire: Wire, reference: ReferenceSnapshot?,
+        details: inout UploadDetails, sent: inout Sent
     ) async throws {
         let entries = try ledger.entries(batch: batch)
-        var progress = Progress(total: records.count, alreadyDone: records.filter { entries[$0.sequence]?.state == .done }.count)
+        var progress = Progress(
+            total: records.count, alreadyDone: records.filter { entries[$0.sequence]?.state == .done }.count)
         defer { progress.finish() }
         for group in PayloadGroup.allCases {
-            let todo = records.filter { $0.group == group && [.pending, .waiting].contains(entries[$0.sequence]?.state) }
+            let todo = records.filter {
+                $0.group == group && [.pending, .waiting].contains(entries[$0.sequence]?.state)
+            }
             // Read after the groups before it are recorded: a payment's customer is numbered by then.
             let book = try NumberBook(ledger: ledger, records: todo, reference: reference)
             let refunds = todo.filter(Self.isRefund)
@@ -264,9 +294,11 @@ struct UploadWork: AsynchronousStageWork {
                 try await release(outcomes, batch: batch, sender: wire.senders[0], sent: &sent)
                 if sent.mustStop { return }
             }
-            try await settleQueued(records.filter { $0.group == group }, batch: batch, sender: wire.senders[0], sent: &sent)
+            try await settleQueued(
+                records.filter { $0.group == group }, batch: batch, sender: wire.senders[0], sent: &sent)
             for refund in refunds {
-                try await sendRefund(refund, book: book, batch: batch, sender: wire.senders[0], details: &details, sent: &sent)
+                try await sendRefund(
+                    refund, book: book, batch: batch, sender: wire.senders[0], details: &details, sent: &sent)
                 progress.advance(by: 1)
                 if sent.mustStop { return }
             }
@@ -275,7 +307,9 @@ struct UploadWork: AsynchronousStageWork {
     }
 
     /// Records a window's outcomes in one transaction.
-    func record(_ outcomes: [(PayloadRecord, SendOutcome)], batch: BatchID, details: inout UploadDetails, sent: inout Sent) throws {
+    func record(
+        _ outcomes: [(PayloadRecord, SendOutcome)], batch: BatchID, details: inout UploadDetails, sent: inout Sent
+    ) throws {
         var rows: [(sequence: Int, state: UploadLedger.State, vismaId: String?, message: String?)] = []
         for (record, outcome) in outcomes {
             switch outcome {
@@ -302,7 +336,9 @@ struct UploadWork: AsynchronousStageWork {
     }
 
     /// One window over every lane in parallel; the outcomes in sequence order.
-    private func send(_ window: [PayloadRecord], book: NumberBook, over senders: [RecordSender]) async -> [(PayloadRecord, SendOutcome)] {
+    private func send(
+        _ window: [PayloadRecord], book: NumberBook, over senders: [RecordSender]
+    ) async -> [(PayloadRecord, SendOutcome)] {
         let outcomes = await withTaskGroup(of: [(PayloadRecord, SendOutcome)].self) { taskGroup in
             for (lane, sender) in senders.enumerated() {
                 let mine = stride(from: lane, to: window.count, by: senders.count).map { window[$0] }
@@ -326,11 +362,15 @@ struct UploadWork: AsynchronousStageWork {
     }
 
     /// The manifest draft and the operator's sentence for what was sent.
-    private func result(of sent: Sent, details: UploadDetails, records: [PayloadRecord], claim: BatchClaim) throws -> StageResult {
+    private func result(
+        of sent: Sent, details: UploadDetails, records: [PayloadRecord], claim: BatchClaim
+    ) throws -> StageResult {
         let batchId = claim.batchId
         let waits = sent.unresolved > 0 || sent.queued > 0 || !sent.waiting.isEmpty
         let status: StageManifest.Status = sent.rejection != nil ? .rejected : (waits ? .failed : .accepted)
-        var manifest = StageManifest(stage: .upload, batchId: batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(), status: status)
+        var manifest = StageManifest(
+            stage: .upload, batchId: batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(),
+            status: status)
         manifest.inputs = try records.isEmpty ? [] : payloadFiles(claim.folder)
         manifest.upload = details
         manifest.configHash = try configuration.hash()
@@ -341,29 +381,37 @@ struct UploadWork: AsynchronousStageWork {
         if let rejection = sent.rejection {
             let origin = rejection.record.origin?.split(separator: ":")
             let finding = Finding(
-                rule: rejection.rule, message: rejection.message, file: origin?.first.map(String.init), line: origin?.last.flatMap { Int($0) },
+                rule: rejection.rule, message: rejection.message, file: origin?.first.map(String.init),
+                line: origin?.last.flatMap { Int($0) },
                 record: rejection.record.key, field: nil,
                 hint: Self.hint(for: rejection))
             manifest.rejections = [finding]
             return StageResult(
                 manifest: manifest,
-                summary: "batch \(batchId): \(rejection.rule == UploadRule.rejected.id ? "Visma refused" : "cannot send") \(rejection.record.kind) \(rejection.record.key): \(finding.message)",
+                summary:
+                    "batch \(batchId): \(rejection.rule == UploadRule.rejected.id ? "Visma refused" : "cannot send") \(rejection.record.kind) \(rejection.record.key): \(finding.message)",
                 report: "batches/\(batchId)/upload.manifest.json")
         }
         if sent.unresolved == 0, waits {
-            return StageResult(manifest: manifest, summary: Self.waitingSummary(sent, batch: batchId), exitStatus: .temporaryFailure)
+            return StageResult(
+                manifest: manifest, summary: Self.waitingSummary(sent, batch: batchId), exitStatus: .temporaryFailure)
         }
         if sent.unresolved > 0 {
             return StageResult(
                 manifest: manifest,
-                summary: "batch \(batchId): \(sent.unresolved) record(s) could not be confirmed (network, 5xx or 429 exhausted); run again later — they are looked up before anything is resent",
+                summary:
+                    "batch \(batchId): \(sent.unresolved) record(s) could not be confirmed (network, 5xx or 429 exhausted); run again later — they are looked up before anything is resent",
                 exitStatus: .temporaryFailure)
         }
-        let created = details.kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.created) created, \($0.value.updated) updated" }
+        let created = details.kinds.sorted { $0.key < $1.key }.map {
+            "\($0.key) \($0.value.created) created, \($0.value.updated) updated"
+        }
         let days = (details.reposted ?? []).map { "\n  \($0.sentence)" }.joined()
         return StageResult(
             manifest: manifest,
-            summary: "batch \(batchId) uploaded: \(created.isEmpty ? "nothing to send" : created.joined(separator: "; ")) (\(details.requests) requests, \(details.retries) retries, \(details.rateLimited) × 429)\(days)")
+            summary:
+                "batch \(batchId) uploaded: \(created.isEmpty ? "nothing to send" : created.joined(separator: "; ")) (\(details.requests) requests, \(details.retries) retries, \(details.rateLimited) × 429)\(days)"
+        )
     }
 
     /// A run that got no access token: a failed manifest (never a rejection, so no halt and no record blamed) whose
@@ -374,14 +422,17 @@ struct UploadWork: AsynchronousStageWork {
         let configuration = error.exitStatus == .configuration
         manifest.warnings = [
             Finding(
-                rule: (configuration ? UploadRule.credentialsRefused : UploadRule.connectUnavailable).id, message: error.message, file: nil, line: nil,
+                rule: (configuration ? UploadRule.credentialsRefused : UploadRule.connectUnavailable).id,
+                message: error.message, file: nil, line: nil,
                 record: nil, field: nil,
                 hint: configuration
                     ? "a configuration fault, not the batch's: correct the credentials, then run again (nothing was sent)"
                     : "a temporary fault: the next run tries again")
         ]
         let kind = configuration ? "configuration fault" : "temporary fault"
-        return StageResult(manifest: manifest, summary: "batch \(batch) not uploaded (\(kind)): \(error.message)", exitStatus: error.exitStatus)
+        return StageResult(
+            manifest: manifest, summary: "batch \(batch) not uploaded (\(kind)): \(error.message)",
+            exitStatus: error.exitStatus)
     }
 
     func idleDetails() -> UploadRefusal { UploadRefusal() }
@@ -408,10 +459,13 @@ struct UploadWork: AsynchronousStageWork {
         if message.contains("Supplier") && message.contains("does not exist") {
             return "create the supplier in Visma (by the name FlexyBox uses), then run `flexyvisma-upload --retry`"
         }
-        if message.contains("is closed") { return "open the financial period in Visma, then run `flexyvisma-upload --retry`" }
+        if message.contains("is closed") {
+            return "open the financial period in Visma, then run `flexyvisma-upload --retry`"
+        }
         if message.contains("Payment method") { return "create or activate the payment method in Visma, then retry" }
         if message.contains("no open deposit") {
-            return "record the customer's balance in Visma as a released prepayment (the message names the amount), then run `flexyvisma retry`"
+            return
+                "record the customer's balance in Visma as a released prepayment (the message names the amount), then run `flexyvisma retry`"
         }
         return "fix the cause in Visma or in FlexyBox; `flexyvisma-upload --retry` resends only what is not done"
     }
@@ -430,7 +484,8 @@ struct UploadWork: AsynchronousStageWork {
         try PayloadGroup.allCases.compactMap { group in
             let url = folder.appendingPathComponent("payloads").appendingPathComponent(group.fileName)
             guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-            return FileRecord(path: "payloads/\(group.fileName)", digest: try DurableFiles.digest(of: url), fileType: "payloads")
+            return FileRecord(
+                path: "payloads/\(group.fileName)", digest: try DurableFiles.digest(of: url), fileType: "payloads")
         }
     }
 }

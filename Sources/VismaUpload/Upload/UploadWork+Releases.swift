@@ -16,14 +16,18 @@ extension UploadWork {
     }
 
     /// Releases the documents a window created, when configured to.
-    func release(_ outcomes: [(PayloadRecord, SendOutcome)], batch: BatchID, sender: RecordSender, sent: inout Sent) async throws {
-        for case let (record, .done(vismaId, _)) in outcomes where record.release != nil {
+    func release(
+        _ outcomes: [(PayloadRecord, SendOutcome)], batch: BatchID, sender: RecordSender, sent: inout Sent
+    ) async throws {
+        for case (let record, .done(let vismaId, _)) in outcomes where record.release != nil {
             try await releaseOne(record, vismaId: vismaId, batch: batch, sender: sender, sent: &sent)
             if sent.mustStop { return }
         }
     }
 
-    func releaseOne(_ record: PayloadRecord, vismaId: String, batch: BatchID, sender: RecordSender, sent: inout Sent) async throws {
+    func releaseOne(
+        _ record: PayloadRecord, vismaId: String, batch: BatchID, sender: RecordSender, sent: inout Sent
+    ) async throws {
         switch await sender.release(record, vismaId: vismaId) {
         case .done:
             try ledger.recordRelease(batch: batch, sequence: record.sequence, .done)
@@ -32,7 +36,9 @@ extension UploadWork {
             sent.queued += 1
         case .failed(let message):
             try ledger.recordRelease(batch: batch, sequence: record.sequence, .failed, message: message)
-            if sent.rejection == nil { sent.rejection = (record, "release refused: \(message)", UploadRule.rejected.id) }
+            if sent.rejection == nil {
+                sent.rejection = (record, "release refused: \(message)", UploadRule.rejected.id)
+            }
         case .unresolved:
             try ledger.recordRelease(batch: batch, sequence: record.sequence, .pending)
             sent.unresolved += 1
@@ -41,10 +47,13 @@ extension UploadWork {
 
     /// At the start of a run: releases earlier runs left unconfirmed (crash, no answer, queued, or reset by a retry)
     /// are looked at; one not released yet is asked for again, unless Visma queued it.
-    func settleReleases(_ records: [PayloadRecord], batch: BatchID, sender: RecordSender, sent: inout Sent) async throws {
+    func settleReleases(_ records: [PayloadRecord], batch: BatchID, sender: RecordSender, sent: inout Sent) async throws
+    {
         let entries = try ledger.entries(batch: batch)
         for record in records where record.release != nil {
-            guard let entry = entries[record.sequence], entry.state == .done, entry.release != .done, let vismaId = entry.vismaId else { continue }
+            guard let entry = entries[record.sequence], entry.state == .done, entry.release != .done,
+                let vismaId = entry.vismaId
+            else { continue }
             switch await sender.isReleased(record, vismaId: vismaId) {
             case true?:
                 try ledger.recordRelease(batch: batch, sequence: record.sequence, .done)
@@ -67,7 +76,9 @@ extension UploadWork {
             guard !queued.isEmpty else { return }
             try? await Task.sleep(for: .milliseconds(250 << look))
             for record in queued {
-                guard let vismaId = entries[record.sequence]?.vismaId, await sender.isReleased(record, vismaId: vismaId) == true else { continue }
+                guard let vismaId = entries[record.sequence]?.vismaId,
+                    await sender.isReleased(record, vismaId: vismaId) == true
+                else { continue }
                 try ledger.recordRelease(batch: batch, sequence: record.sequence, .done)
                 sent.queued = max(0, sent.queued - 1)
             }
@@ -77,13 +88,15 @@ extension UploadWork {
     /// One withdrawal: applied to the customer's open deposits as Visma holds them now (recorded in the ledger's
     /// `applied` before it leaves), created, and released when configured; or left waiting, or halted with the fix.
     func sendRefund(
-        _ record: PayloadRecord, book: NumberBook, batch: BatchID, sender: RecordSender, details: inout UploadDetails, sent: inout Sent
+        _ record: PayloadRecord, book: NumberBook, batch: BatchID, sender: RecordSender, details: inout UploadDetails,
+        sent: inout Sent
     ) async throws {
         let addressed: AddressedRecord
         do {
             addressed = try book.address(record)
         } catch {
-            try self.record([(record, .rejected(message: "\(error)", status: 0))], batch: batch, details: &details, sent: &sent)
+            try self.record(
+                [(record, .rejected(message: "\(error)", status: 0))], batch: batch, details: &details, sent: &sent)
             return
         }
         switch await sender.decideRefund(addressed, reserved: sent.reserved) {
@@ -105,9 +118,14 @@ extension UploadWork {
             let outcome = await sender.send(applied)
             try self.record([(record, outcome)], batch: batch, details: &details, sent: &sent)
             guard case .done(let vismaId, _) = outcome else { return }
-            if record.release != nil { try await releaseOne(record, vismaId: vismaId, batch: batch, sender: sender, sent: &sent) }
+            if record.release != nil {
+                try await releaseOne(record, vismaId: vismaId, batch: batch, sender: sender, sent: &sent)
+            }
             if try ledger.entries(batch: batch)[record.sequence]?.release != .done {
-                for line in lines { sent.reserved[line.refNbr?.value ?? "", default: 0] += Int64(((line.amountPaid?.value ?? 0) * 100).rounded()) }
+                for line in lines {
+                    sent.reserved[line.refNbr?.value ?? "", default: 0] += Int64(
+                        ((line.amountPaid?.value ?? 0) * 100).rounded())
+                }
             }
         }
     }
@@ -115,7 +133,10 @@ extension UploadWork {
     /// The operator's sentence when the batch waits for Visma (queued releases, withdrawals waiting for deposits).
     static func waitingSummary(_ sent: Sent, batch: BatchID) -> String {
         var parts: [String] = []
-        if sent.queued > 0 { parts.append("Visma has not finished releasing \(sent.queued) document(s) it queued; the next run looks again") }
+        if sent.queued > 0 {
+            parts.append(
+                "Visma has not finished releasing \(sent.queued) document(s) it queued; the next run looks again")
+        }
         for (record, why) in sent.waiting { parts.append("\(record.kind) \(record.key): \(why)") }
         return "batch \(batch) waits: " + parts.joined(separator: "; ")
     }

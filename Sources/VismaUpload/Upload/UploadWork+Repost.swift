@@ -12,18 +12,23 @@ extension UploadWork {
 
     /// Books each day journal not done yet; the first refusal stops it (a halt with Visma's or our words).
     func repostJournals(
-        _ journals: [PayloadRecord], batch: BatchID, wire: Wire, reference: ReferenceSnapshot?, details: inout UploadDetails, sent: inout Sent
+        _ journals: [PayloadRecord], batch: BatchID, wire: Wire, reference: ReferenceSnapshot?,
+        details: inout UploadDetails, sent: inout Sent
     ) async throws {
         let entries = try ledger.entries(batch: batch)
-        let repost = JournalRepost(sender: wire.senders[0], reference: reference, releaseDocuments: configuration.pipeline.releaseDocuments)
+        let repost = JournalRepost(
+            sender: wire.senders[0], reference: reference, releaseDocuments: configuration.pipeline.releaseDocuments)
         var reposted = details.reposted ?? []
         defer { details.reposted = reposted }
         for record in journals {
             guard let entry = entries[record.sequence] else { continue }
             if entry.state == .done {
-                reposted.append(RepostedJournal(
-                    key: record.key, outcome: "unchanged", sentence: "\(record.key): booked by an earlier run of this batch (journal \(entry.vismaId ?? "?"))",
-                    journal: entry.vismaId, reversal: nil))
+                reposted.append(
+                    RepostedJournal(
+                        key: record.key, outcome: "unchanged",
+                        sentence:
+                            "\(record.key): booked by an earlier run of this batch (journal \(entry.vismaId ?? "?"))",
+                        journal: entry.vismaId, reversal: nil))
                 continue
             }
             guard [.pending, .sending].contains(entry.state) else { continue }
@@ -43,8 +48,10 @@ extension UploadWork {
                 return
             }
             try ledger.record(batch: batch, [(record.sequence, .done, outcome.number, outcome.sentence)])
-            reposted.append(RepostedJournal(
-                key: record.key, outcome: outcome.kind.rawValue, sentence: outcome.sentence, journal: outcome.number, reversal: outcome.reversal))
+            reposted.append(
+                RepostedJournal(
+                    key: record.key, outcome: outcome.kind.rawValue, sentence: outcome.sentence,
+                    journal: outcome.number, reversal: outcome.reversal))
             if outcome.kind != .unchanged { details.kinds[record.kind, default: .init()].updated += 1 }
             details.vismaIds[record.kind, default: [:]][record.key] = outcome.number ?? record.key
         }
@@ -54,10 +61,13 @@ extension UploadWork {
     /// order is left as it is, a customer payment booked as it is now (`PaymentRepost`); what Visma does not hold is
     /// left pending for the create path.
     func settleRepostedDocuments(
-        _ records: [PayloadRecord], batch: BatchID, sender: RecordSender, reference: ReferenceSnapshot?, details: inout UploadDetails, sent: inout Sent
+        _ records: [PayloadRecord], batch: BatchID, sender: RecordSender, reference: ReferenceSnapshot?,
+        details: inout UploadDetails, sent: inout Sent
     ) async throws {
         let entries = try ledger.entries(batch: batch)
-        let documents = records.filter { [.customerPayments, .purchaseOrders].contains($0.group) && entries[$0.sequence]?.state == .pending }
+        let documents = records.filter {
+            [.customerPayments, .purchaseOrders].contains($0.group) && entries[$0.sequence]?.state == .pending
+        }
         guard !documents.isEmpty else { return }
         let book = try NumberBook(ledger: ledger, records: documents, reference: reference)
         let payments = PaymentRepost(sender: sender, releaseDocuments: configuration.pipeline.releaseDocuments)
@@ -66,9 +76,14 @@ extension UploadWork {
             if record.group == .purchaseOrders {
                 switch await sender.locate(addressed) {
                 case .absent: continue
-                case .found(let number): try ledger.record(batch: batch, [(record.sequence, .done, number, "held by Visma before this repost")])
+                case .found(let number):
+                    try ledger.record(
+                        batch: batch, [(record.sequence, .done, number, "held by Visma before this repost")])
                 case .unknown(let reason):
-                    throw OperatorMessage(.temporaryFailure, "cannot tell whether Visma holds \(record.kind) \(record.key) already (\(reason)); nothing was sent; try again later")
+                    throw OperatorMessage(
+                        .temporaryFailure,
+                        "cannot tell whether Visma holds \(record.kind) \(record.key) already (\(reason)); nothing was sent; try again later"
+                    )
                 }
                 continue
             }
@@ -76,16 +91,25 @@ extension UploadWork {
             do {
                 result = try await payments.repost(addressed)
             } catch let refusal {
-                if refusal.unresolved { throw OperatorMessage(.temporaryFailure, "\(refusal.message); nothing more was sent; try again later") }
+                if refusal.unresolved {
+                    throw OperatorMessage(
+                        .temporaryFailure, "\(refusal.message); nothing more was sent; try again later")
+                }
                 try ledger.record(batch: batch, [(record.sequence, .rejected, nil, refusal.message)])
                 details.kinds[record.kind, default: .init()].rejected += 1
                 sent.rejection = (record, refusal.message, Self.repostRefusedRule)
                 return
             }
             guard case .done(let number, let sentence, let outcome) = result else { continue }
-            try ledger.record(batch: batch, [(record.sequence, .done, number, sentence ?? "held by Visma before this repost, unchanged")])
+            try ledger.record(
+                batch: batch,
+                [(record.sequence, .done, number, sentence ?? "held by Visma before this repost, unchanged")])
             if let sentence, let outcome {
-                details.reposted = (details.reposted ?? []) + [RepostedJournal(key: record.key, outcome: outcome, sentence: sentence, journal: number, reversal: nil)]
+                details.reposted =
+                    (details.reposted ?? []) + [
+                        RepostedJournal(
+                            key: record.key, outcome: outcome, sentence: sentence, journal: number, reversal: nil)
+                    ]
                 details.kinds[record.kind, default: .init()].updated += 1
                 details.vismaIds[record.kind, default: [:]][record.key] = number
             }

@@ -23,9 +23,12 @@ enum VoucherUpload {
         attachments.filter { $0.bytes > maximumBytes }.map { attachment in
             Finding(
                 rule: rule,
-                message: "\(attachment.name) (voucher of journal \(attachment.journalKey)) is \(attachment.bytes) bytes; Visma takes attachments up to \(maximumBytes) bytes (25 MB)",
+                message:
+                    "\(attachment.name) (voucher of journal \(attachment.journalKey)) is \(attachment.bytes) bytes; Visma takes attachments up to \(maximumBytes) bytes (25 MB)",
                 file: attachment.path, line: nil, record: attachment.ledgerKey, field: nil,
-                hint: "split the department's day into smaller receipts files in FlexyBox, or discard the batch with `flexyvisma discard`; nothing was sent")
+                hint:
+                    "split the department's day into smaller receipts files in FlexyBox, or discard the batch with `flexyvisma discard`; nothing was sent"
+            )
         }
     }
 
@@ -44,12 +47,14 @@ enum AttachmentLocated: Equatable {
 extension UploadWork {
     /// Attaches what is not attached yet, for every journal Visma has confirmed; stops at the first refusal or doubt.
     func sendVouchers(
-        _ attachments: [VoucherAttachment], journals records: [PayloadRecord], batch: BatchID, folder: URL, sender: RecordSender,
+        _ attachments: [VoucherAttachment], journals records: [PayloadRecord], batch: BatchID, folder: URL,
+        sender: RecordSender,
         details: inout UploadDetails, sent: inout Sent
     ) async throws {
         guard !attachments.isEmpty else { return }
         let entries = try ledger.entries(batch: batch)
-        let journals = try ledger.vismaNumbers(kind: PayloadGroup.journalTransactions.kind, keys: attachments.map(\.journalKey))
+        let journals = try ledger.vismaNumbers(
+            kind: PayloadGroup.journalTransactions.kind, keys: attachments.map(\.journalKey))
         for attachment in attachments {
             let state = entries[attachment.sequence]?.state
             guard state != .done, state != .rejected, let number = journals[attachment.journalKey] else { continue }
@@ -62,19 +67,23 @@ extension UploadWork {
                 case .unknown(let reason):
                     sent.unresolved += 1
                     details.kinds[VoucherAttachment.kind, default: .init()].unresolved += 1
-                    Logger(label: "flexyvisma-upload").warning("attachment \(attachment.ledgerKey) left unconfirmed: \(reason)")
+                    Logger(label: "flexyvisma-upload").warning(
+                        "attachment \(attachment.ledgerKey) left unconfirmed: \(reason)")
                     return
                 }
             }
             let data = try Self.attachmentBytes(attachment, folder: folder)
             try ledger.markSending(batch: batch, sequences: [attachment.sequence])
             let outcome = await sender.attach(attachment, data: data, journal: number)
-            if case .done = outcome, ProcessInfo.processInfo.environment["FLEXYVISMA_FAULT"] == VoucherUpload.stallFault {
-                Logger(label: "flexyvisma-upload").warning("fault injection: stalling after attaching \(attachment.ledgerKey)")
+            if case .done = outcome, ProcessInfo.processInfo.environment["FLEXYVISMA_FAULT"] == VoucherUpload.stallFault
+            {
+                Logger(label: "flexyvisma-upload").warning(
+                    "fault injection: stalling after attaching \(attachment.ledgerKey)")
                 while true { sleep(60) }
             }
             let journal = records.first { $0.group == .journalTransactions && $0.key == attachment.journalKey }
-            try recordVoucher(attachment, outcome, journal: journal, number: number, batch: batch, details: &details, sent: &sent)
+            try recordVoucher(
+                attachment, outcome, journal: journal, number: number, batch: batch, details: &details, sent: &sent)
             if sent.mustStop { return }
         }
     }
@@ -84,7 +93,8 @@ extension UploadWork {
         let entries = try ledger.entries(batch: batch)
         for attachment in attachments where entries[attachment.sequence]?.state == .done {
             details.kinds[VoucherAttachment.kind, default: .init()].created += 1
-            details.vismaIds[VoucherAttachment.kind, default: [:]][attachment.ledgerKey] = entries[attachment.sequence]?.vismaId
+            details.vismaIds[VoucherAttachment.kind, default: [:]][attachment.ledgerKey] =
+                entries[attachment.sequence]?.vismaId
         }
     }
 
@@ -92,16 +102,21 @@ extension UploadWork {
     static func attachmentBytes(_ attachment: VoucherAttachment, folder: URL) throws -> Data {
         let url = folder.appendingPathComponent(attachment.path)
         let digest = try DurableFiles.digest(of: url)
-        guard digest.sha256 == attachment.sha256, digest.bytes == attachment.bytes, digest.bytes <= VoucherUpload.maximumBytes else {
+        guard digest.sha256 == attachment.sha256, digest.bytes == attachment.bytes,
+            digest.bytes <= VoucherUpload.maximumBytes
+        else {
             throw OperatorMessage(
-                .dataRejected, "\(attachment.path) changed after transform listed it as the voucher of journal \(attachment.journalKey); nothing of it was sent")
+                .dataRejected,
+                "\(attachment.path) changed after transform listed it as the voucher of journal \(attachment.journalKey); nothing of it was sent"
+            )
         }
         return try Data(contentsOf: url)
     }
 
     /// Records an attachment's outcome; a refusal is the journal's (the voucher belongs to it) with Visma's words.
     func recordVoucher(
-        _ attachment: VoucherAttachment, _ outcome: SendOutcome, journal: PayloadRecord?, number: String, batch: BatchID,
+        _ attachment: VoucherAttachment, _ outcome: SendOutcome, journal: PayloadRecord?, number: String,
+        batch: BatchID,
         details: inout UploadDetails, sent: inout Sent
     ) throws {
         let kind = VoucherAttachment.kind
@@ -140,13 +155,17 @@ extension RecordSender {
                 case .unknown(let reason): return .unresolved(reason: "looking for \(attachment.name): \(reason)")
                 }
             }
-            guard let token = try? await tokens.token() else { return .unresolved(reason: "no access token for \(path)") }
+            guard let token = try? await tokens.token() else {
+                return .unresolved(reason: "no access token for \(path)")
+            }
             await pacer.admit()
             await counters.request()
-            let part = FormPart(name: "file", fileName: attachment.name, contentType: attachment.contentType, data: data)
+            let part = FormPart(
+                name: "file", fileName: attachment.name, contentType: attachment.contentType, data: data)
             // A POST that makes a revision is never re-sent by libcurl itself.
             let request = HTTPRequest(
-                method: "POST", url: baseURL + path, headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json")],
+                method: "POST", url: baseURL + path,
+                headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json")],
                 freshConnection: true, form: [part])
             let response: HTTPResponse
             do {
@@ -162,8 +181,13 @@ extension RecordSender {
             case 200..<300:
                 switch await locateAttachment(named: attachment.name, journal: number) {
                 case .found(let id): return .done(vismaId: id, created: true)
-                case .absent: return .rejected(message: "Visma answered \(response.status) to \(attachment.name) but does not list it on journal \(number)", status: response.status)
-                case .unknown(let reason): return .unresolved(reason: "attached, but its id could not be read: \(reason)")
+                case .absent:
+                    return .rejected(
+                        message:
+                            "Visma answered \(response.status) to \(attachment.name) but does not list it on journal \(number)",
+                        status: response.status)
+                case .unknown(let reason):
+                    return .unresolved(reason: "attached, but its id could not be read: \(reason)")
                 }
             case 401: await tokens.invalidate(token)
             case 429, 502, 503, 504:
@@ -178,21 +202,27 @@ extension RecordSender {
 
     /// Hex digits and dashes, at most 64: what a uuid is written with.
     static func isUUIDText(_ text: String) -> Bool {
-        (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { $0 == 0x2D || (0x30...0x39).contains($0) || (0x61...0x66).contains($0 | 0x20) }
+        (1...64).contains(text.utf8.count)
+            && text.utf8.allSatisfy { $0 == 0x2D || (0x30...0x39).contains($0) || (0x61...0x66).contains($0 | 0x20) }
     }
 
     /// Looks for the name among the journal's attachments (`JournalTransactionDto.attachments`).
     func locateAttachment(named name: String, journal number: String) async -> AttachmentLocated {
         await counters.lookup()
         let path = "/v2/journaltransaction/\(PercentEncoding.encode(number))"
-        guard let response = await exchange("GET", path) else { return .unknown(reason: "GET \(path): Visma could not be reached") }
+        guard let response = await exchange("GET", path) else {
+            return .unknown(reason: "GET \(path): Visma could not be reached")
+        }
         guard response.status == 200 else { return .unknown(reason: "GET \(path) answered HTTP \(response.status)") }
-        guard let journal = try? BoundedJSONDecoder.decode(JournalTransactionAttachmentsDto.self, from: response.body) else {
+        guard let journal = try? BoundedJSONDecoder.decode(JournalTransactionAttachmentsDto.self, from: response.body)
+        else {
             return .unknown(reason: "GET \(path) answered something that is not a journal transaction")
         }
         guard let match = (journal.attachments ?? []).last(where: { $0.name == name }) else { return .absent }
         // An id goes into the ledger, the manifest and `audit show`: a uuid (OAS `format: uuid`), nothing a terminal would act on.
-        guard let id = match.id, Self.isUUIDText(id) else { return .unknown(reason: "Visma lists \(name) on journal \(number) without a usable id") }
+        guard let id = match.id, Self.isUUIDText(id) else {
+            return .unknown(reason: "Visma lists \(name) on journal \(number) without a usable id")
+        }
         return .found(id: id)
     }
 }
