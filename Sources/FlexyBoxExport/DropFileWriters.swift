@@ -9,7 +9,40 @@ import GRDB
 /// validator expects. Each writer returns the record count.
 struct DropFileWriters {
     let schemas: SchemaDirectory
+    /// The source's department codes, in the order receipts files are written.
+    let departmentCodes: [String]
     let departmentNames: [String: String]
+
+    /// The writers for one read of the source, with its departments as FlexyBox has them.
+    init(reading db: Database, schemas: SchemaDirectory) throws {
+        self.schemas = schemas
+        var codes: [String] = []
+        var names: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT code, name FROM departments ORDER BY code") {
+            let code: String = row["code"] ?? ""
+            codes.append(code)
+            names[code] = row["name"] ?? ""
+        }
+        departmentCodes = codes
+        departmentNames = names
+    }
+
+    /// One `receipts-<department>-<day>.xml` per department with receipts on each of `days`, days in order;
+    /// only the departments `including` takes (by code and name).
+    func writeReceipts(
+        _ db: Database, days: [BusinessDay], folder: URL,
+        including: (_ code: String, _ name: String) -> Bool = { _, _ in true }
+    ) throws -> [(fileName: String, totals: ReceiptDayTotals)] {
+        var written: [(fileName: String, totals: ReceiptDayTotals)] = []
+        for day in days {
+            for code in departmentCodes where including(code, departmentNames[code] ?? code) {
+                if let file = try writeReceipts(db, day: day, departmentCode: code, folder: folder) {
+                    written.append(file)
+                }
+            }
+        }
+        return written
+    }
 
     private static let utcTimestampSQL = "strftime('%Y-%m-%dT%H:%M:%fZ', modified_at)"
 

@@ -69,6 +69,19 @@ struct ExportState: VersionedStateFile, Equatable {
 
     var lastExportedDay: BusinessDay? { exportedDays.keys.max() }
 
+    /// The days a nightly export takes: after the last exported day (or from the source's first day)
+    /// through yesterday in the venue's time zone, so a missed night catches up.
+    func nightDays(source: SourceDatabase, now: Date, timeZone: TimeZone) throws -> [BusinessDay] {
+        let first: BusinessDay
+        if let last = lastExportedDay {
+            first = last.adding(days: 1)
+        } else {
+            guard let earliest = try source.earliestBusinessDay() else { return [] }
+            first = earliest
+        }
+        return BusinessDay.range(from: first, through: BusinessDay.yesterday(at: now, in: timeZone))
+    }
+
     /// Records `pending` as exported.
     mutating func commitPending() {
         guard let pending else { return }

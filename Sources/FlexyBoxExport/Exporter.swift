@@ -256,7 +256,10 @@ private final class ExportWork: SynchronousStageWork {
         try FileManager.default.createDirectory(at: probe, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(at: probe) }
         try Data().write(to: probe.appendingPathComponent(FlexyBoxExporter.inProgressMarker))
-        return try source.read { db in try halted.sourceChanged(db, writers: try writers(db), probe: probe) }
+        return try source.read { db in
+            try halted.sourceChanged(
+                db, writers: try DropFileWriters(reading: db, schemas: request.schemas), probe: probe)
+        }
     }
 
     func idleDetails() -> ExportedBatch { ExportedBatch() }
@@ -273,15 +276,7 @@ private final class ExportWork: SynchronousStageWork {
         case .days(let days):
             return days
         case .sinceLast:
-            let yesterday = BusinessDay.yesterday(at: request.now, in: request.configuration.timeZone)
-            let first: BusinessDay
-            if let last = state.lastExportedDay {
-                first = last.adding(days: 1)
-            } else {
-                guard let earliest = try source.earliestBusinessDay() else { return [] }
-                first = earliest
-            }
-            return BusinessDay.range(from: first, through: yesterday)
+            return try state.nightDays(source: source, now: request.now, timeZone: request.configuration.timeZone)
         }
     }
 
@@ -295,20 +290,11 @@ private final class ExportWork: SynchronousStageWork {
     }
 
     /// Writes every drop file from one consistent snapshot of the source; files without records are left out.
-    private func writers(_ db: Database) throws -> DropFileWriters {
-        var names: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT code, name FROM departments ORDER BY code") {
-            names[row["code"] ?? ""] = row["name"] ?? ""
-        }
-        return DropFileWriters(schemas: request.schemas, departmentNames: names)
-    }
-
     private func writeFiles(
         source: SourceDatabase, days: [BusinessDay], masterData: MasterDataSelection, into folder: URL
     ) throws -> WrittenFiles {
         try source.read { db in
-            let departments = try String.fetchAll(db, sql: "SELECT code FROM departments ORDER BY code")
-            let writers = try writers(db)
+            let writers = try DropFileWriters(reading: db, schemas: request.schemas)
             var result = WrittenFiles()
             result.watermark = try DropFileWriters.newestModification(db) ?? masterData.since
 
@@ -349,20 +335,13 @@ private final class ExportWork: SynchronousStageWork {
                 if orders.records > 0 { result.totals.purchaseOrders = orders.totals }
             }
 
-            for day in days {
-                for code in departments {
-                    if let only = request.repost?.departments, !only.contains(code),
-                        !only.contains(writers.departmentNames[code] ?? code)
-                    {
-                        continue
-                    }
-                    guard let file = try writers.writeReceipts(db, day: day, departmentCode: code, folder: folder)
-                    else {
-                        continue
-                    }
-                    try keep(file.fileName, .receipts, records: file.totals.receipts)
-                    result.totals.receiptDays.append(file.totals)
-                }
+            let only = request.repost?.departments
+            let receipts = try writers.writeReceipts(db, days: days, folder: folder) { code, name in
+                only.map { $0.contains(code) || $0.contains(name) } ?? true
+            }
+            for file in receipts {
+                try keep(file.fileName, .receipts, records: file.totals.receipts)
+                result.totals.receiptDays.append(file.totals)
             }
             return result
         }

@@ -1,7 +1,6 @@
 import DropFormats
 import FlexyVismaCore
 import Foundation
-import GRDB
 
 /// Receipts files as the export would write them, into a folder of the caller's: for previews.
 ///
@@ -14,15 +13,7 @@ public enum ScratchExport {
         root: PipelineRoot, configuration: PipelineConfiguration, now: Date = Date()
     ) throws -> [BusinessDay] {
         let source = try SourceDatabase(url: root.resolve(try sourcePath(configuration, root: root)))
-        let yesterday = BusinessDay.yesterday(at: now, in: configuration.timeZone)
-        let first: BusinessDay
-        if let last = try ExportState.load(from: root).lastExportedDay {
-            first = last.adding(days: 1)
-        } else {
-            guard let earliest = try source.earliestBusinessDay() else { return [] }
-            first = earliest
-        }
-        return BusinessDay.range(from: first, through: yesterday)
+        return try ExportState.load(from: root).nightDays(source: source, now: now, timeZone: configuration.timeZone)
     }
 
     /// Writes one `receipts-<department>-<day>.xml` per department with sales on each day into `folder`.
@@ -32,20 +23,8 @@ public enum ScratchExport {
     ) throws -> [URL] {
         let source = try SourceDatabase(url: root.resolve(try sourcePath(configuration, root: root)))
         return try source.read { db in
-            var names: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT code, name FROM departments ORDER BY code") {
-                names[row["code"] ?? ""] = row["name"] ?? ""
-            }
-            let writers = DropFileWriters(schemas: schemas, departmentNames: names)
-            var files: [URL] = []
-            for day in days {
-                for code in names.keys.sorted() {
-                    guard let written = try writers.writeReceipts(db, day: day, departmentCode: code, folder: folder)
-                    else { continue }
-                    files.append(folder.appendingPathComponent(written.fileName))
-                }
-            }
-            return files
+            try DropFileWriters(reading: db, schemas: schemas).writeReceipts(db, days: days, folder: folder)
+                .map { folder.appendingPathComponent($0.fileName) }
         }
     }
 

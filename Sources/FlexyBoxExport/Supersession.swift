@@ -70,14 +70,7 @@ struct HaltedSourceBatch {
         written["purchase_orders.xml"] = try writers.writePurchaseOrders(
             db, days: days, to: probe.appendingPathComponent("purchase_orders.xml")
         ).records
-        let departments = try String.fetchAll(db, sql: "SELECT code FROM departments ORDER BY code")
-        for day in days {
-            for code in departments {
-                if let file = try writers.writeReceipts(db, day: day, departmentCode: code, folder: probe) {
-                    written[file.fileName] = 1
-                }
-            }
-        }
+        for file in try writers.writeReceipts(db, days: days, folder: probe) { written[file.fileName] = 1 }
         let dayFile = { (name: String) in
             name == "payments.csv" || name == "purchase_orders.xml" || name.hasPrefix("receipts-")
         }
