@@ -14,6 +14,15 @@ import Testing
         return String(text[begin.upperBound..<end.lowerBound])
     }
 
+    /// Every rule id `flexyvisma rules --markdown` lists, in its order.
+    static func generatedIds() throws -> [String] {
+        let generated = try ChildProcess.run(umbrella, ["rules", "--markdown"]).standardOutput
+        return generated.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `") else { return nil }
+            return line.dropFirst(3).split(separator: "`").first.map(String.init)
+        }
+    }
+
     @Test func validationDocumentIsWhatTheRuleCatalogsGenerate() throws {
         let generated = try ChildProcess.run(Self.umbrella, ["rules", "--markdown"])
         #expect(generated.status == 0)
@@ -21,11 +30,7 @@ import Testing
     }
 
     @Test func everyRuleIdIsUniqueAndWellFormed() throws {
-        let generated = try ChildProcess.run(Self.umbrella, ["rules", "--markdown"]).standardOutput
-        let ids = generated.split(separator: "\n").compactMap { line -> String? in
-            guard line.hasPrefix("| `") else { return nil }
-            return line.dropFirst(3).split(separator: "`").first.map(String.init)
-        }
+        let ids = try Self.generatedIds()
         #expect(ids.count > 80)
         #expect(Set(ids).count == ids.count, "a rule id is in two catalogs")
         #expect(ids.allSatisfy { $0.wholeMatch(of: /[a-z]+\.[a-z]+(-[a-z0-9]+)*/) != nil }, "\(ids)")
@@ -33,11 +38,7 @@ import Testing
 
     /// A rule id written as a string literal anywhere but its catalog would drift from the documentation.
     @Test func ruleIdsAreWrittenOnlyInTheirCatalogs() throws {
-        let generated = try ChildProcess.run(Self.umbrella, ["rules", "--markdown"]).standardOutput
-        let ids = Set(
-            generated.split(separator: "\n").compactMap { line -> String? in
-                line.hasPrefix("| `") ? line.dropFirst(3).split(separator: "`").first.map(String.init) : nil
-            })
+        let ids = Set(try Self.generatedIds())
         let catalogs: Set = [
             "ValidationRule.swift", "UploadRule.swift", "RuleCatalog.swift", "CSVReader.swift", "XMLIssue.swift",
         ]
