@@ -203,13 +203,7 @@ import VismaSimulator
 
     @Test func aRepostedDayUpdatedInPlaceReconcilesAsAgreeing() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
-            let venue = try Venue(simulator: simulator, corrected: true)
-            var configuration = try PipelineConfiguration.load(from: venue.root)
-            configuration.pipeline.releaseDocuments = false
-            try configuration.encoded().write(to: venue.root.configFile)
-            try RepostTests.execute("DELETE FROM customer_payments WHERE amount_ore < 0", in: venue)
-            let night = try await offCooperativePool { try venue.run(["run"]) }
-            #expect(night.status == 0, "\(night.standardOutput.suffix(1500))")
+            let venue = try await RepostTests.unreleasedWeek(simulator)
             try RepostTests.correctReceipt(in: venue)
             let reposted = try await offCooperativePool {
                 try venue.run(["repost", "--day", RepostTests.day, "--reason", "receipt 100001 corrected"])

@@ -27,6 +27,19 @@ import VismaSimulator
         try queue.close()
     }
 
+    /// The corrected sample week booked by one night with `releaseDocuments: false`: every journal and
+    /// payment stays unreleased (withdrawals wait for released deposits, so the week goes without them).
+    static func unreleasedWeek(_ simulator: RunningSimulator) async throws -> Venue {
+        let venue = try Venue(simulator: simulator, corrected: true)
+        var configuration = try PipelineConfiguration.load(from: venue.root)
+        configuration.pipeline.releaseDocuments = false
+        try configuration.encoded().write(to: venue.root.configFile)
+        try execute("DELETE FROM customer_payments WHERE amount_ore < 0", in: venue)
+        let night = try await offCooperativePool { try venue.run(["run"]) }
+        #expect(night.status == 0, "\(night.standardOutput.suffix(1500)) \(night.standardError.suffix(1500))")
+        return venue
+    }
+
     static func execute(_ sql: String, in venue: Venue) throws {
         let queue = try DatabaseQueue(path: venue.root.resolve("source/flexybox.sqlite").path)
         try queue.write { db in try db.execute(sql: sql) }
@@ -146,14 +159,7 @@ import VismaSimulator
 
     @Test func aCorrectedReceiptOnAnUnreleasedDayUpdatesTheSameJournalInPlace() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
-            let venue = try Venue(simulator: simulator, corrected: true)
-            var configuration = try PipelineConfiguration.load(from: venue.root)
-            configuration.pipeline.releaseDocuments = false
-            try configuration.encoded().write(to: venue.root.configFile)
-            // Withdrawals wait for released deposits; without them the week goes through unreleased.
-            try Self.execute("DELETE FROM customer_payments WHERE amount_ore < 0", in: venue)
-            let night = try await offCooperativePool { try venue.run(["run"]) }
-            #expect(night.status == 0, "\(night.standardOutput.suffix(1500)) \(night.standardError.suffix(1500))")
+            let venue = try await Self.unreleasedWeek(simulator)
             let original = try await Self.journals(simulator, key: Self.key)
             #expect(original.count == 1 && original.first?["status"] as? String == "Balanced")
             let allBefore = try await Self.journals(simulator).count
@@ -295,13 +301,7 @@ import VismaSimulator
 
     @Test func aChangedUnreleasedDepositIsUpdatedInPlace() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
-            let venue = try Venue(simulator: simulator, corrected: true)
-            var configuration = try PipelineConfiguration.load(from: venue.root)
-            configuration.pipeline.releaseDocuments = false
-            try configuration.encoded().write(to: venue.root.configFile)
-            try Self.execute("DELETE FROM customer_payments WHERE amount_ore < 0", in: venue)
-            let night = try await offCooperativePool { try venue.run(["run"]) }
-            #expect(night.status == 0, "\(night.standardOutput.suffix(1500))")
+            let venue = try await Self.unreleasedWeek(simulator)
             let before = try await Self.payments(simulator, id: "P-20261125-01")
             try Self.execute(
                 "UPDATE customer_payments SET amount_ore = 250000 WHERE payment_id = 'P-20261125-01'", in: venue)
