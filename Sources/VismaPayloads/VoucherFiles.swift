@@ -37,6 +37,12 @@ public struct VoucherAttachment: Codable, Sendable, Equatable {
     /// The ledger's key: the journal and the name, so `audit` can say which journal a voucher belongs to.
     public var ledgerKey: String { "\(journalKey)/\(name)" }
 
+    /// `file` named for `batch`, its extension kept: `bilag-POS20261122-1-20261130T020000Z-a1b2c3.pdf`.
+    public static func name(_ file: String, batch: BatchID) -> String {
+        let dot = file.lastIndex(of: ".") ?? file.endIndex
+        return "\(file[..<dot])-\(batch.rawValue)\(file[dot...])"
+    }
+
     /// The batch's attachments, or none when transform made none (a batch without receipts, or from before vouchers).
     public static func read(batchFolder folder: URL) throws -> [VoucherAttachment] {
         let url = folder.appendingPathComponent(Self.folder).appendingPathComponent(listFile)
@@ -52,8 +58,10 @@ public struct VoucherAttachment: Codable, Sendable, Equatable {
 enum VoucherFiles {
     /// Each day journal's voucher PDF into the batch's `vouchers/`, and the list of attachments (PDF and receipts file per journal).
     static func write(
-        _ vouchers: [DayVoucher], batch: BatchID, inputs: [FileRecord], firstSequence: Int, batchFolder: URL
+        _ vouchers: [DayVoucher], batch: BatchID, inputs: [FileRecord], firstSequence: Int, batchFolder: URL,
+        namedForBatch: Bool = false
     ) throws -> [FileRecord] {
+        let name = { (file: String) in namedForBatch ? VoucherAttachment.name(file, batch: batch) : file }
         let vouchersFolder = batchFolder.appendingPathComponent(VoucherAttachment.folder, isDirectory: true)
         try? FileManager.default.removeItem(at: vouchersFolder)
         guard !vouchers.isEmpty else { return [] }
@@ -79,13 +87,14 @@ enum VoucherFiles {
             )
             attachments.append(
                 VoucherAttachment(
-                    sequence: firstSequence + attachments.count, journalKey: voucher.journalKey, name: voucher.fileName,
+                    sequence: firstSequence + attachments.count, journalKey: voucher.journalKey,
+                    name: name(voucher.fileName),
                     path: "\(VoucherAttachment.folder)/\(voucher.fileName)", contentType: "application/pdf",
                     bytes: digest.bytes, sha256: digest.sha256))
             attachments.append(
                 VoucherAttachment(
                     sequence: firstSequence + attachments.count, journalKey: voucher.journalKey,
-                    name: voucher.receiptsFile,
+                    name: name(voucher.receiptsFile),
                     path: receipts.path, contentType: "application/xml", bytes: receipts.bytes, sha256: receipts.sha256)
             )
         }

@@ -24,7 +24,7 @@ struct JournalRepost: Sendable {
         enum Kind: String, Sendable { case unchanged, updatedInPlace, reversedAndCorrected, corrected }
         var kind: Kind
         var sentence: String
-        /// The journal that now holds the day (updated, or the correction); the original when unchanged.
+        /// The journal that now holds the day (updated, or the correction); when unchanged, the one not reversed.
         var number: String?
         var reversal: String?
     }
@@ -49,13 +49,13 @@ struct JournalRepost: Sendable {
         }
 
         let held = try await journals(key: record.key, from: period)
+        let reversed = Set(held.compactMap(\.reverses))
+        let live = held.filter { $0.reverses == nil && !reversed.contains($0.number) }
         if LedgerLine.net(held.flatMap(\.lines)) == LedgerLine.net(wanted) {
             return Outcome(
                 kind: .unchanged, sentence: "day \(day) (\(record.key)): unchanged in Visma, nothing booked",
-                number: held.first?.number)
+                number: live.count == 1 ? live.first?.number : held.first?.number)
         }
-        let reversed = Set(held.compactMap(\.reverses))
-        let live = held.filter { $0.reverses == nil && !reversed.contains($0.number) }
         guard live.count <= 1 else {
             throw Refusal(
                 message:

@@ -95,10 +95,7 @@ struct UploadWork: AsynchronousStageWork {
     func process(_ claim: BatchClaim) async throws -> StageResult {
         let batchId = claim.batchId
         let records = try loadPayloads(claim.folder)
-        // A repost books new documents through its own path: its vouchers are not attached (docs/VISMA.md, "Vouchers"),
-        // and no ledger row is made for them, so the batch is archived once its records are done.
-        let isRepost = RepostRequest.verified(batch: batchId, folder: claim.folder, root: root) != nil
-        let attachments = isRepost ? [] : try VoucherAttachment.read(batchFolder: claim.folder)
+        let attachments = try VoucherAttachment.read(batchFolder: claim.folder)
         let refusals = PayloadRoutes.refusals(records) + VoucherUpload.refusals(attachments)
         if let first = refusals.first {
             var manifest = StageManifest(
@@ -130,8 +127,8 @@ struct UploadWork: AsynchronousStageWork {
             return try result(of: sent, details: details, records: records, claim: claim)
         }
         let ordinary = try await sendAll(
-            records, batch: batchId, folder: claim.folder, wire: wire, reference: reference, details: &details,
-            sent: &sent)
+            records, vouchers: attachments, batch: batchId, folder: claim.folder, wire: wire, reference: reference,
+            details: &details, sent: &sent)
         if !sent.mustStop {
             try await sendVouchers(
                 attachments, journals: records, batch: batchId, folder: claim.folder, sender: wire.senders[0],
@@ -207,8 +204,8 @@ struct UploadWork: AsynchronousStageWork {
     /// Settles what an earlier run left, then sends; a repost batch's payments are compared with Visma first and its day
     /// journals book the difference. Returns the records sent the ordinary way (a repost's journals are not).
     func sendAll(
-        _ records: [PayloadRecord], batch: BatchID, folder: URL, wire: Wire, reference: ReferenceSnapshot?,
-        details: inout UploadDetails, sent: inout Sent
+        _ records: [PayloadRecord], vouchers: [VoucherAttachment], batch: BatchID, folder: URL, wire: Wire,
+        reference: ReferenceSnapshot?, details: inout UploadDetails, sent: inout Sent
     ) async throws -> [PayloadRecord] {
         let isRepost = RepostRequest.verified(batch: batch, folder: folder, root: root) != nil
         let reposted = isRepost ? records.filter { $0.group == .journalTransactions } : []
@@ -226,7 +223,8 @@ struct UploadWork: AsynchronousStageWork {
         }
         if !reposted.isEmpty, !sent.mustStop, sent.queued == 0, sent.waiting.isEmpty {
             try await repostJournals(
-                reposted, batch: batch, wire: wire, reference: reference, details: &details, sent: &sent)
+                reposted, vouchers: vouchers, batch: batch, wire: wire, reference: reference, details: &details,
+                sent: &sent)
         }
         return ordinary
     }

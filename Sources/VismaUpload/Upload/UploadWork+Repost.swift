@@ -11,9 +11,13 @@ extension UploadWork {
     static let repostRefusedRule = UploadRule.repostRefused.id
 
     /// Books each day journal not done yet; the first refusal stops it (a halt with Visma's or our words).
+    ///
+    /// A day's voucher goes on the journal that now holds it (`sendVouchers`, after this). A day Visma already holds
+    /// as it is now gets no new voucher: its rows are settled with the journal's, in one transaction — unless an
+    /// earlier run of this batch was cut off while booking it, when this batch may be what changed it.
     func repostJournals(
-        _ journals: [PayloadRecord], batch: BatchID, wire: Wire, reference: ReferenceSnapshot?,
-        details: inout UploadDetails, sent: inout Sent
+        _ journals: [PayloadRecord], vouchers: [VoucherAttachment], batch: BatchID, wire: Wire,
+        reference: ReferenceSnapshot?, details: inout UploadDetails, sent: inout Sent
     ) async throws {
         let entries = try ledger.entries(batch: batch)
         let repost = JournalRepost(
@@ -47,7 +51,15 @@ extension UploadWork {
                 sent.rejection = (record, refusal.message, Self.repostRefusedRule)
                 return
             }
-            try ledger.record(batch: batch, [(record.sequence, .done, outcome.number, outcome.sentence)])
+            var rows: [(sequence: Int, state: UploadLedger.State, vismaId: String?, message: String?)] = [
+                (record.sequence, .done, outcome.number, outcome.sentence)
+            ]
+            if outcome.kind == .unchanged, entry.state == .pending || outcome.number == nil {
+                rows += vouchers.filter { $0.journalKey == record.key }.map {
+                    ($0.sequence, .done, nil, "day unchanged in Visma: nothing booked, so nothing attached")
+                }
+            }
+            try ledger.record(batch: batch, rows)
             reposted.append(
                 RepostedJournal(
                     key: record.key, outcome: outcome.kind.rawValue, sentence: outcome.sentence,

@@ -53,8 +53,13 @@ extension UploadWork {
     ) async throws {
         guard !attachments.isEmpty else { return }
         let entries = try ledger.entries(batch: batch)
-        let journals = try ledger.vismaNumbers(
-            kind: PayloadGroup.journalTransactions.kind, keys: attachments.map(\.journalKey))
+        // This batch's own journals as Visma numbered them: a repost's day is on the journal that now holds it.
+        var journals: [String: String] = [:]
+        for record in records where record.group == .journalTransactions {
+            if let entry = entries[record.sequence], entry.state == .done, let number = entry.vismaId {
+                journals[record.key] = number
+            }
+        }
         for attachment in attachments {
             let state = entries[attachment.sequence]?.state
             guard state != .done, state != .rejected, let number = journals[attachment.journalKey] else { continue }
@@ -92,9 +97,10 @@ extension UploadWork {
     func summariseVouchers(_ attachments: [VoucherAttachment], batch: BatchID, details: inout UploadDetails) throws {
         let entries = try ledger.entries(batch: batch)
         for attachment in attachments where entries[attachment.sequence]?.state == .done {
+            // Done without an id: a reposted day Visma held unchanged, so nothing was attached.
+            guard let id = entries[attachment.sequence]?.vismaId else { continue }
             details.kinds[VoucherAttachment.kind, default: .init()].created += 1
-            details.vismaIds[VoucherAttachment.kind, default: [:]][attachment.ledgerKey] =
-                entries[attachment.sequence]?.vismaId
+            details.vismaIds[VoucherAttachment.kind, default: [:]][attachment.ledgerKey] = id
         }
     }
 
