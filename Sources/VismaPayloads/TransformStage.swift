@@ -86,11 +86,9 @@ public struct TransformStage: SynchronousStageWork {
         }
         try DurableFiles.syncFolder(payloads)
         // Vouchers (bilag): one PDF per day journal, attached by upload with the receipts file (docs/VISMA.md).
-        // A repost's go on journals that may hold the day's earlier vouchers: named for the batch, as one name is one revision.
-        let isRepost = RepostRequest.verified(batch: claim.batchId, folder: folder, root: root) != nil
         outputs += try VoucherFiles.write(
             result.vouchers, batch: claim.batchId, inputs: validated.inputs, firstSequence: result.records.count + 1,
-            batchFolder: folder, namedForBatch: isRepost)
+            batchFolder: folder, repost: RepostRequest.verified(batch: claim.batchId, folder: folder, root: root))
 
         var manifest = StageManifest(
             stage: .transform, batchId: claim.batchId, runId: runId, startedAt: claim.startedAt, finishedAt: Date(),

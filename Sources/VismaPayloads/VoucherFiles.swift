@@ -59,9 +59,10 @@ enum VoucherFiles {
     /// Each day journal's voucher PDF into the batch's `vouchers/`, and the list of attachments (PDF and receipts file per journal).
     static func write(
         _ vouchers: [DayVoucher], batch: BatchID, inputs: [FileRecord], firstSequence: Int, batchFolder: URL,
-        namedForBatch: Bool = false
+        repost: RepostRequest? = nil
     ) throws -> [FileRecord] {
-        let name = { (file: String) in namedForBatch ? VoucherAttachment.name(file, batch: batch) : file }
+        // A repost's go on journals that may hold the day's earlier vouchers: named for the batch (one name, one revision).
+        let name = { (file: String) in repost == nil ? file : VoucherAttachment.name(file, batch: batch) }
         let vouchersFolder = batchFolder.appendingPathComponent(VoucherAttachment.folder, isDirectory: true)
         try? FileManager.default.removeItem(at: vouchersFolder)
         guard !vouchers.isEmpty else { return [] }
@@ -79,6 +80,7 @@ enum VoucherFiles {
             }
             voucher.batchId = batch.rawValue
             voucher.receiptsSha256 = receipts.sha256
+            voucher.repost = repost.map { DayVoucher.Repost(reason: $0.reason, requestedBy: $0.requestedBy) }
             let url = vouchersFolder.appendingPathComponent(voucher.fileName)
             try DurableFiles.write(try VoucherRenderer.pdf(voucher), to: url)
             let digest = try DurableFiles.digest(of: url)

@@ -43,6 +43,17 @@ public struct DayVoucher: Sendable, Equatable, Codable {
         }
     }
 
+    /// Why a repost batch books the day again (`flexyvisma repost`), as its voucher says.
+    public struct Repost: Sendable, Equatable, Codable {
+        public var reason: String
+        public var requestedBy: String
+
+        public init(reason: String, requestedBy: String) {
+            self.reason = reason
+            self.requestedBy = requestedBy
+        }
+    }
+
     public var venue: String
     public var department: String
     public var branch: String?
@@ -61,11 +72,13 @@ public struct DayVoucher: Sendable, Equatable, Codable {
     public var tenders: [Tender]
     public var discounts: Int64
     public var refunds: Int64
+    /// Set on a repost batch's voucher: it stands beside the day's earlier one.
+    public var repost: Repost?
 
     public init(
         venue: String, department: String, branch: String?, businessDay: String, journalKey: String, batchId: String,
         receiptsFile: String, receiptsSha256: String, receipts: Int, firstReceipt: Int64, lastReceipt: Int64,
-        sales: [Sales], vat: [Vat], tenders: [Tender], discounts: Int64, refunds: Int64
+        sales: [Sales], vat: [Vat], tenders: [Tender], discounts: Int64, refunds: Int64, repost: Repost? = nil
     ) {
         self.venue = venue
         self.department = department
@@ -83,6 +96,7 @@ public struct DayVoucher: Sendable, Equatable, Codable {
         self.tenders = tenders
         self.discounts = discounts
         self.refunds = refunds
+        self.repost = repost
     }
 
     /// Sales VAT included, after discounts.

@@ -5,12 +5,23 @@ enum VoucherLayout {
     static func lines(_ voucher: DayVoucher) -> [VoucherLine] {
         let money = DayVoucher.danish
         var lines: [VoucherLine] = [
-            VoucherLine(text: "Bilag: dagsrapport \(voucher.businessDay)", style: .title),
+            VoucherLine(
+                text: "Bilag: dagsrapport \(voucher.businessDay)\(voucher.repost == nil ? "" : " (rettelse)")",
+                style: .title),
             VoucherLine(
                 text:
                     "\(voucher.venue) · afdeling \(voucher.department)\(voucher.branch.map { " · afdeling i Visma \($0)" } ?? "")"
             ),
             VoucherLine(text: "Dagskladde (Ref. nr.) \(voucher.journalKey)"),
+        ]
+        if let repost = voucher.repost {
+            lines.append(VoucherLine(text: "Genbogføring", style: .heading))
+            lines.append(VoucherLine(text: "Dagen er bogført igen som forskellen til det, Visma havde;"))
+            lines.append(VoucherLine(text: "dette bilag står ved siden af dagens tidligere bilag."))
+            lines.append(VoucherLine(text: "Bestilt af \(repost.requestedBy). Årsag:"))
+            lines += wrapped(repost.reason, width: 80).map { VoucherLine(text: $0, style: .small) }
+        }
+        lines += [
             VoucherLine(text: "Kvitteringer", style: .heading),
             VoucherLine(text: "Antal kvitteringer", amount: "\(voucher.receipts)"),
             VoucherLine(text: "Første kvittering nr.", amount: "\(voucher.firstReceipt)"),
@@ -45,6 +56,31 @@ enum VoucherLayout {
             VoucherLine(text: "sha256 \(voucher.receiptsSha256)", style: .small),
             VoucherLine(text: "Dannet af FlexyVisma ud fra kvitteringsfilen; beløb i danske kroner.", style: .small),
         ]
+        return lines
+    }
+
+    /// Text broken at spaces into lines of at most `width` characters (a longer word is cut).
+    static func wrapped(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            var word = Substring(word)
+            while word.count > width {
+                if !line.isEmpty { lines.append(line) }
+                lines.append(String(word.prefix(width)))
+                line = ""
+                word = word.dropFirst(width)
+            }
+            if line.isEmpty {
+                line = String(word)
+            } else if line.count + 1 + word.count <= width {
+                line += " " + word
+            } else {
+                lines.append(line)
+                line = String(word)
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
         return lines
     }
 }

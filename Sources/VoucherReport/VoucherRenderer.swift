@@ -2,7 +2,7 @@ internal import CCairo
 import FlexyVismaCore
 import Foundation
 
-/// A day voucher as a one-page A4 PDF, drawn with cairo in DejaVu Sans (Debian `fonts-dejavu-core`).
+/// A day voucher as an A4 PDF — one page for a day of ordinary size, more when its lines need them — drawn with cairo in DejaVu Sans (Debian `fonts-dejavu-core`).
 ///
 /// Deterministic: the same voucher gives the same bytes. Cairo 1.16 writes the time of the run as
 /// `/CreationDate` unless told otherwise, so the creation and modification dates are set to the business
@@ -11,7 +11,7 @@ import Foundation
 public enum VoucherRenderer {
     public static let fontFamily = "DejaVu Sans"
 
-    /// The PDF's bytes; throws (78) when the font lacks a glyph the page needs, instead of cairo's silent gap.
+    /// The PDF's bytes; throws (78) when the font lacks the Danish letters, instead of cairo's silent gaps.
     public static func pdf(_ voucher: DayVoucher) throws -> Data {
         let sink = PDFSink()
         let context = Unmanaged.passRetained(sink)
@@ -86,10 +86,14 @@ private struct Page {
     static let margin = 56.0
     let cr: OpaquePointer
     var y = Page.margin
+    var pages = 1
+    static let maximumPages = 20
 
     init(cr: OpaquePointer) { self.cr = cr }
 
     mutating func draw(_ lines: [VoucherLine]) throws {
+        cairo_select_font_face(cr, VoucherRenderer.fontFamily, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
+        guard printable(Self.danishLetters) else { throw Self.noFont(Self.danishLetters) }
         for line in lines {
             let (size, bold, gap) = Self.metrics(line.style)
             cairo_select_font_face(
@@ -97,8 +101,16 @@ private struct Page {
                 bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
             cairo_set_font_size(cr, size)
             y += gap
-            guard y < Page.height - Page.margin else {
-                throw OperatorMessage(.internalError, "the voucher has more lines than one page holds (\(lines.count))")
+            if y >= Page.height - Page.margin {
+                // A day of many item groups or tenders goes on over the page rather than failing the night.
+                pages += 1
+                guard pages <= Self.maximumPages else {
+                    throw OperatorMessage(
+                        .internalError,
+                        "the voucher has more lines than \(Self.maximumPages) pages hold (\(lines.count))")
+                }
+                cairo_show_page(cr)
+                y = Page.margin + gap
             }
             try show(line.text, x: Page.margin)
             if let amount = line.amount {
@@ -125,21 +137,35 @@ private struct Page {
         }
     }
 
-    /// Shows text after proving that the font has every glyph of it (cairo would draw nothing for a missing one).
+    /// Shows text; a character the font lacks is drawn as `?` (cairo would draw nothing for it).
     func show(_ text: String, x: Double) throws {
+        guard printable(text) else {
+            let marked = text.unicodeScalars.map { printable(String($0)) ? String($0) : "?" }.joined()
+            return try show(marked, x: x)
+        }
         guard let font = cairo_get_scaled_font(cr) else { throw Self.noFont(text) }
         var glyphs: UnsafeMutablePointer<cairo_glyph_t>?
         var count: Int32 = 0
         let status = cairo_scaled_font_text_to_glyphs(font, x, y, text, -1, &glyphs, &count, nil, nil, nil)
         defer { cairo_glyph_free(glyphs) }
         guard status == CAIRO_STATUS_SUCCESS, let glyphs else { throw Self.noFont(text) }
-        let buffer = UnsafeBufferPointer(start: glyphs, count: Int(count))
-        // Glyph 0 is the font's .notdef: the character is not in the font.
-        guard buffer.count == text.unicodeScalars.count, buffer.allSatisfy({ $0.index != 0 }) else {
-            throw Self.noFont(text)
-        }
         cairo_show_glyphs(cr, glyphs, count)
     }
+
+    /// Whether the font has a glyph for every character of `text` (glyph 0 is the font's .notdef).
+    func printable(_ text: String) -> Bool {
+        guard let font = cairo_get_scaled_font(cr) else { return false }
+        var glyphs: UnsafeMutablePointer<cairo_glyph_t>?
+        var count: Int32 = 0
+        let status = cairo_scaled_font_text_to_glyphs(font, 0, 0, text, -1, &glyphs, &count, nil, nil, nil)
+        defer { cairo_glyph_free(glyphs) }
+        guard status == CAIRO_STATUS_SUCCESS, let glyphs else { return false }
+        let buffer = UnsafeBufferPointer(start: glyphs, count: Int(count))
+        return buffer.count == text.unicodeScalars.count && buffer.allSatisfy { $0.index != 0 }
+    }
+
+    /// Danish letters and the krone's signs: a font without them is the wrong font, not odd data.
+    static let danishLetters = "æøåÆØÅé€§½"
 
     static func noFont(_ text: String) -> OperatorMessage {
         OperatorMessage(

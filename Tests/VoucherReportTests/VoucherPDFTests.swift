@@ -2,7 +2,8 @@ import FlexyVismaCore
 import Foundation
 import TestSupport
 import Testing
-import VoucherReport
+
+@testable import VoucherReport
 
 /// A day voucher with Danish letters in its department, item groups and tenders.
 func sampleVoucher(day: String = "2026-11-23") -> DayVoucher {
@@ -72,6 +73,57 @@ func pdfText(_ data: Data) throws -> String? {
         #expect(try VoucherRenderer.pdf(sampleVoucher(day: "2026-11-24")) != first)
     }
 
+    @Test func aRepostsVoucherSaysItIsACorrectionWhoAskedAndWhyOnOnePage() throws {
+        var voucher = sampleVoucher()
+        let reason =
+            "kvittering 1001 var slået forkert ind; " + String(repeating: "rettet i FlexyBox af Søren ", count: 17)
+        voucher.repost = .init(reason: reason, requestedBy: "bogholder")
+        let pdf = try VoucherRenderer.pdf(voucher)
+        let raw = String(decoding: pdf, as: UTF8.self)
+        #expect(raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }.count == 1)
+        guard let text = try pdfText(pdf) else {
+            Issue.record(
+                "pdftotext is not installed (Scripts/setup installs poppler-utils): the text could not be checked")
+            return
+        }
+        let words = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for expected in ["(rettelse)", "Genbogføring", "Bestilt af bogholder", "dagens tidligere bilag", reason] {
+            #expect(
+                words.contains(expected.split(separator: " ").joined(separator: " ")),
+                "missing \(expected) in:\n\(text)")
+        }
+        #expect(try pdfText(VoucherRenderer.pdf(sampleVoucher()))?.contains("rettelse") == false)
+    }
+
+    @Test func aDayOfManyItemGroupsGoesOnOverTheNextPageInsteadOfFailing() throws {
+        var voucher = sampleVoucher()
+        voucher.sales = (1...90).map {
+            .init(itemGroup: "Varegruppe \($0)", vatCode: "S25", ratePercent: 25, gross: 1_000)
+        }
+        let pdf = try VoucherRenderer.pdf(voucher)
+        let raw = String(decoding: pdf, as: UTF8.self)
+        #expect(raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }.count == 3)
+        guard let text = try pdfText(pdf) else {
+            Issue.record(
+                "pdftotext is not installed (Scripts/setup installs poppler-utils): the text could not be checked")
+            return
+        }
+        #expect(
+            text.contains("Varegruppe 90") && text.contains("Dagens omsætning i alt")
+                && text.contains(voucher.receiptsSha256))
+    }
+
+    @Test func aLongReasonIsBrokenAtSpacesIntoLinesThatFitThePage() {
+        let reason = "en " + String(repeating: "x", count: 170) + " to tre"
+        let lines = VoucherLayout.wrapped(reason, width: 80)
+        #expect(
+            lines == [
+                "en", String(repeating: "x", count: 80), String(repeating: "x", count: 80),
+                String(repeating: "x", count: 10) + " to tre",
+            ])
+        #expect(VoucherLayout.wrapped("", width: 80).isEmpty)
+    }
+
     @Test func amountsReadTheDanishWay() {
         #expect(DayVoucher.danish(0) == "0,00")
         #expect(DayVoucher.danish(5) == "0,05")
@@ -79,9 +131,18 @@ func pdfText(_ data: Data) throws -> String? {
         #expect(DayVoucher.danish(-100_000) == "-1.000,00")
     }
 
-    @Test func aCharacterTheFontLacksIsRefusedInsteadOfSilentlyDropped() throws {
+    @Test func aCharacterTheFontLacksPrintsAsAQuestionMarkInsteadOfSilentlyDropped() throws {
         var voucher = sampleVoucher()
-        voucher.department = "Café \u{E000}"  // a private-use code point: no font has it
-        #expect(throws: OperatorMessage.self) { try VoucherRenderer.pdf(voucher) }
+        voucher.department = "Café \u{E000}sushi"  // a private-use code point: no font has it
+        voucher.repost = .init(reason: "emoji 🍣 i varegruppen", requestedBy: "bogholder")
+        let pdf = try VoucherRenderer.pdf(voucher)
+        guard let text = try pdfText(pdf) else {
+            Issue.record(
+                "pdftotext is not installed (Scripts/setup installs poppler-utils): the text could not be checked")
+            return
+        }
+        #expect(text.contains("Café ?sushi"), "\(text)")
+        #expect(text.contains("emoji ? i varegruppen"), "\(text)")
+        #expect(text.contains("Smørrebrød"))
     }
 }
