@@ -55,11 +55,22 @@ public struct OurMasterRecord: Sendable {
     public var batch: BatchID
 }
 
+/// A voucher (bilag) we attached: the journal it documents, its name, and the id Visma gave the attachment.
+public struct OurVoucher: Sendable {
+    public var journalKey: String
+    public var name: String
+    public var attachmentId: String
+    /// Visma's number of the journal it is on (for a repost, the journal that holds the corrected day).
+    public var journalNumber: String
+    public var batch: BatchID
+}
+
 /// What the root says we booked in Visma: records the ledger confirmed, from batches neither discarded nor superseded.
 public struct OurRecords: Sendable {
     public var journals: [String: OurJournal] = [:]
     public var payments: [String: OurPayment] = [:]
     public var masterRecords: [OurMasterRecord] = []
+    public var vouchers: [OurVoucher] = []
     /// Every journal number FlexyVisma created or updated (discarded batches and repost reversals included): never
     /// "unknown to us".
     public var knownJournalNumbers: Set<String> = []
@@ -83,13 +94,28 @@ public struct OurRecords: Sendable {
                 if let reversal = reposted.reversal { records.knownJournalNumbers.insert(reversal) }
                 if let journal = reposted.journal { records.knownJournalNumbers.insert(journal) }
             }
+            var journalNumbers: [String: String] = [:]
             for record in payloadRecords(in: folder) {
                 guard let entry = entries[record.sequence], entry.state == .done, let number = entry.vismaId else {
                     continue
                 }
-                if record.kind == "journalTransaction" { records.knownJournalNumbers.insert(number) }
+                if record.kind == "journalTransaction" {
+                    records.knownJournalNumbers.insert(number)
+                    journalNumbers[record.key] = number
+                }
                 guard !discarded else { continue }
                 records.add(record, number: number, batch: batch, configuration: configuration)
+            }
+            if !discarded {
+                for attachment in attachments(in: folder) {
+                    guard let entry = entries[attachment.sequence], entry.state == .done, let id = entry.vismaId,
+                        let journal = journalNumbers[attachment.journalKey]
+                    else { continue }  // a reposted day Visma held unchanged got none
+                    records.vouchers.append(
+                        OurVoucher(
+                            journalKey: attachment.journalKey, name: attachment.name, attachmentId: id,
+                            journalNumber: journal, batch: batch))
+                }
             }
             if !discarded, let export = StageManifest.read(.export, in: folder) {
                 for day in export.controlTotals?.receiptDays ?? [] { records.receiptDays[day.file] = day }
@@ -119,6 +145,17 @@ public struct OurRecords: Sendable {
         default:
             break
         }
+    }
+
+    /// The batch's list of vouchers (`vouchers/vouchers.jsonl`); none when it is missing, too large or unreadable.
+    static func attachments(in folder: URL) -> [VoucherAttachment] {
+        let list = folder.appendingPathComponent(VoucherAttachment.folder).appendingPathComponent(
+            VoucherAttachment.listFile)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: list.path),
+            attributes[.type] as? FileAttributeType == .typeRegular,
+            (attributes[.size] as? Int ?? Int.max) <= fileLimit
+        else { return [] }
+        return (try? VoucherAttachment.read(batchFolder: folder)) ?? []
     }
 
     /// One line of `payloads/*.jsonl`, read as plain JSON.

@@ -39,6 +39,7 @@ public struct ReconciliationResult: Sendable {
     public var paymentsCompared: Int
     public var masterRecordsCompared: Int
     public var daysCompared: Int
+    public var vouchersCompared: Int
     public var requests: Int
 
     public var agrees: Bool { differences.isEmpty }
@@ -129,4 +130,31 @@ struct Reconciler {
     }
 
     static func money(_ ore: Int64) -> String { FixedPoint.money(ore: ore).text }
+
+    /// Our vouchers of journals in the range whose journal Visma holds (a deleted journal is reported as such).
+    func vouchers(inRange range: ClosedRange<String>) -> [OurVoucher] {
+        ours.vouchers.filter { voucher in
+            (ours.journals[voucher.journalKey].map { range.contains($0.day) } ?? false)
+                && held.journals[voucher.journalNumber] != nil
+        }
+    }
+
+    /// A voucher no longer on its journal, or one whose file Visma now holds in a later revision than we attached.
+    func compareVouchers(_ range: ClosedRange<String>) -> [Difference] {
+        vouchers(inRange: range).compactMap { voucher in
+            let journal = ours.journals[voucher.journalKey]
+            let department = journal?.branch.flatMap { departmentOfBranch[$0] }
+            let revision = held.journals[voucher.journalNumber]?.attachments?[voucher.attachmentId.lowercased()]
+            let archived = "batch \(voucher.batch.rawValue)'s vouchers/ in the archive holds the file"
+            if let revision, revision <= 1 { return nil }
+            return Difference(
+                kind: revision == nil ? .missingInVisma : .changedInVisma, record: "voucher",
+                key: "\(voucher.journalKey)/\(voucher.name)", vismaNumber: voucher.journalNumber, day: journal?.day,
+                department: department, field: revision.map { "revision \($0)" }, ours: nil, visma: nil,
+                explanation: revision == nil
+                    ? "voucher \(voucher.name) is no longer attached to journal \(voucher.journalNumber) in Visma (attachment \(voucher.attachmentId)): the posting has no documentation there; \(archived)"
+                    : "voucher \(voucher.name) on journal \(voucher.journalNumber) is in revision \(revision ?? 0) in Visma; FlexyVisma attached revision 1, so Visma now shows other bytes under our name; \(archived)"
+            )
+        }
+    }
 }

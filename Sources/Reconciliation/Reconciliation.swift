@@ -5,7 +5,8 @@ import VismaAPI
 /// `flexyvisma audit reconcile`: what Visma holds against what the ledger and the archived batches say we booked.
 ///
 /// Reads only: the ledger read only, the batch folders, and GETs to Visma (one paged list per financial period and
-/// branch for journals, one per period for customer payments, one each for items, customers and purchase orders).
+/// branch for journals, one per period for customer payments, one each for items, customers and purchase orders, and
+/// one per journal whose vouchers the journal list did not show).
 /// Takes no lock and never halts the pipeline.
 public enum Reconciliation {
     /// The periods read after the last day asked for: a repost of a day in a closed period books in a later one.
@@ -38,22 +39,28 @@ public enum Reconciliation {
         var held = try await VismaHoldings.read(
             reader, periods: read, branches: branchFilters, masterKinds: from == nil && to == nil ? masterKinds : [])
         held.requests += 1
+        let range = first...last
+        let voucherJournals = ours.vouchers.filter {
+            ours.journals[$0.journalKey].map { range.contains($0.day) } ?? false
+        }
+        try await held.readAttachments(reader, of: Set(voucherJournals.map(\.journalNumber)))
 
         let reconciler = Reconciler(
             ours: ours, held: held, branches: Set(departmentOfBranch.keys),
             tenderAccounts: Set(configuration.paymentTypes.values.map(\.account)),
             roundingAccount: configuration.accounts.rounding, departmentOfBranch: departmentOfBranch)
-        let range = first...last
         let journals = reconciler.compareJournals(range)
         let dayTotals = reconciler.compareDays(range)
         let payments = reconciler.comparePayments(range)
         let master = reconciler.compareMasterRecords()
+        let vouchers = reconciler.compareVouchers(range)
         return ReconciliationResult(
             from: first, to: last,
-            differences: journals + dayTotals.differences + payments.differences + master.differences,
+            differences: journals + vouchers + dayTotals.differences + payments.differences + master.differences,
             journalsCompared: reconciler.journals(inRange: range).count, paymentsCompared: payments.compared,
             masterRecordsCompared: master.compared,
-            daysCompared: dayTotals.days, requests: held.requests)
+            daysCompared: dayTotals.days, vouchersCompared: reconciler.vouchers(inRange: range).count,
+            requests: held.requests)
     }
 }
 

@@ -8,7 +8,7 @@ extension ReconciliationResult {
     public var text: String {
         var lines = differences.map { "\($0.kind.rawValue): \($0.explanation)" }
         let read =
-            "\(journalsCompared) journal(s), \(daysCompared) department day(s), \(paymentsCompared) payment(s), \(masterRecordsCompared) master record(s) compared, \(from) … \(to), \(requests) request(s) to Visma"
+            "\(journalsCompared) journal(s), \(vouchersCompared) voucher(s), \(daysCompared) department day(s), \(paymentsCompared) payment(s), \(masterRecordsCompared) master record(s) compared, \(from) … \(to), \(requests) request(s) to Visma"
         lines.append(
             agrees ? "Visma agrees with what FlexyVisma booked: \(read)" : "\(differences.count) difference(s): \(read)"
         )

@@ -52,6 +52,8 @@ public struct HeldJournal: Sendable {
     public var lines: [BookedLine]
     /// Visma's line numbers seen so far.
     var lineNumbers: Set<Double> = []
+    /// Attachment id → latest revision, when the list carried `attachments` (else read from the journal itself).
+    var attachments: [String: Int]?
 
     /// Whether a line carries `key` as Ref. no.
     func carries(_ key: String) -> Bool { lines.contains { $0.reference == key } }
@@ -152,6 +154,31 @@ public struct VismaHoldings: Sendable {
             period: element["financialPeriod"]?.stringValue ?? "",
             date: String((element["transactionDate"]?.stringValue ?? "").prefix(10)),
             description: element["description"]?.stringValue ?? "",
-            branch: branch, lines: lines, lineNumbers: lineNumbers)
+            branch: branch, lines: lines, lineNumbers: lineNumbers,
+            attachments: element["attachments"]?.arrayValue.map(Self.attachmentRevisions))
+    }
+
+    /// `AttachmentDto`s as id → revision.
+    static func attachmentRevisions(_ list: [JSONValue]) -> [String: Int] {
+        var revisions: [String: Int] = [:]
+        for item in list {
+            guard let id = item["id"]?.stringValue else { continue }
+            revisions[id.lowercased()] = AnswerNumbers.count(item["revision"]?.numberValue) ?? 0
+        }
+        return revisions
+    }
+
+    /// Reads the attachments of `numbers` the journal lists did not carry: one GET per journal.
+    mutating func readAttachments(_ reader: VismaReader, of numbers: Set<String>) async throws {
+        for number in numbers.sorted() where journals[number] != nil && journals[number]?.attachments == nil {
+            requests += 1
+            let journal = try await reader.get(
+                "/v2/journaltransaction/\(PercentEncoding.encode(number))", as: JournalTransactionAttachmentsDto.self)
+            var revisions: [String: Int] = [:]
+            for attachment in journal.attachments ?? [] {
+                if let id = attachment.id { revisions[id.lowercased()] = attachment.revision ?? 0 }
+            }
+            journals[number]?.attachments = revisions
+        }
     }
 }

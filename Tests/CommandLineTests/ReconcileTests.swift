@@ -2,6 +2,7 @@ import FlexyVismaCore
 import Foundation
 import TestSupport
 import Testing
+import VismaAPI
 import VismaSimulator
 
 /// `flexyvisma audit reconcile` over real child processes, against the simulator over HTTP after a real night: each
@@ -53,7 +54,8 @@ import VismaSimulator
                 untouched.status == 0,
                 "\(untouched.standardOutput.suffix(2000)) \(untouched.standardError.suffix(1000))")
             #expect(
-                untouched.standardOutput.contains("Visma agrees with what FlexyVisma booked"),
+                untouched.standardOutput.contains(
+                    "Visma agrees with what FlexyVisma booked: 14 journal(s), 28 voucher(s)"),
                 "\(untouched.standardOutput)")
 
             // The bookkeeper's own journal in the café's branch, with a Ref. no. that is not ours: not ours to explain.
@@ -197,7 +199,11 @@ import VismaSimulator
             #expect(try await RepostTests.journals(simulator, key: RepostTests.key).count == 3)
             let result = try await Self.reconcile(venue)
             #expect(result.status == 0, "\(result.standardOutput.suffix(2000)) \(result.standardError.suffix(1000))")
-            #expect(result.standardOutput.contains("Visma agrees with what FlexyVisma booked"))
+            // The original's voucher on the original, the repost's on the correction.
+            #expect(
+                result.standardOutput.contains(
+                    "Visma agrees with what FlexyVisma booked: 14 journal(s), 30 voucher(s)"),
+                "\(result.standardOutput)")
         }
     }
 
@@ -213,6 +219,55 @@ import VismaSimulator
                 "\(reposted.standardOutput.suffix(1500))")
             let result = try await Self.reconcile(venue)
             #expect(result.status == 0, "\(result.standardOutput.suffix(2000)) \(result.standardError.suffix(1000))")
+        }
+    }
+
+    @Test func aVoucherRemovedFromItsJournalAndOneReplacedByALaterRevisionAreEachFound() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try await Self.bookedWeek(simulator)
+            let removedFrom = try await Self.journalNumber(simulator, key: RepostTests.key)
+            let replacedOn = try await Self.journalNumber(simulator, key: "POS20261123-1")
+            let client = try VismaTestClient(baseURL: simulator.baseURL)
+            try await client.authenticate()
+            let listed =
+                try await client.get("/v2/journaltransaction/\(removedFrom)").jsonObject["attachments"]
+                as? [[String: Any]] ?? []
+            let voucher = try #require(listed.first { ($0["name"] as? String)?.hasSuffix(".pdf") == true })
+            let id = try #require(voucher["id"] as? String)
+            #expect(try await Self.admin(simulator, "DELETE", "records/attachment/\(id)") == 200)
+            // Somebody posts another file under our voucher's name: Visma keeps it as revision 2 and shows it.
+            let replaced = try await CurlSession(timeoutMilliseconds: 60_000).send(
+                HTTPRequest(
+                    method: "POST",
+                    url: simulator.baseURL + "/v2/journaltransaction/module/GL/\(replacedOn)/attachment",
+                    headers: [("Authorization", "Bearer \(try #require(client.token))")],
+                    form: [
+                        FormPart(
+                            name: "file", fileName: "bilag-POS20261123-1.pdf", contentType: "application/pdf",
+                            data: Data("%PDF-1.5 en anden side".utf8))
+                    ]))
+            #expect(replaced.status == 201)
+
+            let csv = venue.folder.path("vouchers.csv")
+            let result = try await Self.reconcile(venue, ["--csv", csv.path])
+            let output = result.standardOutput
+            #expect(result.status == 1, "\(output.suffix(2000)) \(result.standardError.suffix(1000))")
+            #expect(
+                output.contains(
+                    "missing in Visma: voucher bilag-\(RepostTests.key).pdf is no longer attached to journal \(removedFrom) in Visma (attachment \(id))"
+                ), "\(output)")
+            #expect(
+                output.contains(
+                    "changed in Visma: voucher bilag-POS20261123-1.pdf on journal \(replacedOn) is in revision 2 in Visma"
+                ),
+                "\(output)")
+            #expect(output.contains("2 difference(s): 14 journal(s), 28 voucher(s)"), "\(output)")
+            let rows = String(decoding: try Data(contentsOf: csv).dropFirst(3), as: UTF8.self)
+            #expect(rows.contains(";POS20261123-1;2026-11-23;Café;revision 2;;;"), "\(rows)")
+            #expect(
+                rows.contains(
+                    "missing in Visma;voucher;\(RepostTests.key)/bilag-\(RepostTests.key).pdf;\(removedFrom);\(RepostTests.day);Café;;;;"
+                ), "\(rows)")
         }
     }
 

@@ -3,7 +3,8 @@ import Foundation
 
 /// Admin changes to what the company holds, made as a bookkeeper would in Visma's screens, to rehearse reconciliation:
 ///
-/// - `DELETE /_simulator/records/{kind}/{key}`: the record is gone (a journal deleted in Visma).
+/// - `DELETE /_simulator/records/{kind}/{key}`: the record is gone (a journal deleted in Visma); kind `attachment`
+///   with an attachment's id: a voucher removed from its document.
 /// - `POST /_simulator/journal-line` `{"batchNumber", "lineNumber", "debitAmount" | "creditAmount"}`: one line's amount
 ///   edited; the journal's totals follow, its balance is not checked (it stands for an edit in GL301000).
 /// - `POST /_simulator/hand-journal` with a `JournalTransactionUpdateDto`: a journal booked by hand, with every check
@@ -17,6 +18,11 @@ extension CompanyState {
     ) -> (response: SimulatorResponse, changed: Bool) {
         do {
             switch (method, segments.first ?? "") {
+            case ("DELETE", "records") where segments.count == 3 && segments[1] == "attachment":
+                guard removeAttachment(id: segments[2]) else {
+                    return (.json(404, ["message": .string("no attachment '\(segments[2])'")]), false)
+                }
+                return (.json(200, ["deleted": .string(segments[2])]), true)
             case ("DELETE", "records") where segments.count == 3:
                 guard let kind = EntityKind(rawValue: segments[1]) else {
                     return (.json(400, ["message": .string("unknown kind '\(segments[1])'")]), false)

@@ -48,6 +48,13 @@ extension CompanyState {
         return .json(201, [:])
     }
 
+    /// Removes an attachment with every revision; false when there is none.
+    mutating func removeAttachment(id: String) -> Bool {
+        guard let index = (attachments ?? []).firstIndex(where: { $0.id == id.lowercased() }) else { return false }
+        attachments?.remove(at: index)
+        return true
+    }
+
     /// `AttachmentDto`s of a document: name, id and latest revision number.
     func attachmentList(_ document: String) -> JSONValue {
         .array(
