@@ -37,10 +37,20 @@ public struct VoucherAttachment: Codable, Sendable, Equatable {
     /// The ledger's key: the journal and the name, so `audit` can say which journal a voucher belongs to.
     public var ledgerKey: String { "\(journalKey)/\(name)" }
 
-    /// `file` named for `batch`, its extension kept: `bilag-POS20261122-1-20261130T020000Z-a1b2c3.pdf`.
-    public static func name(_ file: String, batch: BatchID) -> String {
+    static let nameCharacters = Set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-".unicodeScalars)
+
+    /// The name a file is attached under: letters, digits, `.`, `_` and `-` only (a drop file's name is whatever
+    /// the person who dropped it typed: quotes, line breaks or escapes go no further), at most 120 characters, and
+    /// named for `batch` when given: `bilag-POS20261122-1-20261130T020000Z-a1b2c3.pdf`.
+    public static func name(_ file: String, batch: BatchID? = nil) -> String {
         let dot = file.lastIndex(of: ".") ?? file.endIndex
-        return "\(file[..<dot])-\(batch.rawValue)\(file[dot...])"
+        let safe = { (text: Substring) in
+            String(text.unicodeScalars.map { nameCharacters.contains($0) ? Character($0) : "_" })
+        }
+        let suffix = safe(file[dot...].prefix(8))
+        let stem = safe(file[..<dot]).prefix(120 - suffix.count - (batch.map { $0.rawValue.count + 1 } ?? 0))
+        return "\(stem)\(batch.map { "-\($0.rawValue)" } ?? "")\(suffix)"
     }
 
     /// The batch's attachments, or none when transform made none (a batch without receipts, or from before vouchers).
@@ -62,7 +72,7 @@ enum VoucherFiles {
         repost: RepostRequest? = nil
     ) throws -> [FileRecord] {
         // A repost's go on journals that may hold the day's earlier vouchers: named for the batch (one name, one revision).
-        let name = { (file: String) in repost == nil ? file : VoucherAttachment.name(file, batch: batch) }
+        let name = { (file: String) in VoucherAttachment.name(file, batch: repost == nil ? nil : batch) }
         let vouchersFolder = batchFolder.appendingPathComponent(VoucherAttachment.folder, isDirectory: true)
         try? FileManager.default.removeItem(at: vouchersFolder)
         guard !vouchers.isEmpty else { return [] }

@@ -147,6 +147,22 @@ import VismaSimulator
         }
     }
 
+    @Test func anAttachmentNameKeepsOnlySafeCharactersAndStaysShortWhateverTheDropFileWasCalled() throws {
+        #expect(VoucherAttachment.name("receipts-cafe-2026-11-22.xml") == "receipts-cafe-2026-11-22.xml")
+        let hostile =
+            "receipts-caf\u{E9} \"x\r\nContent-Type: evil\u{1B}[2J" + String(repeating: "ø", count: 300) + ".xml"
+        let name = VoucherAttachment.name(hostile)
+        #expect(name.hasPrefix("receipts-caf__") && name.hasSuffix(".xml"))
+        #expect(name.count == 120)
+        #expect(name.unicodeScalars.allSatisfy { $0.isASCII && !["\"", "\r", "\n", "\u{1B}", " "].contains($0) })
+        let batch = try #require(BatchID("20261130T020000Z-a1b2c3"))
+        #expect(
+            VoucherAttachment.name("bilag-POS20261122-1.pdf", batch: batch)
+                == "bilag-POS20261122-1-20261130T020000Z-a1b2c3.pdf")
+        #expect(VoucherAttachment.name(hostile, batch: batch).hasSuffix("-20261130T020000Z-a1b2c3.xml"))
+        #expect(VoucherAttachment.name(hostile, batch: batch).count == 120)
+    }
+
     @Test func anAttachmentOverVismasLimitIsRefusedBeforeAnythingIsSent() {
         let small = VoucherAttachment(
             sequence: 1, journalKey: "POS20261123-1", name: "bilag-POS20261123-1.pdf",
