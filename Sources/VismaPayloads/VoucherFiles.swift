@@ -91,6 +91,7 @@ enum VoucherFiles {
             voucher.batchId = batch.rawValue
             voucher.receiptsSha256 = receipts.sha256
             voucher.repost = repost.map { DayVoucher.Repost(reason: $0.reason, requestedBy: $0.requestedBy) }
+            voucher.receiptsFile = name(voucher.receiptsFile)  // the page names the file as Visma lists it
             let url = vouchersFolder.appendingPathComponent(voucher.fileName)
             try DurableFiles.write(try VoucherRenderer.pdf(voucher), to: url)
             let digest = try DurableFiles.digest(of: url)
@@ -106,7 +107,7 @@ enum VoucherFiles {
             attachments.append(
                 VoucherAttachment(
                     sequence: firstSequence + attachments.count, journalKey: voucher.journalKey,
-                    name: name(voucher.receiptsFile),
+                    name: voucher.receiptsFile,
                     path: receipts.path, contentType: "application/xml", bytes: receipts.bytes, sha256: receipts.sha256)
             )
         }
