@@ -139,7 +139,7 @@ import VismaSimulator
             #expect(try await admin.send("POST", "/_simulator/faults", json: "", record: false).status == 200)
             let root = venue.root
             let engine = simulator.engine
-            let taken = Self.attachmentsTaken(engine)
+            let taken = engine.attachmentsTaken
             let killed = try await offCooperativePool { () -> Bool in
                 let running = try ChildProcess.start(
                     ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path],
@@ -147,7 +147,7 @@ import VismaSimulator
                         "FLEXYVISMA_CLIENT_SECRET": ClientSecret.simulatorDemoSecret,
                         "FLEXYVISMA_FAULT": "stall-after-attachment-sent",
                     ])
-                while running.process.isRunning, Self.attachmentsTaken(engine) == taken { usleep(20_000) }
+                while running.process.isRunning, engine.attachmentsTaken == taken { usleep(20_000) }
                 usleep(200_000)
                 guard running.process.isRunning else { return false }
                 running.kill()
@@ -172,16 +172,6 @@ import VismaSimulator
             #expect(try await Self.allAttachments(simulator) == expected)
             #expect(try venue.run(["audit", "verify"]).status == 0)
         }
-    }
-
-    /// How many attachment POSTs the simulator has answered 201 (read from its request log, in process).
-    static func attachmentsTaken(_ engine: SimulatorEngine) -> Int {
-        let log = engine.handle(SimulatorRequest(method: "GET", path: "/_simulator/requests"))
-        let object = (try? JSONSerialization.jsonObject(with: log.body)) as? [String: Any]
-        return (object?["requests"] as? [[String: Any]] ?? []).filter {
-            ($0["method"] as? String) == "POST" && ($0["path"] as? String)?.hasSuffix("/attachment") == true
-                && ($0["status"] as? Int) == 201
-        }.count
     }
 
     /// The one repost batch in the venue's archive or in progress (the stopped repost printed no finished line).

@@ -146,3 +146,16 @@ public func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throw
         }
     }
 }
+
+extension SimulatorEngine {
+    /// How many attachment POSTs the simulator has answered 201 (its request log, read in process): a crash test
+    /// waits for the next one before it kills the uploader.
+    public var attachmentsTaken: Int {
+        let log = handle(SimulatorRequest(method: "GET", path: "/_simulator/requests"))
+        let object = (try? JSONSerialization.jsonObject(with: log.body)) as? [String: Any]
+        return (object?["requests"] as? [[String: Any]] ?? []).filter {
+            ($0["method"] as? String) == "POST" && ($0["path"] as? String)?.hasSuffix("/attachment") == true
+                && ($0["status"] as? Int) == 201
+        }.count
+    }
+}

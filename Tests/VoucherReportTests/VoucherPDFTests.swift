@@ -21,12 +21,15 @@ func sampleVoucher(day: String = "2026-11-23") -> DayVoucher {
         discounts: 2_000, refunds: 1_250)
 }
 
-/// Text of a PDF through poppler's `pdftotext` (installed by Scripts/setup), or nil where it is missing.
+/// Text of a PDF through poppler's `pdftotext` (installed by Scripts/setup); where it is missing, a recorded issue and nil.
 func pdfText(_ data: Data) throws -> String? {
     let tool = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }
-    guard let tool else { return nil }
+    guard let tool else {
+        Issue.record("pdftotext is not installed (Scripts/setup installs poppler-utils): the text could not be checked")
+        return nil
+    }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("voucher-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -45,11 +48,7 @@ func pdfText(_ data: Data) throws -> String? {
         let raw = String(decoding: pdf, as: UTF8.self)
         let pages = raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }
         #expect(pages.count == 1)
-        guard let text = try pdfText(pdf) else {
-            Issue.record(
-                "pdftotext is not installed (Scripts/setup installs poppler-utils): the text could not be checked")
-            return
-        }
+        guard let text = try pdfText(pdf) else { return }
         for expected in [
             "Smørrebrød", "Øl og vand", "Blåbærkage", "Dagens omsætning i alt", "1.789,80", "Moms i alt", "357,96",
             "Betalinger i alt",
@@ -81,11 +80,7 @@ func pdfText(_ data: Data) throws -> String? {
         let pdf = try VoucherRenderer.pdf(voucher)
         let raw = String(decoding: pdf, as: UTF8.self)
         #expect(raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }.count == 1)
-        guard let text = try pdfText(pdf) else {
-            Issue.record(
-                "pdftotext is not installed (Scripts/setup installs poppler-utils): the text could not be checked")
-            return
-        }
+        guard let text = try pdfText(pdf) else { return }
         let words = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         for expected in ["(rettelse)", "Genbogføring", "Bestilt af bogholder", "dagens tidligere bilag", reason] {
             #expect(
@@ -103,11 +98,7 @@ func pdfText(_ data: Data) throws -> String? {
         let pdf = try VoucherRenderer.pdf(voucher)
         let raw = String(decoding: pdf, as: UTF8.self)
         #expect(raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }.count == 3)
-        guard let text = try pdfText(pdf) else {
-            Issue.record(
-                "pdftotext is not installed (Scripts/setup installs poppler-utils): the text could not be checked")
-            return
-        }
+        guard let text = try pdfText(pdf) else { return }
         #expect(
             text.contains("Varegruppe 90") && text.contains("Dagens omsætning i alt")
                 && text.contains(voucher.receiptsSha256))
@@ -136,11 +127,7 @@ func pdfText(_ data: Data) throws -> String? {
         voucher.department = "Café \u{E000}sushi"  // a private-use code point: no font has it
         voucher.repost = .init(reason: "emoji 🍣 i varegruppen", requestedBy: "bogholder")
         let pdf = try VoucherRenderer.pdf(voucher)
-        guard let text = try pdfText(pdf) else {
-            Issue.record(
-                "pdftotext is not installed (Scripts/setup installs poppler-utils): the text could not be checked")
-            return
-        }
+        guard let text = try pdfText(pdf) else { return }
         #expect(text.contains("Café ?sushi"), "\(text)")
         #expect(text.contains("emoji ? i varegruppen"), "\(text)")
         #expect(text.contains("Smørrebrød"))
