@@ -2,7 +2,7 @@ import FlexyVismaCore
 import Foundation
 import VoucherReport
 
-/// One file to attach to a day journal in Visma: its voucher PDF, or the receipts file it was made from.
+/// One file to attach to a journal in Visma: its voucher PDF, or the receipts file it was made from.
 ///
 /// Transform writes the PDFs and their list, `vouchers/vouchers.jsonl`, into the batch's `vouchers/` folder (beside
 /// `payloads/`, each hashed in its manifest); upload
@@ -50,7 +50,8 @@ public struct VoucherAttachment: Codable, Sendable, Equatable {
 
 /// Writes a batch's vouchers beside its payloads.
 enum VoucherFiles {
-    /// Each day journal's voucher PDF into the batch's `vouchers/`, and the list of attachments (PDF and receipts file per journal).
+    /// Each journal's voucher PDF into the batch's `vouchers/`, and the list of attachments: the PDF per journal, and each
+    /// receipts file once, with its first journal.
     static func write(
         _ vouchers: [DayVoucher], batch: BatchID, inputs: [FileRecord], firstSequence: Int, batchFolder: URL
     ) throws -> [FileRecord] {
@@ -60,6 +61,8 @@ enum VoucherFiles {
         try DurableFiles.makeFolder(vouchersFolder, mode: FileModes.privateFolder)
         var outputs: [FileRecord] = []
         var attachments: [VoucherAttachment] = []
+        // A receipts file goes into Visma once, with its first journal (per receipt: its first receipt's).
+        var receiptsJournal: [String: String] = [:]
         for var voucher in vouchers {
             guard
                 let receipts = inputs.first(where: { ($0.path as NSString).lastPathComponent == voucher.receiptsFile })
@@ -71,6 +74,9 @@ enum VoucherFiles {
             }
             voucher.batchId = batch.rawValue
             voucher.receiptsSha256 = receipts.sha256
+            let holder = receiptsJournal[voucher.receiptsFile] ?? voucher.journalKey
+            receiptsJournal[voucher.receiptsFile] = holder
+            voucher.receiptsAttachedTo = holder == voucher.journalKey ? nil : holder
             let url = vouchersFolder.appendingPathComponent(voucher.fileName)
             try DurableFiles.write(try VoucherRenderer.pdf(voucher), to: url)
             let digest = try DurableFiles.digest(of: url)
@@ -82,6 +88,7 @@ enum VoucherFiles {
                     sequence: firstSequence + attachments.count, journalKey: voucher.journalKey, name: voucher.fileName,
                     path: "\(VoucherAttachment.folder)/\(voucher.fileName)", contentType: "application/pdf",
                     bytes: digest.bytes, sha256: digest.sha256))
+            guard holder == voucher.journalKey else { continue }
             attachments.append(
                 VoucherAttachment(
                     sequence: firstSequence + attachments.count, journalKey: voucher.journalKey,

@@ -1,7 +1,8 @@
 import FlexyVismaCore
 import Foundation
 
-/// What a day journal's voucher (bilag) says: one department's business day as its receipts file has it.
+/// What a journal's voucher (bilag) says: one department's business day as its receipts file has it, or one receipt of
+/// it when each receipt is its own journal (`scope`).
 ///
 /// Amounts are in øre. `refunds` is the sum of the negative line amounts (a refund or a returned item), shown
 /// as a positive amount; `discounts` the line discounts given.
@@ -43,6 +44,13 @@ public struct DayVoucher: Sendable, Equatable, Codable {
         }
     }
 
+    /// What one voucher covers: a department's business day (its day journal), or one receipt (`journalPerReceipt`).
+    public enum Scope: String, Sendable, Equatable, Codable {
+        case day
+        case receipt
+    }
+
+    public var scope: Scope
     public var venue: String
     public var department: String
     public var branch: String?
@@ -53,6 +61,9 @@ public struct DayVoucher: Sendable, Equatable, Codable {
     public var receiptsFile: String
     /// Hex sha256 of the receipts file the voucher was made from.
     public var receiptsSha256: String
+    /// The journal the receipts file is attached to when it is not this one: a receipts file goes once into Visma,
+    /// with its first receipt's journal. nil: attached to this journal.
+    public var receiptsAttachedTo: String?
     public var receipts: Int
     public var firstReceipt: Int64
     public var lastReceipt: Int64
@@ -65,8 +76,9 @@ public struct DayVoucher: Sendable, Equatable, Codable {
     public init(
         venue: String, department: String, branch: String?, businessDay: String, journalKey: String, batchId: String,
         receiptsFile: String, receiptsSha256: String, receipts: Int, firstReceipt: Int64, lastReceipt: Int64,
-        sales: [Sales], vat: [Vat], tenders: [Tender], discounts: Int64, refunds: Int64
+        sales: [Sales], vat: [Vat], tenders: [Tender], discounts: Int64, refunds: Int64, scope: Scope = .day
     ) {
+        self.scope = scope
         self.venue = venue
         self.department = department
         self.branch = branch
@@ -83,6 +95,29 @@ public struct DayVoucher: Sendable, Equatable, Codable {
         self.tenders = tenders
         self.discounts = discounts
         self.refunds = refunds
+    }
+
+    /// Decodes a voucher written before `scope` existed as a day's.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        scope = try container.decodeIfPresent(Scope.self, forKey: .scope) ?? .day
+        venue = try container.decode(String.self, forKey: .venue)
+        department = try container.decode(String.self, forKey: .department)
+        branch = try container.decodeIfPresent(String.self, forKey: .branch)
+        businessDay = try container.decode(String.self, forKey: .businessDay)
+        journalKey = try container.decode(String.self, forKey: .journalKey)
+        batchId = try container.decode(String.self, forKey: .batchId)
+        receiptsFile = try container.decode(String.self, forKey: .receiptsFile)
+        receiptsSha256 = try container.decode(String.self, forKey: .receiptsSha256)
+        receiptsAttachedTo = try container.decodeIfPresent(String.self, forKey: .receiptsAttachedTo)
+        receipts = try container.decode(Int.self, forKey: .receipts)
+        firstReceipt = try container.decode(Int64.self, forKey: .firstReceipt)
+        lastReceipt = try container.decode(Int64.self, forKey: .lastReceipt)
+        sales = try container.decode([Sales].self, forKey: .sales)
+        vat = try container.decode([Vat].self, forKey: .vat)
+        tenders = try container.decode([Tender].self, forKey: .tenders)
+        discounts = try container.decode(Int64.self, forKey: .discounts)
+        refunds = try container.decode(Int64.self, forKey: .refunds)
     }
 
     /// Sales VAT included, after discounts.

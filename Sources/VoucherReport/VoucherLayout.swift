@@ -4,17 +4,7 @@ import Foundation
 enum VoucherLayout {
     static func lines(_ voucher: DayVoucher) -> [VoucherLine] {
         let money = DayVoucher.danish
-        var lines: [VoucherLine] = [
-            VoucherLine(text: "Bilag: dagsrapport \(voucher.businessDay)", style: .title),
-            VoucherLine(
-                text:
-                    "\(voucher.venue) · afdeling \(voucher.department)\(voucher.branch.map { " · afdeling i Visma \($0)" } ?? "")"
-            ),
-            VoucherLine(text: "Dagskladde (Ref. nr.) \(voucher.journalKey)"),
-            VoucherLine(text: "Kvitteringer", style: .heading),
-            VoucherLine(text: "Antal kvitteringer", amount: "\(voucher.receipts)"),
-            VoucherLine(text: "Første kvittering nr.", amount: "\(voucher.firstReceipt)"),
-            VoucherLine(text: "Sidste kvittering nr.", amount: "\(voucher.lastReceipt)"),
+        var lines = header(voucher) + [
             VoucherLine(text: "Salg pr. varegruppe og momskode (inkl. moms, kr.)", style: .heading),
         ]
         for sale in voucher.sales {
@@ -23,7 +13,8 @@ enum VoucherLayout {
                     text: "\(sale.itemGroup) · momskode \(sale.vatCode) (\(sale.ratePercent) %)",
                     amount: money(sale.gross)))
         }
-        lines.append(VoucherLine(text: "Dagens omsætning i alt", amount: money(voucher.grossSales), style: .total))
+        let salesTotal = voucher.scope == .day ? "Dagens omsætning i alt" : "Kvitteringens omsætning i alt"
+        lines.append(VoucherLine(text: salesTotal, amount: money(voucher.grossSales), style: .total))
         lines.append(VoucherLine(text: "Moms (kr.)", style: .heading))
         for vat in voucher.vat {
             lines.append(
@@ -41,10 +32,48 @@ enum VoucherLayout {
             VoucherLine(text: "Returneringer og refusioner", amount: money(voucher.refunds)),
             VoucherLine(text: "Sporbarhed", style: .heading),
             VoucherLine(text: "Batch \(voucher.batchId)"),
-            VoucherLine(text: "Kvitteringsfil \(voucher.receiptsFile) (vedhæftet som bilag)"),
+            VoucherLine(
+                text:
+                    "Kvitteringsfil \(voucher.receiptsFile) (vedhæftet som bilag\(voucher.receiptsAttachedTo.map { " til \($0)" } ?? ""))"
+            ),
             VoucherLine(text: "sha256 \(voucher.receiptsSha256)", style: .small),
             VoucherLine(text: "Dannet af FlexyVisma ud fra kvitteringsfilen; beløb i danske kroner.", style: .small),
         ]
         return lines
+    }
+
+    /// The title, where the numbers come from, and which receipts: a day's range, or the one receipt.
+    static func header(_ voucher: DayVoucher) -> [VoucherLine] {
+        let place = VoucherLine(
+            text:
+                "\(voucher.venue) · afdeling \(voucher.department)\(voucher.branch.map { " · afdeling i Visma \($0)" } ?? "")"
+        )
+        switch voucher.scope {
+        case .day:
+            return [
+                VoucherLine(text: "Bilag: dagsrapport \(voucher.businessDay)", style: .title), place,
+                VoucherLine(text: "Dagskladde (Ref. nr.) \(voucher.journalKey)"),
+                VoucherLine(text: "Kvitteringer", style: .heading),
+                VoucherLine(text: "Antal kvitteringer", amount: "\(voucher.receipts)"),
+                VoucherLine(text: "Første kvittering nr.", amount: "\(voucher.firstReceipt)"),
+                VoucherLine(text: "Sidste kvittering nr.", amount: "\(voucher.lastReceipt)"),
+            ]
+        case .receipt:
+            return [
+                VoucherLine(text: "Bilag: \(title(voucher))", style: .title), place,
+                VoucherLine(text: "Kladde (Ref. nr.) \(voucher.journalKey)"),
+                VoucherLine(text: "Kvittering", style: .heading),
+                VoucherLine(text: "Kvittering nr.", amount: "\(voucher.firstReceipt)"),
+                VoucherLine(text: "Forretningsdag", amount: voucher.businessDay),
+            ]
+        }
+    }
+
+    /// What the voucher is, in a few words: `dagsrapport Café 2026-11-23` or `kvittering 100001, 2026-11-22`.
+    static func title(_ voucher: DayVoucher) -> String {
+        switch voucher.scope {
+        case .day: "dagsrapport \(voucher.department) \(voucher.businessDay)"
+        case .receipt: "kvittering \(voucher.firstReceipt), \(voucher.businessDay)"
+        }
     }
 }
