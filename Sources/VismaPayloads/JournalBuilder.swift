@@ -53,7 +53,9 @@ struct JournalBuilder {
                 case "receipts":
                     file.day = element["businessDay"] ?? ""
                     file.department = element["department"] ?? ""
-                    guard let settings = configuration.departments[file.department], settings.enabled else { return nil }
+                    guard let settings = configuration.departments[file.department], settings.enabled else {
+                        return nil
+                    }
                     file.branch = settings.branch
                 case "receipt":
                     receiptNumber = element["number"] ?? ""

@@ -4,9 +4,8 @@ import Foundation
 enum VoucherLayout {
     static func lines(_ voucher: DayVoucher) -> [VoucherLine] {
         let money = DayVoucher.danish
-        var lines = header(voucher) + [
-            VoucherLine(text: "Salg pr. varegruppe og momskode (inkl. moms, kr.)", style: .heading),
-        ]
+        var lines = header(voucher)
+        lines.append(VoucherLine(text: "Salg pr. varegruppe og momskode (inkl. moms, kr.)", style: .heading))
         for sale in voucher.sales {
             lines.append(
                 VoucherLine(

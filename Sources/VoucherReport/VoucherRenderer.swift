@@ -28,7 +28,8 @@ public enum VoucherRenderer {
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date)
         let title = VoucherLayout.title(voucher)
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.prefix(1).uppercased() + title.dropFirst())
+        cairo_pdf_surface_set_metadata(
+            surface, CAIRO_PDF_METADATA_TITLE, title.prefix(1).uppercased() + title.dropFirst())
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "FlexyVisma")
         guard let cr = cairo_create(surface) else {
             throw OperatorMessage(.internalError, "cairo could not draw the voucher of \(voucher.journalKey)")
