@@ -55,7 +55,7 @@ public struct DayVoucher: Sendable, Equatable, Codable {
     public var department: String
     public var branch: String?
     public var businessDay: String
-    /// The journal's own key (its lines' Ref. no.), e.g. `POS20261123-1`.
+    /// The journal's own key (its lines' Ref. no.), e.g. `POS20261123-1`, or `POS-R100001` for a receipt.
     public var journalKey: String
     public var batchId: String
     public var receiptsFile: String
