@@ -20,8 +20,8 @@ struct JournalBuilder {
         var totals: ReceiptDayTotals
         /// The same journals as lines with amounts, for `flexyvisma plan --journals`.
         var previews: [JournalPreview]
-        /// The day journal's voucher without the batch and the file's hash (the caller knows them); nil per receipt.
-        var voucher: DayVoucher?
+        /// One voucher per journal, in file order, without the batch and the file's hash (the caller knows them).
+        var vouchers: [DayVoucher]
     }
 
     /// Sums of one posting: gross per (item group, VAT code) and per tender type.
@@ -30,27 +30,33 @@ struct JournalBuilder {
         var tenders: [String: Int64] = [:]
     }
 
-    /// nil for a file of a department that is not enabled for Visma.
-    func build(_ url: URL) throws -> Journal? {
-        let reader = try XMLStreamReader(path: url.path)
+    /// What a receipts file's root element says, and the file's name.
+    private struct FileContext {
+        var name: String
         var day = ""
         var department = ""
         var branch: String?
-        var perReceipt = configuration.pipeline.receiptsPosting == .journalPerReceipt
+    }
+
+    /// nil for a file of a department that is not enabled for Visma.
+    func build(_ url: URL) throws -> Journal? {
+        let reader = try XMLStreamReader(path: url.path)
+        let perReceipt = configuration.pipeline.receiptsPosting == .journalPerReceipt
+        var file = FileContext(name: url.lastPathComponent)
         var scan = Scan()
         var receiptNumber = ""
-        var records: [PayloadRecord] = []
-        var previews: [JournalPreview] = []
+        var journals: [(record: PayloadRecord, preview: JournalPreview, voucher: DayVoucher)] = []
         while let event = reader.next() {
             switch event {
             case .start(let element):
                 switch element.name {
                 case "receipts":
-                    day = element["businessDay"] ?? ""
-                    department = element["department"] ?? ""
-                    guard let settings = configuration.departments[department], settings.enabled else { return nil }
-                    branch = settings.branch
-                    perReceipt = configuration.pipeline.receiptsPosting == .journalPerReceipt
+                    file.day = element["businessDay"] ?? ""
+                    file.department = element["department"] ?? ""
+                    guard let settings = configuration.departments[file.department], settings.enabled else {
+                        return nil
+                    }
+                    file.branch = settings.branch
                 case "receipt":
                     receiptNumber = element["number"] ?? ""
                     scan.startReceipt(number: Int64(receiptNumber) ?? 0)
@@ -66,34 +72,35 @@ struct JournalBuilder {
                 }
             case .end(let name):
                 if name == "receipt", perReceipt {
-                    let journal = try record(
-                        number: "POS-R\(receiptNumber)", day: day, branch: branch,
-                        description: "FlexyBox \(department) kvittering \(receiptNumber)",
-                        sums: scan.receiptSums, origin: url.lastPathComponent)
-                    records.append(journal.record)
-                    previews.append(journal.preview)
+                    journals.append(try receiptJournal(receiptNumber, file: file, scan: scan))
                 }
             }
         }
-        var voucher: DayVoucher?
         if !perReceipt {
-            let compactDay = day.replacingOccurrences(of: "-", with: "")
-            let number = "POS\(compactDay)-\(branch ?? "0")"
+            let key = "POS\(file.day.replacingOccurrences(of: "-", with: ""))-\(file.branch ?? "0")"
             let journal = try record(
-                number: number, day: day, branch: branch, description: "FlexyBox \(department) \(day)",
-                sums: scan.daySums,
-                origin: url.lastPathComponent)
-            records.append(journal.record)
-            previews.append(journal.preview)
-            voucher = try dayVoucher(
-                key: number, day: day, department: department, branch: branch, file: url.lastPathComponent,
-                counts: scan.counts,
-                sums: scan.daySums)
+                number: key, day: file.day, branch: file.branch, description: "FlexyBox \(file.department) \(file.day)",
+                sums: scan.daySums, origin: file.name)
+            let voucher = try voucher(.day, key: key, file: file, counts: scan.counts, sums: scan.daySums)
+            journals.append((journal.record, journal.preview, voucher))
         }
         return Journal(
-            records: records, totals: scan.totals(day: day, department: department, file: url.lastPathComponent),
-            previews: previews,
-            voucher: voucher)
+            records: journals.map(\.record),
+            totals: scan.totals(day: file.day, department: file.department, file: file.name),
+            previews: journals.map(\.preview), vouchers: journals.map(\.voucher))
+    }
+
+    /// One receipt's own journal (`journalPerReceipt`), keyed `POS-R<number>`, and its voucher.
+    private func receiptJournal(
+        _ number: String, file: FileContext, scan: Scan
+    ) throws -> (record: PayloadRecord, preview: JournalPreview, voucher: DayVoucher) {
+        let key = "POS-R\(number)"
+        let journal = try record(
+            number: key, day: file.day, branch: file.branch,
+            description: "FlexyBox \(file.department) kvittering \(number)", sums: scan.receiptSums,
+            origin: file.name)
+        let voucher = try voucher(.receipt, key: key, file: file, counts: scan.receiptCounts, sums: scan.receiptSums)
+        return (journal.record, journal.preview, voucher)
     }
 
     private func money(_ element: XMLElement, _ name: String) -> Int64 {
@@ -105,19 +112,20 @@ struct JournalBuilder {
         var daySums = Sums()
         var receiptSums = Sums()
         var counts = DayCounts()
+        /// The current receipt's counts: one receipt, its lines, discounts and refunds.
+        var receiptCounts = DayCounts()
         var grossByVat: [String: Int64] = [:]
 
         mutating func startReceipt(number: Int64) {
             receiptSums = Sums()
-            counts.receipts += 1
-            if counts.first == nil { counts.first = number }
-            counts.last = number
+            receiptCounts = DayCounts()
+            counts.startReceipt(number: number)
+            receiptCounts.startReceipt(number: number)
         }
 
         mutating func addLine(group: String, vat: String, amount: Int64, discount: Int64) {
-            counts.lines += 1
-            counts.discounts += discount
-            if amount < 0 { counts.refunds -= amount }
+            counts.addLine(amount: amount, discount: discount)
+            receiptCounts.addLine(amount: amount, discount: discount)
             grossByVat[vat, default: 0] += amount
             daySums.grossByGroupAndVat[group, default: [:]][vat, default: 0] += amount
             receiptSums.grossByGroupAndVat[group, default: [:]][vat, default: 0] += amount
@@ -139,7 +147,7 @@ struct JournalBuilder {
         }
     }
 
-    /// What a receipts file held, counted as it is read.
+    /// What a receipts file, or one receipt of it, held, counted as it is read.
     private struct DayCounts {
         var receipts = 0
         var lines = 0
@@ -147,18 +155,29 @@ struct JournalBuilder {
         var last: Int64 = 0
         var discounts: Int64 = 0
         var refunds: Int64 = 0
+
+        mutating func startReceipt(number: Int64) {
+            receipts += 1
+            if first == nil { first = number }
+            last = number
+        }
+
+        mutating func addLine(amount: Int64, discount: Int64) {
+            lines += 1
+            discounts += discount
+            if amount < 0 { refunds -= amount }
+        }
     }
 
-    /// The day journal's voucher, without the batch and the file's hash (the caller knows them).
-    private func dayVoucher(
-        key: String, day: String, department: String, branch: String?, file: String, counts: DayCounts, sums: Sums
+    /// A journal's voucher (its day's or its receipt's), without the batch and the file's hash (the caller knows them).
+    private func voucher(
+        _ scope: DayVoucher.Scope, key: String, file: FileContext, counts: DayCounts, sums: Sums
     ) throws -> DayVoucher {
         var voucher = DayVoucher(
-            venue: configuration.venue.name, department: department, branch: branch, businessDay: day, journalKey: key,
-            batchId: "",
-            receiptsFile: file, receiptsSha256: "", receipts: counts.receipts, firstReceipt: counts.first ?? 0,
-            lastReceipt: counts.last, sales: [], vat: [], tenders: [], discounts: counts.discounts,
-            refunds: counts.refunds)
+            venue: configuration.venue.name, department: file.department, branch: file.branch,
+            businessDay: file.day, journalKey: key, batchId: "", receiptsFile: file.name, receiptsSha256: "",
+            receipts: counts.receipts, firstReceipt: counts.first ?? 0, lastReceipt: counts.last, sales: [], vat: [],
+            tenders: [], discounts: counts.discounts, refunds: counts.refunds, scope: scope)
         try voucher.fill(sums.grossByGroupAndVat, tenders: sums.tenders, builder: self)
         return voucher
     }

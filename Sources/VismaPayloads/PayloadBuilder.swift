@@ -14,7 +14,7 @@ struct PayloadBuilder {
         var records: [PayloadRecord] = []
         var counts: [String: Int] = [:]
         var controlTotals = ControlTotals()
-        /// One per day journal, in file order, without batch id and receipts hash.
+        /// One per receipts journal (a day's or a receipt's), in file order, without batch id and receipts hash.
         var vouchers: [DayVoucher] = []
     }
 
@@ -42,7 +42,7 @@ struct PayloadBuilder {
                 continue
             }
             draft.result.controlTotals.receiptDays.append(journal.totals)
-            if let voucher = journal.voucher { draft.result.vouchers.append(voucher) }
+            draft.result.vouchers += journal.vouchers
             draft.records += journal.records.map(Self.numberedByVisma(journal:))
         }
 

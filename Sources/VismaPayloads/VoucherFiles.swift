@@ -18,9 +18,14 @@ public struct VoucherAttachment: Codable, Sendable, Equatable {
     public var contentType: String
     public var bytes: Int64
     public var sha256: String
+    /// A receipts file other journals' vouchers point to (one journal per receipt): attached with its journal even
+    /// where a repost finds that journal unchanged.
+    public var shared: Bool?
 
     public init(
-        sequence: Int, journalKey: String, name: String, path: String, contentType: String, bytes: Int64, sha256: String
+        sequence: Int, journalKey: String, name: String, path: String, contentType: String, bytes: Int64,
+        sha256: String,
+        shared: Bool? = nil
     ) {
         self.sequence = sequence
         self.journalKey = journalKey
@@ -29,6 +34,7 @@ public struct VoucherAttachment: Codable, Sendable, Equatable {
         self.contentType = contentType
         self.bytes = bytes
         self.sha256 = sha256
+        self.shared = shared
     }
 
     public static let kind = "voucher"
@@ -66,12 +72,13 @@ public struct VoucherAttachment: Codable, Sendable, Equatable {
 
 /// Writes a batch's vouchers beside its payloads.
 enum VoucherFiles {
-    /// Each day journal's voucher PDF into the batch's `vouchers/`, and the list of attachments (PDF and receipts file per journal).
+    /// Each journal's voucher PDF into the batch's `vouchers/`, and the list of attachments: the PDF per journal, and each
+    /// receipts file once, with its first journal.
     static func write(
         _ vouchers: [DayVoucher], batch: BatchID, inputs: [FileRecord], firstSequence: Int, batchFolder: URL,
         repost: RepostRequest? = nil
     ) throws -> [FileRecord] {
-        // A repost's go on journals that may hold the day's earlier vouchers: named for the batch (one name, one revision).
+        // A repost's go on journals that may hold the earlier vouchers: named for the batch (one name, one revision).
         let name = { (file: String) in VoucherAttachment.name(file, batch: repost == nil ? nil : batch) }
         let vouchersFolder = batchFolder.appendingPathComponent(VoucherAttachment.folder, isDirectory: true)
         try? FileManager.default.removeItem(at: vouchersFolder)
@@ -79,6 +86,8 @@ enum VoucherFiles {
         try DurableFiles.makeFolder(vouchersFolder, mode: FileModes.privateFolder)
         var outputs: [FileRecord] = []
         var attachments: [VoucherAttachment] = []
+        // A receipts file goes into Visma once, with its first journal (per receipt: its first receipt's).
+        var receiptsJournal: [String: String] = [:]
         for var voucher in vouchers {
             guard
                 let receipts = inputs.first(where: { ($0.path as NSString).lastPathComponent == voucher.receiptsFile })
@@ -90,6 +99,9 @@ enum VoucherFiles {
             }
             voucher.batchId = batch.rawValue
             voucher.receiptsSha256 = receipts.sha256
+            let holder = receiptsJournal[voucher.receiptsFile] ?? voucher.journalKey
+            receiptsJournal[voucher.receiptsFile] = holder
+            voucher.receiptsAttachedTo = holder == voucher.journalKey ? nil : holder
             voucher.repost = repost.map { DayVoucher.Repost(reason: $0.reason, requestedBy: $0.requestedBy) }
             voucher.receiptsFile = name(voucher.receiptsFile)  // the page names the file as Visma lists it
             let url = vouchersFolder.appendingPathComponent(voucher.fileName)
@@ -104,12 +116,13 @@ enum VoucherFiles {
                     name: name(voucher.fileName),
                     path: "\(VoucherAttachment.folder)/\(voucher.fileName)", contentType: "application/pdf",
                     bytes: digest.bytes, sha256: digest.sha256))
+            guard holder == voucher.journalKey else { continue }
             attachments.append(
                 VoucherAttachment(
                     sequence: firstSequence + attachments.count, journalKey: voucher.journalKey,
                     name: voucher.receiptsFile,
-                    path: receipts.path, contentType: "application/xml", bytes: receipts.bytes, sha256: receipts.sha256)
-            )
+                    path: receipts.path, contentType: "application/xml", bytes: receipts.bytes, sha256: receipts.sha256,
+                    shared: voucher.scope == .receipt ? true : nil))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -1,7 +1,8 @@
 import FlexyVismaCore
 import Foundation
 
-/// What a day journal's voucher (bilag) says: one department's business day as its receipts file has it.
+/// What a journal's voucher (bilag) says: one department's business day as its receipts file has it, or one receipt of
+/// it when each receipt is its own journal (`scope`).
 ///
 /// Amounts are in øre. `refunds` is the sum of the negative line amounts (a refund or a returned item), shown
 /// as a positive amount; `discounts` the line discounts given.
@@ -54,16 +55,26 @@ public struct DayVoucher: Sendable, Equatable, Codable {
         }
     }
 
+    /// What one voucher covers: a department's business day (its day journal), or one receipt (`journalPerReceipt`).
+    public enum Scope: String, Sendable, Equatable, Codable {
+        case day
+        case receipt
+    }
+
+    public var scope: Scope
     public var venue: String
     public var department: String
     public var branch: String?
     public var businessDay: String
-    /// The journal's own key (its lines' Ref. no.), e.g. `POS20261123-1`.
+    /// The journal's own key (its lines' Ref. no.), e.g. `POS20261123-1`, or `POS-R100001` for a receipt.
     public var journalKey: String
     public var batchId: String
     public var receiptsFile: String
     /// Hex sha256 of the receipts file the voucher was made from.
     public var receiptsSha256: String
+    /// The journal the receipts file is attached to when it is not this one: a receipts file goes once into Visma,
+    /// with its first receipt's journal. nil: attached to this journal.
+    public var receiptsAttachedTo: String?
     public var receipts: Int
     public var firstReceipt: Int64
     public var lastReceipt: Int64
@@ -72,14 +83,16 @@ public struct DayVoucher: Sendable, Equatable, Codable {
     public var tenders: [Tender]
     public var discounts: Int64
     public var refunds: Int64
-    /// Set on a repost batch's voucher: it stands beside the day's earlier one.
+    /// Set on a repost batch's voucher: it stands beside the earlier one.
     public var repost: Repost?
 
     public init(
         venue: String, department: String, branch: String?, businessDay: String, journalKey: String, batchId: String,
         receiptsFile: String, receiptsSha256: String, receipts: Int, firstReceipt: Int64, lastReceipt: Int64,
-        sales: [Sales], vat: [Vat], tenders: [Tender], discounts: Int64, refunds: Int64, repost: Repost? = nil
+        sales: [Sales], vat: [Vat], tenders: [Tender], discounts: Int64, refunds: Int64, scope: Scope = .day,
+        repost: Repost? = nil
     ) {
+        self.scope = scope
         self.venue = venue
         self.department = department
         self.branch = branch

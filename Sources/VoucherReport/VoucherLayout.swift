@@ -4,37 +4,19 @@ import Foundation
 enum VoucherLayout {
     static func lines(_ voucher: DayVoucher) -> [VoucherLine] {
         let money = DayVoucher.danish
-        var lines: [VoucherLine] = [
-            VoucherLine(
-                text: "Bilag: dagsrapport \(voucher.businessDay)\(voucher.repost == nil ? "" : " (rettelse)")",
-                style: .title),
-            VoucherLine(
-                text:
-                    "\(voucher.venue) · afdeling \(voucher.department)\(voucher.branch.map { " · afdeling i Visma \($0)" } ?? "")"
-            ),
-            VoucherLine(text: "Dagskladde (Ref. nr.) \(voucher.journalKey)"),
-        ]
+        var lines = header(voucher)
         if let repost = voucher.repost {
-            lines.append(VoucherLine(text: "Genbogføring", style: .heading))
-            lines.append(VoucherLine(text: "Dagen er bogført igen som forskellen til det, Visma havde;"))
-            lines.append(VoucherLine(text: "dette bilag står ved siden af dagens tidligere bilag."))
-            lines.append(VoucherLine(text: "Bestilt af \(repost.requestedBy). Årsag:"))
-            lines += wrapped(repost.reason, width: 80).map { VoucherLine(text: $0, style: .small) }
+            lines.insert(contentsOf: correction(repost), at: 3)
         }
-        lines += [
-            VoucherLine(text: "Kvitteringer", style: .heading),
-            VoucherLine(text: "Antal kvitteringer", amount: "\(voucher.receipts)"),
-            VoucherLine(text: "Første kvittering nr.", amount: "\(voucher.firstReceipt)"),
-            VoucherLine(text: "Sidste kvittering nr.", amount: "\(voucher.lastReceipt)"),
-            VoucherLine(text: "Salg pr. varegruppe og momskode (inkl. moms, kr.)", style: .heading),
-        ]
+        lines.append(VoucherLine(text: "Salg pr. varegruppe og momskode (inkl. moms, kr.)", style: .heading))
         for sale in voucher.sales {
             lines.append(
                 VoucherLine(
                     text: "\(sale.itemGroup) · momskode \(sale.vatCode) (\(sale.ratePercent) %)",
                     amount: money(sale.gross)))
         }
-        lines.append(VoucherLine(text: "Dagens omsætning i alt", amount: money(voucher.grossSales), style: .total))
+        let salesTotal = voucher.scope == .day ? "Dagens omsætning i alt" : "Kvitteringens omsætning i alt"
+        lines.append(VoucherLine(text: salesTotal, amount: money(voucher.grossSales), style: .total))
         lines.append(VoucherLine(text: "Moms (kr.)", style: .heading))
         for vat in voucher.vat {
             lines.append(
@@ -52,11 +34,60 @@ enum VoucherLayout {
             VoucherLine(text: "Returneringer og refusioner", amount: money(voucher.refunds)),
             VoucherLine(text: "Sporbarhed", style: .heading),
             VoucherLine(text: "Batch \(voucher.batchId)"),
-            VoucherLine(text: "Kvitteringsfil \(voucher.receiptsFile) (vedhæftet som bilag)"),
+            VoucherLine(
+                text:
+                    "Kvitteringsfil \(voucher.receiptsFile) (vedhæftet som bilag\(voucher.receiptsAttachedTo.map { " til \($0)" } ?? ""))"
+            ),
             VoucherLine(text: "sha256 \(voucher.receiptsSha256)", style: .small),
             VoucherLine(text: "Dannet af FlexyVisma ud fra kvitteringsfilen; beløb i danske kroner.", style: .small),
         ]
         return lines
+    }
+
+    /// The title, where the numbers come from, and which receipts: a day's range, or the one receipt.
+    static func header(_ voucher: DayVoucher) -> [VoucherLine] {
+        let place = VoucherLine(
+            text:
+                "\(voucher.venue) · afdeling \(voucher.department)\(voucher.branch.map { " · afdeling i Visma \($0)" } ?? "")"
+        )
+        let marked = voucher.repost == nil ? "" : " (rettelse)"
+        switch voucher.scope {
+        case .day:
+            return [
+                VoucherLine(text: "Bilag: dagsrapport \(voucher.businessDay)\(marked)", style: .title), place,
+                VoucherLine(text: "Dagskladde (Ref. nr.) \(voucher.journalKey)"),
+                VoucherLine(text: "Kvitteringer", style: .heading),
+                VoucherLine(text: "Antal kvitteringer", amount: "\(voucher.receipts)"),
+                VoucherLine(text: "Første kvittering nr.", amount: "\(voucher.firstReceipt)"),
+                VoucherLine(text: "Sidste kvittering nr.", amount: "\(voucher.lastReceipt)"),
+            ]
+        case .receipt:
+            return [
+                VoucherLine(text: "Bilag: \(title(voucher))\(marked)", style: .title), place,
+                VoucherLine(text: "Kladde (Ref. nr.) \(voucher.journalKey)"),
+                VoucherLine(text: "Kvittering", style: .heading),
+                VoucherLine(text: "Kvittering nr.", amount: "\(voucher.firstReceipt)"),
+                VoucherLine(text: "Forretningsdag", amount: voucher.businessDay),
+            ]
+        }
+    }
+
+    /// What the voucher is, in a few words: `dagsrapport Café 2026-11-23` or `kvittering 100001, 2026-11-22`.
+    static func title(_ voucher: DayVoucher) -> String {
+        switch voucher.scope {
+        case .day: "dagsrapport \(voucher.department) \(voucher.businessDay)"
+        case .receipt: "kvittering \(voucher.firstReceipt), \(voucher.businessDay)"
+        }
+    }
+
+    /// A repost's voucher stands beside the earlier one: it says so, who asked and why (after the title lines).
+    static func correction(_ repost: DayVoucher.Repost) -> [VoucherLine] {
+        [
+            VoucherLine(text: "Genbogføring", style: .heading),
+            VoucherLine(text: "Bogført igen som forskellen til det, Visma havde;"),
+            VoucherLine(text: "dette bilag står ved siden af det tidligere bilag."),
+            VoucherLine(text: "Bestilt af \(repost.requestedBy). Årsag:"),
+        ] + wrapped(repost.reason, width: 80).map { VoucherLine(text: $0, style: .small) }
     }
 
     /// Text broken at spaces into lines of at most `width` characters (a longer word is cut).

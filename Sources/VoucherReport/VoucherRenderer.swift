@@ -2,7 +2,8 @@ internal import CCairo
 import FlexyVismaCore
 import Foundation
 
-/// A day voucher as an A4 PDF — one page for a day of ordinary size, more when its lines need them — drawn with cairo in DejaVu Sans (Debian `fonts-dejavu-core`).
+/// A voucher (a day's or a receipt's) as an A4 PDF — one page for an ordinary day, more when its lines need them —
+/// drawn with cairo in DejaVu Sans (Debian `fonts-dejavu-core`).
 ///
 /// Deterministic: the same voucher gives the same bytes. Cairo 1.16 writes the time of the run as
 /// `/CreationDate` unless told otherwise, so the creation and modification dates are set to the business
@@ -27,8 +28,9 @@ public enum VoucherRenderer {
         let date = "\(voucher.businessDay)T00:00:00Z"
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date)
+        let title = VoucherLayout.title(voucher)
         cairo_pdf_surface_set_metadata(
-            surface, CAIRO_PDF_METADATA_TITLE, "Dagsrapport \(voucher.department) \(voucher.businessDay)")
+            surface, CAIRO_PDF_METADATA_TITLE, title.prefix(1).uppercased() + title.dropFirst())
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "FlexyVisma")
         guard let cr = cairo_create(surface) else {
             throw OperatorMessage(.internalError, "cairo could not draw the voucher of \(voucher.journalKey)")

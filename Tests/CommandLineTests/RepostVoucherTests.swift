@@ -113,6 +113,43 @@ import VismaSimulator
         }
     }
 
+    /// One journal per receipt: a corrected receipt's correction gets its voucher, and the day's receipts file goes, as
+    /// in the night, with the day's first receipt journal — though that receipt is unchanged — where the voucher says.
+    @Test func aCorrectedReceiptsJournalGetsItsVoucherAndTheReceiptsFileGoesWithTheDaysFirstReceipt() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            let venue = try Venue(simulator: simulator, corrected: true)
+            var configuration = try PipelineConfiguration.load(from: venue.root)
+            configuration.pipeline.receiptsPosting = .journalPerReceipt
+            try configuration.encoded().write(to: venue.root.configFile)
+            let night = try await offCooperativePool { try venue.run(["run"]) }
+            #expect(night.status == 0, "\(night.standardOutput.suffix(1500))")
+            let before = try await Self.allAttachments(simulator)
+
+            try RepostTests.execute(
+                """
+                UPDATE receipt_lines SET unit_price_ore = 5600, amount_ore = 5600 WHERE receipt_number = 100005 AND line = 1;
+                UPDATE receipt_tenders SET amount_ore = 30000 WHERE receipt_number = 100005 AND line = 1;
+                """, in: venue)
+            let reposted = try await offCooperativePool {
+                try venue.run([
+                    "repost", "--day", RepostTests.day, "--department", "cafe", "--reason", "receipt 100005",
+                ])
+            }
+            #expect(reposted.status == 0, "\(reposted.standardOutput.suffix(2000))")
+            let batch = try Self.batch(of: reposted)
+            let receipt = try await RepostTests.journals(simulator, key: "POS-R100005")
+            let correction = try Self.journalNumber(receipt, description: "Rettelse af ")
+            let first = try #require(
+                try await RepostTests.journals(simulator, key: "POS-R100001").first?["batchNumber"] as? String)
+            #expect(before[first]?.count == 2, "the night put the receipts file with the first receipt")
+            var expected = before
+            expected[try Self.journalNumber(receipt, description: "Tilbageførsel af ")] = [:]
+            expected[correction] = ["bilag-POS-R100005-\(batch.rawValue).pdf": 1]
+            expected[first]?["receipts-cafe-\(RepostTests.day)-\(batch.rawValue).xml"] = 1
+            #expect(try await Self.allAttachments(simulator) == expected)
+        }
+    }
+
     @Test func aRepostsVoucherIsAttachedOnceThroughUnansweredPostsAKillAndALostAnswer() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let venue = try Venue(simulator: simulator, corrected: true)

@@ -82,6 +82,92 @@ import VismaSimulator
         }
     }
 
+    @Test func everyReceiptJournalGetsItsOwnVoucherAndEachReceiptsFileGoesOnceWithItsFirstReceipt() async throws {
+        try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
+            var fixture = try PipelineFixture(simulator: simulator)
+            fixture.configuration.pipeline.receiptsPosting = .journalPerReceipt
+            try fixture.configuration.encoded().write(to: fixture.root.configFile)
+            let id = try await fixture.prepareBatch()
+            let outcome = try await fixture.upload()
+            #expect(outcome.exitStatus == .success, "\(outcome.summary)")
+            let folder = fixture.root.batchFolder(id)
+            let keys = try fixture.payloads(id).filter { $0.group == .journalTransactions }.map(\.key)
+            #expect(keys.count == 360)
+            let firstReceipts = try Self.firstReceiptJournals(folder, configuration: fixture.configuration)
+            #expect(!firstReceipts.isEmpty)
+
+            let held = try await Self.attachmentsByKey(fixture, keys: keys)
+            #expect(held.count == 360)
+            let client = try VismaTestClient(baseURL: simulator.baseURL)
+            try await client.authenticate()
+            var receiptsFilesHeld: [String: [String]] = [:]
+            for key in keys {
+                let files = held[key] ?? []
+                #expect(files.allSatisfy { $0.revision == 1 }, "\(key): \(files)")
+                for file in files where file.name.hasSuffix(".xml") {
+                    receiptsFilesHeld[file.name, default: []].append(key)
+                }
+                let pdfs = files.filter { $0.name.hasSuffix(".pdf") }
+                #expect(pdfs.map(\.name) == ["bilag-\(key).pdf"], "\(key): \(files)")
+                guard let pdf = pdfs.first else { continue }
+                // The bytes Visma holds are the PDF transform made and hashed.
+                let made = try Data(contentsOf: folder.appendingPathComponent("vouchers/bilag-\(key).pdf"))
+                #expect(try await client.get("/v1/attachment/\(pdf.id)").body == made, "\(key)")
+            }
+            // Each receipts file once in the whole company, on its first receipt's journal.
+            #expect(receiptsFilesHeld == firstReceipts.mapValues { [$0] })
+
+            let attachments = try VoucherAttachment.read(batchFolder: folder)
+            #expect(attachments.count == keys.count + firstReceipts.count)
+            let ledger = try #require(try UploadLedger.Reader.open(root: fixture.root))
+            let entries = try ledger.entries(batch: id)
+            #expect(
+                attachments.allSatisfy { entries[$0.sequence]?.state == .done && entries[$0.sequence]?.vismaId != nil })
+            let shown = try AuditShow.run(root: fixture.root, batchId: id)
+            for attachment in attachments {
+                #expect(
+                    shown.contains("voucher \(attachment.name) on journal \(attachment.journalKey) "),
+                    "\(attachment.name)")
+            }
+        }
+    }
+
+    /// Each enabled department's receipts file in the batch → the journal of its first receipt, read from the file.
+    static func firstReceiptJournals(_ folder: URL, configuration: PipelineConfiguration) throws -> [String: String] {
+        var result: [String: String] = [:]
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        for name in names where name.hasPrefix("receipts-") && name.hasSuffix(".xml") {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            let department = try #require(text.firstMatch(of: /<receipts [^>]*department="([^"]*)"/)?.output.1)
+            guard configuration.departments[String(department)]?.enabled == true else { continue }
+            let number = try #require(text.firstMatch(of: /<receipt\s[^>]*number="([0-9]+)"/)?.output.1)
+            result[name] = "POS-R\(number)"
+        }
+        return result
+    }
+
+    /// Our journal key → the attachments Visma lists on that journal (name, id, revision).
+    static func attachmentsByKey(
+        _ fixture: PipelineFixture, keys: [String]
+    ) async throws -> [String: [(name: String, id: String, revision: Int)]] {
+        let ledger = try #require(try UploadLedger.Reader.open(root: fixture.root))
+        let numbers = try ledger.vismaNumbers(kind: PayloadGroup.journalTransactions.kind, keys: keys)
+        let client = try VismaTestClient(baseURL: fixture.simulator.baseURL)
+        try await client.authenticate()
+        var result: [String: [(name: String, id: String, revision: Int)]] = [:]
+        for (key, number) in numbers {
+            let answer = try await client.get("/v2/journaltransaction/\(number)")
+            let listed = answer.jsonObject["attachments"] as? [[String: Any]] ?? []
+            result[key] = listed.map {
+                (
+                    name: $0["name"] as? String ?? "", id: $0["id"] as? String ?? "",
+                    revision: $0["revision"] as? Int ?? 0
+                )
+            }
+        }
+        return result
+    }
+
     @Test func aLostAnswerToAnAttachmentIsFoundByNameInTheJournalAndNotPostedAgain() async throws {
         let faults = try FaultPlan(parsing: "lost:#2/POST /v2/journaltransaction/module")
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil, faults: faults)) { simulator in

@@ -21,6 +21,26 @@ func sampleVoucher(day: String = "2026-11-23") -> DayVoucher {
         discounts: 2_000, refunds: 1_250)
 }
 
+/// One receipt as its own journal's voucher (`journalPerReceipt`); its receipts file went with an earlier receipt.
+func sampleReceiptVoucher() -> DayVoucher {
+    var voucher = sampleVoucher(day: "2026-11-22")
+    voucher.scope = .receipt
+    voucher.journalKey = "POS-R100001"
+    voucher.receiptsAttachedTo = "POS-R100000"
+    voucher.receipts = 1
+    voucher.firstReceipt = 100_001
+    voucher.lastReceipt = 100_001
+    voucher.sales = [
+        .init(itemGroup: "Smørrebrød", vatCode: "S25", ratePercent: 25, gross: 18_950),
+        .init(itemGroup: "Blåbærkage", vatCode: "S25", ratePercent: 25, gross: 4_500),
+    ]
+    voucher.vat = [.init(vatCode: "S25", ratePercent: 25, vat: 4_690)]
+    voucher.tenders = [.init(type: "Kort", amount: 23_450)]
+    voucher.discounts = 500
+    voucher.refunds = 0
+    return voucher
+}
+
 /// Text of a PDF through poppler's `pdftotext` (installed by Scripts/setup); where it is missing, a recorded issue and nil.
 func pdfText(_ data: Data) throws -> String? {
     let tool = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].first {
@@ -60,6 +80,27 @@ func pdfText(_ data: Data) throws -> String? {
         }
     }
 
+    @Test func aReceiptsVoucherSaysWhichReceiptItIsItsTotalsAndWhereTheReceiptsFileIs() throws {
+        let voucher = sampleReceiptVoucher()
+        let pdf = try VoucherRenderer.pdf(voucher)
+        let raw = String(decoding: pdf, as: UTF8.self)
+        #expect(raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }.count == 1)
+        guard let text = try pdfText(pdf) else { return }
+        for expected in [
+            "Bilag: kvittering 100001, 2026-11-22", "Kladde (Ref. nr.) POS-R100001", "Kvittering nr.", "100001",
+            "Smørrebrød", "189,50", "Blåbærkage", "45,00", "Kvitteringens omsætning i alt", "234,50", "Moms i alt",
+            "46,90", "Kort", "Betalinger i alt", "Givne rabatter", "5,00", "Café",
+            "receipts-cafe-2026-11-22.xml (vedhæftet som bilag til POS-R100000)", voucher.receiptsSha256,
+            voucher.batchId,
+        ] {
+            #expect(text.contains(expected), "missing \(expected) in:\n\(text)")
+        }
+        for dayOnly in ["dagsrapport", "Dagens omsætning", "Antal kvitteringer"] {
+            #expect(!text.contains(dayOnly), "a receipt's voucher says \(dayOnly):\n\(text)")
+        }
+        #expect(try VoucherRenderer.pdf(sampleVoucher()) != pdf)
+    }
+
     @Test func theSameVoucherGivesTheSameBytesAndItsDatesAreTheBusinessDay() throws {
         let first = try VoucherRenderer.pdf(sampleVoucher())
         Thread.sleep(forTimeInterval: 1.1)  // a time-stamped PDF would differ after a second
@@ -82,7 +123,7 @@ func pdfText(_ data: Data) throws -> String? {
         #expect(raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }.count == 1)
         guard let text = try pdfText(pdf) else { return }
         let words = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for expected in ["(rettelse)", "Genbogføring", "Bestilt af bogholder", "dagens tidligere bilag", reason] {
+        for expected in ["(rettelse)", "Genbogføring", "Bestilt af bogholder", "det tidligere bilag", reason] {
             #expect(
                 words.contains(expected.split(separator: " ").joined(separator: " ")),
                 "missing \(expected) in:\n\(text)")

@@ -55,7 +55,7 @@ extension UploadWork {
                 (record.sequence, .done, outcome.number, outcome.sentence)
             ]
             if outcome.kind == .unchanged, entry.state == .pending || outcome.number == nil {
-                rows += vouchers.filter { $0.journalKey == record.key }.map {
+                rows += vouchers.filter { $0.journalKey == record.key && $0.shared != true }.map {
                     ($0.sequence, .done, nil, "day unchanged in Visma: nothing booked, so nothing attached")
                 }
             }
