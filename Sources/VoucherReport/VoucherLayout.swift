@@ -5,9 +5,6 @@ enum VoucherLayout {
     static func lines(_ voucher: DayVoucher) -> [VoucherLine] {
         let money = DayVoucher.danish
         var lines = header(voucher)
-        if let repost = voucher.repost {
-            lines.insert(contentsOf: correction(repost), at: 3)
-        }
         lines.append(VoucherLine(text: "Salg pr. varegruppe og momskode (inkl. moms, kr.)", style: .heading))
         for sale in voucher.sales {
             lines.append(
@@ -44,18 +41,20 @@ enum VoucherLayout {
         return lines
     }
 
-    /// The title, where the numbers come from, and which receipts: a day's range, or the one receipt.
+    /// The title, where the numbers come from, a repost's reason, and which receipts: a day's range, or the one receipt.
     static func header(_ voucher: DayVoucher) -> [VoucherLine] {
         let place = VoucherLine(
             text:
                 "\(voucher.venue) · afdeling \(voucher.department)\(voucher.branch.map { " · afdeling i Visma \($0)" } ?? "")"
         )
         let marked = voucher.repost == nil ? "" : " (rettelse)"
+        let correction = voucher.repost.map(Self.correction) ?? []
         switch voucher.scope {
         case .day:
             return [
                 VoucherLine(text: "Bilag: dagsrapport \(voucher.businessDay)\(marked)", style: .title), place,
                 VoucherLine(text: "Dagskladde (Ref. nr.) \(voucher.journalKey)"),
+            ] + correction + [
                 VoucherLine(text: "Kvitteringer", style: .heading),
                 VoucherLine(text: "Antal kvitteringer", amount: "\(voucher.receipts)"),
                 VoucherLine(text: "Første kvittering nr.", amount: "\(voucher.firstReceipt)"),
@@ -65,6 +64,7 @@ enum VoucherLayout {
             return [
                 VoucherLine(text: "Bilag: \(title(voucher))\(marked)", style: .title), place,
                 VoucherLine(text: "Kladde (Ref. nr.) \(voucher.journalKey)"),
+            ] + correction + [
                 VoucherLine(text: "Kvittering", style: .heading),
                 VoucherLine(text: "Kvittering nr.", amount: "\(voucher.firstReceipt)"),
                 VoucherLine(text: "Forretningsdag", amount: voucher.businessDay),
@@ -80,7 +80,7 @@ enum VoucherLayout {
         }
     }
 
-    /// A repost's voucher stands beside the earlier one: it says so, who asked and why (after the title lines).
+    /// A repost's voucher stands beside the earlier one: it says so, who asked and why.
     static func correction(_ repost: DayVoucher.Repost) -> [VoucherLine] {
         [
             VoucherLine(text: "Genbogføring", style: .heading),
