@@ -139,29 +139,42 @@ private struct Page {
         }
     }
 
-    /// Shows text; a character the font lacks is drawn as `?` (cairo would draw nothing for it).
+    /// Shows text, converted to glyphs once; a character the font lacks is drawn as `?` (cairo would draw nothing).
     func show(_ text: String, x: Double) throws {
-        guard printable(text) else {
-            let marked = text.unicodeScalars.map { printable(String($0)) ? String($0) : "?" }.joined()
-            return try show(marked, x: x)
+        let shown = withGlyphs(text, x: x) { glyphs, count -> Bool in
+            guard Self.complete(glyphs, count, for: text) else { return false }
+            cairo_show_glyphs(cr, glyphs, count)
+            return true
         }
-        guard let font = cairo_get_scaled_font(cr) else { throw Self.noFont(text) }
+        guard let shown else { throw Self.noFont(text) }
+        guard !shown else { return }
+        let marked = text.unicodeScalars.map { printable(String($0)) ? String($0) : "?" }.joined()
+        guard marked != text else { throw Self.noFont(text) }  // not even `?` helps: the font is unusable
+        try show(marked, x: x)
+    }
+
+    /// Whether the font has a glyph for every character of `text`.
+    func printable(_ text: String) -> Bool {
+        withGlyphs(text, x: 0) { Self.complete($0, $1, for: text) } ?? false
+    }
+
+    /// `text` as the current font's glyphs placed at (x, y), handed to `body`; nil when cairo cannot convert it.
+    private func withGlyphs<Result>(
+        _ text: String, x: Double, _ body: (UnsafeMutablePointer<cairo_glyph_t>, Int32) -> Result
+    ) -> Result? {
+        guard let font = cairo_get_scaled_font(cr) else { return nil }
         var glyphs: UnsafeMutablePointer<cairo_glyph_t>?
         var count: Int32 = 0
         let status = cairo_scaled_font_text_to_glyphs(font, x, y, text, -1, &glyphs, &count, nil, nil, nil)
         defer { cairo_glyph_free(glyphs) }
-        guard status == CAIRO_STATUS_SUCCESS, let glyphs else { throw Self.noFont(text) }
-        cairo_show_glyphs(cr, glyphs, count)
+        guard status == CAIRO_STATUS_SUCCESS, let glyphs else { return nil }
+        return body(glyphs, count)
     }
 
-    /// Whether the font has a glyph for every character of `text` (glyph 0 is the font's .notdef).
-    func printable(_ text: String) -> Bool {
-        guard let font = cairo_get_scaled_font(cr) else { return false }
-        var glyphs: UnsafeMutablePointer<cairo_glyph_t>?
-        var count: Int32 = 0
-        let status = cairo_scaled_font_text_to_glyphs(font, 0, 0, text, -1, &glyphs, &count, nil, nil, nil)
-        defer { cairo_glyph_free(glyphs) }
-        guard status == CAIRO_STATUS_SUCCESS, let glyphs else { return false }
+    /// One glyph per character and none of them the font's .notdef (glyph 0): nothing would be left out.
+    private static func complete(
+        _ glyphs: UnsafeMutablePointer<cairo_glyph_t>, _ count: Int32, for text: String
+    ) -> Bool {
         let buffer = UnsafeBufferPointer(start: glyphs, count: Int(count))
         return buffer.count == text.unicodeScalars.count && buffer.allSatisfy { $0.index != 0 }
     }
