@@ -147,14 +147,23 @@ public struct OurRecords: Sendable {
         }
     }
 
+    /// Our vouchers of the journals whose day is in `range`.
+    func vouchers(inRange range: ClosedRange<String>) -> [OurVoucher] {
+        vouchers.filter { journals[$0.journalKey].map { range.contains($0.day) } ?? false }
+    }
+
+    /// Whether `url` is a regular file of at most `fileLimit` bytes (a link, FIFO or huge file is not read).
+    static func isReadable(_ url: URL) -> Bool {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else { return false }
+        return attributes[.type] as? FileAttributeType == .typeRegular
+            && (attributes[.size] as? Int ?? Int.max) <= fileLimit
+    }
+
     /// The batch's list of vouchers (`vouchers/vouchers.jsonl`); none when it is missing, too large or unreadable.
     static func attachments(in folder: URL) -> [VoucherAttachment] {
         let list = folder.appendingPathComponent(VoucherAttachment.folder).appendingPathComponent(
             VoucherAttachment.listFile)
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: list.path),
-            attributes[.type] as? FileAttributeType == .typeRegular,
-            (attributes[.size] as? Int ?? Int.max) <= fileLimit
-        else { return [] }
+        guard isReadable(list) else { return [] }
         return (try? VoucherAttachment.read(batchFolder: folder)) ?? []
     }
 
@@ -174,11 +183,7 @@ public struct OurRecords: Sendable {
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: payloads.path)) ?? []).sorted()
         where name.hasSuffix(".jsonl") {
             let url = payloads.appendingPathComponent(name)
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-                attributes[.type] as? FileAttributeType == .typeRegular,
-                (attributes[.size] as? Int ?? Int.max) <= fileLimit,
-                let data = try? Data(contentsOf: url)
-            else { continue }
+            guard isReadable(url), let data = try? Data(contentsOf: url) else { continue }
             for line in data.split(separator: 0x0A) {
                 guard let object = try? JSONValue.parse(Data(line)),
                     let sequence = object["sequence"]?.numberValue.flatMap({ Int(exactly: $0) }),

@@ -133,10 +133,7 @@ struct Reconciler {
 
     /// Our vouchers of journals in the range whose journal Visma holds (a deleted journal is reported as such).
     func vouchers(inRange range: ClosedRange<String>) -> [OurVoucher] {
-        ours.vouchers.filter { voucher in
-            (ours.journals[voucher.journalKey].map { range.contains($0.day) } ?? false)
-                && held.journals[voucher.journalNumber] != nil
-        }
+        ours.vouchers(inRange: range).filter { held.journals[$0.journalNumber] != nil }
     }
 
     /// A voucher no longer on its journal, or one whose file Visma now holds in a later revision than we attached.

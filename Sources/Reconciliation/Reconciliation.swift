@@ -40,10 +40,7 @@ public enum Reconciliation {
             reader, periods: read, branches: branchFilters, masterKinds: from == nil && to == nil ? masterKinds : [])
         held.requests += 1
         let range = first...last
-        let voucherJournals = ours.vouchers.filter {
-            ours.journals[$0.journalKey].map { range.contains($0.day) } ?? false
-        }
-        try await held.readAttachments(reader, of: Set(voucherJournals.map(\.journalNumber)))
+        try await held.readAttachments(reader, of: Set(ours.vouchers(inRange: range).map(\.journalNumber)))
 
         let reconciler = Reconciler(
             ours: ours, held: held, branches: Set(departmentOfBranch.keys),

@@ -173,12 +173,8 @@ public struct VismaHoldings: Sendable {
         for number in numbers.sorted() where journals[number] != nil && journals[number]?.attachments == nil {
             requests += 1
             let journal = try await reader.get(
-                "/v2/journaltransaction/\(PercentEncoding.encode(number))", as: JournalTransactionAttachmentsDto.self)
-            var revisions: [String: Int] = [:]
-            for attachment in journal.attachments ?? [] {
-                if let id = attachment.id { revisions[id.lowercased()] = attachment.revision ?? 0 }
-            }
-            journals[number]?.attachments = revisions
+                "/v2/journaltransaction/\(PercentEncoding.encode(number))", as: JSONValue.self)
+            journals[number]?.attachments = Self.attachmentRevisions(journal["attachments"]?.arrayValue ?? [])
         }
     }
 }
