@@ -132,10 +132,11 @@ public struct UploadLedger: Sendable {
         }
     }
 
+    /// One record's outcome: its new state, Visma's id and the message kept with it.
+    public typealias Outcome = (sequence: Int, state: State, vismaId: String?, message: String?)
+
     /// Records outcomes in one transaction (group commit).
-    public func record(
-        batch: BatchID, _ outcomes: [(sequence: Int, state: State, vismaId: String?, message: String?)]
-    ) throws {
+    public func record(batch: BatchID, _ outcomes: [Outcome]) throws {
         guard !outcomes.isEmpty else { return }
         try queue.write { db in
             let update = try db.makeStatement(

@@ -308,7 +308,7 @@ struct UploadWork: AsynchronousStageWork {
     func record(
         _ outcomes: [(PayloadRecord, SendOutcome)], batch: BatchID, details: inout UploadDetails, sent: inout Sent
     ) throws {
-        var rows: [(sequence: Int, state: UploadLedger.State, vismaId: String?, message: String?)] = []
+        var rows: [UploadLedger.Outcome] = []
         for (record, outcome) in outcomes {
             switch outcome {
             case .done(let id, _):

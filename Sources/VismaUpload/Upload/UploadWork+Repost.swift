@@ -51,7 +51,7 @@ extension UploadWork {
                 sent.rejection = (record, refusal.message, Self.repostRefusedRule)
                 return
             }
-            var rows: [(sequence: Int, state: UploadLedger.State, vismaId: String?, message: String?)] = [
+            var rows: [UploadLedger.Outcome] = [
                 (record.sequence, .done, outcome.number, outcome.sentence)
             ]
             if outcome.kind == .unchanged, entry.state == .pending || outcome.number == nil {
