@@ -229,9 +229,7 @@ import VismaSimulator
             let replacedOn = try await Self.journalNumber(simulator, key: "POS20261123-1")
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             try await client.authenticate()
-            let listed =
-                try await client.get("/v2/journaltransaction/\(removedFrom)").jsonObject["attachments"]
-                as? [[String: Any]] ?? []
+            let listed = try await client.attachments(onJournal: removedFrom)
             let voucher = try #require(listed.first { ($0["name"] as? String)?.hasSuffix(".pdf") == true })
             let id = try #require(voucher["id"] as? String)
             #expect(try await Self.admin(simulator, "DELETE", "records/attachment/\(id)") == 200)

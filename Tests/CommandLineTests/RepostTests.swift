@@ -84,6 +84,12 @@ import VismaSimulator
         return delta.filter { $0.value != 0 }
     }
 
+    /// The repost batch's id, from the line `flexyvisma repost` ends with.
+    static func batch(of result: ProcessResult) throws -> BatchID {
+        let finished = result.standardOutput.split(separator: "\n").last { $0.contains("repost finished") } ?? ""
+        return try #require(finished.split(separator: " ").lazy.compactMap { BatchID(String($0)) }.first, "\(finished)")
+    }
+
     func repost(_ venue: Venue, _ arguments: [String]) async throws -> ProcessResult {
         try await offCooperativePool { try venue.run(["repost"] + arguments) }
     }
@@ -132,11 +138,7 @@ import VismaSimulator
                 reversal["transactionDate"] as? String == "\(Self.day)T00:00:00"
                     && reversal["financialPeriod"] as? String == original.first?["financialPeriod"] as? String)
 
-            let finished =
-                reposted.standardOutput.split(separator: "\n").last { $0.contains("repost finished") }.map(String.init)
-                ?? ""
-            let batch = try #require(
-                finished.split(separator: " ").first { BatchID(String($0)) != nil }.map(String.init), "\(finished)")
+            let batch = try Self.batch(of: reposted).rawValue
             let shown = try venue.run(["audit", "show", batch]).standardOutput
             #expect(
                 shown.contains("repost asked for by") && shown.contains("receipt 100001 was rung up wrong")

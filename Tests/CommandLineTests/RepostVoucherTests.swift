@@ -14,8 +14,7 @@ import VismaSimulator
     static func attachments(_ simulator: RunningSimulator, journal number: String) async throws -> [String: Int] {
         let client = try VismaTestClient(baseURL: simulator.baseURL)
         try await client.authenticate()
-        let answer = try await client.get("/v2/journaltransaction/\(number)")
-        let listed = answer.jsonObject["attachments"] as? [[String: Any]] ?? []
+        let listed = try await client.attachments(onJournal: number)
         return Dictionary(
             listed.compactMap { item in (item["name"] as? String).map { ($0, item["revision"] as? Int ?? 0) } },
             uniquingKeysWith: max)
@@ -29,12 +28,6 @@ import VismaSimulator
             result[number] = try await attachments(simulator, journal: number)
         }
         return result
-    }
-
-    /// The repost batch's id, from the line `flexyvisma repost` ends with.
-    static func batch(of result: ProcessResult) throws -> BatchID {
-        let finished = result.standardOutput.split(separator: "\n").last { $0.contains("repost finished") } ?? ""
-        return try #require(finished.split(separator: " ").lazy.compactMap { BatchID(String($0)) }.first, "\(finished)")
     }
 
     /// The café day's two files as the repost batch names them, each in revision 1.
@@ -67,7 +60,7 @@ import VismaSimulator
                 try venue.run(["repost", "--day", RepostTests.day, "--department", "cafe", "--reason", "receipt fixed"])
             }
             #expect(reposted.status == 0, "\(reposted.standardOutput.suffix(2000))")
-            let batch = try Self.batch(of: reposted)
+            let batch = try RepostTests.batch(of: reposted)
             let day = try await RepostTests.journals(simulator, key: RepostTests.key)
             let reversal = try Self.journalNumber(day, description: "Tilbageførsel af \(originalNumber)")
             let correction = try Self.journalNumber(day, description: "Rettelse af \(originalNumber)")
@@ -85,7 +78,7 @@ import VismaSimulator
             #expect(again.status == 0, "\(again.standardOutput.suffix(1500))")
             #expect(again.standardOutput.contains("unchanged in Visma, nothing booked"))
             #expect(try await Self.allAttachments(simulator) == expected)
-            let second = try Self.batch(of: again)
+            let second = try RepostTests.batch(of: again)
             #expect(venue.archived.contains { $0.lastPathComponent == second.rawValue })
             #expect(try venue.run(["audit", "verify"]).status == 0)
         }
@@ -104,7 +97,7 @@ import VismaSimulator
             }
             #expect(reposted.status == 0, "\(reposted.standardOutput.suffix(2000))")
             #expect(reposted.standardOutput.contains("was not released; updated in place"))
-            let batch = try Self.batch(of: reposted)
+            let batch = try RepostTests.batch(of: reposted)
             var expected = before
             expected[number]?.merge(Self.repostFiles(batch)) { $1 }
             // The restaurant's day of the same repost was unchanged in Visma: its journal gains nothing.
@@ -136,7 +129,7 @@ import VismaSimulator
                 ])
             }
             #expect(reposted.status == 0, "\(reposted.standardOutput.suffix(2000))")
-            let batch = try Self.batch(of: reposted)
+            let batch = try RepostTests.batch(of: reposted)
             let receipt = try await RepostTests.journals(simulator, key: "POS-R100005")
             let correction = try Self.journalNumber(receipt, description: "Rettelse af ")
             let first = try #require(

@@ -118,6 +118,11 @@ public final class VismaTestClient: @unchecked Sendable {
     }
 
     public func get(_ path: String) async throws -> HTTPResponse { try await send("GET", path) }
+
+    /// A journal's `attachments` as Visma lists them on the journal (name, id, revision), as the uploader reads them.
+    public func attachments(onJournal number: String) async throws -> [[String: Any]] {
+        try await get("/v2/journaltransaction/\(number)").jsonObject["attachments"] as? [[String: Any]] ?? []
+    }
     public func post(_ path: String, _ json: String) async throws -> HTTPResponse {
         try await send("POST", path, json: json)
     }

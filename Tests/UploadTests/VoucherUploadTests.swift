@@ -19,8 +19,7 @@ import VismaSimulator
         var result: [String: [String: Int]] = [:]
         for journal in try await fixture.entities("journalTransaction") {
             let number = try #require(journal["batchNumber"] as? String)
-            let answer = try await client.get("/v2/journaltransaction/\(number)")
-            let listed = answer.jsonObject["attachments"] as? [[String: Any]] ?? []
+            let listed = try await client.attachments(onJournal: number)
             result[number] = Dictionary(
                 uniqueKeysWithValues: listed.compactMap { item in
                     (item["name"] as? String).map { ($0, item["revision"] as? Int ?? 0) }
@@ -156,8 +155,7 @@ import VismaSimulator
         try await client.authenticate()
         var result: [String: [(name: String, id: String, revision: Int)]] = [:]
         for (key, number) in numbers {
-            let answer = try await client.get("/v2/journaltransaction/\(number)")
-            let listed = answer.jsonObject["attachments"] as? [[String: Any]] ?? []
+            let listed = try await client.attachments(onJournal: number)
             result[key] = listed.map {
                 (
                     name: $0["name"] as? String ?? "", id: $0["id"] as? String ?? "",

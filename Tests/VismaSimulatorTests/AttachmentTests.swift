@@ -20,24 +20,19 @@ import VismaSimulator
                 form: [FormPart(name: "file", fileName: name, contentType: "application/pdf", data: data)]))
     }
 
-    static func attachments(_ client: VismaTestClient, journal: String) async throws -> [[String: Any]] {
-        let response = try await client.get("/v2/journaltransaction/\(journal)")
-        return response.jsonObject["attachments"] as? [[String: Any]] ?? []
-    }
-
     @Test func postingTheSameNameAgainMakesARevisionAndTheIdAnswersTheLatestBytes() async throws {
         try await RunningSimulator.with(SimulatorConfiguration(rateLimit: nil)) { simulator in
             let client = try VismaTestClient(baseURL: simulator.baseURL)
             try await client.authenticate()
             let token = try #require(client.token)
             #expect(try await client.post("/v2/journaltransaction", Payloads.journal("POS20261128-1")).status == 201)
-            #expect(try await Self.attachments(client, journal: "POS20261128-1").isEmpty)
+            #expect(try await client.attachments(onJournal: "POS20261128-1").isEmpty)
 
             let first = Data("%PDF-1.5 første udgave æøå".utf8)
             #expect(
                 try await Self.attach(simulator, token: token, journal: "POS20261128-1", name: "bilag.pdf", data: first)
                     .status == 201)
-            var listed = try await Self.attachments(client, journal: "POS20261128-1")
+            var listed = try await client.attachments(onJournal: "POS20261128-1")
             #expect(listed.count == 1)
             #expect(listed.first?["name"] as? String == "bilag.pdf")
             #expect(listed.first?["revision"] as? Int == 1)
@@ -49,7 +44,7 @@ import VismaSimulator
                 try await Self.attach(
                     simulator, token: token, journal: "POS20261128-1", name: "bilag.pdf", data: second
                 ).status == 201)
-            listed = try await Self.attachments(client, journal: "POS20261128-1")
+            listed = try await client.attachments(onJournal: "POS20261128-1")
             #expect(listed.count == 1)
             #expect(listed.first?["revision"] as? Int == 2)
             #expect(listed.first?["id"] as? String == id)
@@ -81,7 +76,7 @@ import VismaSimulator
                     simulator, token: token, journal: "NOPE", name: "bilag.pdf", data: Data("%PDF".utf8)
                 ).status == 404)
             #expect(try await client.get("/v1/attachment/00000000-0000-0000-0000-000000000000").status == 404)
-            let listed = try await Self.attachments(client, journal: "POS20261128-1")
+            let listed = try await client.attachments(onJournal: "POS20261128-1")
             #expect(listed.map { $0["name"] as? String } == ["stor.pdf"])
         }
     }

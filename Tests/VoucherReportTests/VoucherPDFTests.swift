@@ -41,6 +41,14 @@ func sampleReceiptVoucher() -> DayVoucher {
     return voucher
 }
 
+/// The pages of a PDF: its `/Type /Page` objects (not the `/Type /Pages` tree).
+func pageCount(_ pdf: Data) -> Int {
+    String(decoding: pdf, as: UTF8.self).components(separatedBy: "/Type /Page").dropFirst().filter {
+        !$0.hasPrefix("s")
+    }
+    .count
+}
+
 /// Text of a PDF through poppler's `pdftotext` (installed by Scripts/setup); where it is missing, a recorded issue and nil.
 func pdfText(_ data: Data) throws -> String? {
     let tool = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].first {
@@ -65,9 +73,7 @@ func pdfText(_ data: Data) throws -> String? {
         let voucher = sampleVoucher()
         let pdf = try VoucherRenderer.pdf(voucher)
         #expect(pdf.starts(with: Data("%PDF-".utf8)))
-        let raw = String(decoding: pdf, as: UTF8.self)
-        let pages = raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }
-        #expect(pages.count == 1)
+        #expect(pageCount(pdf) == 1)
         guard let text = try pdfText(pdf) else { return }
         for expected in [
             "Smørrebrød", "Øl og vand", "Blåbærkage", "Dagens omsætning i alt", "1.789,80", "Moms i alt", "357,96",
@@ -83,8 +89,7 @@ func pdfText(_ data: Data) throws -> String? {
     @Test func aReceiptsVoucherSaysWhichReceiptItIsItsTotalsAndWhereTheReceiptsFileIs() throws {
         let voucher = sampleReceiptVoucher()
         let pdf = try VoucherRenderer.pdf(voucher)
-        let raw = String(decoding: pdf, as: UTF8.self)
-        #expect(raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }.count == 1)
+        #expect(pageCount(pdf) == 1)
         guard let text = try pdfText(pdf) else { return }
         for expected in [
             "Bilag: kvittering 100001, 2026-11-22", "Kladde (Ref. nr.) POS-R100001", "Kvittering nr.", "100001",
@@ -119,8 +124,7 @@ func pdfText(_ data: Data) throws -> String? {
             "kvittering 1001 var slået forkert ind; " + String(repeating: "rettet i FlexyBox af Søren ", count: 17)
         voucher.repost = .init(reason: reason, requestedBy: "bogholder")
         let pdf = try VoucherRenderer.pdf(voucher)
-        let raw = String(decoding: pdf, as: UTF8.self)
-        #expect(raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }.count == 1)
+        #expect(pageCount(pdf) == 1)
         guard let text = try pdfText(pdf) else { return }
         let words = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         for expected in ["(rettelse)", "Genbogføring", "Bestilt af bogholder", "det tidligere bilag", reason] {
@@ -137,8 +141,7 @@ func pdfText(_ data: Data) throws -> String? {
             .init(itemGroup: "Varegruppe \($0)", vatCode: "S25", ratePercent: 25, gross: 1_000)
         }
         let pdf = try VoucherRenderer.pdf(voucher)
-        let raw = String(decoding: pdf, as: UTF8.self)
-        #expect(raw.components(separatedBy: "/Type /Page").dropFirst().filter { !$0.hasPrefix("s") }.count == 3)
+        #expect(pageCount(pdf) == 3)
         guard let text = try pdfText(pdf) else { return }
         #expect(
             text.contains("Varegruppe 90") && text.contains("Dagens omsætning i alt")
