@@ -1,5 +1,6 @@
 import FlexyVismaCore
 import Foundation
+import StateStore
 import TestSupport
 import Testing
 import VismaPayloads
@@ -80,6 +81,12 @@ import VismaUpload
         }
     }
 
+    /// How many of the batch's records the ledger holds as done or refused.
+    static func recordedOutcomes(_ root: PipelineRoot, _ batch: BatchID) -> Int {
+        let entries = (try? UploadLedger.Reader.open(root: root)?.entries(batch: batch)) ?? [:]
+        return entries.values.filter { $0.state == .done || $0.state == .rejected }.count
+    }
+
     /// `flexyvisma-upload` killed with SIGKILL at seeded random moments, restarted after each kill.
     @Test func killedUploadsResumeWithoutLosingOrDuplicatingRecords() async throws {
         let configuration = SimulatorConfiguration(
@@ -96,11 +103,15 @@ import VismaUpload
                 var kills = 0
                 for _ in 0..<4 {
                     let before = engine.requestCount
+                    let recorded = Self.recordedOutcomes(root, id)
                     let running = try ChildProcess.start(
                         ChildProcess.executable("flexyvisma-upload"), ["--root", root.url.path],
                         environment: environment)
                     let threshold = before + Int.random(in: 5...40, using: &generator)
                     while engine.requestCount < threshold, running.process.isRunning { usleep(2_000) }
+                    // Killed only once the run has recorded an outcome: two kills in a row that moved nothing are
+                    // a crash loop, which halts the batch by design (StageRunMarker.crashLimit).
+                    while Self.recordedOutcomes(root, id) == recorded, running.process.isRunning { usleep(20_000) }
                     if running.process.isRunning {
                         running.kill()
                         kills += 1
